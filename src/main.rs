@@ -1,1 +1,21 @@
-fn main() {}
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+use taotui::cli::{self, Cli, Command};
+
+fn main() -> ExitCode {
+    let parsed = Cli::parse();
+    let result = match parsed.command {
+        Some(Command::Wallet(cmd)) => cli::wallet::run(cmd, &parsed.global),
+        Some(Command::Key(cmd)) => cli::key::run(cmd, &parsed.global),
+        // The terminal app lands with its own issue; until then the bare command explains itself.
+        None => Cli::command().print_long_help().map_err(Into::into),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {}", cli::output::error_report(&err));
+            ExitCode::FAILURE
+        }
+    }
+}

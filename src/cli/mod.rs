@@ -1,0 +1,251 @@
+//! Non-interactive commands: the same keystore as the TUI, with human output or `--json`.
+
+pub mod key;
+pub mod output;
+pub mod prompt;
+pub mod secret_input;
+pub mod wallet;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "taotui",
+    version,
+    about = "A terminal wallet and staking app for Bittensor (TAO)",
+    long_about = "A terminal wallet and staking app for Bittensor (TAO).\n\n\
+                  Run without a command to open the terminal app (not yet available in this version: \
+                  it prints this help). Wallets live under --wallet-path, $BT_WALLET_PATH or \
+                  ~/.bittensor/wallets and stay compatible with btcli."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// Folder holding the wallets (default: $BT_WALLET_PATH, else ~/.bittensor/wallets).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub wallet_path: Option<PathBuf>,
+    /// Print machine-readable JSON instead of human output.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Read the password from the first line of this file instead of the terminal.
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        env = "TAOTUI_PASSWORD_FILE",
+        hide_env_values = true
+    )]
+    pub password_file: Option<PathBuf>,
+    /// Answer yes to confirmations (overwrite still keeps a backup).
+    #[arg(short = 'y', long, global = true)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create, restore, inspect and protect wallets.
+    #[command(subcommand)]
+    Wallet(WalletCommand),
+    /// Work with secret URIs, like `subkey`.
+    #[command(subcommand)]
+    Key(KeyCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// taotui's own format: argon2id + AES-256-GCM (btcli cannot read it).
+    Native,
+    /// btcli's `$NACL` format (argon2i + XSalsa20-Poly1305), readable by btcli.
+    Btcli,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemeArg {
+    Sr25519,
+    Ed25519,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct WalletName {
+    /// Wallet name (a folder under the wallet path).
+    #[arg(long, short = 'w', value_name = "NAME", default_value = "default")]
+    pub wallet_name: String,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct SecretSource {
+    /// The mnemonic (visible in shell history and `ps`: prefer --secret-file or the prompt).
+    #[arg(long, value_name = "WORDS", conflicts_with_all = ["seed", "uri", "secret_file"])]
+    pub mnemonic: Option<String>,
+    /// A 32-byte seed as 0x-hex.
+    #[arg(long, value_name = "0xHEX", conflicts_with_all = ["uri", "secret_file"])]
+    pub seed: Option<String>,
+    /// A secret URI such as `phrase//hard/soft///password` or `0xSEED//path`.
+    #[arg(long, value_name = "SURI", conflicts_with = "secret_file")]
+    pub uri: Option<String>,
+    /// Read the mnemonic, seed or URI from the first line of this file.
+    #[arg(long, value_name = "PATH")]
+    pub secret_file: Option<PathBuf>,
+    /// Key type: btcli's cryptoType 1 (sr25519) or 0 (ed25519).
+    #[arg(long, value_enum, default_value = "sr25519")]
+    pub scheme: SchemeArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WalletCommand {
+    /// List the wallets under the wallet path with their addresses.
+    List,
+    /// Create a new wallet: a coldkey from a fresh mnemonic (and optionally a hotkey).
+    Create {
+        #[command(flatten)]
+        wallet: WalletName,
+        /// Also create a hotkey with this name.
+        #[arg(long, value_name = "NAME")]
+        hotkey: Option<String>,
+        /// Number of mnemonic words.
+        #[arg(long, default_value_t = 12, value_parser = word_count)]
+        words: usize,
+        #[arg(long, value_enum, default_value = "native")]
+        format: FormatArg,
+        /// Accept a password the strength check calls weak (it must still be long enough).
+        #[arg(long)]
+        allow_weak_password: bool,
+    },
+    /// Add a hotkey to a wallet.
+    NewHotkey {
+        #[command(flatten)]
+        wallet: WalletName,
+        #[arg(long, value_name = "NAME", default_value = "default")]
+        hotkey: String,
+        #[arg(long, default_value_t = 12, value_parser = word_count)]
+        words: usize,
+        /// Encrypt the hotkey (btcli leaves hotkeys unencrypted by default).
+        #[arg(long)]
+        encrypt: bool,
+        #[arg(long, value_enum, default_value = "native")]
+        format: FormatArg,
+        #[arg(long)]
+        allow_weak_password: bool,
+    },
+    /// Restore a coldkey from its mnemonic, seed or secret URI (or a watch-only address).
+    RegenColdkey {
+        #[command(flatten)]
+        wallet: WalletName,
+        #[command(flatten)]
+        secret: SecretSource,
+        /// Store only this SS58 address (watch-only; nothing can be signed).
+        #[arg(long, value_name = "SS58", conflicts_with_all = ["mnemonic", "seed", "uri", "secret_file"])]
+        watch_only: Option<String>,
+        #[arg(long, value_enum, default_value = "native")]
+        format: FormatArg,
+        /// Replace an existing coldkey (a timestamped backup is kept under backups/).
+        #[arg(long)]
+        overwrite: bool,
+        #[arg(long)]
+        allow_weak_password: bool,
+    },
+    /// Restore a hotkey from its mnemonic, seed or secret URI.
+    RegenHotkey {
+        #[command(flatten)]
+        wallet: WalletName,
+        #[arg(long, value_name = "NAME", default_value = "default")]
+        hotkey: String,
+        #[command(flatten)]
+        secret: SecretSource,
+        #[arg(long)]
+        encrypt: bool,
+        #[arg(long, value_enum, default_value = "native")]
+        format: FormatArg,
+        #[arg(long)]
+        overwrite: bool,
+        #[arg(long)]
+        allow_weak_password: bool,
+    },
+    /// Show a wallet's keys, formats and addresses.
+    Show {
+        #[command(flatten)]
+        wallet: WalletName,
+        /// Decrypt the coldkey to check the password and that it matches coldkeypub.txt.
+        #[arg(long)]
+        unlock: bool,
+    },
+    /// Re-encrypt a key under a new password (a backup of the old file is kept).
+    ChangePassword {
+        #[command(flatten)]
+        wallet: WalletName,
+        /// Change a hotkey's password instead of the coldkey's.
+        #[arg(long, value_name = "NAME")]
+        hotkey: Option<String>,
+        /// Read the new password from this file's first line.
+        #[arg(
+            long,
+            value_name = "PATH",
+            env = "TAOTUI_NEW_PASSWORD_FILE",
+            hide_env_values = true
+        )]
+        new_password_file: Option<PathBuf>,
+        /// Also switch format (default: keep native as native, everything else becomes btcli's).
+        #[arg(long, value_enum)]
+        format: Option<FormatArg>,
+        #[arg(long)]
+        allow_weak_password: bool,
+    },
+    /// Convert a key between taotui's native format and btcli's `$NACL` (same password).
+    Convert {
+        #[command(flatten)]
+        wallet: WalletName,
+        #[arg(long, value_name = "NAME")]
+        hotkey: Option<String>,
+        #[arg(long, value_enum)]
+        to: FormatArg,
+        /// For an unencrypted hotkey: read the new password from this file.
+        #[arg(
+            long,
+            value_name = "PATH",
+            env = "TAOTUI_NEW_PASSWORD_FILE",
+            hide_env_values = true
+        )]
+        new_password_file: Option<PathBuf>,
+        #[arg(long)]
+        allow_weak_password: bool,
+    },
+    /// Check that a written-down mnemonic (or seed/URI) is the backup of a wallet's key.
+    VerifyBackup {
+        #[command(flatten)]
+        wallet: WalletName,
+        #[arg(long, value_name = "NAME")]
+        hotkey: Option<String>,
+        #[command(flatten)]
+        secret: SecretSource,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Print the public key, account id and SS58 address of a secret URI or an SS58 address.
+    Inspect {
+        /// Secret URI (`phrase//path///password`, `0xSEED`, `//Alice`) or an SS58 address.
+        /// Omit it to be asked (keeps it out of shell history).
+        uri: Option<String>,
+        #[arg(long, value_enum, default_value = "sr25519")]
+        scheme: SchemeArg,
+        /// SS58 address prefix (42 = generic Substrate, used by Bittensor).
+        #[arg(long, default_value_t = 42)]
+        ss58_prefix: u16,
+    },
+}
+
+fn word_count(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n @ (12 | 15 | 18 | 21 | 24)) => Ok(n),
+        _ => Err("the number of words must be 12, 15, 18, 21 or 24".to_owned()),
+    }
+}

@@ -1,0 +1,439 @@
+//! Drives the real `taotui` binary on temporary wallet folders.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::fs;
+use std::io::{Read, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_taotui");
+const DEV_PHRASE: &str = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
+const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+const BOB: &str = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
+const STRONG: &str = "violet-anvil-nimbus-93-harbor";
+const STRONG2: &str = "copper-lantern-orbit-57-meadow";
+
+struct Env {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    pw: PathBuf,
+    pw2: PathBuf,
+}
+
+impl Env {
+    fn new() -> Self {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("wallets");
+        let pw = tmp.path().join("pw");
+        let pw2 = tmp.path().join("pw2");
+        fs::write(&pw, format!("{STRONG}\n")).unwrap();
+        fs::write(&pw2, format!("{STRONG2}\n")).unwrap();
+        Env {
+            _tmp: tmp,
+            root,
+            pw,
+            pw2,
+        }
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(BIN);
+        c.arg("--wallet-path")
+            .arg(&self.root)
+            .args(args)
+            .env_remove("TAOTUI_PASSWORD_FILE")
+            .env_remove("TAOTUI_NEW_PASSWORD_FILE")
+            .env_remove("BT_WALLET_PATH")
+            .stdin(Stdio::null());
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "taotui {args:?} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn fail(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(!out.status.success(), "taotui {args:?} unexpectedly succeeded");
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+
+    fn pw(&self) -> &str {
+        self.pw.to_str().unwrap()
+    }
+
+    fn pw2(&self) -> &str {
+        self.pw2.to_str().unwrap()
+    }
+
+    fn wallet(&self, name: &str) -> PathBuf {
+        self.root.join(name)
+    }
+
+    /// Restores //Alice as the coldkey of `name` in the given format.
+    fn alice(&self, name: &str, format: &str) {
+        let uri = format!("{DEV_PHRASE}//Alice");
+        self.ok(&[
+            "wallet",
+            "regen-coldkey",
+            "--wallet-name",
+            name,
+            "--uri",
+            &uri,
+            "--format",
+            format,
+            "--password-file",
+            self.pw(),
+        ]);
+    }
+}
+
+fn mode(p: &Path) -> u32 {
+    fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+/// Reads stderr of a running `wallet create` until it asks for a word, answers from the shown
+/// mnemonic (or with `wrong` words), and returns the mnemonic and the whole stderr.
+fn drive_create(env: &Env, name: &str, words: &str, wrong: bool) -> (Output, Vec<String>) {
+    let mut child = env
+        .cmd(&[
+            "wallet",
+            "create",
+            "--wallet-name",
+            name,
+            "--words",
+            words,
+            "--password-file",
+            env.pw(),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel::<u8>();
+    std::thread::spawn(move || {
+        let mut byte = [0u8; 1];
+        while let Ok(1) = stderr.read(&mut byte) {
+            if tx.send(byte[0]).is_err() {
+                break;
+            }
+        }
+    });
+    let mut stdin = child.stdin.take().unwrap();
+    let mut seen = String::new();
+    let mut mnemonic: Vec<String> = Vec::new();
+    let mut answered = 0;
+    loop {
+        match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(b) => seen.push(b as char),
+            Err(_) => break,
+        }
+        if mnemonic.is_empty() && seen.contains("WARNING") {
+            // The grid is "   1. word      2. word ..." lines before the warning.
+            let grid = &seen[..seen.find("WARNING").unwrap()];
+            let mut numbered: Vec<(usize, String)> = Vec::new();
+            let tokens: Vec<&str> = grid.split_whitespace().collect();
+            for pair in tokens.windows(2) {
+                if let Some(n) = pair[0].strip_suffix('.').and_then(|n| n.parse().ok()) {
+                    numbered.push((n, pair[1].to_owned()));
+                }
+            }
+            numbered.sort();
+            mnemonic = numbered.into_iter().map(|(_, w)| w).collect();
+        }
+        if seen.ends_with(": ") {
+            if let Some(pos) = seen.rfind("Word #") {
+                let tail = &seen[pos + 6..];
+                if let Some(n) = tail.strip_suffix(": ").and_then(|n| n.parse::<usize>().ok()) {
+                    let word = if wrong {
+                        "zzz".to_owned()
+                    } else {
+                        mnemonic[n - 1].clone()
+                    };
+                    writeln!(stdin, "{}", word.to_uppercase()).unwrap();
+                    answered += 1;
+                    seen.push('\n');
+                }
+            }
+        }
+    }
+    drop(stdin);
+    let mut out = child.wait_with_output().unwrap();
+    out.stderr = seen.into_bytes();
+    assert!(answered >= 3, "expected word prompts, stderr: {}", String::from_utf8_lossy(&out.stderr));
+    (out, mnemonic)
+}
+
+#[test]
+fn create_shows_mnemonic_confirms_words_and_writes_private_files() {
+    let env = Env::new();
+    let (out, mnemonic) = drive_create(&env, "alpha", "24", false);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "create failed: {stderr}");
+    assert_eq!(mnemonic.len(), 24);
+    // The mnemonic went to stderr only: stdout carries results.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains(&mnemonic[0..4].join(" ")));
+    assert!(stdout.contains("Wallet created"));
+
+    let w = env.wallet("alpha");
+    assert_eq!(mode(&w.join("coldkey")), 0o600);
+    assert_eq!(mode(&w), 0o700);
+    assert!(fs::read(w.join("coldkey")).unwrap().starts_with(b"taotui"));
+
+    let show = env.json(&["wallet", "show", "--wallet-name", "alpha"]);
+    assert_eq!(show["name"], "alpha");
+    assert_eq!(show["coldkey"]["format"], "native");
+    assert_eq!(show["coldkey"]["encrypted"], true);
+    let ss58 = show["coldkey"]["ss58"].as_str().unwrap().to_owned();
+
+    // The words shown are the key written: verify-backup and key inspect agree.
+    let secret = env._tmp.path().join("mnemonic");
+    fs::write(&secret, mnemonic.join(" ")).unwrap();
+    env.ok(&[
+        "wallet",
+        "verify-backup",
+        "--wallet-name",
+        "alpha",
+        "--secret-file",
+        secret.to_str().unwrap(),
+    ]);
+    let inspected = env.json(&["key", "inspect", &mnemonic.join(" ")]);
+    assert_eq!(inspected["ss58Address"], ss58.as_str());
+
+    // Right password unlocks; a wrong one fails with a clear message.
+    let unlocked = env.json(&[
+        "wallet",
+        "show",
+        "--wallet-name",
+        "alpha",
+        "--unlock",
+        "--password-file",
+        env.pw(),
+    ]);
+    assert_eq!(unlocked["unlocked"], true);
+    let err = env.fail(&[
+        "wallet",
+        "show",
+        "--wallet-name",
+        "alpha",
+        "--unlock",
+        "--password-file",
+        env.pw2(),
+    ]);
+    assert!(err.to_lowercase().contains("password"), "{err}");
+}
+
+#[test]
+fn create_with_wrong_words_writes_nothing() {
+    let env = Env::new();
+    let (out, _) = drive_create(&env, "beta", "12", true);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing was written"));
+    assert!(!env.wallet("beta").join("coldkey").exists());
+}
+
+#[test]
+fn regen_refuses_to_overwrite_and_backs_up_when_asked() {
+    let env = Env::new();
+    env.alice("w", "native");
+    let show = env.json(&["wallet", "show", "--wallet-name", "w"]);
+    assert_eq!(show["coldkey"]["ss58"], ALICE);
+    let before = fs::read(env.wallet("w").join("coldkey")).unwrap();
+
+    let bob = format!("{DEV_PHRASE}//Bob");
+    let args = [
+        "wallet",
+        "regen-coldkey",
+        "--wallet-name",
+        "w",
+        "--uri",
+        &bob,
+        "--password-file",
+        env.pw(),
+    ];
+    let err = env.fail(&args);
+    assert!(err.contains("--overwrite"), "{err}");
+    assert_eq!(fs::read(env.wallet("w").join("coldkey")).unwrap(), before);
+
+    // --overwrite without confirmation (no terminal, no -y) is refused too.
+    let mut with_overwrite = args.to_vec();
+    with_overwrite.push("--overwrite");
+    let err = env.fail(&with_overwrite);
+    assert!(err.contains("not confirmed"), "{err}");
+    assert_eq!(fs::read(env.wallet("w").join("coldkey")).unwrap(), before);
+
+    with_overwrite.push("-y");
+    env.ok(&with_overwrite);
+    let show = env.json(&["wallet", "show", "--wallet-name", "w"]);
+    assert_eq!(show["coldkey"]["ss58"], BOB);
+    let backups: Vec<_> = fs::read_dir(env.wallet("w").join("backups"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(
+        backups.iter().any(|b| fs::read(b).unwrap() == before),
+        "old coldkey not kept: {backups:?}"
+    );
+}
+
+#[test]
+fn change_password_and_convert_keep_the_key() {
+    let env = Env::new();
+    env.alice("w", "native");
+    env.ok(&[
+        "wallet",
+        "change-password",
+        "--wallet-name",
+        "w",
+        "--password-file",
+        env.pw(),
+        "--new-password-file",
+        env.pw2(),
+    ]);
+    env.fail(&["wallet", "show", "-w", "w", "--unlock", "--password-file", env.pw()]);
+    env.ok(&["wallet", "show", "-w", "w", "--unlock", "--password-file", env.pw2()]);
+
+    env.ok(&[
+        "wallet",
+        "convert",
+        "-w",
+        "w",
+        "--to",
+        "btcli",
+        "--password-file",
+        env.pw2(),
+    ]);
+    let bytes = fs::read(env.wallet("w").join("coldkey")).unwrap();
+    assert!(bytes.starts_with(b"$NACL"));
+    let show = env.json(&["wallet", "show", "-w", "w", "--unlock", "--password-file", env.pw2()]);
+    assert_eq!(show["coldkey"]["format"], "nacl");
+    assert_eq!(show["coldkey"]["ss58"], ALICE);
+}
+
+#[test]
+fn weak_and_short_passwords_from_a_file_are_refused() {
+    let env = Env::new();
+    let weak = env._tmp.path().join("weak");
+    for pw in ["password1", "x7#qZ"] {
+        fs::write(&weak, pw).unwrap();
+        let uri = format!("{DEV_PHRASE}//Alice");
+        let err = env.fail(&[
+            "wallet",
+            "regen-coldkey",
+            "-w",
+            "w",
+            "--uri",
+            &uri,
+            "--password-file",
+            weak.to_str().unwrap(),
+        ]);
+        assert!(err.contains("weak") || err.contains("too short"), "{err}");
+        assert!(!err.contains(pw), "the password leaked into the error: {err}");
+        assert!(!env.wallet("w").join("coldkey").exists());
+    }
+}
+
+#[test]
+fn hotkeys_watch_only_list_and_show() {
+    let env = Env::new();
+    env.alice("w", "native");
+    env.ok(&["wallet", "new-hotkey", "-w", "w", "--hotkey", "hk1"]);
+    let bob = format!("{DEV_PHRASE}//Bob");
+    env.ok(&["wallet", "regen-hotkey", "-w", "w", "--hotkey", "hk2", "--uri", &bob]);
+    env.ok(&["wallet", "regen-coldkey", "-w", "watch", "--watch-only", BOB]);
+
+    let show = env.json(&["wallet", "show", "-w", "w"]);
+    let hotkeys = show["hotkeys"].as_array().unwrap();
+    assert_eq!(hotkeys.len(), 2);
+    assert_eq!(hotkeys[1]["name"], "hk2");
+    assert_eq!(hotkeys[1]["ss58"], BOB);
+    assert_eq!(hotkeys[1]["format"], "plain");
+    assert_eq!(hotkeys[1]["encrypted"], false);
+
+    let watch = env.json(&["wallet", "show", "-w", "watch"]);
+    assert_eq!(watch["coldkey"]["format"], "pub-only");
+    assert_eq!(watch["coldkey"]["ss58"], BOB);
+
+    let list = env.json(&["wallet", "list"]);
+    let names: Vec<&str> = list["wallets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["w", "watch"]);
+    let human = env.ok(&["wallet", "list"]);
+    assert!(human.contains(ALICE) && human.contains("hk1, hk2"), "{human}");
+}
+
+#[test]
+fn verify_backup_rejects_the_wrong_words() {
+    let env = Env::new();
+    env.alice("w", "native");
+    let bob = format!("{DEV_PHRASE}//Bob");
+    let err = env.fail(&["wallet", "verify-backup", "-w", "w", "--uri", &bob]);
+    assert!(err.contains("does NOT match"), "{err}");
+    let alice = format!("{DEV_PHRASE}//Alice");
+    env.ok(&["wallet", "verify-backup", "-w", "w", "--uri", &alice]);
+}
+
+#[test]
+fn bad_input_gets_clear_errors() {
+    let env = Env::new();
+    let err = env.fail(&["key", "inspect", "bottom drive obey lake curtain smoke basket hold race lonely fit wallk"]);
+    assert!(err.contains("word 12"), "{err}");
+    let err = env.fail(&["wallet", "regen-coldkey", "-w", "x", "--watch-only", "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQZ"]);
+    assert!(err.contains("checksum"), "{err}");
+    let err = env.fail(&["wallet", "show", "-w", "../escape"]);
+    assert!(err.contains("invalid wallet name"), "{err}");
+    let err = env.fail(&["wallet", "show", "-w", "missing"]);
+    assert!(err.contains("no wallet named missing"), "{err}");
+    // No terminal and no password file: say how to give one.
+    env.alice("w", "native");
+    let err = env.fail(&["wallet", "show", "-w", "w", "--unlock"]);
+    assert!(err.contains("--password-file"), "{err}");
+}
+
+#[test]
+fn key_inspect_matches_subkey() {
+    let env = Env::new();
+    let alice = env.json(&["key", "inspect", "//Alice"]);
+    assert_eq!(
+        alice,
+        serde_json::json!({
+            "publicKey": "0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d",
+            "accountId": "0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d",
+            "ss58Address": ALICE,
+        })
+    );
+    let ed = env.json(&["key", "inspect", "//Alice", "--scheme", "ed25519"]);
+    assert_eq!(
+        ed["publicKey"],
+        "0x88dc3417d5058ec4b4503e0c12ea1a0a89be200fe98922423d4334014fa6b0ee"
+    );
+}
