@@ -409,14 +409,14 @@ fn parse_decimal(text: &str, scale: u32, original: &str, unit: Unit) -> Result<u
     let lower = text.to_ascii_lowercase();
     if matches!(lower.trim_start_matches('+'), "nan" | "inf" | "infinity") {
         return Err(AmountError::NotANumber {
-            input: original.trim().to_owned(),
+            input: echo(original),
         });
     }
     if text.contains(',') {
         return Err(AmountError::Comma);
     }
     let invalid = || AmountError::Invalid {
-        input: original.trim().to_owned(),
+        input: echo(original),
     };
     let looks_scientific = text.contains(['e', 'E'])
         && text.chars().any(|c| c.is_ascii_digit())
@@ -455,6 +455,18 @@ fn parse_decimal(text: &str, scale: u32, original: &str, unit: Unit) -> Result<u
         return Err(AmountError::TooManyDecimals { unit });
     }
     Ok(value.min(CAP))
+}
+
+/// The user's input for an error message, cut short so a pasted blob stays readable.
+fn echo(original: &str) -> String {
+    const MAX_CHARS: usize = 40;
+    let trimmed = original.trim();
+    if trimmed.chars().count() <= MAX_CHARS {
+        return trimmed.to_owned();
+    }
+    let mut short: String = trimmed.chars().take(MAX_CHARS).collect();
+    short.push('…');
+    short
 }
 
 /// The digits of `part`, allowing `_` only between two digits. `None` for anything else.
@@ -1243,6 +1255,13 @@ mod tests {
                 Rao::parse_tao(input)
             );
         }
+        let long = "x".repeat(100);
+        assert_eq!(
+            Rao::parse_tao(&long),
+            Err(AmountError::Invalid {
+                input: format!("{}…", "x".repeat(40))
+            })
+        );
         assert_eq!(
             AmountError::TooManyDecimals { unit }.to_string(),
             "TAO has at most 9 decimals (1 rao = 0.000000001); remove the extra digits."

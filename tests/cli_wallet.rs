@@ -70,7 +70,10 @@ impl Env {
 
     fn fail(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert!(!out.status.success(), "taotui {args:?} unexpectedly succeeded");
+        assert!(
+            !out.status.success(),
+            "taotui {args:?} unexpectedly succeeded"
+        );
         String::from_utf8(out.stderr).unwrap()
     }
 
@@ -147,11 +150,8 @@ fn drive_create(env: &Env, name: &str, words: &str, wrong: bool) -> (Output, Vec
     let mut seen = String::new();
     let mut mnemonic: Vec<String> = Vec::new();
     let mut answered = 0;
-    loop {
-        match rx.recv_timeout(Duration::from_secs(30)) {
-            Ok(b) => seen.push(b as char),
-            Err(_) => break,
-        }
+    while let Ok(b) = rx.recv_timeout(Duration::from_secs(30)) {
+        seen.push(b as char);
         if mnemonic.is_empty() && seen.contains("WARNING") {
             // The grid is "   1. word      2. word ..." lines before the warning.
             let grid = &seen[..seen.find("WARNING").unwrap()];
@@ -165,26 +165,29 @@ fn drive_create(env: &Env, name: &str, words: &str, wrong: bool) -> (Output, Vec
             numbered.sort();
             mnemonic = numbered.into_iter().map(|(_, w)| w).collect();
         }
-        if seen.ends_with(": ") {
-            if let Some(pos) = seen.rfind("Word #") {
-                let tail = &seen[pos + 6..];
-                if let Some(n) = tail.strip_suffix(": ").and_then(|n| n.parse::<usize>().ok()) {
-                    let word = if wrong {
-                        "zzz".to_owned()
-                    } else {
-                        mnemonic[n - 1].clone()
-                    };
-                    writeln!(stdin, "{}", word.to_uppercase()).unwrap();
-                    answered += 1;
-                    seen.push('\n');
-                }
-            }
+        let asked = seen
+            .rfind("Word #")
+            .filter(|_| seen.ends_with(": "))
+            .and_then(|pos| seen[pos + 6..].strip_suffix(": ")?.parse::<usize>().ok());
+        if let Some(n) = asked {
+            let word = if wrong {
+                "zzz".to_owned()
+            } else {
+                mnemonic[n - 1].clone()
+            };
+            writeln!(stdin, "{}", word.to_uppercase()).unwrap();
+            answered += 1;
+            seen.push('\n');
         }
     }
     drop(stdin);
     let mut out = child.wait_with_output().unwrap();
     out.stderr = seen.into_bytes();
-    assert!(answered >= 3, "expected word prompts, stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        answered >= 3,
+        "expected word prompts, stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (out, mnemonic)
 }
 
@@ -315,8 +318,24 @@ fn change_password_and_convert_keep_the_key() {
         "--new-password-file",
         env.pw2(),
     ]);
-    env.fail(&["wallet", "show", "-w", "w", "--unlock", "--password-file", env.pw()]);
-    env.ok(&["wallet", "show", "-w", "w", "--unlock", "--password-file", env.pw2()]);
+    env.fail(&[
+        "wallet",
+        "show",
+        "-w",
+        "w",
+        "--unlock",
+        "--password-file",
+        env.pw(),
+    ]);
+    env.ok(&[
+        "wallet",
+        "show",
+        "-w",
+        "w",
+        "--unlock",
+        "--password-file",
+        env.pw2(),
+    ]);
 
     env.ok(&[
         "wallet",
@@ -330,7 +349,15 @@ fn change_password_and_convert_keep_the_key() {
     ]);
     let bytes = fs::read(env.wallet("w").join("coldkey")).unwrap();
     assert!(bytes.starts_with(b"$NACL"));
-    let show = env.json(&["wallet", "show", "-w", "w", "--unlock", "--password-file", env.pw2()]);
+    let show = env.json(&[
+        "wallet",
+        "show",
+        "-w",
+        "w",
+        "--unlock",
+        "--password-file",
+        env.pw2(),
+    ]);
     assert_eq!(show["coldkey"]["format"], "nacl");
     assert_eq!(show["coldkey"]["ss58"], ALICE);
 }
@@ -353,7 +380,10 @@ fn weak_and_short_passwords_from_a_file_are_refused() {
             weak.to_str().unwrap(),
         ]);
         assert!(err.contains("weak") || err.contains("too short"), "{err}");
-        assert!(!err.contains(pw), "the password leaked into the error: {err}");
+        assert!(
+            !err.contains(pw),
+            "the password leaked into the error: {err}"
+        );
         assert!(!env.wallet("w").join("coldkey").exists());
     }
 }
@@ -364,8 +394,24 @@ fn hotkeys_watch_only_list_and_show() {
     env.alice("w", "native");
     env.ok(&["wallet", "new-hotkey", "-w", "w", "--hotkey", "hk1"]);
     let bob = format!("{DEV_PHRASE}//Bob");
-    env.ok(&["wallet", "regen-hotkey", "-w", "w", "--hotkey", "hk2", "--uri", &bob]);
-    env.ok(&["wallet", "regen-coldkey", "-w", "watch", "--watch-only", BOB]);
+    env.ok(&[
+        "wallet",
+        "regen-hotkey",
+        "-w",
+        "w",
+        "--hotkey",
+        "hk2",
+        "--uri",
+        &bob,
+    ]);
+    env.ok(&[
+        "wallet",
+        "regen-coldkey",
+        "-w",
+        "watch",
+        "--watch-only",
+        BOB,
+    ]);
 
     let show = env.json(&["wallet", "show", "-w", "w"]);
     let hotkeys = show["hotkeys"].as_array().unwrap();
@@ -388,7 +434,10 @@ fn hotkeys_watch_only_list_and_show() {
         .collect();
     assert_eq!(names, ["w", "watch"]);
     let human = env.ok(&["wallet", "list"]);
-    assert!(human.contains(ALICE) && human.contains("hk1, hk2"), "{human}");
+    assert!(
+        human.contains(ALICE) && human.contains("hk1, hk2"),
+        "{human}"
+    );
 }
 
 #[test]
@@ -405,9 +454,20 @@ fn verify_backup_rejects_the_wrong_words() {
 #[test]
 fn bad_input_gets_clear_errors() {
     let env = Env::new();
-    let err = env.fail(&["key", "inspect", "bottom drive obey lake curtain smoke basket hold race lonely fit wallk"]);
+    let err = env.fail(&[
+        "key",
+        "inspect",
+        "bottom drive obey lake curtain smoke basket hold race lonely fit wallk",
+    ]);
     assert!(err.contains("word 12"), "{err}");
-    let err = env.fail(&["wallet", "regen-coldkey", "-w", "x", "--watch-only", "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQZ"]);
+    let err = env.fail(&[
+        "wallet",
+        "regen-coldkey",
+        "-w",
+        "x",
+        "--watch-only",
+        "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQZ",
+    ]);
     assert!(err.contains("checksum"), "{err}");
     let err = env.fail(&["wallet", "show", "-w", "../escape"]);
     assert!(err.contains("invalid wallet name"), "{err}");

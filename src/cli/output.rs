@@ -67,22 +67,6 @@ pub fn print_text(text: &str) -> Result<()> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn columns_align_on_characters() {
-        let mut t = Table::new(["name", "ss58"]);
-        t.row(["ключ", "5Grw"]);
-        t.row(["default", "5FHn"]);
-        assert_eq!(
-            t.render(),
-            "name     ss58\nключ     5Grw\ndefault  5FHn\n"
-        );
-    }
-}
-
 /// One line for the user: the error and those causes its message does not already contain
 /// (library errors often embed their source in their own sentence).
 pub fn error_report(err: &anyhow::Error) -> String {
@@ -95,4 +79,17 @@ pub fn error_report(err: &anyhow::Error) -> String {
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_align_on_characters() {
+        let mut t = Table::new(["name", "ss58"]);
+        t.row(["ключ", "5Grw"]);
+        t.row(["default", "5FHn"]);
+        assert_eq!(t.render(), "name     ss58\nключ     5Grw\ndefault  5FHn\n");
+    }
 }

@@ -138,7 +138,7 @@ fn ask_hidden(prompt: &str) -> Result<SecretString> {
         );
     }
     let typed = rpassword::prompt_password(prompt)
-        .map(|s| SecretString::from(s))
+        .map(SecretString::from)
         .map_err(|e| anyhow!("could not read the password from the terminal: {e}"))?;
     Ok(typed)
 }
@@ -146,7 +146,8 @@ fn ask_hidden(prompt: &str) -> Result<SecretString> {
 /// The first line of a password file, trailing newline (and CR) stripped, nothing else.
 pub fn read_password_file(path: &Path) -> Result<SecretString> {
     let content = Zeroizing::new(
-        fs::read(path).with_context(|| format!("could not read password file {}", path.display()))?,
+        fs::read(path)
+            .with_context(|| format!("could not read password file {}", path.display()))?,
     );
     let text = std::str::from_utf8(&content)
         .map_err(|_| anyhow!("password file {} is not UTF-8 text", path.display()))?;

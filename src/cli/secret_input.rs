@@ -25,7 +25,9 @@ pub fn keypair_from_source(source: &SecretSource, prompter: &Prompter) -> Result
     } else if let Some(s) = &source.seed {
         let s = s.trim();
         if !s.starts_with("0x") || s.contains('/') {
-            bail!("--seed takes a 32-byte seed as 0x followed by 64 hex digits; use --uri for paths");
+            bail!(
+                "--seed takes a 32-byte seed as 0x followed by 64 hex digits; use --uri for paths"
+            );
         }
         SecretString::from(s.to_owned())
     } else if let Some(u) = &source.uri {
@@ -47,7 +49,10 @@ pub fn keypair_from_text(text: &SecretString, scheme: CryptoType) -> Result<Keyp
         bail!("no mnemonic, seed or secret URI was given");
     }
     if trimmed.starts_with("0x") || trimmed.starts_with('/') {
-        return Ok(Keypair::from_suri(&SecretString::from(trimmed.to_owned()), scheme)?);
+        return Ok(Keypair::from_suri(
+            &SecretString::from(trimmed.to_owned()),
+            scheme,
+        )?);
     }
     let (phrase, path) = match trimmed.find('/') {
         Some(i) => trimmed.split_at(i),

@@ -58,9 +58,12 @@ pub fn run(cmd: WalletCommand, global: &GlobalArgs) -> Result<()> {
     let prompter = Prompter::new(global.password_file.clone(), global.yes);
     match cmd {
         WalletCommand::List => list(&root, global.json),
-        WalletCommand::Show { wallet, unlock } => {
-            show(&root.wallet(&wallet.wallet_name)?, unlock, &prompter, global.json)
-        }
+        WalletCommand::Show { wallet, unlock } => show(
+            &root.wallet(&wallet.wallet_name)?,
+            unlock,
+            &prompter,
+            global.json,
+        ),
         WalletCommand::Create {
             wallet,
             hotkey,
@@ -191,7 +194,8 @@ pub fn run(cmd: WalletCommand, global: &GlobalArgs) -> Result<()> {
                 bail!("the {target} is already in {wanted} format; nothing to do");
             }
             let report = if current.is_encrypted() {
-                let password = prompter.password(&format!("the {target} of wallet {}", w.name()))?;
+                let password =
+                    prompter.password(&format!("the {target} of wallet {}", w.name()))?;
                 w.convert(&target, Some(&password), Some(write_format(to)))?
             } else {
                 let password = prompter.new_password(
@@ -375,10 +379,7 @@ fn render_wallet(w: &Wallet) -> Result<String> {
 
 fn list(root: &WalletRoot, json: bool) -> Result<()> {
     let names = root.wallet_names()?;
-    let wallets: Vec<Wallet> = names
-        .iter()
-        .filter_map(|n| root.wallet(n).ok())
-        .collect();
+    let wallets: Vec<Wallet> = names.iter().filter_map(|n| root.wallet(n).ok()).collect();
     if json {
         let list: Result<Vec<WalletJson>> = wallets.iter().map(wallet_json).collect();
         return print_json(&serde_json::json!({
