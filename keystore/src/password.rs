@@ -88,7 +88,13 @@ mod tests {
 
     #[test]
     fn common_passwords_are_weak() {
-        for pw in ["password", "password1", "12345678", "qwertyuiop", "mywallet1"] {
+        for pw in [
+            "password",
+            "password1",
+            "12345678",
+            "qwertyuiop",
+            "mywallet1",
+        ] {
             assert!(
                 matches!(judge(pw), PasswordVerdict::Weak { .. }),
                 "{pw} judged {:?}",

@@ -35,7 +35,9 @@ pub enum WalletError {
         name: String,
         reason: &'static str,
     },
-    #[error("cannot find a home folder for the default wallet path; pass --wallet-path or set {WALLET_PATH_ENV}")]
+    #[error(
+        "cannot find a home folder for the default wallet path; pass --wallet-path or set {WALLET_PATH_ENV}"
+    )]
     NoHome,
     #[error("{what} not found at {path}")]
     NotFound { what: String, path: PathBuf },
@@ -395,9 +397,9 @@ impl Wallet {
             format,
             problem: None,
         };
-        let from_pub = pub_bytes
-            .as_deref()
-            .map(|b| keydata::parse_pub_file(b).map_err(|e| format!("{}: {e}", pub_path.display())));
+        let from_pub = pub_bytes.as_deref().map(|b| {
+            keydata::parse_pub_file(b).map_err(|e| format!("{}: {e}", pub_path.display()))
+        });
         let from_plain_key = match (&key_bytes, format) {
             (Some(bytes), KeyFormat::Plain) => Some(
                 KeyData::from_json(bytes)
@@ -601,10 +603,12 @@ impl Wallet {
     ) -> Result<WriteReport, WalletError> {
         Self::check_target(target)?;
         let path = self.key_path(target);
-        let current = self.key_format(target)?.ok_or_else(|| WalletError::NotFound {
-            what: format!("{target} file"),
-            path: path.clone(),
-        })?;
+        let current = self
+            .key_format(target)?
+            .ok_or_else(|| WalletError::NotFound {
+                what: format!("{target} file"),
+                path: path.clone(),
+            })?;
         if !current.is_encrypted() {
             return Err(WalletError::NotEncrypted { path });
         }
@@ -641,12 +645,11 @@ impl Wallet {
         let key_bytes = encode_key(&KeyData::from_keypair(keypair), encryption, &key_path)?;
         // Round-trip before replacing anything: a bug here must never cost the user a key.
         if let Some((password, _)) = encryption {
-            let back = keyfile::decrypt(&key_bytes, password).map_err(|source| {
-                WalletError::Keyfile {
+            let back =
+                keyfile::decrypt(&key_bytes, password).map_err(|source| WalletError::Keyfile {
                     path: key_path.clone(),
                     source,
-                }
-            })?;
+                })?;
             let data = KeyData::from_json(&back).map_err(|source| WalletError::KeyData {
                 path: key_path.clone(),
                 source,
@@ -667,11 +670,17 @@ impl Wallet {
 
     /// True when `candidate` (derived from the user's backup) is the key stored in this wallet.
     /// Compares public keys only, so no password is needed.
-    pub fn matches_backup(&self, target: &KeyTarget, candidate: &Keypair) -> Result<bool, WalletError> {
-        let info = self.key_info(target)?.ok_or_else(|| WalletError::NotFound {
-            what: target.to_string(),
-            path: self.key_path(target),
-        })?;
+    pub fn matches_backup(
+        &self,
+        target: &KeyTarget,
+        candidate: &Keypair,
+    ) -> Result<bool, WalletError> {
+        let info = self
+            .key_info(target)?
+            .ok_or_else(|| WalletError::NotFound {
+                what: target.to_string(),
+                path: self.key_path(target),
+            })?;
         match info.public_key {
             Some(pk) => Ok(pk == candidate.public_key()),
             None => Err(WalletError::NotFound {
@@ -735,7 +744,8 @@ mod tests {
     #[test]
     fn root_resolution_follows_btcli_order() {
         let home = Path::new("/home/u");
-        let r = WalletRoot::resolve_with(Some(Path::new("/x")), Some(Path::new("/env")), Some(home));
+        let r =
+            WalletRoot::resolve_with(Some(Path::new("/x")), Some(Path::new("/env")), Some(home));
         assert_eq!(r.unwrap().path(), Path::new("/x"));
         let r = WalletRoot::resolve_with(None, Some(Path::new("~/w")), Some(home));
         assert_eq!(r.unwrap().path(), Path::new("/home/u/w"));
@@ -760,7 +770,13 @@ mod tests {
         let w = WalletRoot::new(tmp.path()).wallet("w").unwrap();
         let hk = w.hotkeys_dir();
         fs::create_dir_all(&hk).unwrap();
-        for f in ["default", "defaultpub.txt", "onlypubpub.txt", ".default.tmp-1", "b"] {
+        for f in [
+            "default",
+            "defaultpub.txt",
+            "onlypubpub.txt",
+            ".default.tmp-1",
+            "b",
+        ] {
             fs::write(hk.join(f), b"{}").unwrap();
         }
         assert_eq!(w.hotkey_names().unwrap(), vec!["b", "default", "onlypub"]);

@@ -197,7 +197,11 @@ fn private_key_round_trips() {
             (_, k) => k.unwrap(),
         };
         let private = k.private_key();
-        let expected_len = if scheme == CryptoType::Sr25519 { 64 } else { 32 };
+        let expected_len = if scheme == CryptoType::Sr25519 {
+            64
+        } else {
+            32
+        };
         assert_eq!(private.len(), expected_len);
         let back = Keypair::from_private_key(&private, scheme).unwrap();
         assert_eq!(back.public_key(), k.public_key());
