@@ -1,4 +1,5 @@
 //! taotui: a terminal wallet and staking app for Bittensor (TAO).
 
 pub mod amount;
+pub mod chain;
 pub mod cli;
