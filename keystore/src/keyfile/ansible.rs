@@ -57,7 +57,7 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Vault, KeyfileError> {
     if hex_body.is_empty() {
         return Err(KeyfileError::Truncated);
     }
-    if hex_body.len() % 2 != 0 {
+    if !hex_body.len().is_multiple_of(2) {
         // Hex only comes in pairs; a missing last digit means a cut file.
         return Err(KeyfileError::Truncated);
     }
@@ -86,7 +86,7 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Vault, KeyfileError> {
     if vault.ciphertext.is_empty() {
         return Err(KeyfileError::Truncated);
     }
-    if vault.ciphertext.len() % 16 != 0 {
+    if !vault.ciphertext.len().is_multiple_of(16) {
         return Err(corrupt("ciphertext is not a whole number of blocks"));
     }
     Ok(vault)
@@ -154,6 +154,7 @@ pub(super) fn encrypt(plaintext: &[u8], password: &[u8]) -> Result<Vec<u8>, Keyf
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 

@@ -69,7 +69,7 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Token, KeyfileError> {
     if raw.len() < MIN_LEN {
         return Err(KeyfileError::Truncated);
     }
-    if (raw.len() - HEAD_LEN - HMAC_LEN) % 16 != 0 {
+    if !(raw.len() - HEAD_LEN - HMAC_LEN).is_multiple_of(16) {
         return Err(KeyfileError::Corrupt(
             "its Fernet ciphertext is not a whole number of blocks".into(),
         ));
@@ -142,6 +142,7 @@ fn encrypt_with_rounds(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 

@@ -140,6 +140,7 @@ fn words(digest: &[u8]) -> [u32; 8] {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 
