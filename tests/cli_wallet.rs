@@ -497,3 +497,72 @@ fn key_inspect_matches_subkey() {
         "0x88dc3417d5058ec4b4503e0c12ea1a0a89be200fe98922423d4334014fa6b0ee"
     );
 }
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Wallets made by the real bittensor-wallet (and legacy formats) work untouched: shown with the
+/// right format and address, unlocked with their password, and never modified by reading.
+#[test]
+fn btcli_made_wallets_show_and_unlock_untouched() {
+    let env = Env::new();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/fixtures");
+    copy_tree(&fixtures.join("wallets"), &env.root);
+    let cases: Value =
+        serde_json::from_str(&fs::read_to_string(fixtures.join("wallets.json")).unwrap()).unwrap();
+    for case in cases.as_array().unwrap() {
+        let wallet = case["wallet"].as_str().unwrap();
+        let key = case["key"].as_str().unwrap();
+        let show = env.json(&["wallet", "show", "-w", wallet]);
+        let entry = if key == "coldkey" {
+            show["coldkey"].clone()
+        } else {
+            show["hotkeys"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|h| h["name"] == key)
+                .cloned()
+                .unwrap_or_else(|| panic!("{wallet}: hotkey {key} not listed: {show}"))
+        };
+        assert_eq!(entry["ss58"], case["ss58Address"], "{wallet}/{key}");
+        assert_eq!(entry["format"], case["format"], "{wallet}/{key}");
+        if key != "coldkey" {
+            continue;
+        }
+        let before = fs::read(env.root.join(wallet).join("coldkey")).unwrap();
+        let args = ["wallet", "show", "-w", wallet, "--unlock"];
+        match case["password"].as_str() {
+            Some(password) => {
+                let pw = env._tmp.path().join(format!("{wallet}.pw"));
+                fs::write(&pw, password).unwrap();
+                let mut with_pw = args.to_vec();
+                with_pw.extend(["--password-file", pw.to_str().unwrap()]);
+                let unlocked = env.json(&with_pw);
+                assert_eq!(unlocked["unlocked"], true, "{wallet}");
+                fs::write(&pw, "not-the-password-at-all").unwrap();
+                let err = env.fail(&with_pw);
+                assert!(err.contains("password"), "{wallet}: {err}");
+            }
+            None => {
+                let unlocked = env.json(&args);
+                assert_eq!(unlocked["unlocked"], true, "{wallet}");
+            }
+        }
+        assert_eq!(
+            fs::read(env.root.join(wallet).join("coldkey")).unwrap(),
+            before,
+            "{wallet}: reading changed the file"
+        );
+    }
+}
