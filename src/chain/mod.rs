@@ -11,3 +11,7 @@ pub mod queries;
 pub mod runtime_check;
 pub mod signer;
 pub mod tx;
+pub mod metadata_cache;
+pub mod rpc_transport;
+pub mod rpc_runtime_watch;
+pub mod apy;

@@ -1,5 +1,6 @@
 //! Non-interactive commands: the same keystore as the TUI, with human output or `--json`.
 
+pub mod chain_cmds;
 pub mod key;
 pub mod output;
 pub mod prompt;
@@ -47,6 +48,9 @@ pub struct GlobalArgs {
     /// Answer yes to confirmations (overwrite still keeps a backup).
     #[arg(short = 'y', long, global = true)]
     pub yes: bool,
+    /// The chain: finney (default), test, local, or a ws://, wss://, http:// or https:// URL.
+    #[arg(long, global = true, value_name = "NETWORK", env = "TAOTUI_NETWORK")]
+    pub network: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,6 +61,17 @@ pub enum Command {
     /// Work with secret URIs, like `subkey`.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Free, reserved and staked TAO of one or more coldkeys.
+    Balance(chain_cmds::BalanceArgs),
+    /// Stake positions.
+    #[command(subcommand)]
+    Stake(chain_cmds::StakeCommand),
+    /// Every subnet: price, pool, tempo, emission.
+    Subnets,
+    /// The validators of a subnet (root is netuid 0) with take, stake, nominators and APY.
+    Validators(chain_cmds::ValidatorsArgs),
+    /// Network figures: block, issuance, stake, emission, next halving.
+    Overview,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -80,7 +95,7 @@ pub struct WalletName {
     pub wallet_name: String,
 }
 
-#[derive(Debug, Args, Clone)]
+#[derive(Args, Clone)]
 pub struct SecretSource {
     /// The mnemonic (visible in shell history and `ps`: prefer --secret-file or the prompt).
     #[arg(long, value_name = "WORDS", conflicts_with_all = ["seed", "uri", "secret_file"])]
@@ -228,7 +243,7 @@ pub enum WalletCommand {
     },
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Subcommand)]
 pub enum KeyCommand {
     /// Print the public key, account id and SS58 address of a secret URI or an SS58 address.
     Inspect {
@@ -243,9 +258,63 @@ pub enum KeyCommand {
     },
 }
 
+/// Secrets typed on the command line must never reach Debug output (logs, panics).
+impl std::fmt::Debug for SecretSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretSource")
+            .field("mnemonic", &self.mnemonic.as_ref().map(|_| "<redacted>"))
+            .field("seed", &self.seed.as_ref().map(|_| "<redacted>"))
+            .field("uri", &self.uri.as_ref().map(|_| "<redacted>"))
+            .field("secret_file", &self.secret_file)
+            .field("scheme", &self.scheme)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for KeyCommand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyCommand::Inspect {
+                uri,
+                scheme,
+                ss58_prefix,
+            } => f
+                .debug_struct("Inspect")
+                .field("uri", &uri.as_ref().map(|_| "<redacted>"))
+                .field("scheme", scheme)
+                .field("ss58_prefix", ss58_prefix)
+                .finish(),
+        }
+    }
+}
+
 fn word_count(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
         Ok(n @ (12 | 15 | 18 | 21 | 24)) => Ok(n),
         _ => Err("the number of words must be 12, 15, 18, 21 or 24".to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_secrets_from_the_command_line() {
+        let phrase = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
+        let cli = Cli::try_parse_from([
+            "taotui",
+            "wallet",
+            "regen-coldkey",
+            "--mnemonic",
+            phrase,
+        ])
+        .map_err(|e| e.to_string());
+        let debug = format!("{cli:?}");
+        assert!(debug.contains("RegenColdkey"), "{debug}");
+        assert!(!debug.contains("bottom drive"), "{debug}");
+        let cli = Cli::try_parse_from(["taotui", "key", "inspect", "//Alice//secret"]);
+        let debug = format!("{cli:?}");
+        assert!(debug.contains("Inspect") && !debug.contains("secret"), "{debug}");
     }
 }

@@ -31,6 +31,13 @@ impl Prompter {
         let _ = err.flush();
     }
 
+    /// Clears the terminal and its scrollback (used after a mnemonic was shown).
+    pub fn clear_screen(&self) {
+        let mut err = io::stderr().lock();
+        let _ = write!(err, "\x1b[3J\x1b[2J\x1b[H");
+        let _ = err.flush();
+    }
+
     /// Reads one line from stdin after printing `prompt`; the line is wrapped at once so it can
     /// hold a mnemonic.
     pub fn line(&self, prompt: &str) -> Result<SecretString> {

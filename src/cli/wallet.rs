@@ -1,5 +1,7 @@
 //! `taotui wallet ...`: create, restore, inspect and protect btcli-compatible wallets.
 
+use std::io::IsTerminal;
+
 use anyhow::{Context, Result, anyhow, bail};
 use rand::seq::index::sample;
 use secrecy::ExposeSecret;
@@ -463,6 +465,12 @@ fn show_and_confirm_mnemonic(m: &Mnemonic, what: &str, prompter: &Prompter) -> R
          They are shown only this once.\n",
         m.word_count()
     ));
+    if std::io::stderr().is_terminal() {
+        // Clearing the words (and the scrollback) before the check makes the user rely on the
+        // paper copy, which is the point of the check.
+        prompter.line("Press Enter once the words are written down; the screen will be cleared. ")?;
+        prompter.clear_screen();
+    }
     let mut rng = rand::rngs::OsRng;
     let mut positions = sample(&mut rng, m.word_count(), WORDS_TO_CONFIRM).into_vec();
     positions.sort_unstable();

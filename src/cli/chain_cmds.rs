@@ -1,0 +1,510 @@
+//! Read-only chain commands: `balance`, `stake list`, `subnets`, `validators`, `overview`.
+//!
+//! Human tables by default, `--json` for scripts. JSON amounts are integers in rao (alpha rao for
+//! alpha); APY is a fraction (0.18 = 18 %, alpha-denominated) or null where the chain has no data.
+//! `balance --json` always prints an array (one object per coldkey, in the order asked), so
+//! scripts need not special-case one wallet.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use serde::Serialize;
+use taotui_keystore::wallet::{KeyTarget, WalletRoot};
+
+use crate::amount::{FormatOptions, Rounding, format_apy, format_percent};
+use crate::chain::client::{ChainClient, ConnectOptions};
+use crate::chain::network::Network;
+use crate::chain::queries::{self, AccountId};
+
+use super::GlobalArgs;
+use super::output::{Table, print_json, print_text};
+
+#[derive(Debug, Args, Clone)]
+pub struct BalanceArgs {
+    /// Wallet names (their coldkeypub.txt; no password needed). Repeatable.
+    #[arg(long = "wallet-name", short = 'w', value_name = "NAME")]
+    pub wallet_names: Vec<String>,
+    /// SS58 addresses. Repeatable.
+    #[arg(long, value_name = "ADDR")]
+    pub ss58: Vec<String>,
+    /// Every wallet under the wallet path.
+    #[arg(long, conflicts_with_all = ["wallet_names", "ss58"])]
+    pub all_wallets: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StakeCommand {
+    /// Every stake position of a coldkey: value, share of the validator, APY, daily earnings.
+    List(StakeListArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct StakeListArgs {
+    /// The coldkey's SS58 address.
+    #[arg(long, value_name = "ADDR", conflicts_with = "wallet_name")]
+    pub ss58: Option<String>,
+    /// A wallet name (its coldkeypub.txt).
+    #[arg(long, short = 'w', value_name = "NAME")]
+    pub wallet_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ValidatorSort {
+    Stake,
+    Take,
+    Apy,
+    Nominators,
+    Name,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ValidatorsArgs {
+    /// The subnet (0 is root).
+    #[arg(long, default_value_t = 0)]
+    pub netuid: u16,
+    /// Sort order (stake, APY and nominators descending; take and name ascending).
+    #[arg(long, value_enum, default_value = "stake")]
+    pub sort: ValidatorSort,
+}
+
+/// Where metadata is cached between runs: `$XDG_CACHE_HOME/taotui` or `~/.cache/taotui`.
+fn cache_dir() -> Option<PathBuf> {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .map(|d| d.join("taotui").join("metadata"))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")
+}
+
+async fn connect(global: &GlobalArgs) -> Result<ChainClient> {
+    let network = Network::resolve(global.network.as_deref(), None)?;
+    let opts = ConnectOptions {
+        connect_timeout: Duration::from_secs(10),
+        metadata_cache_dir: cache_dir(),
+        watch_runtime_upgrades: false,
+        ..ConnectOptions::default()
+    };
+    Ok(ChainClient::connect(&network, opts).await?)
+}
+
+fn parse_address(address: &str) -> Result<AccountId> {
+    AccountId::from_ss58(address)
+        .with_context(|| format!("{address:?} is not a valid SS58 address"))
+}
+
+/// A wallet's coldkey address from its public file; no password needed.
+fn wallet_address(root: &WalletRoot, name: &str) -> Result<AccountId> {
+    let wallet = root.wallet(name)?;
+    let info = wallet.key_info(&KeyTarget::Coldkey)?.with_context(|| {
+        format!(
+            "wallet {name:?} has no coldkey under {}; list wallets with `taotui wallet list`",
+            root.path().display()
+        )
+    })?;
+    match (info.public_key, info.problem) {
+        (Some(key), _) => Ok(AccountId(key)),
+        (None, Some(problem)) => bail!("cannot read wallet {name:?}'s address: {problem}"),
+        (None, None) => bail!("cannot read wallet {name:?}'s address"),
+    }
+}
+
+const TAO4: FormatOptions = FormatOptions::new(4, Rounding::Down).with_thousands(',');
+
+fn tao(r: crate::amount::Rao) -> String {
+    r.format_with_unit(&TAO4)
+}
+
+#[derive(Debug, Serialize)]
+struct BalanceJson {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    wallet: Option<String>,
+    coldkey: String,
+    free: u64,
+    reserved: u64,
+    frozen: u64,
+    staked_value: u64,
+    total: u64,
+}
+
+pub fn balance(args: BalanceArgs, global: &GlobalArgs) -> Result<()> {
+    let mut targets: Vec<(Option<String>, AccountId)> = Vec::new();
+    let needs_root = args.all_wallets || !args.wallet_names.is_empty();
+    if needs_root {
+        let root = WalletRoot::resolve(global.wallet_path.as_deref())?;
+        let names = if args.all_wallets {
+            root.wallet_names()?
+        } else {
+            args.wallet_names.clone()
+        };
+        for name in names {
+            match wallet_address(&root, &name) {
+                Ok(a) => targets.push((Some(name), a)),
+                Err(e) if args.all_wallets => eprintln!("skipping wallet {name:?}: {e:#}"),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    for s in &args.ss58 {
+        targets.push((None, parse_address(s)?));
+    }
+    if targets.is_empty() {
+        bail!("say whose balance: --wallet-name NAME, --ss58 ADDRESS (both repeatable) or --all-wallets");
+    }
+    let coldkeys: Vec<AccountId> = targets.iter().map(|t| t.1).collect();
+    let balances = runtime()?.block_on(async {
+        let client = connect(global).await?;
+        Ok::<_, anyhow::Error>(queries::balances(&client, &coldkeys).await?)
+    })?;
+    if global.json {
+        let rows: Vec<BalanceJson> = targets
+            .iter()
+            .zip(&balances)
+            .map(|((w, _), b)| BalanceJson {
+                wallet: w.clone(),
+                coldkey: b.coldkey.ss58(),
+                free: b.free.get(),
+                reserved: b.reserved.get(),
+                frozen: b.frozen.get(),
+                staked_value: b.staked_value.get(),
+                total: b.total().get(),
+            })
+            .collect();
+        return print_json(&rows);
+    }
+    let mut t = Table::new(["wallet", "coldkey", "free", "reserved", "frozen", "staked value", "total"]);
+    for ((w, _), b) in targets.iter().zip(&balances) {
+        t.row([
+            w.clone().unwrap_or_else(|| "-".to_owned()),
+            b.coldkey.ss58(),
+            tao(b.free),
+            tao(b.reserved),
+            tao(b.frozen),
+            tao(b.staked_value),
+            tao(b.total()),
+        ]);
+    }
+    print_text(&t.render())
+}
+
+#[derive(Debug, Serialize)]
+struct PositionJson {
+    hotkey: String,
+    netuid: u16,
+    alpha: u64,
+    tao_value: u64,
+    apy: Option<f64>,
+    hotkey_name: Option<String>,
+    subnet_name: String,
+    symbol: String,
+    share_of_validator: Option<f64>,
+    daily_alpha: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+struct StakeListJson {
+    coldkey: String,
+    free: u64,
+    staked_value: u64,
+    positions: Vec<PositionJson>,
+}
+
+pub fn stake(cmd: StakeCommand, global: &GlobalArgs) -> Result<()> {
+    match cmd {
+        StakeCommand::List(args) => stake_list(args, global),
+    }
+}
+
+fn stake_list(args: StakeListArgs, global: &GlobalArgs) -> Result<()> {
+    let coldkey = match (&args.ss58, &args.wallet_name) {
+        (Some(s), _) => parse_address(s)?,
+        (None, Some(name)) => {
+            let root = WalletRoot::resolve(global.wallet_path.as_deref())?;
+            wallet_address(&root, name)?
+        }
+        (None, None) => bail!("say whose stake: --ss58 ADDRESS or --wallet-name NAME"),
+    };
+    let listing = runtime()?.block_on(async {
+        let client = connect(global).await?;
+        Ok::<_, anyhow::Error>(queries::stake_list(&client, coldkey).await?)
+    })?;
+    if global.json {
+        let json = StakeListJson {
+            coldkey: coldkey.ss58(),
+            free: listing.balance.free.get(),
+            staked_value: listing.balance.staked_value.get(),
+            positions: listing
+                .positions
+                .iter()
+                .map(|p| PositionJson {
+                    hotkey: p.hotkey.ss58(),
+                    netuid: p.netuid,
+                    alpha: p.alpha.get(),
+                    tao_value: p.tao_value.get(),
+                    apy: p.apy.filter(|a| a.is_finite()),
+                    hotkey_name: p.hotkey_name.clone(),
+                    subnet_name: p.subnet_name.clone(),
+                    symbol: p.symbol.clone(),
+                    share_of_validator: p.share_of_validator,
+                    daily_alpha: p.daily_alpha.map(|a| a.get()),
+                })
+                .collect(),
+        };
+        return print_json(&json);
+    }
+    let mut t = Table::new([
+        "netuid", "subnet", "hotkey", "validator", "alpha", "value (τ, rounded down)", "share", "APY (α)",
+        "daily (α)",
+    ]);
+    for p in &listing.positions {
+        let alpha_fmt = FormatOptions::new(4, Rounding::Down).with_thousands(',');
+        t.row([
+            p.netuid.to_string(),
+            format!("{} {}", p.symbol, p.subnet_name).trim().to_owned(),
+            short(&p.hotkey.ss58()),
+            p.hotkey_name.clone().unwrap_or_else(|| "-".to_owned()),
+            p.alpha.format(&alpha_fmt),
+            tao(p.tao_value),
+            p.share_of_validator
+                .map_or_else(|| "-".to_owned(), |s| format_percent(s, 2)),
+            format_apy(p.apy, 2),
+            p.daily_alpha.map_or_else(|| "-".to_owned(), |a| a.format(&alpha_fmt)),
+        ]);
+    }
+    let b = &listing.balance;
+    let mut out = format!("coldkey {}\n\n", coldkey.ss58());
+    if listing.positions.is_empty() {
+        out.push_str("no stake positions\n");
+    } else {
+        out.push_str(&t.render());
+    }
+    out.push_str(&format!(
+        "\nfree {}   staked value {}   total {}\nAPY is alpha-denominated: from the last epoch's dividends, compounded per epoch.\n",
+        tao(b.free),
+        tao(b.staked_value),
+        tao(b.total())
+    ));
+    print_text(&out)
+}
+
+fn short(ss58: &str) -> String {
+    if ss58.len() > 12 {
+        format!("{}…{}", &ss58[..6], &ss58[ss58.len() - 4..])
+    } else {
+        ss58.to_owned()
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct SubnetJson {
+    netuid: u16,
+    name: String,
+    symbol: String,
+    /// Rao per whole alpha, rounded to nearest.
+    price_rao_per_alpha: u64,
+    tao_in: u64,
+    alpha_in: u64,
+    alpha_out: u64,
+    tempo: u16,
+    emission: u64,
+    mechanism: &'static str,
+}
+
+pub fn subnets(global: &GlobalArgs) -> Result<()> {
+    let list = runtime()?.block_on(async {
+        let client = connect(global).await?;
+        Ok::<_, anyhow::Error>(queries::subnets(&client).await?)
+    })?;
+    if global.json {
+        let rows: Vec<SubnetJson> = list
+            .iter()
+            .map(|s| SubnetJson {
+                netuid: s.netuid,
+                name: s.name.clone(),
+                symbol: s.symbol.clone(),
+                price_rao_per_alpha: s.price.rao_per_alpha(Rounding::Nearest).unwrap_or(u64::MAX),
+                tao_in: s.tao_in.get(),
+                alpha_in: s.alpha_in.get(),
+                alpha_out: s.alpha_out.get(),
+                tempo: s.tempo,
+                emission: s.emission.get(),
+                mechanism: match s.mechanism {
+                    crate::amount::Mechanism::Stable => "stable",
+                    crate::amount::Mechanism::Dynamic => "dynamic",
+                },
+            })
+            .collect();
+        return print_json(&rows);
+    }
+    let alpha_fmt = FormatOptions::new(4, Rounding::Down).with_thousands(',');
+    let mut t = Table::new([
+        "netuid", "name", "symbol", "price (τ/α)", "TAO in", "alpha in", "alpha out", "tempo", "emission/block",
+    ]);
+    for s in &list {
+        t.row([
+            s.netuid.to_string(),
+            s.name.clone(),
+            s.symbol.clone(),
+            s.price.format(6, Rounding::Nearest),
+            tao(s.tao_in),
+            s.alpha_in.format(&alpha_fmt),
+            s.alpha_out.format(&alpha_fmt),
+            s.tempo.to_string(),
+            tao(s.emission),
+        ]);
+    }
+    print_text(&t.render())
+}
+
+#[derive(Debug, Serialize)]
+struct ValidatorJson {
+    netuid: u16,
+    uid: u16,
+    hotkey: String,
+    owner: String,
+    name: Option<String>,
+    /// Parts of 65535.
+    take: u16,
+    total_stake: u64,
+    nominators: Option<u32>,
+    validator_permit: bool,
+    apy: Option<f64>,
+}
+
+pub fn validators(args: ValidatorsArgs, global: &GlobalArgs) -> Result<()> {
+    let mut list = runtime()?.block_on(async {
+        let client = connect(global).await?;
+        Ok::<_, anyhow::Error>(queries::validators(&client, args.netuid).await?)
+    })?;
+    match args.sort {
+        ValidatorSort::Stake => list.sort_by(|a, b| b.total_stake.cmp(&a.total_stake)),
+        ValidatorSort::Take => list.sort_by_key(|v| v.take),
+        ValidatorSort::Apy => list.sort_by(|a, b| {
+            b.apy.unwrap_or(f64::NEG_INFINITY).total_cmp(&a.apy.unwrap_or(f64::NEG_INFINITY))
+        }),
+        ValidatorSort::Nominators => list.sort_by(|a, b| b.nominators.cmp(&a.nominators)),
+        ValidatorSort::Name => list.sort_by(|a, b| {
+            (a.name.is_none(), a.name.clone()).cmp(&(b.name.is_none(), b.name.clone()))
+        }),
+    }
+    if global.json {
+        let rows: Vec<ValidatorJson> = list
+            .iter()
+            .map(|v| ValidatorJson {
+                netuid: v.netuid,
+                uid: v.uid,
+                hotkey: v.hotkey.ss58(),
+                owner: v.owner.ss58(),
+                name: v.name.clone(),
+                take: v.take,
+                total_stake: v.total_stake.get(),
+                nominators: v.nominators,
+                validator_permit: v.validator_permit,
+                apy: v.apy.filter(|a| a.is_finite()),
+            })
+            .collect();
+        return print_json(&rows);
+    }
+    let alpha_fmt = FormatOptions::new(4, Rounding::Down).with_thousands(',');
+    let mut t = Table::new(["uid", "hotkey", "name", "take", "stake (α)", "nominators", "APY (α)"]);
+    for v in &list {
+        t.row([
+            v.uid.to_string(),
+            v.hotkey.ss58(),
+            v.name.clone().unwrap_or_else(|| "-".to_owned()),
+            format_percent(v.take_fraction(), 2),
+            v.total_stake.format(&alpha_fmt),
+            v.nominators.map_or_else(|| "-".to_owned(), |n| n.to_string()),
+            format_apy(v.apy, 2),
+        ]);
+    }
+    print_text(&format!("netuid {}\n{}", args.netuid, t.render()))
+}
+
+#[derive(Debug, Serialize)]
+struct OverviewJson {
+    block: u64,
+    timestamp_ms: u64,
+    block_emission: u64,
+    total_issuance: u64,
+    total_stake: u64,
+    staked_bps: u32,
+    subnets: u16,
+    next_halving: Option<HalvingJson>,
+}
+
+#[derive(Debug, Serialize)]
+struct HalvingJson {
+    threshold: u64,
+    remaining: u64,
+    blocks: u64,
+    block: u64,
+    timestamp_ms: u64,
+}
+
+fn utc(ms: u64) -> String {
+    let secs = i64::try_from(ms / 1000).unwrap_or(i64::MAX);
+    time::OffsetDateTime::from_unix_timestamp(secs)
+        .ok()
+        .and_then(|t| {
+            t.format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute] UTC"
+            ))
+            .ok()
+        })
+        .unwrap_or_else(|| format!("{ms} ms"))
+}
+
+pub fn overview(global: &GlobalArgs) -> Result<()> {
+    let o = runtime()?.block_on(async {
+        let client = connect(global).await?;
+        Ok::<_, anyhow::Error>(queries::network_overview(&client).await?)
+    })?;
+    if global.json {
+        return print_json(&OverviewJson {
+            block: o.block,
+            timestamp_ms: o.timestamp_ms,
+            block_emission: o.block_emission.get(),
+            total_issuance: o.total_issuance.get(),
+            total_stake: o.total_stake.get(),
+            staked_bps: o.staked_bps(),
+            subnets: o.subnet_count,
+            next_halving: o.halving.map(|h| HalvingJson {
+                threshold: h.threshold.get(),
+                remaining: h.remaining.get(),
+                blocks: h.blocks,
+                block: h.block,
+                timestamp_ms: h.timestamp_ms,
+            }),
+        });
+    }
+    let mut t = Table::new(["", ""]);
+    t.row(["block".to_owned(), format!("{} ({})", o.block, utc(o.timestamp_ms))]);
+    t.row(["block emission".to_owned(), tao(o.block_emission)]);
+    t.row(["total issuance".to_owned(), tao(o.total_issuance)]);
+    t.row([
+        "total stake".to_owned(),
+        format!("{} ({} of issuance)", tao(o.total_stake), crate::amount::format_bps(o.staked_bps())),
+    ]);
+    t.row(["subnets".to_owned(), o.subnet_count.to_string()]);
+    t.row([
+        "next halving".to_owned(),
+        match o.halving {
+            Some(h) => format!(
+                "at {} issued: block ~{} (~{}, 12 s blocks)",
+                tao(h.threshold),
+                h.block,
+                utc(h.timestamp_ms)
+            ),
+            None => "unknown (no block emission)".to_owned(),
+        },
+    ]);
+    print_text(&t.render())
+}

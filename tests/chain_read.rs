@@ -1,0 +1,383 @@
+//! The read side against the real spec-293 runtime: every command's JSON is checked against values
+//! computed independently here (raw dynamic storage reads through subxt, the runtime's own
+//! `SwapRuntimeApi.current_alpha_price`, the APY formula recomputed from raw storage), the RPC
+//! budget of `stake list` is counted, and bad input fails fast with a clear sentence.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+#[allow(unused_imports)]
+use common::local_chain_or_skip as _;
+
+use std::collections::BTreeSet;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use common::world::{self, Shared};
+use subxt::dynamic::{At, Value};
+use subxt::ext::codec::{Decode, Encode};
+use subxt::ext::frame_decode::storage::{IntoDecodableValues, IntoEncodableValues};
+use subxt::rpcs::{RpcClient, rpc_params};
+use subxt::{OnlineClient, SubstrateConfig};
+use taotui::chain::client::{ChainClient, ConnectOptions};
+use taotui::chain::network::Network;
+use taotui::chain::queries::{self, AccountId};
+
+fn shared() -> Option<&'static Shared> {
+    world::shared_or_skip()
+}
+
+fn ss58(key: &[u8; 32]) -> String {
+    AccountId(*key).ss58()
+}
+
+/// Runs the taotui binary with a private metadata cache and no inherited network.
+fn taotui(args: &[&str]) -> Output {
+    let cache = std::env::temp_dir().join(format!("taotui-chain-read-cache-{}", std::process::id()));
+    Command::new(env!("CARGO_BIN_EXE_taotui"))
+        .args(args)
+        .env("XDG_CACHE_HOME", &cache)
+        .env_remove("TAOTUI_NETWORK")
+        .output()
+        .expect("running taotui")
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let out = taotui(args);
+    assert!(
+        out.status.success(),
+        "taotui {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("taotui {args:?} printed no JSON ({e}): {}", String::from_utf8_lossy(&out.stdout))
+    })
+}
+
+async fn read<K>(api: &OnlineClient<SubstrateConfig>, pallet: &str, entry: &str, keys: K) -> Option<Value>
+where
+    K: IntoEncodableValues + IntoDecodableValues,
+{
+    let at = api.at_current_block().await.unwrap();
+    at.storage()
+        .try_fetch(subxt::dynamic::storage::<K, Value>(pallet, entry), keys)
+        .await
+        .unwrap_or_else(|e| panic!("reading {pallet}.{entry}: {e}"))
+        .map(|v| v.decode().unwrap())
+}
+
+/// A plain integer, or a `{ bits }` fixed-point's raw bits, possibly wrapped in a newtype.
+fn number(v: &Value) -> u128 {
+    v.as_u128()
+        .or_else(|| v.at("bits").and_then(Value::as_u128))
+        .or_else(|| v.at(0).and_then(Value::as_u128))
+        .unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+async fn sub_num<K>(api: &OnlineClient<SubstrateConfig>, entry: &str, keys: K) -> u128
+where
+    K: IntoEncodableValues + IntoDecodableValues,
+{
+    read(api, "SubtensorModule", entry, keys).await.map_or(0, |v| number(&v))
+}
+
+/// The runtime's own spot price, in rao per whole alpha.
+async fn runtime_price(rpc: &RpcClient, netuid: u16) -> u64 {
+    let hex: String = rpc
+        .request(
+            "state_call",
+            rpc_params!["SwapRuntimeApi_current_alpha_price", format!("0x{}", hex::encode(netuid.encode()))],
+        )
+        .await
+        .unwrap();
+    u64::decode(&mut &hex::decode(hex.trim_start_matches("0x")).unwrap()[..]).unwrap()
+}
+
+/// APY recomputed here from raw storage: r = dividends / last-epoch alpha, (1 + r)^(365*7200/(tempo+1)) - 1.
+async fn expected_apy(api: &OnlineClient<SubstrateConfig>, hotkey: [u8; 32], netuid: u16) -> Option<f64> {
+    let dividends = sub_num(api, "AlphaDividendsPerSubnet", (netuid, hotkey)).await as f64;
+    let last = sub_num(api, "TotalHotkeyAlphaLastEpoch", (hotkey, netuid)).await as f64;
+    let tempo = sub_num(api, "Tempo", (netuid,)).await as f64;
+    (last > 0.0).then(|| (1.0 + dividends / last).powf(365.0 * 7200.0 / (tempo + 1.0)) - 1.0)
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * b.abs().max(1.0)
+}
+
+fn free_of(account: &Value) -> u128 {
+    account.at("data").and_then(|d| d.at("free")).and_then(Value::as_u128).unwrap()
+}
+
+#[test]
+fn stake_list_json_matches_independent_reads() {
+    let Some(shared) = shared() else { return };
+    let w = &shared.world;
+    let nominator = w.nominator.ss58.as_str();
+    let out = json(&["--network", shared.ws_url(), "--json", "stake", "list", "--ss58", nominator]);
+    assert_eq!(out["coldkey"], nominator);
+    let positions = out["positions"].as_array().unwrap();
+    let listed: BTreeSet<(String, u16)> = positions
+        .iter()
+        .map(|p| (p["hotkey"].as_str().unwrap().to_owned(), p["netuid"].as_u64().unwrap() as u16))
+        .collect();
+    let seeded: BTreeSet<(String, u16)> = w.positions.iter().map(|p| (ss58(&p.hotkey), p.netuid)).collect();
+    assert_eq!(listed, seeded, "every seeded position, once");
+    assert!(positions.len() >= 8);
+
+    shared.block_on(async {
+        let (api, rpc) = world::connect(shared.ws_url()).await;
+        let account = read(&api, "System", "Account", (w.nominator.coldkey,)).await.unwrap();
+        assert_eq!(u128::from(out["free"].as_u64().unwrap()), free_of(&account));
+        let mut sum = 0u64;
+        let mut with_apy = 0;
+        for p in positions {
+            let netuid = p["netuid"].as_u64().unwrap() as u16;
+            let hotkey = AccountId::from_ss58(p["hotkey"].as_str().unwrap()).unwrap().0;
+            // Alpha storage holds shares: amount = shares * TotalHotkeyAlpha / TotalHotkeyShares (U64F64 bits).
+            let shares = sub_num(&api, "Alpha", (hotkey, w.nominator.coldkey, netuid)).await;
+            let total = sub_num(&api, "TotalHotkeyAlpha", (hotkey, netuid)).await;
+            let total_shares = sub_num(&api, "TotalHotkeyShares", (hotkey, netuid)).await;
+            let expected_alpha = shares * total / total_shares;
+            let alpha = u128::from(p["alpha"].as_u64().unwrap());
+            assert!(
+                alpha.abs_diff(expected_alpha) <= 1,
+                "alpha on {netuid}: {alpha} vs shares-derived {expected_alpha}"
+            );
+            let price = u128::from(runtime_price(&rpc, netuid).await);
+            let expected_value = alpha * price / 1_000_000_000;
+            let value = u128::from(p["tao_value"].as_u64().unwrap());
+            // The runtime API rounds the price to whole rao per alpha: allow that rounding.
+            assert!(
+                value.abs_diff(expected_value) <= alpha / 1_000_000_000 + 1,
+                "TAO value on {netuid}: {value} vs {expected_value} at {price} rao/alpha"
+            );
+            if netuid == 0 {
+                assert_eq!(value, alpha, "root converts 1:1");
+            }
+            sum += p["tao_value"].as_u64().unwrap();
+            match (p["apy"].as_f64(), expected_apy(&api, hotkey, netuid).await) {
+                (Some(got), Some(want)) => {
+                    assert!(close(got, want), "APY on {netuid}: {got} vs {want}");
+                    with_apy += 1;
+                }
+                (None, None) => {}
+                (got, want) => panic!("APY on {netuid}: {got:?} vs {want:?}"),
+            }
+        }
+        assert_eq!(out["staked_value"].as_u64().unwrap(), sum);
+        assert!(with_apy > 0, "dividends exist after the seeded epochs, so some APY must be known");
+    });
+}
+
+#[test]
+fn stake_list_costs_at_most_three_requests() {
+    let Some(shared) = shared() else { return };
+    let coldkey = AccountId(shared.world.nominator.coldkey);
+    shared.block_on(async {
+        let network: Network = shared.ws_url().parse().unwrap();
+        let opts = ConnectOptions {
+            watch_runtime_upgrades: false,
+            ..ConnectOptions::default()
+        };
+        let client = ChainClient::connect(&network, opts).await.unwrap();
+        let before = client.request_count();
+        let listing = queries::stake_list(&client, coldkey).await.unwrap();
+        let used = client.request_count() - before;
+        assert!(listing.positions.len() >= 8, "{} positions", listing.positions.len());
+        assert!(used <= 3, "stake list used {used} RPC requests");
+        assert!(
+            listing.positions.iter().any(|p| p.hotkey_name.is_some()),
+            "identity names are resolved within the budget"
+        );
+    });
+}
+
+#[test]
+fn balance_json_for_several_wallets() {
+    let Some(shared) = shared() else { return };
+    let w = &shared.world;
+    let dir = tempfile::tempdir().unwrap();
+    let wallets = dir.path().to_str().unwrap();
+    let made = taotui(&[
+        "--wallet-path", wallets, "wallet", "regen-coldkey", "--wallet-name", "nom", "--watch-only", &w.nominator.ss58,
+    ]);
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let alice = ss58(&world::account("//Alice"));
+    let out = json(&[
+        "--network", shared.ws_url(), "--wallet-path", wallets, "--json", "balance", "--wallet-name", "nom", "--ss58", &alice,
+    ]);
+    let rows = out.as_array().expect("balance --json prints an array");
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["coldkey"], w.nominator.ss58.as_str());
+    assert_eq!(rows[0]["wallet"], "nom");
+    assert_eq!(rows[1]["coldkey"], alice.as_str());
+    let listing = json(&["--network", shared.ws_url(), "--json", "stake", "list", "--ss58", &w.nominator.ss58]);
+    assert_eq!(rows[0]["staked_value"], listing["staked_value"]);
+    shared.block_on(async {
+        let (api, _) = world::connect(shared.ws_url()).await;
+        for (row, key) in rows.iter().zip([w.nominator.coldkey, world::account("//Alice")]) {
+            let account = read(&api, "System", "Account", (key,)).await.unwrap();
+            assert_eq!(u128::from(row["free"].as_u64().unwrap()), free_of(&account));
+            let reserved = account.at("data").and_then(|d| d.at("reserved")).and_then(Value::as_u128).unwrap();
+            assert_eq!(u128::from(row["reserved"].as_u64().unwrap()), reserved);
+            let total = row["free"].as_u64().unwrap() + row["reserved"].as_u64().unwrap() + row["staked_value"].as_u64().unwrap();
+            assert_eq!(row["total"].as_u64().unwrap(), total);
+        }
+    });
+}
+
+#[test]
+fn subnets_json_matches_storage() {
+    let Some(shared) = shared() else { return };
+    let rows = json(&["--network", shared.ws_url(), "--json", "subnets"]);
+    let rows = rows.as_array().unwrap();
+    let netuids: Vec<u16> = rows.iter().map(|r| r["netuid"].as_u64().unwrap() as u16).collect();
+    for n in shared.world.netuids().into_iter().chain([0, 1]) {
+        assert!(netuids.contains(&n), "subnet {n} listed");
+    }
+    assert_eq!(rows[0]["name"], "root");
+    shared.block_on(async {
+        let (api, rpc) = world::connect(shared.ws_url()).await;
+        for r in rows {
+            let n = r["netuid"].as_u64().unwrap() as u16;
+            assert_eq!(u128::from(r["tao_in"].as_u64().unwrap()), sub_num(&api, "SubnetTAO", (n,)).await);
+            assert_eq!(u128::from(r["alpha_in"].as_u64().unwrap()), sub_num(&api, "SubnetAlphaIn", (n,)).await);
+            assert_eq!(u128::from(r["alpha_out"].as_u64().unwrap()), sub_num(&api, "SubnetAlphaOut", (n,)).await);
+            assert_eq!(u128::from(r["tempo"].as_u64().unwrap()), sub_num(&api, "Tempo", (n,)).await);
+            let price = r["price_rao_per_alpha"].as_u64().unwrap();
+            let runtime = runtime_price(&rpc, n).await;
+            assert!(price.abs_diff(runtime) <= 1, "price of {n}: {price} vs runtime {runtime}");
+        }
+    });
+}
+
+#[test]
+fn validators_json_matches_storage() {
+    let Some(shared) = shared() else { return };
+    let w = &shared.world;
+    shared.block_on(async {
+        let (api, _) = world::connect(shared.ws_url()).await;
+        for n in w.netuids() {
+            let rows = json(&["--network", shared.ws_url(), "--json", "validators", "--netuid", &n.to_string(), "--sort", "apy"]);
+            let rows = rows.as_array().unwrap();
+            let listed: BTreeSet<String> = rows.iter().map(|r| r["hotkey"].as_str().unwrap().to_owned()).collect();
+            for v in w.validators.iter().filter(|v| v.netuids.contains(&n)) {
+                assert!(listed.contains(&ss58(&v.hotkey)), "{} listed on {n}: {listed:?}", v.label);
+            }
+            let apys: Vec<f64> = rows.iter().filter_map(|r| r["apy"].as_f64()).collect();
+            assert!(apys.windows(2).all(|p| p[0] >= p[1]), "sorted by APY: {apys:?}");
+            for r in rows {
+                let hotkey = AccountId::from_ss58(r["hotkey"].as_str().unwrap()).unwrap().0;
+                assert_eq!(u128::from(r["take"].as_u64().unwrap()), sub_num(&api, "Delegates", (hotkey,)).await);
+                assert_eq!(
+                    u128::from(r["total_stake"].as_u64().unwrap()),
+                    sub_num(&api, "TotalHotkeyAlpha", (hotkey, n)).await
+                );
+                match (r["apy"].as_f64(), expected_apy(&api, hotkey, n).await) {
+                    (Some(got), Some(want)) => assert!(close(got, want), "APY on {n}: {got} vs {want}"),
+                    (None, None) => {}
+                    (got, want) => panic!("APY on {n}: {got:?} vs {want:?}"),
+                }
+                if let Some(v) = w.validators.iter().find(|v| v.hotkey == hotkey)
+                    && let Some(name) = &v.identity
+                {
+                    assert_eq!(r["name"].as_str(), Some(name.as_str()), "identity of {}", v.label);
+                }
+            }
+        }
+        let root = json(&["--network", shared.ws_url(), "--json", "validators", "--netuid", "0"]);
+        for v in w.validators.iter().filter(|v| v.on_root) {
+            assert!(
+                root.as_array().unwrap().iter().any(|r| r["hotkey"] == ss58(&v.hotkey).as_str()),
+                "{} on root",
+                v.label
+            );
+        }
+    });
+}
+
+#[test]
+fn overview_json_matches_storage() {
+    let Some(shared) = shared() else { return };
+    let out = json(&["--network", shared.ws_url(), "--json", "overview"]);
+    shared.block_on(async {
+        let (api, _) = world::connect(shared.ws_url()).await;
+        let block = read(&api, "System", "Number", ()).await.map_or(0, |v| number(&v));
+        assert_eq!(u128::from(out["block"].as_u64().unwrap()), block);
+        let now = read(&api, "Timestamp", "Now", ()).await.map_or(0, |v| number(&v));
+        assert_eq!(u128::from(out["timestamp_ms"].as_u64().unwrap()), now);
+        let issuance = sub_num(&api, "TotalIssuance", ()).await;
+        assert!(issuance > 0, "the seeded chain has issued TAO");
+        assert_eq!(u128::from(out["total_issuance"].as_u64().unwrap()), issuance);
+        let stake = sub_num(&api, "TotalStake", ()).await;
+        assert_eq!(u128::from(out["total_stake"].as_u64().unwrap()), stake);
+        assert_eq!(u128::from(out["staked_bps"].as_u64().unwrap()), stake * 10_000 / issuance);
+        assert_eq!(u128::from(out["subnets"].as_u64().unwrap()), sub_num(&api, "TotalNetworks", ()).await);
+        let emission = sub_num(&api, "BlockEmission", ()).await;
+        assert_eq!(u128::from(out["block_emission"].as_u64().unwrap()), emission);
+        let h = &out["next_halving"];
+        assert_eq!(h["threshold"].as_u64().unwrap(), 10_500_000_000_000_000, "far below the first halving");
+        let blocks = (10_500_000_000_000_000u128 - issuance).div_ceil(emission);
+        assert_eq!(u128::from(h["blocks"].as_u64().unwrap()), blocks);
+        assert_eq!(u128::from(h["block"].as_u64().unwrap()), block + blocks);
+        assert_eq!(u128::from(h["timestamp_ms"].as_u64().unwrap()), now + blocks * 12_000);
+    });
+}
+
+#[test]
+fn stake_list_human_output_has_the_columns_and_positions() {
+    let Some(shared) = shared() else { return };
+    let out = taotui(&["--network", shared.ws_url(), "stake", "list", "--ss58", &shared.world.nominator.ss58]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], format!("coldkey {}", shared.world.nominator.ss58));
+    assert_eq!(
+        lines[2].split_whitespace().collect::<Vec<_>>().join(" "),
+        "netuid subnet hotkey validator alpha value (τ, rounded down) share APY (α) daily (α)"
+    );
+    assert_eq!(text.lines().filter(|l| l.starts_with(|c: char| c.is_ascii_digit())).count(), shared.world.positions.len());
+    assert!(text.contains("APY is alpha-denominated"));
+}
+
+// Bad input: these need no chain and must fail fast with a sentence.
+
+fn failure(args: &[&str]) -> (String, Duration) {
+    let started = Instant::now();
+    let out = taotui(args);
+    let elapsed = started.elapsed();
+    assert!(!out.status.success(), "taotui {args:?} should fail");
+    (String::from_utf8_lossy(&out.stderr).into_owned(), elapsed)
+}
+
+#[test]
+fn bad_ss58_is_rejected_before_connecting() {
+    let (err, took) = failure(&["--network", "ws://127.0.0.1:9", "stake", "list", "--ss58", "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQZ"]);
+    assert!(err.contains("not a valid SS58 address") && err.contains("checksum"), "{err}");
+    assert!(took < Duration::from_secs(5));
+    let (err, _) = failure(&["--network", "ws://127.0.0.1:9", "balance", "--ss58", "hello"]);
+    assert!(err.contains("not a valid SS58 address"), "{err}");
+}
+
+#[test]
+fn unknown_wallet_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let (err, _) = failure(&[
+        "--network", "ws://127.0.0.1:9", "--wallet-path", dir.path().to_str().unwrap(), "stake", "list", "--wallet-name", "nosuch",
+    ]);
+    assert!(err.contains("nosuch"), "{err}");
+    let (err, _) = failure(&["balance"]);
+    assert!(err.contains("--wallet-name") && err.contains("--ss58"), "{err}");
+}
+
+#[test]
+fn unreachable_network_fails_fast_and_clearly() {
+    // Port 9 (discard) is closed on a normal machine: the connection is refused at once.
+    let (err, took) = failure(&["--network", "ws://127.0.0.1:9", "overview"]);
+    assert!(err.contains("cannot reach the chain at ws://127.0.0.1:9"), "{err}");
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    let (err, _) = failure(&["--network", "ftp://example.org", "overview"]);
+    assert!(err.contains("is not a network taotui knows"), "{err}");
+}
