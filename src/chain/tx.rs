@@ -306,17 +306,21 @@ pub async fn submit<CD: EncodeAsFields>(
     let mut progress = tx
         .submit_and_watch()
         .await
-        .map_err(|e| TxError::Invalid(parse_rejection(&e.to_string())))?;
+        .map_err(|e| submission_error(&e.to_string()))?;
 
     let mut stages = Vec::new();
     let deadline = started + options.timeout;
     let in_block = loop {
-        let Some(status) = next_before(&mut progress, deadline).await else {
-            return Err(TxError::Timeout {
-                during: "waiting for the transaction to be included in a block",
-                after: options.timeout,
-                extrinsic_hash,
-            });
+        let status = match next_before(&mut progress, deadline).await {
+            Next::Item(status) => status,
+            Next::Ended => return Err(TxError::WatchEnded(extrinsic_hash)),
+            Next::TimedOut => {
+                return Err(TxError::Timeout {
+                    during: "waiting for the transaction to be included in a block",
+                    after: options.timeout,
+                    extrinsic_hash,
+                });
+            }
         };
         let status = status.map_err(|e| TxError::Rpc {
             during: "watching the transaction",
@@ -381,7 +385,7 @@ pub async fn submit<CD: EncodeAsFields>(
     let mut finalized = stages.iter().any(|s| matches!(s, TxStage::Finalized(_)));
     if options.wait_for_finalized && !finalized {
         let deadline = Instant::now() + options.finality_wait;
-        while let Some(Ok(status)) = next_before(&mut progress, deadline).await {
+        while let Next::Item(Ok(status)) = next_before(&mut progress, deadline).await {
             match status {
                 TransactionStatus::InFinalizedBlock(b) => {
                     stages.push(TxStage::Finalized(b.block_hash().0));
@@ -421,16 +425,52 @@ pub async fn submit_sudo(
     submit(api, rpc, sudo, &wrapped, options).await
 }
 
-async fn next_before<S, T>(stream: &mut S, deadline: Instant) -> Option<T>
+enum Next<T> {
+    Item(T),
+    Ended,
+    TimedOut,
+}
+
+async fn next_before<S, T>(stream: &mut S, deadline: Instant) -> Next<T>
 where
     S: subxt::ext::futures::Stream<Item = T> + Unpin,
 {
     use subxt::ext::futures::StreamExt;
     let left = deadline.saturating_duration_since(Instant::now());
-    tokio::time::timeout(left, stream.next())
-        .await
-        .ok()
-        .flatten()
+    match tokio::time::timeout(left, stream.next()).await {
+        Ok(Some(item)) => Next::Item(item),
+        Ok(None) => Next::Ended,
+        Err(_) => Next::TimedOut,
+    }
+}
+
+/// An error from sending the transaction: the node's verdict on it when there is one (a node answers an
+/// invalid transaction with an RPC error carrying the runtime's reason), else a connection problem.
+fn submission_error(message: &str) -> TxError {
+    let rejection = parse_rejection(message);
+    let looks_like_verdict = {
+        let lower = message.to_ascii_lowercase();
+        [
+            "invalid",
+            "1010",
+            "1011",
+            "1012",
+            "1013",
+            "1014",
+            "rejected",
+            "unknown transaction",
+        ]
+        .iter()
+        .any(|m| lower.contains(m))
+    };
+    if rejection.reason == "Unknown" && !looks_like_verdict {
+        TxError::Rpc {
+            during: "submitting the transaction",
+            message: message.to_owned(),
+        }
+    } else {
+        TxError::Invalid(rejection)
+    }
 }
 
 /// The dispatch error carried by a failure event, if `pallet.variant` is one.
@@ -863,6 +903,19 @@ mod tests {
         let r = parse_rejection("something else entirely");
         assert_eq!(r.reason, "Unknown");
         assert_eq!(r.raw, "something else entirely");
+    }
+
+    #[test]
+    fn submission_errors_split_verdicts_from_connection_problems() {
+        let e = submission_error(r#"Rpc error: {"invalid":{"custom":2}}"#);
+        assert_eq!(
+            e.rejection().and_then(|r| r.custom_name),
+            Some("BalanceTooLow")
+        );
+        let e = submission_error("1010: Invalid Transaction: Transaction has a bad signature");
+        assert_eq!(e.rejection().map(|r| r.reason.as_str()), Some("BadProof"));
+        let e = submission_error("Rpc error: connection closed");
+        assert!(matches!(e, TxError::Rpc { .. }), "{e}");
     }
 
     #[test]
