@@ -141,7 +141,10 @@ mod tests {
         // tempo 9: 720 epochs a day at 0.01 % each.
         let d = daily_earnings(AlphaRao(1_000_000_000_000), 0.0001, 9);
         let expected = 1e12 * ((1.0001f64).powi(720) - 1.0);
-        assert!((d.get() as f64 - expected).abs() <= 1.0, "{d:?} vs {expected}");
+        assert!(
+            (d.get() as f64 - expected).abs() <= 1.0,
+            "{d:?} vs {expected}"
+        );
     }
 
     #[test]
@@ -160,13 +163,7 @@ mod tests {
     #[test]
     fn halving_estimate() {
         // 3M TAO issued, 1 TAO a block: 7.5M blocks to go, 12 s each.
-        let h = next_halving(
-            Rao(3_000_000 * RAO_PER_TAO),
-            Rao(RAO_PER_TAO),
-            100,
-            1_000,
-        )
-        .unwrap();
+        let h = next_halving(Rao(3_000_000 * RAO_PER_TAO), Rao(RAO_PER_TAO), 100, 1_000).unwrap();
         assert_eq!(h.threshold, Rao(10_500_000 * RAO_PER_TAO));
         assert_eq!(h.blocks, 7_500_000);
         assert_eq!(h.block, 7_500_100);

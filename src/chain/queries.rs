@@ -16,9 +16,7 @@ mod reads;
 mod types;
 
 pub use batch::{Slot, StorageBatch};
-pub use reads::{
-    StakeListing, balances, network_overview, stake_list, subnets, validators,
-};
+pub use reads::{StakeListing, balances, network_overview, stake_list, subnets, validators};
 pub use types::{
     AccountBalance, AccountId, NetworkOverview, PositionView, SS58_PREFIX, SubnetView,
     ValidatorView,

@@ -1,7 +1,9 @@
 //! Read-only chain commands: `balance`, `stake list`, `subnets`, `validators`, `overview`.
 //!
 //! Human tables by default, `--json` for scripts. JSON amounts are integers in rao (alpha rao for
-//! alpha); APY is a fraction (0.18 = 18 %, alpha-denominated) or null where the chain has no data.
+//! alpha); APY is a fraction (0.18 = 18 %, alpha-denominated) or null where the chain has no data
+//! or compounding overflows (JSON has no infinity: short tempos on dev chains do that);
+//! `epoch_rate` (extra field) is the uncompounded per-epoch rate behind it.
 //! `balance --json` always prints an array (one object per coldkey, in the order asked), so
 //! scripts need not special-case one wallet.
 
@@ -156,7 +158,9 @@ pub fn balance(args: BalanceArgs, global: &GlobalArgs) -> Result<()> {
         targets.push((None, parse_address(s)?));
     }
     if targets.is_empty() {
-        bail!("say whose balance: --wallet-name NAME, --ss58 ADDRESS (both repeatable) or --all-wallets");
+        bail!(
+            "say whose balance: --wallet-name NAME, --ss58 ADDRESS (both repeatable) or --all-wallets"
+        );
     }
     let coldkeys: Vec<AccountId> = targets.iter().map(|t| t.1).collect();
     let balances = runtime()?.block_on(async {
@@ -179,7 +183,15 @@ pub fn balance(args: BalanceArgs, global: &GlobalArgs) -> Result<()> {
             .collect();
         return print_json(&rows);
     }
-    let mut t = Table::new(["wallet", "coldkey", "free", "reserved", "frozen", "staked value", "total"]);
+    let mut t = Table::new([
+        "wallet",
+        "coldkey",
+        "free",
+        "reserved",
+        "frozen",
+        "staked value",
+        "total",
+    ]);
     for ((w, _), b) in targets.iter().zip(&balances) {
         t.row([
             w.clone().unwrap_or_else(|| "-".to_owned()),
@@ -201,6 +213,7 @@ struct PositionJson {
     alpha: u64,
     tao_value: u64,
     apy: Option<f64>,
+    epoch_rate: Option<f64>,
     hotkey_name: Option<String>,
     subnet_name: String,
     symbol: String,
@@ -249,6 +262,7 @@ fn stake_list(args: StakeListArgs, global: &GlobalArgs) -> Result<()> {
                     alpha: p.alpha.get(),
                     tao_value: p.tao_value.get(),
                     apy: p.apy.filter(|a| a.is_finite()),
+                    epoch_rate: p.epoch_rate,
                     hotkey_name: p.hotkey_name.clone(),
                     subnet_name: p.subnet_name.clone(),
                     symbol: p.symbol.clone(),
@@ -260,7 +274,14 @@ fn stake_list(args: StakeListArgs, global: &GlobalArgs) -> Result<()> {
         return print_json(&json);
     }
     let mut t = Table::new([
-        "netuid", "subnet", "hotkey", "validator", "alpha", "value (τ, rounded down)", "share", "APY (α)",
+        "netuid",
+        "subnet",
+        "hotkey",
+        "validator",
+        "alpha",
+        "value (τ, rounded down)",
+        "share",
+        "APY (α)",
         "daily (α)",
     ]);
     for p in &listing.positions {
@@ -275,7 +296,8 @@ fn stake_list(args: StakeListArgs, global: &GlobalArgs) -> Result<()> {
             p.share_of_validator
                 .map_or_else(|| "-".to_owned(), |s| format_percent(s, 2)),
             format_apy(p.apy, 2),
-            p.daily_alpha.map_or_else(|| "-".to_owned(), |a| a.format(&alpha_fmt)),
+            p.daily_alpha
+                .map_or_else(|| "-".to_owned(), |a| a.format(&alpha_fmt)),
         ]);
     }
     let b = &listing.balance;
@@ -345,7 +367,15 @@ pub fn subnets(global: &GlobalArgs) -> Result<()> {
     }
     let alpha_fmt = FormatOptions::new(4, Rounding::Down).with_thousands(',');
     let mut t = Table::new([
-        "netuid", "name", "symbol", "price (τ/α)", "TAO in", "alpha in", "alpha out", "tempo", "emission/block",
+        "netuid",
+        "name",
+        "symbol",
+        "price (τ/α)",
+        "TAO in",
+        "alpha in",
+        "alpha out",
+        "tempo",
+        "emission/block",
     ]);
     for s in &list {
         t.row([
@@ -375,6 +405,7 @@ struct ValidatorJson {
     total_stake: u64,
     nominators: Option<u32>,
     validator_permit: bool,
+    epoch_rate: Option<f64>,
     apy: Option<f64>,
 }
 
@@ -384,12 +415,14 @@ pub fn validators(args: ValidatorsArgs, global: &GlobalArgs) -> Result<()> {
         Ok::<_, anyhow::Error>(queries::validators(&client, args.netuid).await?)
     })?;
     match args.sort {
-        ValidatorSort::Stake => list.sort_by(|a, b| b.total_stake.cmp(&a.total_stake)),
+        ValidatorSort::Stake => list.sort_by_key(|v| std::cmp::Reverse(v.total_stake)),
         ValidatorSort::Take => list.sort_by_key(|v| v.take),
         ValidatorSort::Apy => list.sort_by(|a, b| {
-            b.apy.unwrap_or(f64::NEG_INFINITY).total_cmp(&a.apy.unwrap_or(f64::NEG_INFINITY))
+            b.apy
+                .unwrap_or(f64::NEG_INFINITY)
+                .total_cmp(&a.apy.unwrap_or(f64::NEG_INFINITY))
         }),
-        ValidatorSort::Nominators => list.sort_by(|a, b| b.nominators.cmp(&a.nominators)),
+        ValidatorSort::Nominators => list.sort_by_key(|v| std::cmp::Reverse(v.nominators)),
         ValidatorSort::Name => list.sort_by(|a, b| {
             (a.name.is_none(), a.name.clone()).cmp(&(b.name.is_none(), b.name.clone()))
         }),
@@ -407,21 +440,32 @@ pub fn validators(args: ValidatorsArgs, global: &GlobalArgs) -> Result<()> {
                 total_stake: v.total_stake.get(),
                 nominators: v.nominators,
                 validator_permit: v.validator_permit,
+                epoch_rate: v.epoch_rate,
                 apy: v.apy.filter(|a| a.is_finite()),
             })
             .collect();
         return print_json(&rows);
     }
     let alpha_fmt = FormatOptions::new(4, Rounding::Down).with_thousands(',');
-    let mut t = Table::new(["uid", "hotkey", "name", "take", "stake (α)", "nominators", "APY (α)"]);
+    let mut t = Table::new([
+        "uid",
+        "hotkey",
+        "name",
+        "take",
+        "stake (α)",
+        "nominators",
+        "APY (α)",
+    ]);
     for v in &list {
         t.row([
             v.uid.to_string(),
             v.hotkey.ss58(),
             v.name.clone().unwrap_or_else(|| "-".to_owned()),
+            if v.validator_permit { "yes" } else { "no" }.to_owned(),
             format_percent(v.take_fraction(), 2),
             v.total_stake.format(&alpha_fmt),
-            v.nominators.map_or_else(|| "-".to_owned(), |n| n.to_string()),
+            v.nominators
+                .map_or_else(|| "-".to_owned(), |n| n.to_string()),
             format_apy(v.apy, 2),
         ]);
     }
@@ -486,12 +530,19 @@ pub fn overview(global: &GlobalArgs) -> Result<()> {
         });
     }
     let mut t = Table::new(["", ""]);
-    t.row(["block".to_owned(), format!("{} ({})", o.block, utc(o.timestamp_ms))]);
+    t.row([
+        "block".to_owned(),
+        format!("{} ({})", o.block, utc(o.timestamp_ms)),
+    ]);
     t.row(["block emission".to_owned(), tao(o.block_emission)]);
     t.row(["total issuance".to_owned(), tao(o.total_issuance)]);
     t.row([
         "total stake".to_owned(),
-        format!("{} ({} of issuance)", tao(o.total_stake), crate::amount::format_bps(o.staked_bps())),
+        format!(
+            "{} ({} of issuance)",
+            tao(o.total_stake),
+            crate::amount::format_bps(o.staked_bps())
+        ),
     ]);
     t.row(["subnets".to_owned(), o.subnet_count.to_string()]);
     t.row([

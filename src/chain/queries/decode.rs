@@ -168,5 +168,8 @@ pub(crate) fn req_account(v: &Val, name: &str, what: &str) -> Result<AccountId, 
 }
 
 pub(crate) fn missing_field(what: &str, name: &str) -> ChainError {
-    decode_error(what, format!("field `{name}` is missing or of an unexpected kind"))
+    decode_error(
+        what,
+        format!("field `{name}` is missing or of an unexpected kind"),
+    )
 }

@@ -12,8 +12,8 @@ use crate::chain::error::ChainError;
 
 use super::batch::{Slot, StorageBatch};
 use super::decode::{
-    Val, account_of, bool_of, decode, decode_error, field, items, option_of, req_account,
-    req_u16, req_u64, runtime_api_output, text_of, u16_of, u64_of, u128_of,
+    Val, account_of, bool_of, decode, decode_error, field, items, option_of, req_account, req_u16,
+    req_u64, runtime_api_output, text_of, u16_of, u64_of, u128_of,
 };
 use super::types::{
     AccountBalance, AccountId, NetworkOverview, PositionView, SubnetView, ValidatorView,
@@ -77,15 +77,24 @@ fn add_price_slots(batch: &mut StorageBatch<'_>, netuid: u16) -> Result<PriceSlo
 
 /// Mirrors the runtime's `current_alpha_price`: 1 for root and stable subnets; the swap pool's
 /// sqrt price squared once the v3 pool is initialised; before that the reserve ratio.
-fn price_from(batch: &StorageBatch<'_>, slots: &PriceSlots) -> Result<(Mechanism, Price), ChainError> {
+fn price_from(
+    batch: &StorageBatch<'_>,
+    slots: &PriceSlots,
+) -> Result<(Mechanism, Price), ChainError> {
     let mechanism_id = batch.get(slots.mechanism).and_then(u16_of).unwrap_or(0);
     let mechanism = Mechanism::from_id(mechanism_id)
         .map_err(|e| decode_error("SubtensorModule.SubnetMechanism", e.to_string()))?;
     if slots.netuid == 0 || mechanism == Mechanism::Stable {
         return Ok((mechanism, Price::ONE));
     }
-    let v3 = batch.get_opt(slots.v3_initialized).and_then(bool_of).unwrap_or(false);
-    let sqrt = batch.get_opt(slots.sqrt_price).and_then(u128_of).unwrap_or(0);
+    let v3 = batch
+        .get_opt(slots.v3_initialized)
+        .and_then(bool_of)
+        .unwrap_or(false);
+    let sqrt = batch
+        .get_opt(slots.sqrt_price)
+        .and_then(u128_of)
+        .unwrap_or(0);
     if v3 && sqrt > 0 {
         let price = Price::from_sqrt_u64f64_bits(sqrt)
             .map_err(|e| decode_error("Swap.AlphaSqrtPrice", e.to_string()))?;
@@ -99,7 +108,12 @@ fn price_from(batch: &StorageBatch<'_>, slots: &PriceSlots) -> Result<(Mechanism
 
 fn account_data(v: Option<&Val>, coldkey: AccountId, staked_value: Rao) -> AccountBalance {
     let data = v.and_then(|v| field(v, "data"));
-    let get = |name: &str| Rao(data.and_then(|d| field(d, name)).and_then(u64_of).unwrap_or(0));
+    let get = |name: &str| {
+        Rao(data
+            .and_then(|d| field(d, name))
+            .and_then(u64_of)
+            .unwrap_or(0))
+    };
     // Older balances pallets split frozen into misc_frozen / fee_frozen.
     let frozen = match data.and_then(|d| field(d, "frozen")) {
         Some(f) => Rao(u64_of(f).unwrap_or(0)),
@@ -130,7 +144,10 @@ pub struct StakeListing {
 ///
 /// Subnet names come from the subnet identity (storage), not `get_all_dynamic_info`, so the
 /// owner lookup fits the budget; a subnet without an identity shows its symbol only.
-pub async fn stake_list(client: &ChainClient, coldkey: AccountId) -> Result<StakeListing, ChainError> {
+pub async fn stake_list(
+    client: &ChainClient,
+    coldkey: AccountId,
+) -> Result<StakeListing, ChainError> {
     let metadata = client.metadata();
     let md: &Metadata = &metadata;
     let infos = call(
@@ -170,7 +187,11 @@ pub async fn stake_list(client: &ChainClient, coldkey: AccountId) -> Result<Stak
         position_slots.push((
             batch.add(SUBTENSOR, "TotalHotkeyAlpha", (s.hotkey.0, s.netuid))?,
             batch.add(SUBTENSOR, "AlphaDividendsPerSubnet", (s.netuid, s.hotkey.0))?,
-            batch.add(SUBTENSOR, "TotalHotkeyAlphaLastEpoch", (s.hotkey.0, s.netuid))?,
+            batch.add(
+                SUBTENSOR,
+                "TotalHotkeyAlphaLastEpoch",
+                (s.hotkey.0, s.netuid),
+            )?,
         ));
     }
     batch.fetch(client).await?;
@@ -226,11 +247,12 @@ pub async fn stake_list(client: &ChainClient, coldkey: AccountId) -> Result<Stak
             tao_value,
             price: sub.price,
             share_of_validator: (total > 0).then(|| s.alpha.get() as f64 / total as f64),
+            epoch_rate: rate,
             apy: rate.map(|r| apy::apy_from_rate(r, sub.tempo)),
             daily_alpha: rate.map(|r| apy::daily_earnings(s.alpha, r, sub.tempo)),
         });
     }
-    positions.sort_by(|a, b| (a.netuid, a.hotkey).cmp(&(b.netuid, b.hotkey)));
+    positions.sort_by_key(|p| (p.netuid, p.hotkey));
     let staked_value = positions.iter().map(|p| p.tao_value).sum();
     let balance = account_data(batch.get(account), coldkey, staked_value);
     Ok(StakeListing { balance, positions })
@@ -258,7 +280,10 @@ async fn identity_names(
     Ok(slots
         .into_iter()
         .filter_map(|(c, slot)| {
-            let name = batch.get(slot).and_then(|v| field(v, "name")).and_then(text_of)?;
+            let name = batch
+                .get(slot)
+                .and_then(|v| field(v, "name"))
+                .and_then(text_of)?;
             (!name.is_empty()).then_some((c, name))
         })
         .collect())
@@ -321,7 +346,14 @@ pub async fn subnets(client: &ChainClient) -> Result<Vec<SubnetView>, ChainError
     const WHAT: &str = "SubnetInfoRuntimeApi DynamicInfo";
     let metadata = client.metadata();
     let md: &Metadata = &metadata;
-    let all = call(client, md, "SubnetInfoRuntimeApi", "get_all_dynamic_info", &[]).await?;
+    let all = call(
+        client,
+        md,
+        "SubnetInfoRuntimeApi",
+        "get_all_dynamic_info",
+        &[],
+    )
+    .await?;
     let infos: Vec<&Val> = items(&all).into_iter().filter_map(option_of).collect();
     let mut batch = StorageBatch::new(md);
     let mut slots = Vec::with_capacity(infos.len());
@@ -351,20 +383,33 @@ pub async fn subnets(client: &ChainClient) -> Result<Vec<SubnetView>, ChainError
     Ok(out)
 }
 
-/// The validators (neurons with a validator permit; every neuron if none has one yet) of
-/// `netuid`, in 3 requests: `get_metagraph`, `get_delegates` (nominator counts) and one storage
+/// Every neuron of `netuid` (with its validator permit flag: nominators may stake to any
+/// hotkey, and permits change every epoch), in 3 requests: `get_metagraph`, `get_delegates` (nominator counts) and one storage
 /// batch (takes, stakes, dividends).
-pub async fn validators(client: &ChainClient, netuid: u16) -> Result<Vec<ValidatorView>, ChainError> {
+pub async fn validators(
+    client: &ChainClient,
+    netuid: u16,
+) -> Result<Vec<ValidatorView>, ChainError> {
     const WHAT: &str = "SubnetInfoRuntimeApi Metagraph";
     let metadata = client.metadata();
     let md: &Metadata = &metadata;
-    let reply = call(client, md, "SubnetInfoRuntimeApi", "get_metagraph", &netuid.encode()).await?;
+    let reply = call(
+        client,
+        md,
+        "SubnetInfoRuntimeApi",
+        "get_metagraph",
+        &netuid.encode(),
+    )
+    .await?;
     let Some(graph) = option_of(&reply) else {
         return Ok(Vec::new());
     };
     let list = |name: &str| field(graph, name).map(items).unwrap_or_default();
     let hotkeys: Vec<AccountId> = list("hotkeys").into_iter().filter_map(account_of).collect();
-    let coldkeys: Vec<AccountId> = list("coldkeys").into_iter().filter_map(account_of).collect();
+    let coldkeys: Vec<AccountId> = list("coldkeys")
+        .into_iter()
+        .filter_map(account_of)
+        .collect();
     let permits: Vec<bool> = list("validator_permit")
         .into_iter()
         .map(|v| bool_of(v).unwrap_or(false))
@@ -381,10 +426,7 @@ pub async fn validators(client: &ChainClient, netuid: u16) -> Result<Vec<Validat
     if hotkeys.len() != coldkeys.len() {
         return Err(decode_error(WHAT, "hotkeys and coldkeys differ in length"));
     }
-    let any_permit = permits.iter().any(|p| *p);
-    let chosen: Vec<usize> = (0..hotkeys.len())
-        .filter(|i| !any_permit || permits.get(*i).copied().unwrap_or(false))
-        .collect();
+    let chosen: Vec<usize> = (0..hotkeys.len()).collect();
 
     let delegates = call(client, md, "DelegateInfoRuntimeApi", "get_delegates", &[]).await?;
     let mut nominators: HashMap<AccountId, u32> = HashMap::new();
@@ -397,11 +439,16 @@ pub async fn validators(client: &ChainClient, netuid: u16) -> Result<Vec<Validat
             .unwrap_or_default()
             .into_iter()
             .filter(|nom| {
-                items(nom).get(1).map(|stakes| items(stakes)).unwrap_or_default().iter().any(|ns| {
-                    let pair = items(ns);
-                    pair.first().and_then(|n| u16_of(n)) == Some(netuid)
-                        && pair.get(1).and_then(|a| u64_of(a)).unwrap_or(0) > 0
-                })
+                items(nom)
+                    .get(1)
+                    .map(|stakes| items(stakes))
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|ns| {
+                        let pair = items(ns);
+                        pair.first().and_then(|n| u16_of(n)) == Some(netuid)
+                            && pair.get(1).and_then(|a| u64_of(a)).unwrap_or(0) > 0
+                    })
             })
             .count();
         nominators.insert(hotkey, u32::try_from(count).unwrap_or(u32::MAX));
@@ -434,6 +481,7 @@ pub async fn validators(client: &ChainClient, netuid: u16) -> Result<Vec<Validat
             total_stake: AlphaRao(get(total)),
             nominators: nominators.get(&hotkeys[i]).copied(),
             validator_permit: permits.get(i).copied().unwrap_or(false),
+            epoch_rate: apy::epoch_rate(AlphaRao(get(div)), AlphaRao(get(last))),
             apy: apy::apy(AlphaRao(get(div)), AlphaRao(get(last)), tempo),
         });
     }
@@ -460,7 +508,10 @@ pub async fn network_overview(client: &ChainClient) -> Result<NetworkOverview, C
     // Subtensor's own counter drives the emission schedule; a dev genesis leaves it at zero
     // while the balances pallet counts the genesis endowments, so fall back to that.
     let total_issuance = match get(issuance) {
-        0 => Rao(batch.get_opt(balances_issuance).and_then(u64_of).unwrap_or(0)),
+        0 => Rao(batch
+            .get_opt(balances_issuance)
+            .and_then(u64_of)
+            .unwrap_or(0)),
         n => Rao(n),
     };
     Ok(NetworkOverview {

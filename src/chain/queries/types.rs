@@ -90,13 +90,15 @@ pub struct PositionView {
     pub price: Price,
     /// This position's fraction of the hotkey's alpha on the subnet (`TotalHotkeyAlpha`).
     pub share_of_validator: Option<f64>,
+    /// Last epoch's dividends over last epoch's stake (see `chain::apy`).
+    pub epoch_rate: Option<f64>,
     /// Alpha-denominated APY as a fraction; `None` where the chain has no data yet.
     pub apy: Option<f64>,
     /// Estimated alpha earned per day at the last epoch's rate (display only, rounded down).
     pub daily_alpha: Option<AlphaRao>,
 }
 
-/// A validator (a neuron with a validator permit) on one subnet.
+/// A neuron (validator or not: nominators can stake to any hotkey) on one subnet.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidatorView {
     pub netuid: u16,
@@ -111,6 +113,8 @@ pub struct ValidatorView {
     /// Coldkeys staking on this hotkey and subnet, where the runtime lists them (delegates only).
     pub nominators: Option<u32>,
     pub validator_permit: bool,
+    /// Last epoch's dividends over last epoch's stake (see `chain::apy`).
+    pub epoch_rate: Option<f64>,
     pub apy: Option<f64>,
 }
 
@@ -139,8 +143,8 @@ impl NetworkOverview {
         if self.total_issuance.is_zero() {
             return 0;
         }
-        let bps = u128::from(self.total_stake.get()) * 10_000
-            / u128::from(self.total_issuance.get());
+        let bps =
+            u128::from(self.total_stake.get()) * 10_000 / u128::from(self.total_issuance.get());
         u32::try_from(bps).unwrap_or(u32::MAX)
     }
 }
