@@ -95,6 +95,9 @@ pub enum Capability {
     TransferStake,
     RemoveStakeFullLimit,
     StakeFee,
+    TokenSymbol,
+    SwapV3Initialized,
+    AlphaSqrtPrice,
 }
 
 /// Whether the app cannot work without an item.
@@ -131,6 +134,10 @@ pub struct Capabilities {
     pub remove_stake_full_limit: bool,
     /// `StakeInfoRuntimeApi.get_stake_fee`.
     pub stake_fee: bool,
+    /// `SubtensorModule.TokenSymbol` (a subnet's own symbol).
+    pub token_symbol: bool,
+    /// `Swap.SwapV3Initialized` and `Swap.AlphaSqrtPrice` (concentrated-liquidity pool price).
+    pub swap_v3_price: bool,
 }
 
 impl Capabilities {
@@ -149,6 +156,10 @@ impl Capabilities {
             Capability::TransferStake => self.transfer_stake = present,
             Capability::RemoveStakeFullLimit => self.remove_stake_full_limit = present,
             Capability::StakeFee => self.stake_fee = present,
+            Capability::TokenSymbol => self.token_symbol = present,
+            // Like sim_swap, the price needs both items: set on the first, cleared by a missing second.
+            Capability::SwapV3Initialized => self.swap_v3_price = present,
+            Capability::AlphaSqrtPrice => self.swap_v3_price &= present,
         }
     }
 }
@@ -356,6 +367,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         NEED,
     ),
     storage("System", "Number", &[], U, NEED),
+    storage("Timestamp", "Now", &[], U, NEED),
     storage("Balances", "TotalIssuance", &[], U, NEED),
     storage(SM, "Delegates", &[A], U, NEED),
     storage(SM, "Owner", &[A], A, NEED),
@@ -398,6 +410,27 @@ pub const REQUIREMENTS: &[Requirement] = &[
         &[U],
         SUBNET_IDENTITY,
         Need::Optional(Capability::SubnetIdentitiesV2),
+    ),
+    storage(
+        SM,
+        "TokenSymbol",
+        &[U],
+        Shape::Bytes,
+        Need::Optional(Capability::TokenSymbol),
+    ),
+    storage(
+        "Swap",
+        "SwapV3Initialized",
+        &[U],
+        B,
+        Need::Optional(Capability::SwapV3Initialized),
+    ),
+    storage(
+        "Swap",
+        "AlphaSqrtPrice",
+        &[U],
+        U,
+        Need::Optional(Capability::AlphaSqrtPrice),
     ),
     // Constants.
     Requirement {
@@ -456,6 +489,18 @@ pub const REQUIREMENTS: &[Requirement] = &[
         "get_dynamic_info",
         &[U],
         Shape::Option(&DYNAMIC_INFO),
+        NEED,
+    ),
+    api(
+        "SubnetInfoRuntimeApi",
+        "get_metagraph",
+        &[U],
+        Shape::Option(&Shape::Struct(&[
+            ("hotkeys", Shape::Seq(&A)),
+            ("coldkeys", Shape::Seq(&A)),
+            ("validator_permit", Shape::Seq(&B)),
+            ("identities", Shape::Seq(&Shape::Option(&IDENTITY))),
+        ])),
         NEED,
     ),
     api(
