@@ -9,10 +9,12 @@ fn main() -> ExitCode {
         Some(Command::Wallet(cmd)) => cli::wallet::run(cmd, &parsed.global),
         Some(Command::Key(cmd)) => cli::key::run(cmd, &parsed.global),
         Some(Command::Balance(args)) => cli::chain_cmds::balance(args, &parsed.global),
-        Some(Command::Stake(cmd)) => cli::chain_cmds::stake(cmd, &parsed.global),
+        Some(Command::Stake(cmd)) => cli::stake_cmds::run(cmd, &parsed.global),
         Some(Command::Subnets) => cli::chain_cmds::subnets(&parsed.global),
         Some(Command::Validators(args)) => cli::chain_cmds::validators(args, &parsed.global),
         Some(Command::Overview) => cli::chain_cmds::overview(&parsed.global),
+        Some(Command::Transfer(args)) => cli::stake_cmds::transfer(args, &parsed.global),
+        Some(Command::History(args)) => cli::stake_cmds::history(args, &parsed.global),
         // The terminal app lands with its own issue; until then the bare command explains itself.
         None => Cli::command().print_long_help().map_err(Into::into),
     };

@@ -4,14 +4,16 @@
 //! metadata is read at connect time, checked against what the app needs, and values are decoded
 //! dynamically into the app's own types.
 
+pub mod apy;
 pub mod client;
 pub mod error;
+pub mod extrinsics;
+pub mod history;
+pub mod metadata_cache;
 pub mod network;
 pub mod queries;
+pub mod rpc_runtime_watch;
+pub mod rpc_transport;
 pub mod runtime_check;
 pub mod signer;
 pub mod tx;
-pub mod metadata_cache;
-pub mod rpc_transport;
-pub mod rpc_runtime_watch;
-pub mod apy;

@@ -5,6 +5,7 @@ pub mod key;
 pub mod output;
 pub mod prompt;
 pub mod secret_input;
+pub mod stake_cmds;
 pub mod wallet;
 
 use std::path::PathBuf;
@@ -65,13 +66,17 @@ pub enum Command {
     Balance(chain_cmds::BalanceArgs),
     /// Stake positions.
     #[command(subcommand)]
-    Stake(chain_cmds::StakeCommand),
+    Stake(stake_cmds::StakeCommand),
     /// Every subnet: price, pool, tempo, emission.
     Subnets,
     /// The validators of a subnet (root is netuid 0) with take, stake, nominators and APY.
     Validators(chain_cmds::ValidatorsArgs),
     /// Network figures: block, issuance, stake, emission, next halving.
     Overview,
+    /// Send TAO to another account (transfer_keep_alive, or transfer_all keeping the account alive).
+    Transfer(stake_cmds::TransferArgs),
+    /// Transactions sent from this machine, with their latest known status.
+    History(stake_cmds::HistoryArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -302,19 +307,16 @@ mod tests {
     #[test]
     fn debug_output_never_shows_secrets_from_the_command_line() {
         let phrase = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
-        let cli = Cli::try_parse_from([
-            "taotui",
-            "wallet",
-            "regen-coldkey",
-            "--mnemonic",
-            phrase,
-        ])
-        .map_err(|e| e.to_string());
+        let cli = Cli::try_parse_from(["taotui", "wallet", "regen-coldkey", "--mnemonic", phrase])
+            .map_err(|e| e.to_string());
         let debug = format!("{cli:?}");
         assert!(debug.contains("RegenColdkey"), "{debug}");
         assert!(!debug.contains("bottom drive"), "{debug}");
         let cli = Cli::try_parse_from(["taotui", "key", "inspect", "//Alice//secret"]);
         let debug = format!("{cli:?}");
-        assert!(debug.contains("Inspect") && !debug.contains("secret"), "{debug}");
+        assert!(
+            debug.contains("Inspect") && !debug.contains("secret"),
+            "{debug}"
+        );
     }
 }

@@ -468,7 +468,8 @@ fn show_and_confirm_mnemonic(m: &Mnemonic, what: &str, prompter: &Prompter) -> R
     if std::io::stderr().is_terminal() {
         // Clearing the words (and the scrollback) before the check makes the user rely on the
         // paper copy, which is the point of the check.
-        prompter.line("Press Enter once the words are written down; the screen will be cleared. ")?;
+        prompter
+            .line("Press Enter once the words are written down; the screen will be cleared. ")?;
         prompter.clear_screen();
     }
     let mut rng = rand::rngs::OsRng;

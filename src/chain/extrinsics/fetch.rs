@@ -1,0 +1,539 @@
+//! The I/O half of a preview: the chain facts in one storage batch (plus the positions from one runtime API call
+//! when the action sells alpha), then the fee from `TransactionPaymentApi.query_info` on an extrinsic of the real
+//! signed shape and, where the runtime has it, the runtime's own swap quote.
+//!
+//! The fee needs no unlocked key: `query_info` does not check signatures, so the extrinsic is built with the
+//! coldkey's public key and an all-zero signature of the key's scheme. Its length, and so the fee, is exactly that
+//! of the extrinsic signed later.
+
+use std::collections::BTreeSet;
+
+use subxt::client::{ClientAtBlock, OnlineClientAtBlockImpl};
+use subxt::config::DefaultExtrinsicParamsBuilder;
+use subxt::dynamic::Value;
+use subxt::ext::codec::Encode;
+use subxt::ext::scale_value::{Composite, Primitive, ValueDef};
+use subxt::transactions::DynamicPayload;
+use subxt::utils::{AccountId32, H256, MultiSignature};
+use subxt::{Metadata, SubstrateConfig};
+use taotui_keystore::derive::CryptoType;
+
+use crate::amount::{AlphaRao, Mechanism, Pool, Price, Rao, SwapFee};
+use crate::chain::client::ChainClient;
+use crate::chain::error::ChainError;
+use crate::chain::queries::StorageBatch;
+use crate::chain::tx::{self, MORTAL_PERIOD_BLOCKS};
+
+use super::ExtrinsicError;
+use super::plan::{
+    Action, ArgValue, ChainView, PlannedCall, Preview, SimQuote, SubnetFacts, finish_preview, plan,
+};
+
+/// The smallest TAO amount the runtime accepts for a stake operation where the metadata does not say
+/// (`DefaultMinStake`, 500_000 rao in spec 293; it is a type value, not a constant, so it is not in the metadata).
+pub const DEFAULT_MIN_STAKE: Rao = Rao(500_000);
+
+pub type AtBlock = ClientAtBlock<SubstrateConfig, OnlineClientAtBlockImpl<SubstrateConfig>>;
+
+/// A previewed action, ready to be signed once the user confirms.
+pub struct Prepared {
+    pub action: Action,
+    pub preview: Preview,
+    pub view: ChainView,
+    /// The block the extrinsic's era starts at.
+    pub birth_block: u64,
+    pub birth_hash: [u8; 32],
+    pub(crate) at: AtBlock,
+    pub crypto: CryptoType,
+    /// RPC requests the preview cost.
+    pub requests: u64,
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared")
+            .field("action", &self.action)
+            .field("preview", &self.preview)
+            .field("birth_block", &self.birth_block)
+            .finish()
+    }
+}
+
+impl Prepared {
+    /// The last block the signed extrinsic can be included in.
+    pub fn valid_until(&self) -> u64 {
+        self.birth_block + MORTAL_PERIOD_BLOCKS
+    }
+
+    /// The block the extrinsic is built on (for building it again, e.g. to inspect the signed bytes).
+    pub fn at_block(&self) -> &AtBlock {
+        &self.at
+    }
+}
+
+type Val = Value<u32>;
+
+fn dec_err(what: &str, detail: impl std::fmt::Display) -> ExtrinsicError {
+    ExtrinsicError::Chain(ChainError::Decode {
+        what: what.to_owned(),
+        detail: detail.to_string(),
+    })
+}
+
+/// Strips single-field wrappers (`NetUid(u16)`, `TaoCurrency(u64)`, `Compact`).
+fn inner(v: &Val) -> &Val {
+    let mut cur = v;
+    loop {
+        match &cur.value {
+            ValueDef::Composite(Composite::Named(f)) if f.len() == 1 => cur = &f[0].1,
+            ValueDef::Composite(Composite::Unnamed(f)) if f.len() == 1 => cur = &f[0],
+            _ => return cur,
+        }
+    }
+}
+
+fn field<'a>(v: &'a Val, name: &str) -> Option<&'a Val> {
+    match &inner(v).value {
+        ValueDef::Composite(Composite::Named(f)) => {
+            f.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+        }
+        _ => None,
+    }
+}
+
+fn u128_of(v: &Val) -> Option<u128> {
+    match &inner(v).value {
+        ValueDef::Primitive(Primitive::U128(n)) => Some(*n),
+        _ => None,
+    }
+}
+
+fn u64_of(v: &Val) -> Option<u64> {
+    u128_of(v).and_then(|n| u64::try_from(n).ok())
+}
+
+fn bool_of(v: &Val) -> Option<bool> {
+    match &inner(v).value {
+        ValueDef::Primitive(Primitive::Bool(b)) => Some(*b),
+        _ => None,
+    }
+}
+
+fn account_of(v: &Val) -> Option<[u8; 32]> {
+    let mut cur = v;
+    loop {
+        match &cur.value {
+            ValueDef::Composite(c) => {
+                let vals: Vec<&Val> = c.values().collect();
+                if vals.len() == 1 && matches!(vals[0].value, ValueDef::Composite(_)) {
+                    cur = vals[0];
+                    continue;
+                }
+                let bytes: Option<Vec<u8>> = vals
+                    .iter()
+                    .map(|x| u128_of(x).and_then(|n| u8::try_from(n).ok()))
+                    .collect();
+                return bytes.and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok());
+            }
+            _ => return None,
+        }
+    }
+}
+
+fn items(v: &Val) -> Vec<&Val> {
+    match &v.value {
+        ValueDef::Composite(c) => c.values().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Calls runtime API `api.method` and decodes its output with the live metadata. One request.
+async fn runtime_call(
+    client: &ChainClient,
+    md: &Metadata,
+    api: &str,
+    method: &str,
+    args: &[u8],
+    at: Option<[u8; 32]>,
+) -> Result<Val, ExtrinsicError> {
+    let what = format!("{api}.{method}");
+    let ty = md
+        .runtime_api_trait_by_name(api)
+        .and_then(|t| t.method_by_name(method))
+        .map(|m| m.output_ty())
+        .ok_or_else(|| dec_err(&what, "this runtime has no such runtime API method"))?;
+    let bytes = client
+        .state_call(&format!("{api}_{method}"), args, at)
+        .await?;
+    let mut cursor = &bytes[..];
+    subxt::ext::scale_value::scale::decode_as_type(&mut cursor, ty, md.types())
+        .map_err(|e| dec_err(&what, e))
+}
+
+fn existential_deposit(md: &Metadata) -> Result<Rao, ExtrinsicError> {
+    let c = md
+        .pallet_by_name("Balances")
+        .and_then(|p| p.constant_by_name("ExistentialDeposit"))
+        .ok_or_else(|| dec_err("Balances.ExistentialDeposit", "missing"))?;
+    let mut cursor = c.value();
+    let v: Val = subxt::ext::scale_value::scale::decode_as_type(&mut cursor, c.ty(), md.types())
+        .map_err(|e| dec_err("Balances.ExistentialDeposit", e))?;
+    u64_of(&v)
+        .map(Rao)
+        .ok_or_else(|| dec_err("Balances.ExistentialDeposit", "not an integer"))
+}
+
+/// Reads what the preview of `action` needs: one storage batch, plus the coldkey's positions when the action sells.
+pub async fn chain_view(
+    client: &ChainClient,
+    coldkey: [u8; 32],
+    action: &Action,
+) -> Result<ChainView, ExtrinsicError> {
+    const SM: &str = "SubtensorModule";
+    let metadata = client.metadata();
+    let md: &Metadata = &metadata;
+    let mut batch = StorageBatch::new(md);
+    let account = batch.add("System", "Account", (coldkey,))?;
+    let dest = action
+        .dest()
+        .map(|d| batch.add("System", "Account", (d,)))
+        .transpose()?;
+    let min_required = batch.add(SM, "NominatorMinRequiredStake", ())?;
+    let netuids: BTreeSet<u16> = action.netuids().into_iter().collect();
+    let mut subnet_slots = Vec::new();
+    for &n in &netuids {
+        subnet_slots.push((
+            n,
+            batch.add(SM, "NetworksAdded", (n,))?,
+            batch.add(SM, "SubtokenEnabled", (n,))?,
+            batch.add(SM, "SubnetMechanism", (n,))?,
+            batch.add(SM, "SubnetTAO", (n,))?,
+            batch.add(SM, "SubnetAlphaIn", (n,))?,
+            batch.add_optional("Swap", "FeeRate", (n,))?,
+            batch.add_optional("Swap", "SwapV3Initialized", (n,))?,
+            batch.add_optional("Swap", "AlphaSqrtPrice", (n,))?,
+        ));
+    }
+    let mut hotkey_slots = Vec::new();
+    for (hotkey, netuid) in action.hotkeys() {
+        let owner = batch.add(SM, "Owner", (hotkey,))?;
+        let uid = netuid
+            .map(|n| batch.add(SM, "Uids", (n, hotkey)).map(|s| (n, s)))
+            .transpose()?;
+        hotkey_slots.push((hotkey, owner, uid));
+    }
+
+    let positions_call = async {
+        if action.needs_positions() {
+            runtime_call(
+                client,
+                md,
+                "StakeInfoRuntimeApi",
+                "get_stake_info_for_coldkey",
+                &coldkey.encode(),
+                None,
+            )
+            .await
+            .map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let (fetched, positions) = tokio::join!(batch.fetch(client), positions_call);
+    fetched?;
+    let positions = positions?;
+
+    let mut view = ChainView {
+        coldkey,
+        existential_deposit: existential_deposit(md)?,
+        ..ChainView::default()
+    };
+    let data = batch.get(account).and_then(|a| field(a, "data"));
+    let get = |name: &str| {
+        data.and_then(|d| field(d, name))
+            .and_then(u64_of)
+            .unwrap_or(0)
+    };
+    view.spendable = Rao(get("free").saturating_sub(get("frozen")));
+    view.dest_free = dest.map(|slot| {
+        Rao(batch
+            .get(slot)
+            .and_then(|a| field(a, "data"))
+            .and_then(|d| field(d, "free"))
+            .and_then(u64_of)
+            .unwrap_or(0))
+    });
+    let nominator_min = Rao(batch.get(min_required).and_then(u64_of).unwrap_or(0));
+    view.min_stake = DEFAULT_MIN_STAKE.max(nominator_min);
+
+    for (n, added, enabled, mech, tao_in, alpha_in, fee, v3, sqrt) in subnet_slots {
+        let exists = n == 0 || batch.get(added).and_then(bool_of).unwrap_or(false);
+        let mechanism = Mechanism::from_id(
+            batch
+                .get(mech)
+                .and_then(u64_of)
+                .and_then(|m| u16::try_from(m).ok())
+                .unwrap_or(0),
+        )
+        .map_err(|e| dec_err("SubtensorModule.SubnetMechanism", e))?;
+        let pool = if n == 0 || mechanism == Mechanism::Stable {
+            Pool::stable()
+        } else {
+            let fee = batch
+                .get_opt(fee)
+                .and_then(u64_of)
+                .and_then(|f| u16::try_from(f).ok())
+                .map_or(SwapFee::DEFAULT, SwapFee);
+            Pool::dynamic(
+                Rao(batch.get(tao_in).and_then(u64_of).unwrap_or(0)),
+                AlphaRao(batch.get(alpha_in).and_then(u64_of).unwrap_or(0)),
+                fee,
+            )
+        };
+        // Mirrors the runtime's `current_alpha_price`: the swap pallet's price once initialised, else reserves.
+        let v3 = batch.get_opt(v3).and_then(bool_of).unwrap_or(false);
+        let sqrt = batch.get_opt(sqrt).and_then(u128_of).unwrap_or(0);
+        let price = if n == 0 || mechanism == Mechanism::Stable {
+            Price::ONE
+        } else if v3 && sqrt > 0 {
+            Price::from_sqrt_u64f64_bits(sqrt).map_err(|e| dec_err("Swap.AlphaSqrtPrice", e))?
+        } else {
+            pool.spot_price().unwrap_or(Price::from_rao_per_alpha(0))
+        };
+        view.subnets.insert(
+            n,
+            SubnetFacts {
+                exists,
+                subtoken_enabled: batch.get(enabled).and_then(bool_of).unwrap_or(false),
+                pool,
+                price,
+            },
+        );
+    }
+    for (hotkey, owner, uid) in hotkey_slots {
+        let owned = batch
+            .get(owner)
+            .and_then(account_of)
+            .is_some_and(|o| o != [0; 32]);
+        if owned {
+            view.hotkeys_known.insert(hotkey);
+        }
+        if let Some((n, slot)) = uid
+            && batch.get(slot).is_some()
+        {
+            view.registered.insert((hotkey, n));
+        }
+    }
+    if let Some(list) = positions {
+        for info in items(&list) {
+            let (Some(h), Some(n), Some(stake)) = (
+                field(info, "hotkey").and_then(account_of),
+                field(info, "netuid")
+                    .and_then(u64_of)
+                    .and_then(|n| u16::try_from(n).ok()),
+                field(info, "stake").and_then(u64_of),
+            ) else {
+                return Err(dec_err("StakeInfoRuntimeApi StakeInfo", "missing fields"));
+            };
+            let entry = view.positions.entry((h, n)).or_insert(AlphaRao::ZERO);
+            *entry = entry.saturating_add(AlphaRao(stake));
+        }
+    }
+    Ok(view)
+}
+
+fn arg_value(v: ArgValue) -> Value {
+    match v {
+        ArgValue::Account(a) => tx::account_arg(a),
+        ArgValue::Address(a) => Value::unnamed_variant("Id", [tx::account_arg(a)]),
+        ArgValue::U16(n) => Value::u128(u128::from(n)),
+        ArgValue::U64(n) => Value::u128(u128::from(n)),
+        ArgValue::Bool(b) => Value::bool(b),
+    }
+}
+
+/// The dynamic payload, arguments by the runtime's names (so a reordered runtime still encodes correctly, and a
+/// renamed argument fails to build instead of encoding the wrong field).
+pub fn payload(call: &PlannedCall) -> DynamicPayload<Composite<()>> {
+    let fields = call
+        .args
+        .iter()
+        .map(|(name, v)| ((*name).to_owned(), arg_value(*v)));
+    subxt::dynamic::tx(call.pallet, call.name, Composite::named(fields))
+}
+
+/// A signature of the right scheme and length that is not a signature of anything.
+pub fn dummy_signature(crypto: CryptoType) -> MultiSignature {
+    match crypto {
+        CryptoType::Sr25519 => MultiSignature::Sr25519([0; 64]),
+        CryptoType::Ed25519 => MultiSignature::Ed25519([0; 64]),
+    }
+}
+
+/// Builds the extrinsic for `call` at `at` with `nonce`, signed by `sign` (or the dummy signature of `crypto`).
+pub fn build_extrinsic(
+    at: &AtBlock,
+    call: &PlannedCall,
+    account: [u8; 32],
+    nonce: u64,
+    signature: Either<'_>,
+) -> Result<(Vec<u8>, [u8; 32]), ExtrinsicError> {
+    let payload = payload(call);
+    let params = DefaultExtrinsicParamsBuilder::<SubstrateConfig>::new()
+        .nonce(nonce)
+        .mortal_from_unchecked(MORTAL_PERIOD_BLOCKS, at.block_number(), at.block_hash())
+        .build();
+    let build_err = |e: subxt::error::ExtrinsicError| ExtrinsicError::Build {
+        call: call.path(),
+        message: e.to_string(),
+    };
+    let mut signable = at
+        .tx()
+        .create_signable_offline(&payload, params)
+        .map_err(build_err)?;
+    let signed = match signature {
+        Either::Dummy(crypto) => signable
+            .sign_with_account_and_signature(&AccountId32(account), &dummy_signature(crypto))
+            .map_err(build_err)?,
+        Either::Signer(s) => signable.sign(s).map_err(build_err)?,
+    };
+    Ok((signed.encoded().to_vec(), signed.hash().0))
+}
+
+/// How to sign while building.
+pub enum Either<'a> {
+    Dummy(CryptoType),
+    Signer(&'a crate::chain::signer::KeypairSigner),
+}
+
+/// `TransactionPaymentApi.query_info(extrinsic, len).partial_fee`. One request.
+pub async fn query_fee(
+    client: &ChainClient,
+    extrinsic: &[u8],
+    at: [u8; 32],
+) -> Result<Rao, ExtrinsicError> {
+    let metadata = client.metadata();
+    let mut args = extrinsic.to_vec();
+    u32::try_from(extrinsic.len())
+        .unwrap_or(u32::MAX)
+        .encode_to(&mut args);
+    let info = runtime_call(
+        client,
+        &metadata,
+        "TransactionPaymentApi",
+        "query_info",
+        &args,
+        Some(at),
+    )
+    .await?;
+    field(&info, "partial_fee")
+        .and_then(u64_of)
+        .map(Rao)
+        .ok_or_else(|| dec_err("TransactionPaymentApi.query_info", "no partial_fee"))
+}
+
+/// The runtime's own quote for the swap leg (`SwapRuntimeApi.sim_swap_*`), where it exists. One request.
+pub async fn sim_quote(
+    client: &ChainClient,
+    netuid: u16,
+    buy_tao: Option<Rao>,
+    sell_alpha: Option<AlphaRao>,
+) -> Result<Option<SimQuote>, ExtrinsicError> {
+    if !client.current_capabilities().sim_swap || netuid == 0 {
+        return Ok(None);
+    }
+    let (method, amount) = match (buy_tao, sell_alpha) {
+        (Some(t), _) => ("sim_swap_tao_for_alpha", t.get()),
+        (None, Some(a)) => ("sim_swap_alpha_for_tao", a.get()),
+        (None, None) => return Ok(None),
+    };
+    let metadata = client.metadata();
+    let mut args = netuid.encode();
+    amount.encode_to(&mut args);
+    let out = runtime_call(client, &metadata, "SwapRuntimeApi", method, &args, None).await?;
+    Ok(Some(sim_from_value(&out)?))
+}
+
+fn sim_from_value(v: &Val) -> Result<SimQuote, ExtrinsicError> {
+    let get = |name: &str| {
+        field(v, name)
+            .and_then(u64_of)
+            .ok_or_else(|| dec_err("SwapRuntimeApi SimSwapResult", format!("no {name}")))
+    };
+    Ok(SimQuote {
+        tao: get("tao_amount")?,
+        alpha: get("alpha_amount")?,
+    })
+}
+
+/// Decodes a `SimSwapResult` recorded from a runtime that has `sim_swap` (for tests of that path).
+pub fn decode_sim_result(md: &Metadata, bytes: &[u8]) -> Result<SimQuote, ExtrinsicError> {
+    let ty = md
+        .runtime_api_trait_by_name("SwapRuntimeApi")
+        .and_then(|t| t.method_by_name("sim_swap_tao_for_alpha"))
+        .map(|m| m.output_ty())
+        .ok_or_else(|| dec_err("SwapRuntimeApi.sim_swap_tao_for_alpha", "missing"))?;
+    let mut cursor = bytes;
+    let v = subxt::ext::scale_value::scale::decode_as_type(&mut cursor, ty, md.types())
+        .map_err(|e| dec_err("SimSwapResult", e))?;
+    sim_from_value(&v)
+}
+
+/// Reads the chain, plans the call, estimates its fee and quotes the swap: everything up to the confirmation.
+/// Needs only the coldkey's public key and scheme.
+pub async fn prepare(
+    client: &ChainClient,
+    coldkey: [u8; 32],
+    crypto: CryptoType,
+    action: Action,
+) -> Result<Prepared, ExtrinsicError> {
+    let start = client.request_count();
+    client.ensure_runtime_compatible()?;
+    let head_fut = async {
+        let head = client.head().await?;
+        let at = client
+            .api()
+            .at_block_hash_and_number(H256(head.hash), head.number)
+            .await
+            .map_err(|e| {
+                ExtrinsicError::Chain(ChainError::Rpc {
+                    method: "preparing the block to build on".into(),
+                    message: e.to_string(),
+                })
+            })?;
+        let nonce = tx::next_nonce(client.rpc(), coldkey).await?;
+        Ok::<_, ExtrinsicError>((head, at, nonce))
+    };
+    let (chain, built) = tokio::join!(chain_view(client, coldkey, &action), head_fut);
+    let view = chain?;
+    let (head, at, nonce) = built?;
+    let planned = plan(&action, &view)?;
+    let (dummy, _) = build_extrinsic(&at, &planned.call, coldkey, nonce, Either::Dummy(crypto))?;
+    let (buy_netuid, buy) = planned
+        .buy_tao
+        .map_or((None, None), |(n, t)| (Some(n), Some(t)));
+    let (sell_netuid, sell) = planned
+        .sell_alpha
+        .map_or((None, None), |(n, _, a)| (Some(n), Some(a)));
+    let sim_netuid = buy_netuid.or(sell_netuid).unwrap_or(0);
+    // Only the single-leg trades have a runtime quote that maps onto the preview.
+    let quotable = matches!(action, Action::AddStake { .. } | Action::RemoveStake { .. });
+    let (fee, sim) = tokio::join!(query_fee(client, &dummy, head.hash), async {
+        if quotable {
+            sim_quote(client, sim_netuid, buy, sell).await
+        } else {
+            Ok(None)
+        }
+    });
+    let preview = finish_preview(&action, planned, &view, fee?, sim?)?;
+    Ok(Prepared {
+        action,
+        preview,
+        view,
+        birth_block: head.number,
+        birth_hash: head.hash,
+        at,
+        crypto,
+        requests: client.request_count() - start,
+    })
+}

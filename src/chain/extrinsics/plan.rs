@@ -1,0 +1,1273 @@
+//! What the user asked for ([`Action`]), the chain facts a preview needs ([`ChainView`]) and the pure computation
+//! from the two to the call to sign and the preview to confirm ([`plan`], [`finish_preview`]). No I/O here, so the
+//! TUI and the tests can compute previews from any state.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::amount::{
+    AlphaRao, AmountError, Mechanism, Pool, Price, Rao, Rounding, Tolerance, TradeSide,
+    alpha_to_tao, limit_price, tao_to_alpha,
+};
+
+pub type AccountKey = [u8; 32];
+
+/// Whether a trade is guarded by a limit price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StakeMode {
+    /// The `*_limit` call: refused (or partly filled with `allow_partial`) beyond the tolerance.
+    Limit {
+        tolerance: Tolerance,
+        allow_partial: bool,
+    },
+    /// The plain call: any price (`--unsafe`).
+    Unsafe,
+}
+
+impl Default for StakeMode {
+    fn default() -> Self {
+        StakeMode::Limit {
+            tolerance: Tolerance::DEFAULT,
+            allow_partial: false,
+        }
+    }
+}
+
+/// An amount of a position: alpha, a TAO value converted at the current price, or everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlphaAmount {
+    Alpha(AlphaRao),
+    TaoValue(Rao),
+    All,
+}
+
+/// One thing a nominator can do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    AddStake {
+        hotkey: AccountKey,
+        netuid: u16,
+        amount: Rao,
+        mode: StakeMode,
+    },
+    RemoveStake {
+        hotkey: AccountKey,
+        netuid: u16,
+        amount: AlphaAmount,
+        mode: StakeMode,
+    },
+    /// `unstake_all` (every subnet to TAO) or, with `alpha_only`, `unstake_all_alpha` (subnets to root stake).
+    UnstakeAll {
+        hotkey: AccountKey,
+        alpha_only: bool,
+    },
+    /// Re-delegate: `move_stake`.
+    MoveStake {
+        origin_hotkey: AccountKey,
+        destination_hotkey: AccountKey,
+        origin_netuid: u16,
+        destination_netuid: u16,
+        amount: AlphaAmount,
+    },
+    /// Between subnets, same hotkey: `swap_stake_limit` / `swap_stake`.
+    SwapStake {
+        hotkey: AccountKey,
+        origin_netuid: u16,
+        destination_netuid: u16,
+        amount: AlphaAmount,
+        mode: StakeMode,
+    },
+    /// `Balances.transfer_keep_alive`.
+    Transfer { dest: AccountKey, amount: Rao },
+    /// `Balances.transfer_all` with `keep_alive = true`.
+    TransferAll { dest: AccountKey },
+}
+
+impl Action {
+    /// Short name for output and history.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Action::AddStake { .. } => "stake_add",
+            Action::RemoveStake { .. } => "stake_remove",
+            Action::UnstakeAll { .. } => "unstake_all",
+            Action::MoveStake { .. } => "stake_move",
+            Action::SwapStake { .. } => "stake_swap",
+            Action::Transfer { .. } | Action::TransferAll { .. } => "transfer",
+        }
+    }
+
+    /// Subnets whose state the preview reads.
+    pub fn netuids(&self) -> Vec<u16> {
+        match self {
+            Action::AddStake { netuid, .. } | Action::RemoveStake { netuid, .. } => vec![*netuid],
+            Action::MoveStake {
+                origin_netuid,
+                destination_netuid,
+                ..
+            }
+            | Action::SwapStake {
+                origin_netuid,
+                destination_netuid,
+                ..
+            } => vec![*origin_netuid, *destination_netuid],
+            Action::UnstakeAll { .. } | Action::Transfer { .. } | Action::TransferAll { .. } => {
+                vec![]
+            }
+        }
+    }
+
+    /// Hotkeys whose existence and registration the preview reads, with the subnet they must be registered on.
+    pub fn hotkeys(&self) -> Vec<(AccountKey, Option<u16>)> {
+        match self {
+            Action::AddStake { hotkey, netuid, .. }
+            | Action::RemoveStake { hotkey, netuid, .. } => {
+                vec![(*hotkey, Some(*netuid))]
+            }
+            Action::UnstakeAll { hotkey, .. } => vec![(*hotkey, None)],
+            Action::MoveStake {
+                origin_hotkey,
+                destination_hotkey,
+                origin_netuid,
+                destination_netuid,
+                ..
+            } => vec![
+                (*origin_hotkey, Some(*origin_netuid)),
+                (*destination_hotkey, Some(*destination_netuid)),
+            ],
+            Action::SwapStake {
+                hotkey,
+                origin_netuid,
+                destination_netuid,
+                ..
+            } => vec![
+                (*hotkey, Some(*origin_netuid)),
+                (*hotkey, Some(*destination_netuid)),
+            ],
+            Action::Transfer { .. } | Action::TransferAll { .. } => vec![],
+        }
+    }
+
+    /// Whether the preview needs the coldkey's positions.
+    pub fn needs_positions(&self) -> bool {
+        matches!(
+            self,
+            Action::RemoveStake { .. }
+                | Action::UnstakeAll { .. }
+                | Action::MoveStake { .. }
+                | Action::SwapStake { .. }
+        )
+    }
+
+    /// The destination account of a transfer.
+    pub fn dest(&self) -> Option<AccountKey> {
+        match self {
+            Action::Transfer { dest, .. } | Action::TransferAll { dest } => Some(*dest),
+            _ => None,
+        }
+    }
+}
+
+/// One subnet as the preview sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SubnetFacts {
+    /// `NetworksAdded[netuid]`.
+    pub exists: bool,
+    /// `SubtokenEnabled[netuid]`: false until the owner's `start_call`.
+    pub subtoken_enabled: bool,
+    pub pool: Pool,
+    /// The price the runtime checks limits against (the swap pallet's price where initialised).
+    pub price: Price,
+}
+
+/// Everything the preview needs from the chain, read in one batch.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ChainView {
+    pub coldkey: AccountKey,
+    /// Free balance minus frozen: what the coldkey can spend.
+    pub spendable: Rao,
+    pub existential_deposit: Rao,
+    /// The smallest TAO amount a stake operation may move (see `fetch::min_stake`).
+    pub min_stake: Rao,
+    pub subnets: BTreeMap<u16, SubnetFacts>,
+    /// Hotkeys with an owner (`Owner[hotkey]` set).
+    pub hotkeys_known: BTreeSet<AccountKey>,
+    /// (hotkey, netuid) pairs with a UID on the subnet (`Uids[netuid][hotkey]`).
+    pub registered: BTreeSet<(AccountKey, u16)>,
+    /// The coldkey's alpha per (hotkey, netuid).
+    pub positions: BTreeMap<(AccountKey, u16), AlphaRao>,
+    /// The transfer destination's free balance, when the action has one.
+    pub dest_free: Option<Rao>,
+}
+
+/// One argument of a call, by the runtime's name for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum ArgValue {
+    #[serde(serialize_with = "ser_account")]
+    Account(AccountKey),
+    /// `MultiAddress::Id(account)`.
+    #[serde(serialize_with = "ser_account")]
+    Address(AccountKey),
+    U16(u16),
+    U64(u64),
+    Bool(bool),
+}
+
+fn ser_account<S: serde::Serializer>(a: &AccountKey, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&taotui_keystore::ss58::encode(a, 42))
+}
+
+/// The call to sign, independent of any runtime's encoding: the runtime's metadata decides how it is encoded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlannedCall {
+    pub pallet: &'static str,
+    pub name: &'static str,
+    pub args: Vec<(&'static str, ArgValue)>,
+}
+
+impl PlannedCall {
+    /// `Pallet.call`.
+    pub fn path(&self) -> String {
+        format!("{}.{}", self.pallet, self.name)
+    }
+
+    pub fn arg(&self, name: &str) -> Option<ArgValue> {
+        self.args.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+    }
+}
+
+/// Where the expected amounts come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuoteSource {
+    /// `SwapRuntimeApi.sim_swap_*` (the runtime's own computation).
+    RuntimeSimulation,
+    /// The constant-product model over the subnet's reserves (`amount::Pool`).
+    Reserves,
+    /// Root or a stable subnet: 1:1.
+    OneToOne,
+    /// No swap involved (a transfer).
+    None,
+}
+
+/// A quote the runtime simulated (`sim_swap_tao_for_alpha` / `sim_swap_alpha_for_tao`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SimQuote {
+    pub tao: u64,
+    pub alpha: u64,
+}
+
+/// Why the preview refuses to sign, as a sentence saying what to change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Refusal {
+    /// Stable machine-readable code, e.g. `insufficient_balance`.
+    pub code: &'static str,
+    pub sentence: String,
+}
+
+/// What the user confirms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Preview {
+    pub kind: &'static str,
+    pub call: PlannedCall,
+    /// Transaction fee from `TransactionPaymentApi.query_info` (rao).
+    pub fee: Rao,
+    /// TAO leaving the free balance besides the fee.
+    pub tao_spent: Rao,
+    /// TAO expected back into the free balance.
+    pub tao_received: Rao,
+    /// Alpha leaving the position(s).
+    pub alpha_sold: AlphaRao,
+    /// Alpha expected in the destination position.
+    pub alpha_received: AlphaRao,
+    /// Spot price before, TAO per alpha (for swaps: origin price over destination price).
+    #[serde(serialize_with = "ser_price")]
+    pub price: Option<Price>,
+    /// Expected price after the trade.
+    #[serde(serialize_with = "ser_price")]
+    pub price_after: Option<Price>,
+    pub price_impact_bps: u32,
+    /// The swap pallet's fee taken from the input (rao or alpha rao of the input side).
+    pub swap_fee: u64,
+    /// The `limit_price` argument (rao per alpha), for limit calls.
+    pub limit_price: Option<u64>,
+    pub tolerance_bps: Option<u32>,
+    pub allow_partial: bool,
+    pub quote: QuoteSource,
+    pub refusals: Vec<Refusal>,
+    pub warnings: Vec<String>,
+}
+
+fn ser_price<S: serde::Serializer>(p: &Option<Price>, s: S) -> Result<S::Ok, S::Error> {
+    match p {
+        Some(p) => s.serialize_str(&p.format(9, Rounding::Nearest)),
+        None => s.serialize_none(),
+    }
+}
+
+impl Preview {
+    pub fn is_allowed(&self) -> bool {
+        self.refusals.is_empty()
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PlanError {
+    #[error("{0}")]
+    Amount(#[from] AmountError),
+}
+
+/// The amount side of a plan before the fee and the runtime's quote are known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub call: PlannedCall,
+    /// TAO to buy alpha with (stake), if the call buys.
+    pub buy_tao: Option<(u16, Rao)>,
+    /// Alpha to sell (unstake, move, swap), if the call sells.
+    pub sell_alpha: Option<(u16, AlphaAmount, AlphaRao)>,
+    pub limit_price: Option<u64>,
+    pub mode: Option<StakeMode>,
+    pub refusals: Vec<Refusal>,
+}
+
+fn refuse(code: &'static str, sentence: String) -> Refusal {
+    Refusal { code, sentence }
+}
+
+const SM: &str = "SubtensorModule";
+
+fn spot(view: &ChainView, netuid: u16) -> Price {
+    view.subnets.get(&netuid).map_or(
+        Price::ONE,
+        |s| if netuid == 0 { Price::ONE } else { s.price },
+    )
+}
+
+fn resolve_alpha(
+    amount: AlphaAmount,
+    held: AlphaRao,
+    price: Price,
+) -> Result<AlphaRao, AmountError> {
+    match amount {
+        AlphaAmount::Alpha(a) => Ok(a),
+        AlphaAmount::TaoValue(t) => tao_to_alpha(t, price),
+        AlphaAmount::All => Ok(held),
+    }
+}
+
+fn limit_arg(mode: StakeMode, price: Price, side: TradeSide) -> Result<Option<u64>, AmountError> {
+    match mode {
+        StakeMode::Limit { tolerance, .. } => limit_price(price, tolerance, side).map(Some),
+        StakeMode::Unsafe => Ok(None),
+    }
+}
+
+fn partial(mode: StakeMode) -> bool {
+    matches!(
+        mode,
+        StakeMode::Limit {
+            allow_partial: true,
+            ..
+        }
+    )
+}
+
+/// Checks that apply to a subnet and hotkey before staking on them; appended to `out`.
+fn subnet_checks(view: &ChainView, netuid: u16, out: &mut Vec<Refusal>) {
+    match view.subnets.get(&netuid) {
+        Some(s) if s.exists => {
+            if !s.subtoken_enabled {
+                out.push(refuse(
+                    "subtoken_disabled",
+                    format!(
+                        "Subnet {netuid} has not been started by its owner yet (no start_call), so its token cannot be staked or traded; pick a started subnet."
+                    ),
+                ));
+            }
+        }
+        _ => out.push(refuse(
+            "subnet_missing",
+            format!("Subnet {netuid} does not exist; check the netuid with `taotui subnets`."),
+        )),
+    }
+}
+
+fn hotkey_checks(
+    view: &ChainView,
+    hotkey: &AccountKey,
+    netuid: Option<u16>,
+    out: &mut Vec<Refusal>,
+) {
+    let ss58 = taotui_keystore::ss58::encode(hotkey, 42);
+    if !view.hotkeys_known.contains(hotkey) {
+        out.push(refuse(
+            "unknown_hotkey",
+            format!(
+                "Hotkey {ss58} is not registered on the chain; check the validator's address (see `taotui validators`)."
+            ),
+        ));
+        return;
+    }
+    if let Some(n) = netuid
+        && !view.registered.contains(&(*hotkey, n))
+        && view.subnets.get(&n).is_some_and(|s| s.exists)
+    {
+        out.push(refuse(
+            "hotkey_not_on_subnet",
+            format!(
+                "Hotkey {ss58} is not a validator on subnet {n}; pick one from `taotui validators --netuid {n}`."
+            ),
+        ));
+    }
+}
+
+fn min_stake_check(view: &ChainView, value: Rao, out: &mut Vec<Refusal>) {
+    if value < view.min_stake {
+        out.push(refuse(
+            "below_min_stake",
+            format!(
+                "The amount is worth {} TAO, below the chain's minimum of {} TAO per stake operation; use a larger amount.",
+                value.format_tao(9, Rounding::Down),
+                view.min_stake.format_tao(9, Rounding::Up)
+            ),
+        ));
+    }
+}
+
+fn position_check(
+    view: &ChainView,
+    hotkey: &AccountKey,
+    netuid: u16,
+    alpha: AlphaRao,
+    out: &mut Vec<Refusal>,
+) -> AlphaRao {
+    let held = view
+        .positions
+        .get(&(*hotkey, netuid))
+        .copied()
+        .unwrap_or(AlphaRao::ZERO);
+    if held.is_zero() {
+        out.push(refuse(
+            "no_position",
+            format!(
+                "This coldkey has no stake with {} on subnet {netuid}; check `taotui stake list`.",
+                taotui_keystore::ss58::encode(hotkey, 42)
+            ),
+        ));
+    } else if alpha > held {
+        out.push(refuse(
+            "not_enough_stake",
+            format!(
+                "The position holds {} alpha, less than the {} asked; use a smaller amount or --all.",
+                held.format_alpha(9, Rounding::Down),
+                alpha.format_alpha(9, Rounding::Up)
+            ),
+        ));
+    } else if alpha.is_zero() {
+        out.push(refuse(
+            "zero_amount",
+            "The amount is zero; give a positive amount.".to_owned(),
+        ));
+    }
+    held
+}
+
+/// The call and the amounts, from the action and the chain's state (no fee yet).
+pub fn plan(action: &Action, view: &ChainView) -> Result<Plan, PlanError> {
+    let mut refusals = Vec::new();
+    let plan = match *action {
+        Action::AddStake {
+            hotkey,
+            netuid,
+            amount,
+            mode,
+        } => {
+            subnet_checks(view, netuid, &mut refusals);
+            hotkey_checks(view, &hotkey, Some(netuid), &mut refusals);
+            min_stake_check(view, amount, &mut refusals);
+            let limit = limit_arg(mode, spot(view, netuid), TradeSide::Buy)?;
+            let mut args = vec![
+                ("hotkey", ArgValue::Account(hotkey)),
+                ("netuid", ArgValue::U16(netuid)),
+                ("amount_staked", ArgValue::U64(amount.get())),
+            ];
+            let name = match limit {
+                Some(l) => {
+                    args.push(("limit_price", ArgValue::U64(l)));
+                    args.push(("allow_partial", ArgValue::Bool(partial(mode))));
+                    "add_stake_limit"
+                }
+                None => "add_stake",
+            };
+            Plan {
+                call: PlannedCall {
+                    pallet: SM,
+                    name,
+                    args,
+                },
+                buy_tao: Some((netuid, amount)),
+                sell_alpha: None,
+                limit_price: limit,
+                mode: Some(mode),
+                refusals,
+            }
+        }
+        Action::RemoveStake {
+            hotkey,
+            netuid,
+            amount,
+            mode,
+        } => {
+            subnet_checks(view, netuid, &mut refusals);
+            hotkey_checks(view, &hotkey, None, &mut refusals);
+            let price = spot(view, netuid);
+            let held = view
+                .positions
+                .get(&(hotkey, netuid))
+                .copied()
+                .unwrap_or(AlphaRao::ZERO);
+            let alpha = resolve_alpha(amount, held, price)?;
+            position_check(view, &hotkey, netuid, alpha, &mut refusals);
+            min_stake_check(view, alpha_to_tao(alpha, price)?, &mut refusals);
+            let limit = limit_arg(mode, price, TradeSide::Sell)?;
+            let mut args = vec![
+                ("hotkey", ArgValue::Account(hotkey)),
+                ("netuid", ArgValue::U16(netuid)),
+                ("amount_unstaked", ArgValue::U64(alpha.get())),
+            ];
+            let name = match limit {
+                Some(l) => {
+                    args.push(("limit_price", ArgValue::U64(l)));
+                    args.push(("allow_partial", ArgValue::Bool(partial(mode))));
+                    "remove_stake_limit"
+                }
+                None => "remove_stake",
+            };
+            Plan {
+                call: PlannedCall {
+                    pallet: SM,
+                    name,
+                    args,
+                },
+                buy_tao: None,
+                sell_alpha: Some((netuid, amount, alpha)),
+                limit_price: limit,
+                mode: Some(mode),
+                refusals,
+            }
+        }
+        Action::UnstakeAll { hotkey, alpha_only } => {
+            hotkey_checks(view, &hotkey, None, &mut refusals);
+            let any = view
+                .positions
+                .iter()
+                .any(|((h, n), a)| *h == hotkey && !a.is_zero() && (!alpha_only || *n != 0));
+            if !any {
+                refusals.push(refuse(
+                    "no_position",
+                    format!(
+                        "This coldkey has no stake with {} to unstake; check `taotui stake list`.",
+                        taotui_keystore::ss58::encode(&hotkey, 42)
+                    ),
+                ));
+            }
+            Plan {
+                call: PlannedCall {
+                    pallet: SM,
+                    name: if alpha_only {
+                        "unstake_all_alpha"
+                    } else {
+                        "unstake_all"
+                    },
+                    args: vec![("hotkey", ArgValue::Account(hotkey))],
+                },
+                buy_tao: None,
+                sell_alpha: None,
+                limit_price: None,
+                mode: None,
+                refusals,
+            }
+        }
+        Action::MoveStake {
+            origin_hotkey,
+            destination_hotkey,
+            origin_netuid,
+            destination_netuid,
+            amount,
+        } => {
+            subnet_checks(view, origin_netuid, &mut refusals);
+            if destination_netuid != origin_netuid {
+                subnet_checks(view, destination_netuid, &mut refusals);
+            }
+            hotkey_checks(view, &origin_hotkey, None, &mut refusals);
+            hotkey_checks(
+                view,
+                &destination_hotkey,
+                Some(destination_netuid),
+                &mut refusals,
+            );
+            let price = spot(view, origin_netuid);
+            let held = view
+                .positions
+                .get(&(origin_hotkey, origin_netuid))
+                .copied()
+                .unwrap_or(AlphaRao::ZERO);
+            let alpha = resolve_alpha(amount, held, price)?;
+            position_check(view, &origin_hotkey, origin_netuid, alpha, &mut refusals);
+            min_stake_check(view, alpha_to_tao(alpha, price)?, &mut refusals);
+            Plan {
+                call: PlannedCall {
+                    pallet: SM,
+                    name: "move_stake",
+                    args: vec![
+                        ("origin_hotkey", ArgValue::Account(origin_hotkey)),
+                        ("destination_hotkey", ArgValue::Account(destination_hotkey)),
+                        ("origin_netuid", ArgValue::U16(origin_netuid)),
+                        ("destination_netuid", ArgValue::U16(destination_netuid)),
+                        ("alpha_amount", ArgValue::U64(alpha.get())),
+                    ],
+                },
+                buy_tao: None,
+                sell_alpha: Some((origin_netuid, amount, alpha)),
+                limit_price: None,
+                mode: None,
+                refusals,
+            }
+        }
+        Action::SwapStake {
+            hotkey,
+            origin_netuid,
+            destination_netuid,
+            amount,
+            mode,
+        } => {
+            subnet_checks(view, origin_netuid, &mut refusals);
+            subnet_checks(view, destination_netuid, &mut refusals);
+            hotkey_checks(view, &hotkey, Some(destination_netuid), &mut refusals);
+            if origin_netuid == destination_netuid {
+                refusals.push(refuse(
+                    "same_subnet",
+                    "A swap needs two different subnets; use `stake move` to change validator on one subnet."
+                        .to_owned(),
+                ));
+            }
+            let price = spot(view, origin_netuid);
+            let held = view
+                .positions
+                .get(&(hotkey, origin_netuid))
+                .copied()
+                .unwrap_or(AlphaRao::ZERO);
+            let alpha = resolve_alpha(amount, held, price)?;
+            position_check(view, &hotkey, origin_netuid, alpha, &mut refusals);
+            min_stake_check(view, alpha_to_tao(alpha, price)?, &mut refusals);
+            let relative =
+                relative_price(spot(view, origin_netuid), spot(view, destination_netuid))?;
+            let limit = limit_arg(mode, relative, TradeSide::Sell)?;
+            let mut args = vec![
+                ("hotkey", ArgValue::Account(hotkey)),
+                ("origin_netuid", ArgValue::U16(origin_netuid)),
+                ("destination_netuid", ArgValue::U16(destination_netuid)),
+                ("alpha_amount", ArgValue::U64(alpha.get())),
+            ];
+            let name = match limit {
+                Some(l) => {
+                    args.push(("limit_price", ArgValue::U64(l)));
+                    args.push(("allow_partial", ArgValue::Bool(partial(mode))));
+                    "swap_stake_limit"
+                }
+                None => "swap_stake",
+            };
+            Plan {
+                call: PlannedCall {
+                    pallet: SM,
+                    name,
+                    args,
+                },
+                buy_tao: None,
+                sell_alpha: Some((origin_netuid, amount, alpha)),
+                limit_price: limit,
+                mode: Some(mode),
+                refusals,
+            }
+        }
+        Action::Transfer { dest, amount } => {
+            if amount.is_zero() {
+                refusals.push(refuse(
+                    "zero_amount",
+                    "The amount is zero; give a positive amount.".to_owned(),
+                ));
+            }
+            if dest == view.coldkey {
+                refusals.push(refuse(
+                    "self_transfer",
+                    "The destination is the sending coldkey itself; give another address."
+                        .to_owned(),
+                ));
+            }
+            if view.dest_free.unwrap_or(Rao::ZERO).is_zero() && amount < view.existential_deposit {
+                refusals.push(refuse(
+                    "below_existential_deposit",
+                    format!(
+                        "The destination account is empty and {} TAO is below the existential deposit of {} TAO, so it could not exist; send at least that much.",
+                        amount.format_tao(9, Rounding::Down),
+                        view.existential_deposit.format_tao(9, Rounding::Up)
+                    ),
+                ));
+            }
+            Plan {
+                call: PlannedCall {
+                    pallet: "Balances",
+                    name: "transfer_keep_alive",
+                    args: vec![
+                        ("dest", ArgValue::Address(dest)),
+                        ("value", ArgValue::U64(amount.get())),
+                    ],
+                },
+                buy_tao: None,
+                sell_alpha: None,
+                limit_price: None,
+                mode: None,
+                refusals,
+            }
+        }
+        Action::TransferAll { dest } => {
+            if dest == view.coldkey {
+                refusals.push(refuse(
+                    "self_transfer",
+                    "The destination is the sending coldkey itself; give another address."
+                        .to_owned(),
+                ));
+            }
+            Plan {
+                call: PlannedCall {
+                    pallet: "Balances",
+                    name: "transfer_all",
+                    args: vec![
+                        ("dest", ArgValue::Address(dest)),
+                        ("keep_alive", ArgValue::Bool(true)),
+                    ],
+                },
+                buy_tao: None,
+                sell_alpha: None,
+                limit_price: None,
+                mode: None,
+                refusals,
+            }
+        }
+    };
+    Ok(plan)
+}
+
+/// Origin price over destination price: destination alpha per origin alpha, the unit of `swap_stake_limit`'s
+/// `limit_price` (times 10^9).
+pub fn relative_price(origin: Price, destination: Price) -> Result<Price, AmountError> {
+    if destination.is_zero() {
+        return Err(AmountError::ZeroPrice);
+    }
+    // (a/b) / (c/d) = (a*d) / (b*c); keep it in u128 by reducing to 18 decimals when the product is too large.
+    let num = origin.numerator().checked_mul(destination.denominator());
+    let den = origin.denominator().checked_mul(destination.numerator());
+    match (num, den) {
+        (Some(n), Some(d)) => Price::from_ratio(n, d),
+        _ => {
+            let o = origin.rao_per_alpha(Rounding::Nearest)?;
+            let d = destination.rao_per_alpha(Rounding::Nearest)?;
+            Price::from_ratio(u128::from(o), u128::from(d))
+        }
+    }
+}
+
+/// Completes the preview from the plan, the fee and (where the runtime has it) its own quote for the swap leg.
+pub fn finish_preview(
+    action: &Action,
+    plan: Plan,
+    view: &ChainView,
+    fee: Rao,
+    sim: Option<SimQuote>,
+) -> Result<Preview, PlanError> {
+    let mut refusals = plan.refusals;
+    let mut warnings = Vec::new();
+    let mut p = Preview {
+        kind: action.kind(),
+        call: plan.call,
+        fee,
+        tao_spent: Rao::ZERO,
+        tao_received: Rao::ZERO,
+        alpha_sold: AlphaRao::ZERO,
+        alpha_received: AlphaRao::ZERO,
+        price: None,
+        price_after: None,
+        price_impact_bps: 0,
+        swap_fee: 0,
+        limit_price: plan.limit_price,
+        tolerance_bps: match plan.mode {
+            Some(StakeMode::Limit { tolerance, .. }) => Some(tolerance.bps()),
+            _ => None,
+        },
+        allow_partial: plan.mode.is_some_and(partial),
+        quote: QuoteSource::None,
+        refusals: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let pool_of = |n: u16| view.subnets.get(&n).map(|s| s.pool);
+    let one_to_one = |n: u16| n == 0 || pool_of(n).is_none_or(|p| p.mechanism == Mechanism::Stable);
+
+    if let Some((netuid, tao)) = plan.buy_tao {
+        p.tao_spent = tao;
+        p.price = Some(spot(view, netuid));
+        if let Some(pool) = pool_of(netuid).filter(|_| !one_to_one(netuid)) {
+            let sim_local = pool.sim_stake(tao)?;
+            p.price_after = Some(sim_local.pool_after.spot_price()?);
+            p.price_impact_bps = sim_local.price_impact_bps;
+            p.swap_fee = sim_local.fee.get();
+            p.alpha_received = sim_local.alpha_out;
+            p.quote = QuoteSource::Reserves;
+            if let Some(q) = sim {
+                p.alpha_received = AlphaRao(q.alpha);
+                p.quote = QuoteSource::RuntimeSimulation;
+            }
+        } else {
+            p.alpha_received = AlphaRao(tao.get());
+            p.price_after = p.price;
+            p.quote = QuoteSource::OneToOne;
+        }
+    }
+    if let Some((netuid, _, alpha)) = plan.sell_alpha {
+        p.alpha_sold = alpha;
+        p.price = Some(spot(view, netuid));
+        let tao_out = if let Some(pool) = pool_of(netuid).filter(|_| !one_to_one(netuid)) {
+            let s = pool.sim_unstake(alpha)?;
+            p.price_after = Some(s.pool_after.spot_price()?);
+            p.price_impact_bps = s.price_impact_bps;
+            p.swap_fee = s.fee.get();
+            p.quote = QuoteSource::Reserves;
+            match sim {
+                Some(q) => {
+                    p.quote = QuoteSource::RuntimeSimulation;
+                    Rao(q.tao)
+                }
+                None => s.tao_out,
+            }
+        } else {
+            p.price_after = p.price;
+            p.quote = QuoteSource::OneToOne;
+            Rao(alpha.get())
+        };
+        match action {
+            Action::RemoveStake { .. } => p.tao_received = tao_out,
+            Action::MoveStake {
+                origin_netuid,
+                destination_netuid,
+                ..
+            }
+            | Action::SwapStake {
+                origin_netuid,
+                destination_netuid,
+                ..
+            } => {
+                if origin_netuid == destination_netuid {
+                    // Same subnet: the alpha changes hotkey, no swap.
+                    p.alpha_received = alpha;
+                    p.price_impact_bps = 0;
+                    p.swap_fee = 0;
+                    p.price_after = p.price;
+                    p.quote = QuoteSource::OneToOne;
+                } else if let Some(pool) =
+                    pool_of(*destination_netuid).filter(|_| !one_to_one(*destination_netuid))
+                {
+                    let b = pool.sim_stake(tao_out)?;
+                    p.alpha_received = b.alpha_out;
+                    p.price_impact_bps = p.price_impact_bps.saturating_add(b.price_impact_bps);
+                    p.price = Some(relative_price(
+                        spot(view, *origin_netuid),
+                        spot(view, *destination_netuid),
+                    )?);
+                    let after_origin = pool_of(*origin_netuid)
+                        .filter(|_| !one_to_one(*origin_netuid))
+                        .map(|o| o.sim_unstake(alpha).and_then(|s| s.pool_after.spot_price()))
+                        .transpose()?
+                        .unwrap_or(Price::ONE);
+                    p.price_after = Some(relative_price(after_origin, b.pool_after.spot_price()?)?);
+                } else {
+                    p.alpha_received = AlphaRao(tao_out.get());
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Action::UnstakeAll { hotkey, alpha_only } = action {
+        let mut value = Rao::ZERO;
+        for ((h, n), a) in &view.positions {
+            if h != hotkey || (*alpha_only && *n == 0) {
+                continue;
+            }
+            p.alpha_sold = p.alpha_sold.saturating_add(*a);
+            let out = match pool_of(*n).filter(|_| !one_to_one(*n)) {
+                Some(pool) => pool.sim_unstake(*a)?.tao_out,
+                None => Rao(a.get()),
+            };
+            value = value.saturating_add(out);
+        }
+        if *alpha_only {
+            p.alpha_received = AlphaRao(value.get());
+        } else {
+            p.tao_received = value;
+        }
+        p.quote = QuoteSource::Reserves;
+        warnings.push(
+            "Unstaking every subnet at once sells at each pool's price with no limit; check the amounts."
+                .to_owned(),
+        );
+    }
+    match action {
+        Action::Transfer { amount, .. } => p.tao_spent = *amount,
+        Action::TransferAll { .. } => {
+            p.tao_spent = view
+                .spendable
+                .saturating_sub(view.existential_deposit)
+                .saturating_sub(fee);
+        }
+        _ => {}
+    }
+
+    // The balance must pay the amount and the fee and keep the existential deposit.
+    let needed = p
+        .tao_spent
+        .checked_add(fee)
+        .and_then(|x| x.checked_add(view.existential_deposit))
+        .unwrap_or(Rao::MAX);
+    let tao_all = matches!(action, Action::TransferAll { .. });
+    if (!tao_all && view.spendable < needed) || (tao_all && p.tao_spent.is_zero()) {
+        let most = view
+            .spendable
+            .saturating_sub(fee)
+            .saturating_sub(view.existential_deposit);
+        refusals.push(refuse(
+            "insufficient_balance",
+            format!(
+                "The coldkey can spend {} TAO, which does not cover {} TAO plus the {} TAO fee while keeping the {} TAO existential deposit; use at most {} TAO or add TAO.",
+                view.spendable.format_tao(9, Rounding::Down),
+                p.tao_spent.format_tao(9, Rounding::Up),
+                fee.format_tao(9, Rounding::Up),
+                view.existential_deposit.format_tao(9, Rounding::Up),
+                most.format_tao(9, Rounding::Down)
+            ),
+        ));
+    } else if matches!(action, Action::Transfer { .. } | Action::TransferAll { .. })
+        && view.spendable < fee
+    {
+        refusals.push(refuse(
+            "insufficient_balance",
+            "The coldkey cannot pay the transaction fee; add TAO.".to_owned(),
+        ));
+    }
+
+    // A limit call without partial fills fails on chain when the trade itself moves the price past the limit.
+    if let (
+        Some(limit),
+        Some(after),
+        Some(StakeMode::Limit {
+            allow_partial,
+            tolerance,
+        }),
+    ) = (p.limit_price, p.price_after, plan.mode)
+    {
+        let after_rao = after.rao_per_alpha(Rounding::Nearest)?;
+        let beyond = match action {
+            Action::AddStake { .. } => after_rao > limit,
+            _ => after_rao < limit,
+        };
+        if beyond {
+            if allow_partial {
+                warnings.push(format!(
+                    "This trade alone moves the price past the {tolerance} tolerance, so only part of it will be filled."
+                ));
+            } else {
+                refusals.push(refuse(
+                    "beyond_tolerance",
+                    format!(
+                        "This trade alone moves the price by about {} %, past the {tolerance} tolerance; raise --tolerance, allow a partial fill with --partial, or use a smaller amount.",
+                        f64::from(p.price_impact_bps) / 100.0
+                    ),
+                ));
+            }
+        }
+    }
+    if p.price_impact_bps >= 100 {
+        warnings.push(format!(
+            "Price impact is {:.2} %: the pool is small for this amount.",
+            f64::from(p.price_impact_bps) / 100.0
+        ));
+    }
+    p.refusals = refusals;
+    p.warnings = warnings;
+    Ok(p)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::amount::SwapFee;
+
+    const HOT: AccountKey = [7; 32];
+    const COLD: AccountKey = [1; 32];
+    const TAO: u64 = 1_000_000_000;
+
+    fn view() -> ChainView {
+        let mut v = ChainView {
+            coldkey: COLD,
+            spendable: Rao(100 * TAO),
+            existential_deposit: Rao(500),
+            min_stake: Rao(500_000),
+            ..ChainView::default()
+        };
+        let pool = Pool::dynamic(Rao(1_000 * TAO), AlphaRao(10_000 * TAO), SwapFee(196));
+        v.subnets.insert(
+            2,
+            SubnetFacts {
+                exists: true,
+                subtoken_enabled: true,
+                pool,
+                price: pool.spot_price().unwrap(),
+            },
+        );
+        v.subnets.insert(
+            1,
+            SubnetFacts {
+                exists: true,
+                subtoken_enabled: false,
+                pool,
+                price: pool.spot_price().unwrap(),
+            },
+        );
+        v.subnets.insert(
+            0,
+            SubnetFacts {
+                exists: true,
+                subtoken_enabled: true,
+                pool: Pool::stable(),
+                price: Price::ONE,
+            },
+        );
+        v.hotkeys_known.insert(HOT);
+        v.registered.insert((HOT, 2));
+        v.registered.insert((HOT, 0));
+        v.positions.insert((HOT, 2), AlphaRao(50 * TAO));
+        v
+    }
+
+    fn add(amount: u64, mode: StakeMode) -> Action {
+        Action::AddStake {
+            hotkey: HOT,
+            netuid: 2,
+            amount: Rao(amount),
+            mode,
+        }
+    }
+
+    fn preview(a: &Action, v: &ChainView, sim: Option<SimQuote>) -> Preview {
+        let plan = plan(a, v).unwrap();
+        finish_preview(a, plan, v, Rao(1_000_000), sim).unwrap()
+    }
+
+    #[test]
+    fn stake_defaults_to_the_limit_call_with_half_a_percent() {
+        let a = add(TAO, StakeMode::default());
+        let p = preview(&a, &view(), None);
+        assert_eq!(p.call.name, "add_stake_limit");
+        // price 0.1 TAO/alpha = 100_000_000 rao; +0.5 %.
+        assert_eq!(p.limit_price, Some(100_500_000));
+        assert_eq!(p.call.arg("limit_price"), Some(ArgValue::U64(100_500_000)));
+        assert_eq!(p.call.arg("allow_partial"), Some(ArgValue::Bool(false)));
+        assert_eq!(p.quote, QuoteSource::Reserves);
+        // Reserves model: what Pool says.
+        let pool = view().subnets[&2].pool;
+        assert_eq!(
+            p.alpha_received,
+            pool.sim_stake(Rao(TAO)).unwrap().alpha_out
+        );
+        assert!(p.is_allowed(), "{:?}", p.refusals);
+        let unsafe_p = preview(&add(10 * TAO, StakeMode::Unsafe), &view(), None);
+        assert_eq!(unsafe_p.call.name, "add_stake");
+        assert_eq!(unsafe_p.call.args.len(), 3);
+    }
+
+    #[test]
+    fn the_runtime_quote_wins_when_present() {
+        let a = add(10 * TAO, StakeMode::default());
+        let p = preview(
+            &a,
+            &view(),
+            Some(SimQuote {
+                tao: 10 * TAO,
+                alpha: 98_765,
+            }),
+        );
+        assert_eq!(p.quote, QuoteSource::RuntimeSimulation);
+        assert_eq!(p.alpha_received, AlphaRao(98_765));
+        let r = Action::RemoveStake {
+            hotkey: HOT,
+            netuid: 2,
+            amount: AlphaAmount::Alpha(AlphaRao(TAO)),
+            mode: StakeMode::default(),
+        };
+        let p = preview(
+            &r,
+            &view(),
+            Some(SimQuote {
+                tao: 4242,
+                alpha: TAO,
+            }),
+        );
+        assert_eq!(p.tao_received, Rao(4242));
+    }
+
+    #[test]
+    fn root_is_one_to_one() {
+        let a = Action::AddStake {
+            hotkey: HOT,
+            netuid: 0,
+            amount: Rao(5 * TAO),
+            mode: StakeMode::default(),
+        };
+        let p = preview(&a, &view(), None);
+        assert_eq!(p.alpha_received, AlphaRao(5 * TAO));
+        assert_eq!(p.quote, QuoteSource::OneToOne);
+        assert_eq!(p.limit_price, Some(1_005_000_000));
+        assert!(p.is_allowed(), "{:?}", p.refusals);
+    }
+
+    fn codes(p: &Preview) -> Vec<&'static str> {
+        p.refusals.iter().map(|r| r.code).collect()
+    }
+
+    #[test]
+    fn refusals_say_what_to_change() {
+        let p = preview(&add(200 * TAO, StakeMode::Unsafe), &view(), None);
+        assert_eq!(codes(&p), ["insufficient_balance"]);
+        assert!(
+            p.refusals[0].sentence.contains("use at most"),
+            "{}",
+            p.refusals[0].sentence
+        );
+        let p = preview(&add(1000, StakeMode::Unsafe), &view(), None);
+        assert_eq!(codes(&p), ["below_min_stake"]);
+        let a = Action::AddStake {
+            hotkey: [9; 32],
+            netuid: 2,
+            amount: Rao(TAO),
+            mode: StakeMode::Unsafe,
+        };
+        assert_eq!(codes(&preview(&a, &view(), None)), ["unknown_hotkey"]);
+        let a = Action::AddStake {
+            hotkey: HOT,
+            netuid: 1,
+            amount: Rao(TAO),
+            mode: StakeMode::Unsafe,
+        };
+        assert_eq!(
+            codes(&preview(&a, &view(), None)),
+            ["subtoken_disabled", "hotkey_not_on_subnet"]
+        );
+        let a = Action::AddStake {
+            hotkey: HOT,
+            netuid: 9,
+            amount: Rao(TAO),
+            mode: StakeMode::Unsafe,
+        };
+        assert_eq!(codes(&preview(&a, &view(), None)), ["subnet_missing"]);
+    }
+
+    #[test]
+    fn a_trade_past_the_tolerance_is_refused_unless_partial() {
+        // 50 TAO into a 1000 TAO pool moves the price by ~10 %.
+        let p = preview(&add(50 * TAO, StakeMode::default()), &view(), None);
+        assert_eq!(codes(&p), ["beyond_tolerance"]);
+        let partial = StakeMode::Limit {
+            tolerance: Tolerance::DEFAULT,
+            allow_partial: true,
+        };
+        let p = preview(&add(50 * TAO, partial), &view(), None);
+        assert!(p.is_allowed());
+        assert!(!p.warnings.is_empty());
+    }
+
+    #[test]
+    fn unstake_amounts_in_tao_value_and_all() {
+        let v = view();
+        let r = |amount| Action::RemoveStake {
+            hotkey: HOT,
+            netuid: 2,
+            amount,
+            mode: StakeMode::default(),
+        };
+        let p = preview(&r(AlphaAmount::TaoValue(Rao(TAO))), &v, None);
+        // 1 TAO at 0.1 TAO/alpha = 10 alpha.
+        assert_eq!(p.alpha_sold, AlphaRao(10 * TAO));
+        assert_eq!(p.limit_price, Some(99_500_000));
+        assert_eq!(p.call.name, "remove_stake_limit");
+        let p = preview(&r(AlphaAmount::All), &v, None);
+        assert_eq!(p.alpha_sold, AlphaRao(50 * TAO));
+        let p = preview(&r(AlphaAmount::Alpha(AlphaRao(51 * TAO))), &v, None);
+        assert_eq!(codes(&p)[0], "not_enough_stake");
+    }
+
+    #[test]
+    fn transfers_keep_the_existential_deposit() {
+        let v = view();
+        let t = Action::Transfer {
+            dest: [3; 32],
+            amount: Rao(100 * TAO),
+        };
+        assert_eq!(codes(&preview(&t, &v, None)), ["insufficient_balance"]);
+        let t = Action::Transfer {
+            dest: [3; 32],
+            amount: Rao(100),
+        };
+        assert_eq!(codes(&preview(&t, &v, None)), ["below_existential_deposit"]);
+        let all = Action::TransferAll { dest: [3; 32] };
+        let p = preview(&all, &v, None);
+        assert_eq!(p.tao_spent, Rao(100 * TAO - 500 - 1_000_000));
+        assert_eq!(p.call.arg("keep_alive"), Some(ArgValue::Bool(true)));
+        assert!(p.is_allowed());
+    }
+
+    #[test]
+    fn swap_limit_is_relative_price_minus_tolerance() {
+        let mut v = view();
+        v.positions.insert((HOT, 0), AlphaRao(10 * TAO));
+        let s = Action::SwapStake {
+            hotkey: HOT,
+            origin_netuid: 0,
+            destination_netuid: 2,
+            amount: AlphaAmount::Alpha(AlphaRao(TAO)),
+            mode: StakeMode::default(),
+        };
+        let p = preview(&s, &v, None);
+        // root 1 / subnet 0.1 = 10 subnet alpha per root alpha; -0.5 %.
+        assert_eq!(p.limit_price, Some(9_950_000_000));
+        assert_eq!(p.call.name, "swap_stake_limit");
+        assert!(p.alpha_received.get() > 9 * TAO && p.alpha_received.get() < 10 * TAO);
+    }
+
+    #[test]
+    fn move_within_a_subnet_keeps_the_alpha() {
+        let other = [8; 32];
+        let mut v = view();
+        v.hotkeys_known.insert(other);
+        v.registered.insert((other, 2));
+        let m = Action::MoveStake {
+            origin_hotkey: HOT,
+            destination_hotkey: other,
+            origin_netuid: 2,
+            destination_netuid: 2,
+            amount: AlphaAmount::All,
+        };
+        let p = preview(&m, &v, None);
+        assert_eq!(p.alpha_received, AlphaRao(50 * TAO));
+        assert_eq!(p.call.arg("alpha_amount"), Some(ArgValue::U64(50 * TAO)));
+        assert!(p.is_allowed(), "{:?}", p.refusals);
+    }
+}

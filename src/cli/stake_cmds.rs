@@ -1,0 +1,579 @@
+//! Write commands: `stake add|remove|move|swap`, `transfer`, and `history`.
+//!
+//! Each command previews first (fee, expected amounts, price impact, limit price, refusals), asks for confirmation
+//! (`-y` skips it), and only then asks for the password and unlocks the coldkey.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use serde::Serialize;
+use taotui_keystore::wallet::{KeyTarget, WalletRoot};
+
+use crate::amount::{AlphaRao, FormatOptions, Rao, Rounding, Tolerance};
+use crate::chain::client::{ChainClient, ConnectOptions};
+use crate::chain::extrinsics::{
+    self, Action, AlphaAmount, Prepared, Preview, SendOptions, Sent, StakeMode,
+};
+use crate::chain::history::History;
+use crate::chain::network::Network;
+use crate::chain::queries::{self, AccountId};
+
+use super::GlobalArgs;
+use super::chain_cmds;
+use super::output::{Table, print_json, print_text};
+use super::prompt::Prompter;
+
+#[derive(Debug, Subcommand)]
+pub enum StakeCommand {
+    #[command(flatten)]
+    Read(chain_cmds::StakeCommand),
+    /// Stake TAO to a validator on a subnet (add_stake_limit; add_stake with --unsafe).
+    Add(AddArgs),
+    /// Unstake from a validator on a subnet (remove_stake_limit; remove_stake with --unsafe).
+    Remove(RemoveArgs),
+    /// Re-delegate: move stake to another validator (and optionally another subnet).
+    Move(MoveArgs),
+    /// Swap stake between subnets on the same validator.
+    Swap(SwapArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct WalletArg {
+    /// The signing wallet.
+    #[arg(long, short = 'w', value_name = "NAME", default_value = "default")]
+    pub wallet_name: String,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct LimitArgs {
+    /// Price tolerance in percent for the limit call.
+    #[arg(long, value_name = "PERCENT", default_value = "0.5")]
+    pub tolerance: String,
+    /// Allow a partial fill up to the limit price instead of failing.
+    #[arg(long)]
+    pub partial: bool,
+    /// Use the plain call with no price limit.
+    #[arg(long = "unsafe", conflicts_with_all = ["partial"])]
+    pub unsafe_: bool,
+}
+
+impl LimitArgs {
+    fn mode(&self) -> Result<StakeMode> {
+        if self.unsafe_ {
+            return Ok(StakeMode::Unsafe);
+        }
+        Ok(StakeMode::Limit {
+            tolerance: Tolerance::parse_percent(&self.tolerance)?,
+            allow_partial: self.partial,
+        })
+    }
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct HotkeyArg {
+    /// The validator's hotkey address.
+    #[arg(long, value_name = "SS58", conflicts_with = "validator")]
+    pub hotkey: Option<String>,
+    /// The validator's identity name (looked up on the subnet).
+    #[arg(long, value_name = "NAME")]
+    pub validator: Option<String>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct AddArgs {
+    #[command(flatten)]
+    pub wallet: WalletArg,
+    #[command(flatten)]
+    pub target: HotkeyArg,
+    #[arg(long)]
+    pub netuid: u16,
+    /// TAO to stake.
+    #[arg(long, value_name = "TAO")]
+    pub amount: String,
+    #[command(flatten)]
+    pub limit: LimitArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct RemoveArgs {
+    #[command(flatten)]
+    pub wallet: WalletArg,
+    #[command(flatten)]
+    pub target: HotkeyArg,
+    #[arg(long)]
+    pub netuid: Option<u16>,
+    /// Alpha to unstake.
+    #[arg(long, value_name = "ALPHA", conflicts_with_all = ["amount_tao", "all"])]
+    pub amount: Option<String>,
+    /// Unstake this much TAO worth of alpha at the current price.
+    #[arg(long, value_name = "TAO", conflicts_with = "all")]
+    pub amount_tao: Option<String>,
+    /// The whole position (with --netuid), or every subnet of the hotkey (without: unstake_all).
+    #[arg(long)]
+    pub all: bool,
+    /// With --all and no --netuid: move alpha to root stake instead of TAO (unstake_all_alpha).
+    #[arg(long, requires = "all")]
+    pub to_root: bool,
+    #[command(flatten)]
+    pub limit: LimitArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct MoveArgs {
+    #[command(flatten)]
+    pub wallet: WalletArg,
+    #[arg(long, value_name = "SS58")]
+    pub from: String,
+    #[arg(long, value_name = "SS58")]
+    pub to: String,
+    #[arg(long)]
+    pub netuid: u16,
+    #[arg(long)]
+    pub to_netuid: Option<u16>,
+    /// Alpha to move.
+    #[arg(long, value_name = "ALPHA", conflicts_with = "all")]
+    pub amount: Option<String>,
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct SwapArgs {
+    #[command(flatten)]
+    pub wallet: WalletArg,
+    #[arg(long, value_name = "SS58")]
+    pub hotkey: String,
+    #[arg(long)]
+    pub netuid: u16,
+    #[arg(long)]
+    pub to_netuid: u16,
+    #[arg(long, value_name = "ALPHA", conflicts_with = "all")]
+    pub amount: Option<String>,
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub limit: LimitArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct TransferArgs {
+    #[command(flatten)]
+    pub wallet: WalletArg,
+    #[arg(long, value_name = "SS58")]
+    pub dest: String,
+    /// TAO to send.
+    #[arg(
+        long,
+        value_name = "TAO",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    pub amount: Option<String>,
+    /// Everything except the existential deposit (transfer_all, keep-alive).
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct HistoryArgs {
+    /// Show at most this many of the latest transactions.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+}
+
+fn address(s: &str, what: &str) -> Result<[u8; 32]> {
+    AccountId::from_ss58(s).map(|a| a.0).with_context(|| {
+        format!("{s:?} is not a valid SS58 address for {what}; copy the address again")
+    })
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")
+}
+
+fn cache_dir() -> Option<std::path::PathBuf> {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache")))
+        .map(|d| d.join("taotui").join("metadata"))
+}
+
+async fn connect(global: &GlobalArgs) -> Result<ChainClient> {
+    let network = Network::resolve(global.network.as_deref(), None)?;
+    let opts = ConnectOptions {
+        connect_timeout: Duration::from_secs(10),
+        metadata_cache_dir: cache_dir(),
+        watch_runtime_upgrades: false,
+        ..ConnectOptions::default()
+    };
+    Ok(ChainClient::connect(&network, opts).await?)
+}
+
+struct Signing {
+    wallet: taotui_keystore::wallet::Wallet,
+    coldkey: [u8; 32],
+    crypto: taotui_keystore::derive::CryptoType,
+    name: String,
+}
+
+fn signing_wallet(global: &GlobalArgs, name: &str) -> Result<Signing> {
+    let root = WalletRoot::resolve(global.wallet_path.as_deref())?;
+    let wallet = root.wallet(name)?;
+    let info = wallet.key_info(&KeyTarget::Coldkey)?.with_context(|| {
+        format!(
+            "wallet {name:?} has no coldkey under {}; create or restore one with `taotui wallet`",
+            root.path().display()
+        )
+    })?;
+    let (Some(coldkey), Some(crypto)) = (info.public_key, info.crypto_type) else {
+        bail!(
+            "cannot read wallet {name:?}'s coldkey address; check `taotui wallet show -w {name}`"
+        );
+    };
+    Ok(Signing {
+        wallet,
+        coldkey,
+        crypto,
+        name: name.to_owned(),
+    })
+}
+
+async fn resolve_hotkey(client: &ChainClient, target: &HotkeyArg, netuid: u16) -> Result<[u8; 32]> {
+    match (&target.hotkey, &target.validator) {
+        (Some(h), _) => address(h, "the hotkey"),
+        (None, Some(name)) => {
+            let validators = queries::validators(client, netuid).await?;
+            let wanted = name.trim().to_lowercase();
+            let matches: Vec<_> = validators
+                .iter()
+                .filter(|v| {
+                    v.name
+                        .as_deref()
+                        .is_some_and(|n| n.to_lowercase() == wanted)
+                })
+                .collect();
+            match matches.as_slice() {
+                [one] => Ok(one.hotkey.0),
+                [] => bail!(
+                    "no validator named {name:?} on subnet {netuid}; see `taotui validators --netuid {netuid}`"
+                ),
+                _ => bail!(
+                    "{} validators on subnet {netuid} are named {name:?}; give --hotkey instead",
+                    matches.len()
+                ),
+            }
+        }
+        (None, None) => bail!("say which validator: --hotkey SS58 or --validator NAME"),
+    }
+}
+
+const TAO9: FormatOptions = FormatOptions::new(9, Rounding::Down).trimmed();
+
+fn tao(r: Rao) -> String {
+    format!("{} τ", r.format(&TAO9))
+}
+
+fn alpha(a: AlphaRao) -> String {
+    format!("{} α", a.format(&TAO9))
+}
+
+fn render_preview(p: &Preview, network: &str, wallet: &str) -> String {
+    let mut t = Table::new(["", ""]);
+    t.row(["call".to_owned(), p.call.path()]);
+    t.row(["network".to_owned(), network.to_owned()]);
+    t.row(["wallet".to_owned(), wallet.to_owned()]);
+    for (name, v) in &p.call.args {
+        let text = match v {
+            extrinsics::ArgValue::Account(a) | extrinsics::ArgValue::Address(a) => {
+                taotui_keystore::ss58::encode(a, 42)
+            }
+            extrinsics::ArgValue::U16(n) => n.to_string(),
+            extrinsics::ArgValue::U64(n) => n.to_string(),
+            extrinsics::ArgValue::Bool(b) => b.to_string(),
+        };
+        t.row([format!("  {name}"), text]);
+    }
+    if !p.tao_spent.is_zero() {
+        t.row(["TAO spent".to_owned(), tao(p.tao_spent)]);
+    }
+    if !p.alpha_sold.is_zero() {
+        t.row(["alpha sold".to_owned(), alpha(p.alpha_sold)]);
+    }
+    if !p.alpha_received.is_zero() {
+        t.row(["expected alpha".to_owned(), alpha(p.alpha_received)]);
+    }
+    if !p.tao_received.is_zero() {
+        t.row(["expected TAO".to_owned(), tao(p.tao_received)]);
+    }
+    if let Some(price) = p.price {
+        t.row(["price".to_owned(), price.to_string()]);
+    }
+    if let Some(after) = p.price_after {
+        t.row(["price after".to_owned(), after.to_string()]);
+    }
+    if p.price_impact_bps > 0 {
+        t.row([
+            "price impact".to_owned(),
+            format!("{:.2} %", f64::from(p.price_impact_bps) / 100.0),
+        ]);
+    }
+    if let Some(limit) = p.limit_price {
+        t.row([
+            "limit price".to_owned(),
+            format!(
+                "{limit} rao/α (tolerance {} %, partial {})",
+                f64::from(p.tolerance_bps.unwrap_or(0)) / 100.0,
+                if p.allow_partial { "allowed" } else { "off" }
+            ),
+        ]);
+    }
+    t.row(["fee".to_owned(), tao(p.fee)]);
+    t.row(["quote".to_owned(), format!("{:?}", p.quote)]);
+    let mut out = t.render();
+    for w in &p.warnings {
+        out.push_str(&format!("warning: {w}\n"));
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct ResultJson<'a> {
+    preview: &'a Preview,
+    submitted: bool,
+    extrinsic_hash: Option<String>,
+    block_hash: Option<String>,
+    block_number: Option<u64>,
+    events: Vec<String>,
+    recovered: bool,
+    /// Milliseconds from confirmation (after unlocking) to "in block".
+    time_to_in_block_ms: Option<u128>,
+    /// RPC requests: preview, then sending.
+    requests_preview: u64,
+    requests_send: Option<u64>,
+}
+
+/// Preview, confirm, unlock, send, print: shared by every write command.
+fn run_action(
+    global: &GlobalArgs,
+    wallet_name: &str,
+    build: impl AsyncFnOnce(&ChainClient) -> Result<Action>,
+) -> Result<()> {
+    let signing = signing_wallet(global, wallet_name)?;
+    let prompter = Prompter::new(global.password_file.clone(), global.yes);
+    let rt = runtime()?;
+    rt.block_on(async {
+        let client = connect(global).await?;
+        let action = build(&client).await?;
+        let prepared: Prepared =
+            extrinsics::prepare(&client, signing.coldkey, signing.crypto, action).await?;
+        let p = &prepared.preview;
+        if !global.json {
+            prompter.say(&render_preview(p, client.network().name(), &signing.name));
+        }
+        if !p.is_allowed() {
+            let reasons: Vec<&str> = p.refusals.iter().map(|r| r.sentence.as_str()).collect();
+            if global.json {
+                print_json(&ResultJson {
+                    preview: p,
+                    submitted: false,
+                    extrinsic_hash: None,
+                    block_hash: None,
+                    block_number: None,
+                    events: vec![],
+                    recovered: false,
+                    time_to_in_block_ms: None,
+                    requests_preview: prepared.requests,
+                    requests_send: None,
+                })?;
+            }
+            bail!("not sent: {}", reasons.join(" "));
+        }
+        if !prompter.confirm("Sign and send this transaction?")? {
+            bail!("cancelled; nothing was signed or sent");
+        }
+        let password = prompter.password(&format!("wallet {:?}'s coldkey", signing.name))?;
+        let signer = extrinsics::unlock_coldkey(signing.wallet.clone(), password).await?;
+        let history = History::default_location()?;
+        let started = Instant::now();
+        let sent: Sent = extrinsics::send(
+            &client,
+            &prepared,
+            &signer,
+            Some(&history),
+            &SendOptions::default(),
+        )
+        .await?;
+        drop(signer);
+        let elapsed = started.elapsed();
+        if global.json {
+            print_json(&ResultJson {
+                preview: p,
+                submitted: true,
+                extrinsic_hash: Some(extrinsics::send::hex(&sent.extrinsic_hash)),
+                block_hash: Some(extrinsics::send::hex(&sent.block_hash)),
+                block_number: Some(sent.block_number),
+                events: sent.events.iter().map(|e| e.name()).collect(),
+                recovered: sent.recovered,
+                time_to_in_block_ms: Some(sent.time_to_in_block.as_millis()),
+                requests_preview: prepared.requests,
+                requests_send: Some(sent.requests),
+            })?;
+        } else {
+            let stages: Vec<String> = sent
+                .stages
+                .iter()
+                .map(|s| match s {
+                    crate::chain::tx::TxStage::Validated => "validated".to_owned(),
+                    crate::chain::tx::TxStage::Broadcasted => "broadcast".to_owned(),
+                    crate::chain::tx::TxStage::InBlock(_) => "in block".to_owned(),
+                    crate::chain::tx::TxStage::NoLongerInBestBlock => "retracted".to_owned(),
+                    crate::chain::tx::TxStage::Finalized(_) => "finalized".to_owned(),
+                })
+                .collect();
+            print_text(&format!(
+                "{} in block #{} {}\nextrinsic {}\nstages: {}\nevents: {}\n{} ms to in block; {} + {} RPC requests; total {} ms",
+                prepared.preview.call.path(),
+                sent.block_number,
+                extrinsics::send::hex(&sent.block_hash),
+                extrinsics::send::hex(&sent.extrinsic_hash),
+                stages.join(" -> "),
+                sent.events.iter().map(|e| e.name()).collect::<Vec<_>>().join(", "),
+                sent.time_to_in_block.as_millis(),
+                prepared.requests,
+                sent.requests,
+                elapsed.as_millis()
+            ))?;
+        }
+        Ok(())
+    })
+}
+
+fn alpha_amount(
+    amount: &Option<String>,
+    tao_value: &Option<String>,
+    all: bool,
+) -> Result<AlphaAmount> {
+    match (amount, tao_value, all) {
+        (_, _, true) => Ok(AlphaAmount::All),
+        (Some(a), _, _) => Ok(AlphaAmount::Alpha(AlphaRao::parse_alpha(a)?)),
+        (None, Some(t), _) => Ok(AlphaAmount::TaoValue(Rao::parse_tao(t)?)),
+        (None, None, false) => bail!("say how much: --amount ALPHA, --amount-tao TAO or --all"),
+    }
+}
+
+pub fn run(cmd: StakeCommand, global: &GlobalArgs) -> Result<()> {
+    match cmd {
+        StakeCommand::Read(read) => chain_cmds::stake(read, global),
+        StakeCommand::Add(a) => {
+            let amount = Rao::parse_tao(&a.amount)?;
+            let mode = a.limit.mode()?;
+            run_action(global, &a.wallet.wallet_name, async |c| {
+                Ok(Action::AddStake {
+                    hotkey: resolve_hotkey(c, &a.target, a.netuid).await?,
+                    netuid: a.netuid,
+                    amount,
+                    mode,
+                })
+            })
+        }
+        StakeCommand::Remove(r) => {
+            let mode = r.limit.mode()?;
+            match r.netuid {
+                None if r.all => run_action(global, &r.wallet.wallet_name, async |c| {
+                    Ok(Action::UnstakeAll {
+                        hotkey: resolve_hotkey(c, &r.target, 0).await?,
+                        alpha_only: r.to_root,
+                    })
+                }),
+                None => bail!(
+                    "say which subnet: --netuid N (or --all without --netuid for every subnet)"
+                ),
+                Some(netuid) => {
+                    let amount = alpha_amount(&r.amount, &r.amount_tao, r.all)?;
+                    run_action(global, &r.wallet.wallet_name, async |c| {
+                        Ok(Action::RemoveStake {
+                            hotkey: resolve_hotkey(c, &r.target, netuid).await?,
+                            netuid,
+                            amount,
+                            mode,
+                        })
+                    })
+                }
+            }
+        }
+        StakeCommand::Move(m) => {
+            let amount = alpha_amount(&m.amount, &None, m.all)?;
+            let from = address(&m.from, "--from")?;
+            let to = address(&m.to, "--to")?;
+            run_action(global, &m.wallet.wallet_name, async |_| {
+                Ok(Action::MoveStake {
+                    origin_hotkey: from,
+                    destination_hotkey: to,
+                    origin_netuid: m.netuid,
+                    destination_netuid: m.to_netuid.unwrap_or(m.netuid),
+                    amount,
+                })
+            })
+        }
+        StakeCommand::Swap(s) => {
+            let amount = alpha_amount(&s.amount, &None, s.all)?;
+            let hotkey = address(&s.hotkey, "--hotkey")?;
+            let mode = s.limit.mode()?;
+            run_action(global, &s.wallet.wallet_name, async |_| {
+                Ok(Action::SwapStake {
+                    hotkey,
+                    origin_netuid: s.netuid,
+                    destination_netuid: s.to_netuid,
+                    amount,
+                    mode,
+                })
+            })
+        }
+    }
+}
+
+pub fn transfer(args: TransferArgs, global: &GlobalArgs) -> Result<()> {
+    let dest = address(&args.dest, "--dest")?;
+    let action = match (&args.amount, args.all) {
+        (_, true) => Action::TransferAll { dest },
+        (Some(a), false) => Action::Transfer {
+            dest,
+            amount: Rao::parse_tao(a)?,
+        },
+        (None, false) => bail!("say how much: --amount TAO or --all"),
+    };
+    run_action(global, &args.wallet.wallet_name, async |_| Ok(action))
+}
+
+pub fn history(args: HistoryArgs, global: &GlobalArgs) -> Result<()> {
+    let history = History::default_location()?;
+    let mut txs = history.transactions()?;
+    let skip = txs.len().saturating_sub(args.limit);
+    txs.drain(..skip);
+    if global.json {
+        return print_json(&txs);
+    }
+    if txs.is_empty() {
+        return print_text(&format!(
+            "No transactions yet ({}).",
+            history.path().display()
+        ));
+    }
+    let mut t = Table::new(["time", "status", "call", "network", "block", "hash"]);
+    for r in &txs {
+        t.row([
+            r.time.to_string(),
+            r.status.as_str().to_owned(),
+            r.call.clone(),
+            r.network.clone(),
+            r.block_number.map(|b| b.to_string()).unwrap_or_default(),
+            r.hash.clone(),
+        ]);
+    }
+    print_text(&t.render())
+}
