@@ -746,7 +746,8 @@ fn cli_stake_add_remove_transfer_and_history() {
             h.as_array()
                 .unwrap()
                 .iter()
-                .all(|r| r["status"] == "in_block")
+                .all(|r| r["status"] == "finalized"),
+            "the CLI tracks every transaction to finality: {h}"
         );
     });
 }

@@ -405,7 +405,10 @@ fn run_action(
             &prepared,
             &signer,
             Some(&history),
-            &SendOptions::default(),
+            &SendOptions {
+                wait_for_finalized: true,
+                ..SendOptions::default()
+            },
         )
         .await?;
         drop(signer);
@@ -567,7 +570,7 @@ pub fn history(args: HistoryArgs, global: &GlobalArgs) -> Result<()> {
     let mut t = Table::new(["time", "status", "call", "network", "block", "hash"]);
     for r in &txs {
         t.row([
-            r.time.to_string(),
+            format_time(r.time),
             r.status.as_str().to_owned(),
             r.call.clone(),
             r.network.clone(),
@@ -576,4 +579,15 @@ pub fn history(args: HistoryArgs, global: &GlobalArgs) -> Result<()> {
         ]);
     }
     print_text(&t.render())
+}
+
+/// Unix seconds as a UTC date and time for the history table (the JSON keeps the raw number).
+fn format_time(secs: u64) -> String {
+    let format =
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+    i64::try_from(secs)
+        .ok()
+        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_else(|| secs.to_string())
 }
