@@ -1,5 +1,12 @@
 //! taotui: a terminal wallet and staking app for Bittensor (TAO).
 
+pub mod action;
 pub mod amount;
+pub mod app;
 pub mod chain;
 pub mod cli;
+pub mod config;
+pub mod model;
+pub mod tui;
+pub mod ui;
+pub mod worker;

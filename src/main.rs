@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 use taotui::cli::{self, Cli, Command};
 
 fn main() -> ExitCode {
@@ -15,8 +15,7 @@ fn main() -> ExitCode {
         Some(Command::Overview) => cli::chain_cmds::overview(&parsed.global),
         Some(Command::Transfer(args)) => cli::stake_cmds::transfer(args, &parsed.global),
         Some(Command::History(args)) => cli::stake_cmds::history(args, &parsed.global),
-        // The terminal app lands with its own issue; until then the bare command explains itself.
-        None => Cli::command().print_long_help().map_err(Into::into),
+        None => taotui::app::run(&parsed.global),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -18,9 +18,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     version,
     about = "A terminal wallet and staking app for Bittensor (TAO)",
     long_about = "A terminal wallet and staking app for Bittensor (TAO).\n\n\
-                  Run without a command to open the terminal app (not yet available in this version: \
-                  it prints this help). Wallets live under --wallet-path, $BT_WALLET_PATH or \
-                  ~/.bittensor/wallets and stay compatible with btcli."
+                  Run without a command to open the terminal app. Wallets live under --wallet-path, \
+                  $BT_WALLET_PATH or ~/.bittensor/wallets and stay compatible with btcli."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -46,6 +45,10 @@ pub struct GlobalArgs {
         hide_env_values = true
     )]
     pub password_file: Option<PathBuf>,
+    /// Terminal app theme: default, light, high-contrast, or a theme file's name in the config
+    /// folder (default: the config file's `theme`).
+    #[arg(long, global = true, value_name = "NAME", env = "TAOTUI_THEME")]
+    pub theme: Option<String>,
     /// Answer yes to confirmations (overwrite still keeps a backup).
     #[arg(short = 'y', long, global = true)]
     pub yes: bool,

@@ -1,0 +1,355 @@
+//! Everything that can change the model (`Action`) and everything the model asks the outside
+//! world to do (`Effect`). Worker answers carry the `RequestId` of the effect that asked, so the
+//! model can drop answers it no longer waits for.
+
+use std::fmt;
+
+use crossterm::event::{KeyCode, KeyModifiers};
+use secrecy::SecretString;
+use taotui_keystore::mnemonic::{Mnemonic, WordCount};
+use taotui_keystore::wallet::KeyTarget;
+
+use crate::chain::queries::{
+    AccountBalance, NetworkOverview, PositionView, SubnetView, ValidatorView,
+};
+use crate::model::wallets::WalletEntry;
+
+/// Tags a worker request; an answer whose id is not the one the model waits for is stale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct RequestId(pub u64);
+
+/// A key press as the model sees it (the terminal library's event, without the noise).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeyPress {
+    pub code: KeyCode,
+    pub modifiers: KeyModifiers,
+}
+
+impl KeyPress {
+    pub const fn new(code: KeyCode, modifiers: KeyModifiers) -> Self {
+        KeyPress { code, modifiers }
+    }
+
+    pub const fn plain(code: KeyCode) -> Self {
+        KeyPress::new(code, KeyModifiers::NONE)
+    }
+
+    pub const fn char(c: char) -> Self {
+        KeyPress::plain(KeyCode::Char(c))
+    }
+
+    pub const fn ctrl(c: char) -> Self {
+        KeyPress::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+    }
+}
+
+/// How the connection to the chain stands, as the status bar shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Connection {
+    Connecting,
+    Connected { spec_version: u32 },
+    Reconnecting { attempt: u32 },
+    Offline { reason: String },
+}
+
+/// Which key file format a write uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyFileFormat {
+    /// taotui's own: argon2id + AES-256-GCM.
+    Native,
+    /// btcli's `$NACL`, readable by btcli.
+    Btcli,
+}
+
+/// What kind of staking operation a form or a submission is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StakeKind {
+    Stake,
+    Unstake,
+    Move,
+}
+
+/// Progress of a submitted transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TxProgress {
+    Unlocking,
+    Submitted,
+    InBlock { block: u64 },
+    Finalized { block: u64 },
+}
+
+/// A staking request as it will be signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StakeRequest {
+    pub kind: StakeKind,
+    pub wallet: String,
+    pub hotkey: String,
+    pub netuid: u16,
+    /// TAO rao for stake, alpha rao for unstake and move.
+    pub amount: u64,
+    pub destination_hotkey: Option<String>,
+    /// Price tolerance in basis points.
+    pub tolerance_bps: u32,
+}
+
+/// The chain's own preview of a staking call, ready to show: what will be signed, the fee,
+/// the expected amounts, and any refusal (a sentence saying what to change).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ChainPreview {
+    /// `Pallet.call` that will be signed.
+    pub call: String,
+    /// (label, value) rows.
+    pub rows: Vec<(String, String)>,
+    pub refusals: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+impl ChainPreview {
+    pub fn is_allowed(&self) -> bool {
+        self.refusals.is_empty()
+    }
+}
+
+/// The outside world's answers and the user's intents.
+pub enum Action {
+    Key(KeyPress),
+    Paste(String),
+    ScrollUp,
+    ScrollDown,
+    /// A left click at a cell (column, row from the top-left corner).
+    Click {
+        column: u16,
+        row: u16,
+    },
+    Resize,
+    /// Seconds since the Unix epoch; drives data age and spinners.
+    Tick(u64),
+    Quit,
+
+    WalletsScanned {
+        id: RequestId,
+        result: Result<Vec<WalletEntry>, String>,
+    },
+    MnemonicGenerated {
+        id: RequestId,
+        mnemonic: Mnemonic,
+        /// Positions (0-based) of the words the user re-types, ascending.
+        check_positions: Vec<usize>,
+    },
+    /// A keystore write finished: a sentence for the user or an error sentence.
+    KeystoreDone {
+        id: RequestId,
+        result: Result<String, String>,
+    },
+
+    ConnectionChanged(Connection),
+    BalancesLoaded {
+        id: RequestId,
+        fetched_at: u64,
+        result: Result<Vec<AccountBalance>, String>,
+    },
+    PositionsLoaded {
+        id: RequestId,
+        fetched_at: u64,
+        result: Result<(AccountBalance, Vec<PositionView>), String>,
+    },
+    SubnetsLoaded {
+        id: RequestId,
+        fetched_at: u64,
+        result: Result<Vec<SubnetView>, String>,
+    },
+    ValidatorsLoaded {
+        id: RequestId,
+        netuid: u16,
+        fetched_at: u64,
+        result: Result<Vec<ValidatorView>, String>,
+    },
+    OverviewLoaded {
+        id: RequestId,
+        fetched_at: u64,
+        result: Result<NetworkOverview, String>,
+    },
+    StakePreviewed {
+        id: RequestId,
+        result: Result<ChainPreview, String>,
+    },
+    HistoryLoaded {
+        id: RequestId,
+        result: Result<Vec<crate::model::chain::HistoryEntry>, String>,
+    },
+    TxProgress {
+        id: RequestId,
+        progress: TxProgress,
+    },
+    TxDone {
+        id: RequestId,
+        result: Result<String, String>,
+    },
+}
+
+/// Secrets travel inside some actions, so Debug names the variant only.
+impl fmt::Debug for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            Action::Key(k) => return write!(f, "Key({k:?})"),
+            Action::Paste(_) => "Paste(<redacted>)",
+            Action::ScrollUp => "ScrollUp",
+            Action::ScrollDown => "ScrollDown",
+            Action::Click { column, row } => return write!(f, "Click({column}, {row})"),
+            Action::Resize => "Resize",
+            Action::Tick(t) => return write!(f, "Tick({t})"),
+            Action::Quit => "Quit",
+            Action::WalletsScanned { .. } => "WalletsScanned",
+            Action::MnemonicGenerated { .. } => "MnemonicGenerated(<redacted>)",
+            Action::KeystoreDone { .. } => "KeystoreDone",
+            Action::ConnectionChanged(c) => return write!(f, "ConnectionChanged({c:?})"),
+            Action::BalancesLoaded { .. } => "BalancesLoaded",
+            Action::PositionsLoaded { .. } => "PositionsLoaded",
+            Action::SubnetsLoaded { .. } => "SubnetsLoaded",
+            Action::ValidatorsLoaded { .. } => "ValidatorsLoaded",
+            Action::OverviewLoaded { .. } => "OverviewLoaded",
+            Action::StakePreviewed { .. } => "StakePreviewed",
+            Action::HistoryLoaded { .. } => "HistoryLoaded",
+            Action::TxProgress { .. } => "TxProgress",
+            Action::TxDone { .. } => "TxDone",
+        };
+        f.write_str(name)
+    }
+}
+
+/// What the model asks for. Run by the worker (keystore and chain) or the app (terminal I/O).
+pub enum Effect {
+    Quit,
+    /// Put text on the clipboard through the terminal (OSC 52).
+    CopyToClipboard(String),
+
+    ScanWallets {
+        id: RequestId,
+    },
+    GenerateMnemonic {
+        id: RequestId,
+        words: WordCount,
+    },
+    CreateWallet {
+        id: RequestId,
+        name: String,
+        mnemonic: Mnemonic,
+        password: SecretString,
+        format: KeyFileFormat,
+    },
+    /// Restore a coldkey from a mnemonic, a 0x seed or a secret URI.
+    RestoreColdkey {
+        id: RequestId,
+        name: String,
+        secret: SecretString,
+        password: SecretString,
+        format: KeyFileFormat,
+    },
+    WatchOnly {
+        id: RequestId,
+        name: String,
+        ss58: String,
+    },
+    /// A new unencrypted hotkey (btcli's default: hotkeys hold no funds).
+    NewHotkey {
+        id: RequestId,
+        wallet: String,
+        hotkey: String,
+        words: WordCount,
+    },
+    ChangePassword {
+        id: RequestId,
+        wallet: String,
+        target: KeyTarget,
+        old: SecretString,
+        new: SecretString,
+    },
+    Convert {
+        id: RequestId,
+        wallet: String,
+        target: KeyTarget,
+        password: SecretString,
+        to: KeyFileFormat,
+    },
+
+    FetchBalances {
+        id: RequestId,
+        coldkeys: Vec<String>,
+    },
+    FetchPositions {
+        id: RequestId,
+        coldkey: String,
+    },
+    FetchSubnets {
+        id: RequestId,
+    },
+    FetchValidators {
+        id: RequestId,
+        netuid: u16,
+    },
+    FetchOverview {
+        id: RequestId,
+    },
+    /// Ask the chain for the preview of `request` (fee, expected amounts, checks).
+    PreviewStake {
+        id: RequestId,
+        request: StakeRequest,
+    },
+    /// Sign and send what the preview `preview` showed.
+    SubmitStake {
+        id: RequestId,
+        preview: RequestId,
+        request: StakeRequest,
+        password: SecretString,
+    },
+    LoadHistory {
+        id: RequestId,
+    },
+}
+
+impl fmt::Debug for Effect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Effect::Quit => f.write_str("Quit"),
+            Effect::CopyToClipboard(_) => f.write_str("CopyToClipboard"),
+            Effect::ScanWallets { id } => write!(f, "ScanWallets({id:?})"),
+            Effect::GenerateMnemonic { id, words } => {
+                write!(f, "GenerateMnemonic({id:?}, {words})")
+            }
+            Effect::CreateWallet {
+                id, name, format, ..
+            } => write!(f, "CreateWallet({id:?}, {name}, {format:?})"),
+            Effect::RestoreColdkey {
+                id, name, format, ..
+            } => write!(f, "RestoreColdkey({id:?}, {name}, {format:?})"),
+            Effect::WatchOnly { id, name, ss58 } => write!(f, "WatchOnly({id:?}, {name}, {ss58})"),
+            Effect::NewHotkey {
+                id, wallet, hotkey, ..
+            } => write!(f, "NewHotkey({id:?}, {wallet}, {hotkey})"),
+            Effect::ChangePassword {
+                id, wallet, target, ..
+            } => write!(f, "ChangePassword({id:?}, {wallet}, {target})"),
+            Effect::Convert {
+                id,
+                wallet,
+                target,
+                to,
+                ..
+            } => write!(f, "Convert({id:?}, {wallet}, {target}, {to:?})"),
+            Effect::FetchBalances { id, .. } => write!(f, "FetchBalances({id:?})"),
+            Effect::FetchPositions { id, coldkey } => {
+                write!(f, "FetchPositions({id:?}, {coldkey})")
+            }
+            Effect::FetchSubnets { id } => write!(f, "FetchSubnets({id:?})"),
+            Effect::FetchValidators { id, netuid } => {
+                write!(f, "FetchValidators({id:?}, {netuid})")
+            }
+            Effect::FetchOverview { id } => write!(f, "FetchOverview({id:?})"),
+            Effect::PreviewStake { id, request } => write!(f, "PreviewStake({id:?}, {request:?})"),
+            Effect::SubmitStake { id, request, .. } => {
+                write!(f, "SubmitStake({id:?}, {request:?})")
+            }
+            Effect::LoadHistory { id } => write!(f, "LoadHistory({id:?})"),
+        }
+    }
+}

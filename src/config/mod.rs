@@ -1,0 +1,52 @@
+//! User configuration: settings, colour themes and key bindings, each a TOML file with
+//! defaults embedded in the binary and user files laid over them.
+
+pub mod keymap;
+pub mod settings;
+pub mod theme;
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+/// Anything wrong with a configuration file. Messages are exact and tested against the
+/// fixtures in `tests/invalid_configs/`.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ConfigError {
+    #[error("could not read {0}: {1}")]
+    Read(String, String),
+    #[error("the file is not valid TOML: {0}")]
+    Syntax(String),
+    #[error("unknown key `{key}` in the {section}; the known keys are: {known}")]
+    UnknownKey {
+        key: String,
+        section: String,
+        known: String,
+    },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{file}: {inner}")]
+    InFile {
+        file: String,
+        inner: Box<ConfigError>,
+    },
+}
+
+impl ConfigError {
+    pub fn in_file(self, file: &str) -> ConfigError {
+        ConfigError::InFile {
+            file: file.to_owned(),
+            inner: Box::new(self),
+        }
+    }
+}
+
+/// `$XDG_CONFIG_HOME/taotui` (or the platform's equivalent).
+pub fn config_dir() -> Option<PathBuf> {
+    dirs::config_dir().map(|d| d.join("taotui"))
+}
+
+/// `$XDG_DATA_HOME/taotui`: logs and history.
+pub fn data_dir() -> Option<PathBuf> {
+    dirs::data_dir().map(|d| d.join("taotui"))
+}

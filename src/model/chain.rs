@@ -1,0 +1,303 @@
+//! Chain-backed screens: Portfolio, Validators, Network, History. Each piece of data is a
+//! `Remote`: what was last read (and when), the request in flight, the last error.
+
+use crate::action::RequestId;
+use crate::chain::queries::{
+    AccountBalance, NetworkOverview, PositionView, SubnetView, ValidatorView,
+};
+
+use super::input::TextInput;
+
+/// Data older than this is shown as stale.
+pub const STALE_AFTER_SECS: u64 = 60;
+
+#[derive(Debug, Clone)]
+pub struct Remote<T> {
+    pub data: Option<T>,
+    /// Seconds since the Unix epoch when `data` was read.
+    pub fetched_at: u64,
+    pub pending: Option<RequestId>,
+    pub error: Option<String>,
+}
+
+impl<T> Default for Remote<T> {
+    fn default() -> Self {
+        Remote {
+            data: None,
+            fetched_at: 0,
+            pending: None,
+            error: None,
+        }
+    }
+}
+
+/// What a screen shows for a piece of data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataState {
+    /// Nothing asked yet (offline or no wallet).
+    Idle,
+    Loading,
+    Ready,
+    /// Shown, but older than `STALE_AFTER_SECS` or the chain is not reachable.
+    Stale,
+    /// Nothing to show and the last request failed.
+    Failed,
+}
+
+impl<T> Remote<T> {
+    pub fn request(&mut self, id: RequestId) {
+        self.pending = Some(id);
+    }
+
+    /// Accepts an answer only if it is the one awaited; returns whether it was.
+    pub fn answer(&mut self, id: RequestId, fetched_at: u64, result: Result<T, String>) -> bool {
+        if self.pending != Some(id) {
+            return false;
+        }
+        self.pending = None;
+        match result {
+            Ok(v) => {
+                self.data = Some(v);
+                self.fetched_at = fetched_at;
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e),
+        }
+        true
+    }
+
+    pub fn state(&self, now: u64, connected: bool) -> DataState {
+        match (&self.data, self.pending, &self.error) {
+            (Some(_), _, err) => {
+                if err.is_some()
+                    || !connected
+                    || now.saturating_sub(self.fetched_at) > STALE_AFTER_SECS
+                {
+                    DataState::Stale
+                } else {
+                    DataState::Ready
+                }
+            }
+            (None, Some(_), _) => DataState::Loading,
+            (None, None, Some(_)) => DataState::Failed,
+            (None, None, None) => DataState::Idle,
+        }
+    }
+
+    pub fn age(&self, now: u64) -> Option<u64> {
+        self.data
+            .as_ref()
+            .map(|_| now.saturating_sub(self.fetched_at))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PositionSort {
+    #[default]
+    Value,
+    Subnet,
+    Validator,
+    Alpha,
+    Apy,
+}
+
+impl PositionSort {
+    pub fn next(self) -> Self {
+        match self {
+            PositionSort::Value => PositionSort::Subnet,
+            PositionSort::Subnet => PositionSort::Validator,
+            PositionSort::Validator => PositionSort::Alpha,
+            PositionSort::Alpha => PositionSort::Apy,
+            PositionSort::Apy => PositionSort::Value,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PositionSort::Value => "value",
+            PositionSort::Subnet => "subnet",
+            PositionSort::Validator => "validator",
+            PositionSort::Alpha => "alpha",
+            PositionSort::Apy => "APY",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PortfolioState {
+    /// The coldkey whose positions are shown.
+    pub coldkey: Option<String>,
+    pub listing: Remote<(AccountBalance, Vec<PositionView>)>,
+    pub sort: PositionSort,
+    pub selected: usize,
+}
+
+impl PortfolioState {
+    /// Positions in display order.
+    pub fn sorted(&self) -> Vec<&PositionView> {
+        let Some((_, positions)) = &self.listing.data else {
+            return Vec::new();
+        };
+        let mut rows: Vec<&PositionView> = positions.iter().collect();
+        match self.sort {
+            PositionSort::Value => rows.sort_by_key(|p| std::cmp::Reverse(p.tao_value)),
+            PositionSort::Subnet => rows.sort_by_key(|p| p.netuid),
+            PositionSort::Validator => rows.sort_by(|a, b| a.hotkey_name.cmp(&b.hotkey_name)),
+            PositionSort::Alpha => rows.sort_by_key(|p| std::cmp::Reverse(p.alpha)),
+            PositionSort::Apy => {
+                rows.sort_by(|a, b| b.apy.unwrap_or(-1.0).total_cmp(&a.apy.unwrap_or(-1.0)))
+            }
+        }
+        rows
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ValidatorSort {
+    #[default]
+    Stake,
+    Name,
+    Take,
+    Nominators,
+    Apy,
+}
+
+impl ValidatorSort {
+    pub fn next(self) -> Self {
+        match self {
+            ValidatorSort::Stake => ValidatorSort::Name,
+            ValidatorSort::Name => ValidatorSort::Take,
+            ValidatorSort::Take => ValidatorSort::Nominators,
+            ValidatorSort::Nominators => ValidatorSort::Apy,
+            ValidatorSort::Apy => ValidatorSort::Stake,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ValidatorSort::Stake => "stake",
+            ValidatorSort::Name => "name",
+            ValidatorSort::Take => "take",
+            ValidatorSort::Nominators => "nominators",
+            ValidatorSort::Apy => "APY",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ValidatorsState {
+    pub netuid: u16,
+    pub subnets: Remote<Vec<SubnetView>>,
+    pub validators: Remote<Vec<ValidatorView>>,
+    pub sort: ValidatorSort,
+    pub filter: TextInput,
+    pub filtering: bool,
+    pub selected: usize,
+    /// Indices into the validator list in display order, after the filter.
+    pub order: Vec<usize>,
+}
+
+impl ValidatorsState {
+    /// Validators after the filter, in display order (computed by `reorder`, not per frame).
+    pub fn visible(&self) -> Vec<&ValidatorView> {
+        let Some(all) = &self.validators.data else {
+            return Vec::new();
+        };
+        self.order.iter().filter_map(|&i| all.get(i)).collect()
+    }
+
+    /// How many validators pass the filter.
+    pub fn visible_len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// The `n`th visible validator.
+    pub fn visible_at(&self, n: usize) -> Option<&ValidatorView> {
+        let i = *self.order.get(n)?;
+        self.validators.data.as_ref()?.get(i)
+    }
+
+    /// Recomputes the display order after the data, the sort or the filter changed, so a frame
+    /// only reads the rows it shows.
+    pub fn reorder(&mut self) {
+        let Some(all) = &self.validators.data else {
+            self.order.clear();
+            return;
+        };
+        let needle = self.filter.trimmed().to_lowercase();
+        let mut order: Vec<usize> = all
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| {
+                needle.is_empty()
+                    || v.name
+                        .as_deref()
+                        .is_some_and(|n| n.to_lowercase().contains(&needle))
+                    || v.hotkey.ss58().to_lowercase().contains(&needle)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let key = |i: &usize| all.get(*i);
+        match self.sort {
+            ValidatorSort::Stake => {
+                order.sort_by_key(|i| std::cmp::Reverse(key(i).map(|v| v.total_stake)))
+            }
+            ValidatorSort::Name => order.sort_by_key(|i| key(i).and_then(|v| v.name.clone())),
+            ValidatorSort::Take => order.sort_by_key(|i| key(i).map(|v| v.take)),
+            ValidatorSort::Nominators => {
+                order.sort_by_key(|i| std::cmp::Reverse(key(i).and_then(|v| v.nominators)))
+            }
+            ValidatorSort::Apy => order.sort_by(|a, b| {
+                let apy = |i: &usize| key(i).and_then(|v| v.apy).unwrap_or(-1.0);
+                apy(b).total_cmp(&apy(a))
+            }),
+        }
+        self.order = order;
+    }
+
+    pub fn subnet(&self, netuid: u16) -> Option<&SubnetView> {
+        self.subnets
+            .data
+            .as_ref()?
+            .iter()
+            .find(|s| s.netuid == netuid)
+    }
+
+    /// The netuid after (or before) the current one in the subnet list.
+    pub fn step_subnet(&self, delta: isize) -> Option<u16> {
+        let subnets = self.subnets.data.as_ref()?;
+        let i = subnets
+            .iter()
+            .position(|s| s.netuid == self.netuid)
+            .unwrap_or(0);
+        let n = subnets.len() as isize;
+        if n == 0 {
+            return None;
+        }
+        let next = (i as isize + delta).rem_euclid(n) as usize;
+        subnets.get(next).map(|s| s.netuid)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NetworkState {
+    pub overview: Remote<NetworkOverview>,
+}
+
+/// One line of the local transaction history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub time: String,
+    pub call: String,
+    pub amount: String,
+    pub status: String,
+    pub failed: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct HistoryState {
+    pub entries: Vec<HistoryEntry>,
+    pub pending: Option<RequestId>,
+    pub error: Option<String>,
+    pub selected: usize,
+}

@@ -1,0 +1,898 @@
+//! The whole app state and `update`, the only place it changes. `update` does no I/O: it
+//! returns `Effect`s for the worker and the app to run, which answer with more `Action`s.
+
+pub mod chain;
+pub mod form;
+pub mod input;
+pub mod stake;
+pub mod wallets;
+pub mod wizard;
+
+use crossterm::event::KeyCode;
+use taotui_keystore::wallet::{KeyFormat, KeyTarget};
+
+use crate::action::{Action, Connection, Effect, KeyFileFormat, KeyPress, RequestId, StakeKind};
+use crate::config::keymap::{Command, Context, Keymap};
+use chain::{HistoryState, NetworkState, PortfolioState, ValidatorsState};
+use form::{Form, FormKind, FormOutcome};
+use stake::{StakeForm, StakeOutcome};
+use wallets::WalletsState;
+use wizard::{CreateWizard, WizardOutcome};
+
+/// Overview is re-read this often while connected (a block is 12 s).
+pub const OVERVIEW_REFRESH_SECS: u64 = 12;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Wallets,
+    Portfolio,
+    Validators,
+    Network,
+    History,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 5] = [
+        Screen::Wallets,
+        Screen::Portfolio,
+        Screen::Validators,
+        Screen::Network,
+        Screen::History,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Screen::Wallets => "Wallets",
+            Screen::Portfolio => "Portfolio",
+            Screen::Validators => "Validators",
+            Screen::Network => "Network",
+            Screen::History => "History",
+        }
+    }
+
+    pub fn context(self) -> Context {
+        match self {
+            Screen::Wallets => Context::Wallets,
+            Screen::Portfolio => Context::Portfolio,
+            Screen::Validators => Context::Validators,
+            Screen::Network | Screen::History => Context::Global,
+        }
+    }
+
+    fn index(self) -> usize {
+        Screen::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+}
+
+/// A dialog over the current screen; it gets every key first.
+#[derive(Debug)]
+pub enum Modal {
+    Help,
+    Qr {
+        title: String,
+        ss58: String,
+    },
+    Wizard(Box<CreateWizard>),
+    Form(Box<Form>),
+    Stake(Box<StakeForm>),
+    Message {
+        title: String,
+        text: String,
+        error: bool,
+    },
+}
+
+/// Hands out request ids; each effect that expects an answer gets a fresh one.
+#[derive(Debug, Clone, Default)]
+pub struct IdGen(u64);
+
+impl IdGen {
+    pub fn fresh(&mut self) -> RequestId {
+        self.0 += 1;
+        RequestId(self.0)
+    }
+}
+
+/// Preferences from the settings file and the command line.
+#[derive(Debug, Clone)]
+pub struct Prefs {
+    pub network_name: String,
+    pub default_format: KeyFileFormat,
+    pub tolerance_bps: u32,
+}
+
+impl Default for Prefs {
+    fn default() -> Self {
+        Prefs {
+            network_name: "finney".to_owned(),
+            default_format: KeyFileFormat::Native,
+            tolerance_bps: 50,
+        }
+    }
+}
+
+/// A short message in the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+}
+
+#[derive(Debug)]
+pub struct Model {
+    pub screen: Screen,
+    pub modal: Option<Modal>,
+    pub wallets: WalletsState,
+    pub portfolio: PortfolioState,
+    pub validators: ValidatorsState,
+    pub network: NetworkState,
+    pub history: HistoryState,
+    pub connection: Connection,
+    pub keymap: Keymap,
+    pub prefs: Prefs,
+    pub notice: Option<Notice>,
+    /// Seconds since the Unix epoch, from the last tick (fixed in tests).
+    pub now: u64,
+    /// Ticks seen, for spinners.
+    pub ticks: u64,
+    pub ids: IdGen,
+    pub quit: bool,
+}
+
+impl Model {
+    pub fn new(keymap: Keymap, prefs: Prefs) -> Model {
+        Model {
+            screen: Screen::Wallets,
+            modal: None,
+            wallets: WalletsState::default(),
+            portfolio: PortfolioState::default(),
+            validators: ValidatorsState::default(),
+            network: NetworkState::default(),
+            history: HistoryState::default(),
+            connection: Connection::Connecting,
+            keymap,
+            prefs,
+            notice: None,
+            now: 0,
+            ticks: 0,
+            ids: IdGen::default(),
+            quit: false,
+        }
+    }
+
+    /// What the app does at start: read the wallets (the chain connects on its own).
+    pub fn init(&mut self) -> Vec<Effect> {
+        let id = self.ids.fresh();
+        self.wallets.scanning = Some(id);
+        vec![Effect::ScanWallets { id }]
+    }
+
+    pub fn connected(&self) -> bool {
+        matches!(self.connection, Connection::Connected { .. })
+    }
+
+    /// The coldkey address of the selected wallet.
+    pub fn selected_coldkey(&self) -> Option<String> {
+        self.wallets
+            .selected_wallet()
+            .and_then(|w| w.coldkey.as_ref())
+            .and_then(|c| c.ss58.clone())
+    }
+
+    fn notify(&mut self, text: impl Into<String>, error: bool) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            error,
+        });
+    }
+}
+
+fn s_ok(model: &Model) -> Option<bool> {
+    match &model.modal {
+        Some(Modal::Stake(s)) => s.result.as_ref().map(Result::is_ok),
+        _ => None,
+    }
+}
+
+/// Passwords built from these words are weaker than they look.
+pub fn password_context<'a>(wallet: &'a str, hotkey: Option<&'a str>) -> Vec<&'a str> {
+    let mut words = vec!["taotui", "bittensor", "tao", "wallet"];
+    if !wallet.is_empty() {
+        words.push(wallet);
+    }
+    if let Some(h) = hotkey {
+        words.push(h);
+    }
+    words
+}
+
+/// The one place the model changes.
+pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Quit => {
+            model.quit = true;
+            vec![Effect::Quit]
+        }
+        Action::Key(key) => on_key(model, key),
+        Action::Paste(text) => {
+            match &mut model.modal {
+                Some(Modal::Wizard(w)) => w.on_paste(&text),
+                Some(Modal::Form(f)) => f.on_paste(&text),
+                Some(Modal::Stake(s)) => s.on_paste(&text),
+                _ if model.validators.filtering => {
+                    model.validators.filter.push_str(&text);
+                    model.validators.reorder();
+                }
+                _ => {}
+            }
+            Vec::new()
+        }
+        Action::ScrollUp => move_selection(model, -1),
+        Action::ScrollDown => move_selection(model, 1),
+        Action::Resize => Vec::new(),
+        Action::Click { column, row } => {
+            if row == 0
+                && model.modal.is_none()
+                && let Some(screen) = tab_at(column)
+            {
+                return switch_screen(model, screen);
+            }
+            Vec::new()
+        }
+        Action::Tick(now) => {
+            model.now = now;
+            model.ticks = model.ticks.wrapping_add(1);
+            let mut effects = Vec::new();
+            if model.connected()
+                && model.network.overview.pending.is_none()
+                && model
+                    .network
+                    .overview
+                    .age(now)
+                    .is_none_or(|a| a >= OVERVIEW_REFRESH_SECS)
+            {
+                effects.extend(fetch_overview(model));
+            }
+            effects
+        }
+        Action::WalletsScanned { id, result } => {
+            if model.wallets.scanning != Some(id) {
+                return Vec::new();
+            }
+            model.wallets.scanning = None;
+            let before = model.selected_coldkey();
+            match result {
+                Ok(entries) => {
+                    let keep = model.wallets.selected_wallet().map(|w| w.name.clone());
+                    model.wallets.entries = entries;
+                    model.wallets.loaded = true;
+                    model.wallets.error = None;
+                    model.wallets.move_selection(0);
+                    if let Some(name) = keep {
+                        model.wallets.select_wallet(&name);
+                    }
+                    // The portfolio is the home screen once a wallet exists.
+                    if model.screen == Screen::Wallets
+                        && model.modal.is_none()
+                        && !model.wallets.entries.is_empty()
+                        && before.is_none()
+                        && model.portfolio.coldkey.is_none()
+                    {
+                        model.screen = Screen::Portfolio;
+                    }
+                }
+                Err(e) => {
+                    model.wallets.loaded = true;
+                    model.wallets.error = Some(e);
+                }
+            }
+            refresh_portfolio_if_changed(model)
+        }
+        Action::MnemonicGenerated {
+            id,
+            mnemonic,
+            check_positions,
+        } => {
+            if let Some(Modal::Wizard(w)) = &mut model.modal {
+                w.mnemonic_ready(id, mnemonic, check_positions);
+            }
+            Vec::new()
+        }
+        Action::KeystoreDone { id, result } => {
+            let rescan = match &mut model.modal {
+                Some(Modal::Wizard(w)) => w.write_done(id, result),
+                Some(Modal::Form(f)) => f.done(id, result),
+                _ => false,
+            };
+            if rescan {
+                rescan_wallets(model)
+            } else {
+                Vec::new()
+            }
+        }
+        Action::ConnectionChanged(conn) => {
+            let was = model.connected();
+            model.connection = conn;
+            if model.connected() && !was {
+                let mut effects = fetch_overview(model);
+                effects.extend(fetch_subnets(model));
+                effects.extend(fetch_validators(model));
+                effects.extend(fetch_portfolio(model));
+                return effects;
+            }
+            Vec::new()
+        }
+        Action::BalancesLoaded { .. } => Vec::new(),
+        Action::PositionsLoaded {
+            id,
+            fetched_at,
+            result,
+        } => {
+            model.portfolio.listing.answer(id, fetched_at, result);
+            Vec::new()
+        }
+        Action::SubnetsLoaded {
+            id,
+            fetched_at,
+            result,
+        } => {
+            model.validators.subnets.answer(id, fetched_at, result);
+            Vec::new()
+        }
+        Action::ValidatorsLoaded {
+            id,
+            netuid,
+            fetched_at,
+            result,
+        } => {
+            if netuid == model.validators.netuid
+                && model.validators.validators.answer(id, fetched_at, result)
+            {
+                model.validators.selected = 0;
+                model.validators.reorder();
+            }
+            Vec::new()
+        }
+        Action::OverviewLoaded {
+            id,
+            fetched_at,
+            result,
+        } => {
+            model.network.overview.answer(id, fetched_at, result);
+            Vec::new()
+        }
+        Action::StakePreviewed { id, result } => {
+            if let Some(Modal::Stake(s)) = &mut model.modal {
+                s.on_previewed(id, result);
+            }
+            Vec::new()
+        }
+        Action::HistoryLoaded { id, result } => {
+            if model.history.pending == Some(id) {
+                model.history.pending = None;
+                match result {
+                    Ok(entries) => {
+                        model.history.entries = entries;
+                        model.history.error = None;
+                    }
+                    Err(e) => model.history.error = Some(e),
+                }
+            }
+            Vec::new()
+        }
+        Action::TxProgress { id, progress } => {
+            if let Some(Modal::Stake(s)) = &mut model.modal {
+                s.on_progress(id, progress);
+            }
+            Vec::new()
+        }
+        Action::TxDone { id, result } => {
+            if let Some(Modal::Stake(s)) = &mut model.modal
+                && s.on_done(id, result)
+            {
+                let mut effects = load_history(model);
+                if matches!(s_ok(model), Some(true)) {
+                    effects.extend(fetch_portfolio(model));
+                }
+                return effects;
+            }
+            Vec::new()
+        }
+    }
+}
+
+fn on_key(model: &mut Model, key: KeyPress) -> Vec<Effect> {
+    // Ctrl-C quits from anywhere, text fields included.
+    if key == KeyPress::ctrl('c') {
+        model.quit = true;
+        return vec![Effect::Quit];
+    }
+    if let Some(modal) = model.modal.take() {
+        return on_modal_key(model, modal, key);
+    }
+    if model.screen == Screen::Validators && model.validators.filtering {
+        let v = &mut model.validators;
+        match key.code {
+            KeyCode::Esc => {
+                v.filtering = false;
+                v.filter.clear();
+            }
+            KeyCode::Enter => v.filtering = false,
+            KeyCode::Backspace => v.filter.pop(),
+            KeyCode::Char(c) => v.filter.push(c),
+            _ => {}
+        }
+        v.selected = 0;
+        v.reorder();
+        return Vec::new();
+    }
+    model.notice = None;
+    let Some(command) = model.keymap.lookup(model.screen.context(), key) else {
+        return Vec::new();
+    };
+    on_command(model, command)
+}
+
+fn on_modal_key(model: &mut Model, modal: Modal, key: KeyPress) -> Vec<Effect> {
+    match modal {
+        Modal::Help | Modal::Qr { .. } | Modal::Message { .. } => {
+            // Any of close, select or help closes a read-only dialog; other keys keep it.
+            let cmd = model.keymap.lookup(Context::Global, key);
+            if !matches!(
+                cmd,
+                Some(Command::Back | Command::Select | Command::Help | Command::Quit)
+            ) {
+                model.modal = Some(modal);
+            }
+            Vec::new()
+        }
+        Modal::Wizard(mut w) => match w.on_key(key, &mut model.ids) {
+            WizardOutcome::Stay(effects) => {
+                model.modal = Some(Modal::Wizard(w));
+                effects
+            }
+            WizardOutcome::Close { rescan } => {
+                if rescan {
+                    rescan_wallets(model)
+                } else {
+                    model.notify("Wallet creation cancelled; nothing was written.", false);
+                    Vec::new()
+                }
+            }
+        },
+        Modal::Form(mut f) => match f.on_key(key, &mut model.ids) {
+            FormOutcome::Stay(effects) => {
+                model.modal = Some(Modal::Form(f));
+                effects
+            }
+            FormOutcome::Close { rescan } => {
+                if rescan {
+                    rescan_wallets(model)
+                } else {
+                    model.notify("Cancelled; nothing was written.", false);
+                    Vec::new()
+                }
+            }
+        },
+        Modal::Stake(mut s) => match s.on_key(key, &mut model.ids) {
+            StakeOutcome::Stay(effects) => {
+                model.modal = Some(Modal::Stake(s));
+                effects
+            }
+            StakeOutcome::Close { refresh } => {
+                if refresh {
+                    fetch_portfolio(model)
+                } else {
+                    Vec::new()
+                }
+            }
+        },
+    }
+}
+
+fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
+    match command {
+        Command::Quit => {
+            model.quit = true;
+            vec![Effect::Quit]
+        }
+        Command::Help => {
+            model.modal = Some(Modal::Help);
+            Vec::new()
+        }
+        Command::NextTab | Command::PrevTab => {
+            let n = Screen::ALL.len();
+            let i = model.screen.index();
+            let next = if command == Command::NextTab {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
+            switch_screen(
+                model,
+                Screen::ALL.get(next).copied().unwrap_or(Screen::Wallets),
+            )
+        }
+        Command::WalletsTab => switch_screen(model, Screen::Wallets),
+        Command::PortfolioTab => switch_screen(model, Screen::Portfolio),
+        Command::ValidatorsTab => switch_screen(model, Screen::Validators),
+        Command::NetworkTab => switch_screen(model, Screen::Network),
+        Command::HistoryTab => switch_screen(model, Screen::History),
+        Command::Up => move_selection(model, -1),
+        Command::Down => move_selection(model, 1),
+        Command::Back => Vec::new(),
+        Command::Select => {
+            if model.screen == Screen::Wallets {
+                return open_qr(model);
+            }
+            Vec::new()
+        }
+        Command::Refresh => refresh(model),
+        Command::NewWallet => {
+            let existing = model
+                .wallets
+                .entries
+                .iter()
+                .map(|w| w.name.clone())
+                .collect();
+            model.modal = Some(Modal::Wizard(Box::new(CreateWizard::new(
+                existing,
+                model.prefs.default_format,
+            ))));
+            Vec::new()
+        }
+        Command::Restore => open_form(model, FormKind::Restore),
+        Command::WatchOnly => open_form(model, FormKind::WatchOnly),
+        Command::NewHotkey => match model.wallets.selected_wallet() {
+            Some(w) => {
+                let wallet = w.name.clone();
+                open_form(model, FormKind::NewHotkey { wallet })
+            }
+            None => {
+                model.notify("Create or select a wallet first (n creates one).", true);
+                Vec::new()
+            }
+        },
+        Command::ChangePassword | Command::Convert => key_form(model, command),
+        Command::Copy => match model.wallets.selected_key().and_then(|k| k.ss58.clone()) {
+            Some(ss58) => {
+                model.notify(format!("Copied {ss58} to the clipboard."), false);
+                vec![Effect::CopyToClipboard(ss58)]
+            }
+            None => {
+                model.notify("The selected key has no readable address to copy.", true);
+                Vec::new()
+            }
+        },
+        Command::Qr => open_qr(model),
+        Command::Sort => {
+            match model.screen {
+                Screen::Portfolio => model.portfolio.sort = model.portfolio.sort.next(),
+                Screen::Validators => {
+                    model.validators.sort = model.validators.sort.next();
+                    model.validators.reorder();
+                }
+                _ => {}
+            }
+            Vec::new()
+        }
+        Command::Filter => {
+            model.validators.filtering = true;
+            Vec::new()
+        }
+        Command::NextSubnet | Command::PrevSubnet => {
+            let delta = if command == Command::NextSubnet {
+                1
+            } else {
+                -1
+            };
+            match model.validators.step_subnet(delta) {
+                Some(netuid) => {
+                    model.validators.netuid = netuid;
+                    model.validators.validators = chain::Remote::default();
+                    model.validators.selected = 0;
+                    model.validators.reorder();
+                    fetch_validators(model)
+                }
+                None => Vec::new(),
+            }
+        }
+        Command::Stake => open_stake_from_validator(model),
+        Command::StakeMore | Command::Unstake | Command::MoveStake => {
+            open_stake_from_position(model, command)
+        }
+    }
+}
+
+/// The width of the "taotui" label before the tabs (see `ui::draw_tabs`).
+const TAB_LABEL_WIDTH: u16 = 8;
+
+/// Which tab of the top line `column` falls on; mirrors `ui::draw_tabs`.
+pub fn tab_at(column: u16) -> Option<Screen> {
+    let mut x = TAB_LABEL_WIDTH;
+    for (i, screen) in Screen::ALL.iter().enumerate() {
+        let width =
+            u16::try_from(format!(" {} {} ", i + 1, screen.title()).chars().count()).unwrap_or(0);
+        if column >= x && column < x + width {
+            return Some(*screen);
+        }
+        x += width;
+    }
+    None
+}
+
+fn switch_screen(model: &mut Model, screen: Screen) -> Vec<Effect> {
+    model.screen = screen;
+    let mut effects = Vec::new();
+    match screen {
+        Screen::Portfolio => effects.extend(refresh_portfolio_if_changed(model)),
+        Screen::History => effects.extend(load_history(model)),
+        Screen::Validators
+            if model.validators.validators.data.is_none()
+                && model.validators.validators.pending.is_none() =>
+        {
+            effects.extend(fetch_subnets(model));
+            effects.extend(fetch_validators(model));
+        }
+        _ => {}
+    }
+    effects
+}
+
+fn move_selection(model: &mut Model, delta: isize) -> Vec<Effect> {
+    match model.screen {
+        Screen::Wallets => {
+            let before = model.selected_coldkey();
+            model.wallets.move_selection(delta);
+            if before != model.selected_coldkey() {
+                model.portfolio.selected = 0;
+            }
+        }
+        Screen::Portfolio => {
+            let len = model.portfolio.sorted().len();
+            model.portfolio.selected = step(model.portfolio.selected, delta, len);
+        }
+        Screen::Validators => {
+            let len = model.validators.visible_len();
+            model.validators.selected = step(model.validators.selected, delta, len);
+        }
+        Screen::History => {
+            let len = model.history.entries.len();
+            model.history.selected = step(model.history.selected, delta, len);
+        }
+        Screen::Network => {}
+    }
+    Vec::new()
+}
+
+fn step(current: usize, delta: isize, len: usize) -> usize {
+    if len == 0 {
+        return 0;
+    }
+    current.saturating_add_signed(delta).min(len - 1)
+}
+
+fn open_form(model: &mut Model, kind: FormKind) -> Vec<Effect> {
+    model.modal = Some(Modal::Form(Box::new(Form::new(
+        kind,
+        model.prefs.default_format,
+    ))));
+    Vec::new()
+}
+
+fn key_form(model: &mut Model, command: Command) -> Vec<Effect> {
+    let (Some(row), Some(wallet), Some(key)) = (
+        model.wallets.selected_row(),
+        model.wallets.selected_wallet(),
+        model.wallets.selected_key(),
+    ) else {
+        model.notify("Select a key first.", true);
+        return Vec::new();
+    };
+    let target = match row.hotkey {
+        Some(_) => KeyTarget::Hotkey(key.name.clone()),
+        None => KeyTarget::Coldkey,
+    };
+    let wallet = wallet.name.clone();
+    if !key.format.is_encrypted() {
+        model.notify(
+            format!(
+                "The {target} is {}; only an encrypted key has a password to change or a format to convert.",
+                key.lock_state()
+            ),
+            true,
+        );
+        return Vec::new();
+    }
+    let kind = if command == Command::ChangePassword {
+        FormKind::ChangePassword { wallet, target }
+    } else {
+        let to = if key.format == KeyFormat::Native {
+            KeyFileFormat::Btcli
+        } else {
+            KeyFileFormat::Native
+        };
+        FormKind::Convert { wallet, target, to }
+    };
+    open_form(model, kind)
+}
+
+fn open_qr(model: &mut Model) -> Vec<Effect> {
+    if let (Some(w), Some(k)) = (
+        model.wallets.selected_wallet(),
+        model.wallets.selected_key(),
+    ) && let Some(ss58) = &k.ss58
+    {
+        model.modal = Some(Modal::Qr {
+            title: format!("{} / {}", w.name, k.name),
+            ss58: ss58.clone(),
+        });
+    }
+    Vec::new()
+}
+
+fn open_stake_from_validator(model: &mut Model) -> Vec<Effect> {
+    let Some(wallet) = model.wallets.selected_wallet().map(|w| w.name.clone()) else {
+        model.notify(
+            "Create or select a wallet on the Wallets screen first.",
+            true,
+        );
+        return Vec::new();
+    };
+    let Some(v) = model
+        .validators
+        .visible_at(model.validators.selected)
+        .cloned()
+    else {
+        return Vec::new();
+    };
+    let free = model
+        .portfolio
+        .listing
+        .data
+        .as_ref()
+        .map(|(b, _)| b.free.get())
+        .unwrap_or(0);
+    let subnet = model.validators.subnet(v.netuid).cloned();
+    model.modal = Some(Modal::Stake(Box::new(StakeForm::new(
+        StakeKind::Stake,
+        wallet,
+        v.hotkey.ss58(),
+        v.name.clone(),
+        v.netuid,
+        subnet,
+        free,
+        model.prefs.tolerance_bps,
+    ))));
+    Vec::new()
+}
+
+fn open_stake_from_position(model: &mut Model, command: Command) -> Vec<Effect> {
+    let Some(wallet) = model.wallets.selected_wallet().map(|w| w.name.clone()) else {
+        return Vec::new();
+    };
+    let Some(p) = model
+        .portfolio
+        .sorted()
+        .get(model.portfolio.selected)
+        .map(|p| (*p).clone())
+    else {
+        model.notify("Select a position first.", true);
+        return Vec::new();
+    };
+    let (kind, available) = match command {
+        Command::StakeMore => (
+            StakeKind::Stake,
+            model
+                .portfolio
+                .listing
+                .data
+                .as_ref()
+                .map(|(b, _)| b.free.get())
+                .unwrap_or(0),
+        ),
+        Command::Unstake => (StakeKind::Unstake, p.alpha.get()),
+        _ => (StakeKind::Move, p.alpha.get()),
+    };
+    let subnet = model.validators.subnet(p.netuid).cloned();
+    model.modal = Some(Modal::Stake(Box::new(StakeForm::new(
+        kind,
+        wallet,
+        p.hotkey.ss58(),
+        p.hotkey_name.clone(),
+        p.netuid,
+        subnet,
+        available,
+        model.prefs.tolerance_bps,
+    ))));
+    Vec::new()
+}
+
+fn rescan_wallets(model: &mut Model) -> Vec<Effect> {
+    let id = model.ids.fresh();
+    model.wallets.scanning = Some(id);
+    vec![Effect::ScanWallets { id }]
+}
+
+fn refresh(model: &mut Model) -> Vec<Effect> {
+    let mut effects = match model.screen {
+        Screen::Wallets => rescan_wallets(model),
+        Screen::Portfolio => fetch_portfolio(model),
+        Screen::Validators => {
+            let mut e = fetch_subnets(model);
+            e.extend(fetch_validators(model));
+            e
+        }
+        Screen::Network => fetch_overview(model),
+        Screen::History => load_history(model),
+    };
+    if !model.connected() && !matches!(model.screen, Screen::Wallets | Screen::History) {
+        model.notify(
+            "Not connected to the chain; showing what was read last.",
+            true,
+        );
+        effects.clear();
+    }
+    effects
+}
+
+fn load_history(model: &mut Model) -> Vec<Effect> {
+    let id = model.ids.fresh();
+    model.history.pending = Some(id);
+    vec![Effect::LoadHistory { id }]
+}
+
+fn fetch_overview(model: &mut Model) -> Vec<Effect> {
+    if !model.connected() {
+        return Vec::new();
+    }
+    let id = model.ids.fresh();
+    model.network.overview.request(id);
+    vec![Effect::FetchOverview { id }]
+}
+
+fn fetch_subnets(model: &mut Model) -> Vec<Effect> {
+    if !model.connected() {
+        return Vec::new();
+    }
+    let id = model.ids.fresh();
+    model.validators.subnets.request(id);
+    vec![Effect::FetchSubnets { id }]
+}
+
+fn fetch_validators(model: &mut Model) -> Vec<Effect> {
+    if !model.connected() {
+        return Vec::new();
+    }
+    let id = model.ids.fresh();
+    model.validators.validators.request(id);
+    vec![Effect::FetchValidators {
+        id,
+        netuid: model.validators.netuid,
+    }]
+}
+
+fn fetch_portfolio(model: &mut Model) -> Vec<Effect> {
+    let Some(coldkey) = model.selected_coldkey() else {
+        return Vec::new();
+    };
+    model.portfolio.coldkey = Some(coldkey.clone());
+    if !model.connected() {
+        return Vec::new();
+    }
+    let id = model.ids.fresh();
+    model.portfolio.listing.request(id);
+    vec![Effect::FetchPositions { id, coldkey }]
+}
+
+/// Reads the portfolio again when the selected wallet changed since it was read.
+fn refresh_portfolio_if_changed(model: &mut Model) -> Vec<Effect> {
+    let selected = model.selected_coldkey();
+    if selected != model.portfolio.coldkey {
+        model.portfolio.listing = chain::Remote::default();
+        model.portfolio.selected = 0;
+        model.portfolio.coldkey = selected;
+        return fetch_portfolio(model);
+    }
+    Vec::new()
+}

@@ -1,0 +1,10 @@
+//! One module per screen or dialog.
+
+pub mod form;
+pub mod history;
+pub mod network;
+pub mod portfolio;
+pub mod stake;
+pub mod validators;
+pub mod wallets;
+pub mod wizard;

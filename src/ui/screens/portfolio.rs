@@ -1,0 +1,198 @@
+//! Portfolio: balance summary, every position, and the split of stake by subnet.
+
+use std::collections::BTreeMap;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+
+use super::wallets::panel;
+use crate::amount::Rao;
+use crate::config::keymap::{Command, Context};
+use crate::config::theme::Theme;
+use crate::model::Model;
+use crate::model::chain::DataState;
+use crate::ui::widgets::fmt;
+use crate::ui::widgets::state_line::state_line;
+
+pub fn draw_portfolio(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let p = &model.portfolio;
+    let Some(coldkey) = model.selected_coldkey() else {
+        let lines = vec![
+            Line::styled("No wallet selected.", theme.title()),
+            Line::from("Create, restore or select a wallet on the Wallets screen (1)."),
+        ];
+        frame.render_widget(Paragraph::new(lines).block(panel("Portfolio", theme)), area);
+        return;
+    };
+    let [summary, body, chart, hints] = Layout::vertical([
+        Constraint::Length(5),
+        Constraint::Min(5),
+        Constraint::Length(if area.height >= 30 { 8 } else { 0 }),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let k = |c| model.keymap.key_for(Context::Portfolio, c);
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            format!(
+                " {} sort ({}) · {} stake more · {} unstake · {} move · r refresh",
+                k(Command::Sort),
+                p.sort.label(),
+                k(Command::StakeMore),
+                k(Command::Unstake),
+                k(Command::MoveStake)
+            ),
+            theme.muted(),
+        )),
+        hints,
+    );
+    let mut head = vec![Line::from(vec![
+        Span::styled("Coldkey  ", theme.muted()),
+        Span::styled(coldkey, theme.accent()),
+    ])];
+    if let Some((balance, _)) = &p.listing.data {
+        head.push(Line::from(vec![
+            Span::styled("Free  ", theme.muted()),
+            Span::styled(fmt::tao(balance.free), theme.base()),
+            Span::styled("   Staked value  ", theme.muted()),
+            Span::styled(fmt::tao(balance.staked_value), theme.base()),
+            Span::styled("   Total  ", theme.muted()),
+            Span::styled(fmt::tao(balance.total()), theme.title()),
+        ]));
+    }
+    if let Some(line) = state_line("positions", &p.listing, model, theme) {
+        head.push(line);
+    }
+    frame.render_widget(
+        Paragraph::new(head).block(panel("Portfolio", theme)),
+        summary,
+    );
+
+    let rows = p.sorted();
+    let state = p.listing.state(model.now, model.connected());
+    if rows.is_empty() {
+        let text = if matches!(state, DataState::Ready | DataState::Stale) {
+            "No stake yet. Pick a validator on the Validators screen (3) and press Enter to stake."
+        } else {
+            ""
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(text, theme.muted())).block(panel("Positions", theme)),
+            body,
+        );
+        return;
+    }
+    let header = Row::new([
+        "Validator",
+        "Subnet",
+        "Alpha",
+        "Value",
+        "Share",
+        "APY",
+        "Per day",
+    ])
+    .style(theme.accent());
+    // Only the rows on screen are built (1,000 positions draw like 10).
+    let visible_rows = usize::from(body.height.saturating_sub(3)).max(1);
+    let offset = p
+        .selected
+        .saturating_sub(visible_rows - 1)
+        .min(rows.len().saturating_sub(1));
+    let table_rows: Vec<Row> = rows
+        .iter()
+        .skip(offset)
+        .take(visible_rows)
+        .map(|pos| {
+            let name = pos
+                .hotkey_name
+                .clone()
+                .unwrap_or_else(|| fmt::short(&pos.hotkey.ss58()));
+            let subnet = if pos.subnet_name.is_empty() {
+                format!("{} {}", pos.netuid, pos.symbol)
+            } else {
+                format!("{} {}", pos.netuid, pos.subnet_name)
+            };
+            Row::new(vec![
+                Cell::from(name),
+                Cell::from(subnet),
+                Cell::from(fmt::alpha(pos.alpha, &pos.symbol)),
+                Cell::from(fmt::tao(pos.tao_value)),
+                Cell::from(fmt::percent(pos.share_of_validator)),
+                Cell::from(fmt::percent(pos.apy)),
+                Cell::from(
+                    // The estimate saturates at u64::MAX on young chains with huge rates.
+                    pos.daily_alpha
+                        .filter(|a| a.get() != u64::MAX)
+                        .map_or("–".to_owned(), |a| fmt::alpha(a, &pos.symbol)),
+                ),
+            ])
+        })
+        .collect();
+    let total: Rao = rows.iter().map(|p| p.tao_value).sum();
+    let widths = [
+        Constraint::Fill(3),
+        Constraint::Fill(2),
+        Constraint::Fill(2),
+        Constraint::Fill(2),
+        Constraint::Length(7),
+        Constraint::Length(8),
+        Constraint::Fill(2),
+    ];
+    let table = Table::new(table_rows, widths)
+        .header(header)
+        .row_highlight_style(theme.selected())
+        .block(panel(
+            &format!("Positions ({}) · total {}", rows.len(), fmt::tao(total)),
+            theme,
+        ));
+    let mut ts = TableState::default().with_selected(Some(p.selected.saturating_sub(offset)));
+    frame.render_stateful_widget(table, body, &mut ts);
+
+    if chart.height > 0 {
+        draw_split(frame, chart, &rows, total, theme);
+    }
+}
+
+/// Horizontal bars: the share of staked value per subnet.
+fn draw_split(
+    frame: &mut Frame,
+    area: Rect,
+    rows: &[&crate::chain::queries::PositionView],
+    total: Rao,
+    theme: &Theme,
+) {
+    let mut by_subnet: BTreeMap<u16, (String, u64)> = BTreeMap::new();
+    for p in rows {
+        let e = by_subnet
+            .entry(p.netuid)
+            .or_insert_with(|| (p.symbol.clone(), 0));
+        e.1 = e.1.saturating_add(p.tao_value.get());
+    }
+    let mut parts: Vec<(u16, String, u64)> =
+        by_subnet.into_iter().map(|(n, (s, v))| (n, s, v)).collect();
+    parts.sort_by_key(|p| std::cmp::Reverse(p.2));
+    let bar_width = usize::from(area.width.saturating_sub(24));
+    let lines: Vec<Line> = parts
+        .iter()
+        .take(usize::from(area.height.saturating_sub(2)))
+        .map(|(netuid, symbol, value)| {
+            let share = if total.get() == 0 {
+                0.0
+            } else {
+                *value as f64 / total.get() as f64
+            };
+            let filled = ((share * bar_width as f64).round() as usize).min(bar_width);
+            Line::from(vec![
+                Span::styled(format!("SN{netuid:<4} {symbol:<3} "), theme.muted()),
+                Span::styled("█".repeat(filled), theme.accent()),
+                Span::styled(format!(" {:>5.1}%", share * 100.0), theme.base()),
+            ])
+        })
+        .collect();
+    frame.render_widget(
+        Paragraph::new(lines).block(panel("Split by subnet", theme)),
+        area,
+    );
+}

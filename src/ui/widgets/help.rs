@@ -1,0 +1,58 @@
+//! The `?` overlay: every binding of the current screen, then the global ones.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::dialog::{centered, frame_dialog};
+use crate::config::keymap::Context;
+use crate::config::theme::Theme;
+use crate::model::Model;
+
+pub fn draw_help(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let context = model.screen.context();
+    let mut lines = Vec::new();
+    let mut contexts = vec![context];
+    if context != Context::Global {
+        contexts.push(Context::Global);
+    }
+    for ctx in contexts {
+        lines.push(Line::styled(
+            format!(
+                "{} keys",
+                if ctx == Context::Global {
+                    "Everywhere"
+                } else {
+                    model.screen.title()
+                }
+            ),
+            theme.accent(),
+        ));
+        for b in model.keymap.bindings(ctx) {
+            lines.push(Line::from(vec![
+                Span::styled(format!(" {:<10}", b.key_names.join(" ")), theme.title()),
+                Span::styled(b.description.clone(), theme.base()),
+            ]));
+        }
+        lines.push(Line::default());
+    }
+    lines.push(Line::styled("Esc, Enter or ? closes this.", theme.muted()));
+    let needed = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    if needed <= area.height {
+        let rect = centered(area, 72, needed);
+        let inner = frame_dialog(frame, rect, "Keys", theme);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        return;
+    }
+    // Too tall for the terminal: two columns side by side, each line cut to its column.
+    let half = lines.len().div_ceil(2);
+    let height = u16::try_from(half + 2).unwrap_or(u16::MAX);
+    let rect = centered(area, area.width, height);
+    let inner = frame_dialog(frame, rect, "Keys", theme);
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
+    let second = lines.split_off(half);
+    frame.render_widget(Paragraph::new(lines), left);
+    frame.render_widget(Paragraph::new(second), right);
+}

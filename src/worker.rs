@@ -1,0 +1,771 @@
+//! Runs effects off the UI thread and answers with actions tagged with the request id.
+//!
+//! Keystore work (argon2 takes about a second) runs on tokio's blocking pool; chain reads run
+//! as tasks over the shared `ChainClient`. The chain connects in the background at start and
+//! the model learns every change of the connection through `Action::ConnectionChanged`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rand::seq::index::sample;
+use secrecy::SecretString;
+use taotui_keystore::derive::{CryptoType, Keypair};
+use taotui_keystore::keyfile::{NativeParams, WriteFormat};
+use taotui_keystore::mnemonic::{Mnemonic, WordCount};
+use taotui_keystore::ss58;
+use taotui_keystore::wallet::{KeyFormat, KeyTarget, WalletRoot, WriteMode};
+use tokio::sync::{RwLock, mpsc};
+
+use crate::action::{
+    Action, ChainPreview, Connection, Effect, KeyFileFormat, RequestId, StakeKind, StakeRequest,
+    TxProgress,
+};
+use crate::amount::{AlphaRao, Price, Rao, Rounding, Tolerance};
+use crate::chain::client::{ChainClient, ConnectOptions, ConnectionState};
+use crate::chain::extrinsics::{self, AlphaAmount, Prepared, Preview, SendOptions, StakeMode};
+use crate::chain::history::{History, HistoryRecord, TxStatus};
+use crate::chain::network::Network;
+use crate::chain::queries::{self, AccountId};
+use crate::model::chain::HistoryEntry;
+use crate::model::wallets::{KeyEntry, WalletEntry};
+
+/// How many words of a new mnemonic the user re-types (the CLI asks the same).
+pub const WORDS_TO_CONFIRM: usize = 3;
+/// Longest wait between connection attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+/// What the app needs from a worker: run an effect, answer later through the action channel.
+/// Tests and benches can stand in their own.
+pub trait EffectRunner {
+    fn run(&self, effect: Effect);
+}
+
+/// The real worker: keystore on the blocking pool, chain reads over one shared client.
+#[derive(Clone)]
+pub struct Worker {
+    replies: mpsc::UnboundedSender<Action>,
+    root: WalletRoot,
+    network: Network,
+    metadata_cache: Option<PathBuf>,
+    chain: Arc<RwLock<Option<ChainClient>>>,
+    /// The last previewed call, waiting for the password.
+    prepared: Arc<tokio::sync::Mutex<Option<(RequestId, Prepared)>>>,
+}
+
+impl Worker {
+    pub fn new(
+        root: WalletRoot,
+        network: Network,
+        metadata_cache: Option<PathBuf>,
+        replies: mpsc::UnboundedSender<Action>,
+    ) -> Worker {
+        Worker {
+            replies,
+            root,
+            network,
+            metadata_cache,
+            chain: Arc::new(RwLock::new(None)),
+            prepared: Arc::new(tokio::sync::Mutex::new(None)),
+        }
+    }
+
+    fn reply(&self, action: Action) {
+        // The receiver is gone only while the app shuts down; nothing is waiting then.
+        let _ = self.replies.send(action);
+    }
+
+    /// Connects in the background and keeps the model told about the connection. The client
+    /// reconnects by itself after a drop; a failed first connect is retried with backoff.
+    pub fn start_chain(&self) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let mut backoff = Duration::from_secs(2);
+            loop {
+                this.reply(Action::ConnectionChanged(Connection::Connecting));
+                let opts = ConnectOptions {
+                    metadata_cache_dir: this.metadata_cache.clone(),
+                    ..ConnectOptions::default()
+                };
+                match ChainClient::connect(&this.network, opts).await {
+                    Ok(client) => {
+                        tracing::info!(network = %this.network, spec = client.spec_version(), "connected");
+                        let mut states = client.watch_connection_state();
+                        let spec = client.spec_version();
+                        *this.chain.write().await = Some(client);
+                        this.reply(Action::ConnectionChanged(Connection::Connected {
+                            spec_version: spec,
+                        }));
+                        while states.changed().await.is_ok() {
+                            let state = *states.borrow_and_update();
+                            let conn = match state {
+                                ConnectionState::Connected => {
+                                    Connection::Connected { spec_version: spec }
+                                }
+                                ConnectionState::Reconnecting { attempt } => {
+                                    Connection::Reconnecting { attempt }
+                                }
+                                ConnectionState::Offline { .. } => Connection::Offline {
+                                    reason: "the connection dropped; retrying".to_owned(),
+                                },
+                            };
+                            this.reply(Action::ConnectionChanged(conn));
+                        }
+                        return;
+                    }
+                    Err(e) => {
+                        tracing::warn!(network = %this.network, error = %e, "connect failed");
+                        this.reply(Action::ConnectionChanged(Connection::Offline {
+                            reason: e.to_string(),
+                        }));
+                        tokio::time::sleep(backoff).await;
+                        backoff = (backoff * 2).min(MAX_BACKOFF);
+                    }
+                }
+            }
+        });
+    }
+
+    async fn client(&self) -> Result<ChainClient, String> {
+        self.chain.read().await.clone().ok_or_else(|| {
+            format!(
+                "not connected to {} yet; taotui keeps trying in the background",
+                self.network.name()
+            )
+        })
+    }
+
+    fn blocking(&self, f: impl FnOnce(&WalletRoot) -> Action + Send + 'static) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let root = this.root.clone();
+            match tokio::task::spawn_blocking(move || f(&root)).await {
+                Ok(action) => this.reply(action),
+                Err(e) => tracing::error!(error = %e, "keystore task failed"),
+            }
+        });
+    }
+}
+
+impl EffectRunner for Worker {
+    fn run(&self, effect: Effect) {
+        tracing::debug!(effect = ?effect, "run");
+        match effect {
+            // The app handles these itself (they touch the terminal).
+            Effect::Quit | Effect::CopyToClipboard(_) => {}
+            Effect::ScanWallets { id } => self.blocking(move |root| Action::WalletsScanned {
+                id,
+                result: scan_wallets(root),
+            }),
+            Effect::GenerateMnemonic { id, words } => self.blocking(move |_| {
+                let (mnemonic, check_positions) = generate_mnemonic(words);
+                Action::MnemonicGenerated {
+                    id,
+                    mnemonic,
+                    check_positions,
+                }
+            }),
+            Effect::CreateWallet {
+                id,
+                name,
+                mnemonic,
+                password,
+                format,
+            } => self.blocking(move |root| Action::KeystoreDone {
+                id,
+                result: create_wallet(root, &name, &mnemonic, &password, format),
+            }),
+            Effect::RestoreColdkey {
+                id,
+                name,
+                secret,
+                password,
+                format,
+            } => self.blocking(move |root| Action::KeystoreDone {
+                id,
+                result: restore_coldkey(root, &name, &secret, &password, format),
+            }),
+            Effect::WatchOnly { id, name, ss58 } => {
+                self.blocking(move |root| Action::KeystoreDone {
+                    id,
+                    result: watch_only(root, &name, &ss58),
+                })
+            }
+            Effect::NewHotkey {
+                id,
+                wallet,
+                hotkey,
+                words,
+            } => self.blocking(move |root| Action::KeystoreDone {
+                id,
+                result: new_hotkey(root, &wallet, &hotkey, words),
+            }),
+            Effect::ChangePassword {
+                id,
+                wallet,
+                target,
+                old,
+                new,
+            } => self.blocking(move |root| Action::KeystoreDone {
+                id,
+                result: change_password(root, &wallet, &target, &old, &new),
+            }),
+            Effect::Convert {
+                id,
+                wallet,
+                target,
+                password,
+                to,
+            } => self.blocking(move |root| Action::KeystoreDone {
+                id,
+                result: convert(root, &wallet, &target, &password, to),
+            }),
+            Effect::FetchBalances { id, coldkeys } => {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    let result = async {
+                        let client = this.client().await?;
+                        let ids = coldkeys
+                            .iter()
+                            .map(|c| AccountId::from_ss58(c).map_err(|e| e.to_string()))
+                            .collect::<Result<Vec<_>, _>>()?;
+                        queries::balances(&client, &ids)
+                            .await
+                            .map_err(|e| e.to_string())
+                    }
+                    .await;
+                    this.reply(Action::BalancesLoaded {
+                        id,
+                        fetched_at: now_secs(),
+                        result,
+                    });
+                });
+            }
+            Effect::FetchPositions { id, coldkey } => {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    let result = async {
+                        let client = this.client().await?;
+                        let account = AccountId::from_ss58(&coldkey).map_err(|e| e.to_string())?;
+                        let listing = queries::stake_list(&client, account)
+                            .await
+                            .map_err(|e| e.to_string())?;
+                        Ok((listing.balance, listing.positions))
+                    }
+                    .await;
+                    this.reply(Action::PositionsLoaded {
+                        id,
+                        fetched_at: now_secs(),
+                        result,
+                    });
+                });
+            }
+            Effect::FetchSubnets { id } => {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    let result = async {
+                        let client = this.client().await?;
+                        queries::subnets(&client).await.map_err(|e| e.to_string())
+                    }
+                    .await;
+                    this.reply(Action::SubnetsLoaded {
+                        id,
+                        fetched_at: now_secs(),
+                        result,
+                    });
+                });
+            }
+            Effect::FetchValidators { id, netuid } => {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    let result = async {
+                        let client = this.client().await?;
+                        queries::validators(&client, netuid)
+                            .await
+                            .map_err(|e| e.to_string())
+                    }
+                    .await;
+                    this.reply(Action::ValidatorsLoaded {
+                        id,
+                        netuid,
+                        fetched_at: now_secs(),
+                        result,
+                    });
+                });
+            }
+            Effect::FetchOverview { id } => {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    let result = async {
+                        let client = this.client().await?;
+                        queries::network_overview(&client)
+                            .await
+                            .map_err(|e| e.to_string())
+                    }
+                    .await;
+                    this.reply(Action::OverviewLoaded {
+                        id,
+                        fetched_at: now_secs(),
+                        result,
+                    });
+                });
+            }
+            Effect::PreviewStake { id, request } => {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    let result = this.preview_stake(id, &request).await;
+                    this.reply(Action::StakePreviewed { id, result });
+                });
+            }
+            Effect::SubmitStake {
+                id,
+                preview,
+                request,
+                password,
+            } => {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    let result = this.submit_stake(id, preview, &request, password).await;
+                    this.reply(Action::TxDone { id, result });
+                });
+            }
+            Effect::LoadHistory { id } => self.blocking(move |_| Action::HistoryLoaded {
+                id,
+                result: load_history(),
+            }),
+        }
+    }
+}
+
+impl Worker {
+    /// Asks the chain for the preview and keeps the prepared call for the submission.
+    async fn preview_stake(
+        &self,
+        id: RequestId,
+        request: &StakeRequest,
+    ) -> Result<ChainPreview, String> {
+        let client = self.client().await?;
+        let (coldkey, crypto) = coldkey_public(&self.root, &request.wallet)?;
+        let action = plan_action(request)?;
+        let prepared = extrinsics::prepare(&client, coldkey, crypto, action)
+            .await
+            .map_err(|e| e.to_string())?;
+        let shown = chain_preview(&prepared.preview, request);
+        // Only the latest preview can be signed; older ones are dropped with their block.
+        let mut slot = self.prepared.lock().await;
+        *slot = Some((id, prepared));
+        Ok(shown)
+    }
+
+    /// Unlocks the coldkey off the runtime threads, signs what the preview showed, sends it
+    /// once and reports each stage.
+    async fn submit_stake(
+        &self,
+        id: RequestId,
+        preview: RequestId,
+        request: &StakeRequest,
+        password: SecretString,
+    ) -> Result<String, String> {
+        let client = self.client().await?;
+        let prepared = match self.prepared.lock().await.take() {
+            Some((pid, p)) if pid == preview => p,
+            _ => {
+                return Err("the preview expired; press Esc and review the amount again".to_owned());
+            }
+        };
+        let wallet = self
+            .root
+            .wallet(&request.wallet)
+            .map_err(|e| e.to_string())?;
+        let signer = extrinsics::unlock_coldkey(wallet, password)
+            .await
+            .map_err(|e| e.to_string())?;
+        self.reply(Action::TxProgress {
+            id,
+            progress: TxProgress::Submitted,
+        });
+        let history = History::default_location().ok();
+        let sent = extrinsics::send(
+            &client,
+            &prepared,
+            &signer,
+            history.as_ref(),
+            &SendOptions::default(),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        self.reply(Action::TxProgress {
+            id,
+            progress: TxProgress::InBlock {
+                block: sent.block_number,
+            },
+        });
+        if sent.finalized {
+            self.reply(Action::TxProgress {
+                id,
+                progress: TxProgress::Finalized {
+                    block: sent.block_number,
+                },
+            });
+        }
+        Ok(format!(
+            "Done: {} in block #{} (extrinsic {}).",
+            prepared.preview.call.path(),
+            sent.block_number,
+            extrinsics::send::hex(&sent.extrinsic_hash)
+        ))
+    }
+}
+
+fn coldkey_public(root: &WalletRoot, wallet: &str) -> Result<([u8; 32], CryptoType), String> {
+    let w = root.wallet(wallet).map_err(|e| e.to_string())?;
+    let info = w
+        .key_info(&KeyTarget::Coldkey)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("wallet {wallet} has no coldkey"))?;
+    if info.format == KeyFormat::PubOnly {
+        return Err(format!(
+            "wallet {wallet} is watch-only: it cannot sign; restore its coldkey first"
+        ));
+    }
+    let public = info.public_key.ok_or_else(|| {
+        format!(
+            "the address of wallet {wallet} cannot be read: {}",
+            info.problem.unwrap_or_default()
+        )
+    })?;
+    Ok((public, info.crypto_type.unwrap_or(CryptoType::Sr25519)))
+}
+
+fn plan_action(r: &StakeRequest) -> Result<extrinsics::Action, String> {
+    let hotkey = AccountId::from_ss58(&r.hotkey)
+        .map_err(|e| e.to_string())?
+        .0;
+    let tolerance = Tolerance::from_bps(r.tolerance_bps).map_err(|e| e.to_string())?;
+    let mode = StakeMode::Limit {
+        tolerance,
+        allow_partial: false,
+    };
+    Ok(match r.kind {
+        StakeKind::Stake => extrinsics::Action::AddStake {
+            hotkey,
+            netuid: r.netuid,
+            amount: Rao(r.amount),
+            mode,
+        },
+        StakeKind::Unstake => extrinsics::Action::RemoveStake {
+            hotkey,
+            netuid: r.netuid,
+            amount: AlphaAmount::Alpha(AlphaRao(r.amount)),
+            mode,
+        },
+        StakeKind::Move => {
+            let dest = r
+                .destination_hotkey
+                .as_deref()
+                .ok_or_else(|| "type the validator to move the stake to".to_owned())?;
+            extrinsics::Action::MoveStake {
+                origin_hotkey: hotkey,
+                destination_hotkey: AccountId::from_ss58(dest).map_err(|e| e.to_string())?.0,
+                origin_netuid: r.netuid,
+                destination_netuid: r.netuid,
+                amount: AlphaAmount::Alpha(AlphaRao(r.amount)),
+            }
+        }
+    })
+}
+
+fn chain_preview(p: &Preview, r: &StakeRequest) -> ChainPreview {
+    let tao = |v: Rao| format!("{} TAO", v.format_tao(6, Rounding::Nearest));
+    let alpha = |v: AlphaRao| format!("{} α", v.format_alpha(6, Rounding::Nearest));
+    let mut rows = vec![("Fee".to_owned(), tao(p.fee))];
+    match r.kind {
+        StakeKind::Stake => {
+            rows.push(("You pay".to_owned(), tao(p.tao_spent)));
+            rows.push(("You receive ≈".to_owned(), alpha(p.alpha_received)));
+        }
+        StakeKind::Unstake => {
+            rows.push(("You sell".to_owned(), alpha(p.alpha_sold)));
+            rows.push(("You receive ≈".to_owned(), tao(p.tao_received)));
+        }
+        StakeKind::Move => {
+            rows.push(("Moved".to_owned(), alpha(p.alpha_sold)));
+            rows.push(("Arrives ≈".to_owned(), alpha(p.alpha_received)));
+        }
+    }
+    rows.push((
+        "Price impact".to_owned(),
+        format!(
+            "{}.{:02}%",
+            p.price_impact_bps / 100,
+            p.price_impact_bps % 100
+        ),
+    ));
+    if let Some(limit) = p.limit_price {
+        rows.push((
+            "Limit price".to_owned(),
+            format!(
+                "{} τ/α",
+                Price::from_rao_per_alpha(limit).format(6, Rounding::Nearest)
+            ),
+        ));
+    }
+    if let Some(t) = p.tolerance_bps {
+        rows.push((
+            "Tolerance".to_owned(),
+            format!("{}.{:02}%", t / 100, t % 100),
+        ));
+    }
+    ChainPreview {
+        call: p.call.path(),
+        rows,
+        refusals: p.refusals.iter().map(|r| r.sentence.clone()).collect(),
+        warnings: p.warnings.clone(),
+    }
+}
+
+/// The local transaction history, newest first.
+fn load_history() -> Result<Vec<HistoryEntry>, String> {
+    let history = History::default_location().map_err(|e| e.to_string())?;
+    let mut records = history.transactions().map_err(|e| e.to_string())?;
+    records.sort_by_key(|r| std::cmp::Reverse(r.time));
+    Ok(records.into_iter().map(history_entry).collect())
+}
+
+fn history_entry(r: HistoryRecord) -> HistoryEntry {
+    let time = time::OffsetDateTime::from_unix_timestamp(i64::try_from(r.time).unwrap_or(0))
+        .ok()
+        .and_then(|t| {
+            t.format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute]"
+            ))
+            .ok()
+        })
+        .unwrap_or_else(|| r.time.to_string());
+    let amount = [
+        "amount_staked",
+        "amount_unstaked",
+        "alpha_amount",
+        "value",
+        "amount",
+    ]
+    .iter()
+    .find_map(|k| {
+        r.details
+            .get(*k)
+            .and_then(serde_json::Value::as_u64)
+            .map(|v| (*k, v))
+    })
+    .map(|(k, v)| {
+        if k == "amount_staked" || k == "value" {
+            format!("{} τ", Rao(v).format_tao(4, Rounding::Nearest))
+        } else {
+            format!("{} α", AlphaRao(v).format_alpha(4, Rounding::Nearest))
+        }
+    })
+    .unwrap_or_default();
+    let failed = matches!(
+        r.status,
+        TxStatus::Failed | TxStatus::Rejected | TxStatus::Unknown
+    );
+    let status = match &r.error {
+        Some(e) => format!("{}: {e}", r.status.as_str()),
+        None => r.status.as_str().to_owned(),
+    };
+    HistoryEntry {
+        time,
+        call: r.call,
+        amount,
+        status,
+        failed,
+    }
+}
+
+pub fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+fn write_format(f: KeyFileFormat) -> WriteFormat {
+    match f {
+        KeyFileFormat::Native => WriteFormat::Native(NativeParams::default()),
+        KeyFileFormat::Btcli => WriteFormat::Nacl,
+    }
+}
+
+fn key_entry(info: taotui_keystore::wallet::KeyInfo) -> KeyEntry {
+    KeyEntry {
+        name: info.name,
+        ss58: info.ss58,
+        format: info.format,
+        problem: info.problem,
+    }
+}
+
+/// Every wallet under the root with the public facts of its keys (no password needed).
+pub fn scan_wallets(root: &WalletRoot) -> Result<Vec<WalletEntry>, String> {
+    let names = match root.wallet_names() {
+        Ok(n) => n,
+        Err(_) if !root.path().exists() => return Ok(Vec::new()),
+        Err(e) => return Err(e.to_string()),
+    };
+    let mut entries = Vec::with_capacity(names.len());
+    for name in names {
+        let Ok(wallet) = root.wallet(&name) else {
+            continue;
+        };
+        let coldkey = wallet
+            .key_info(&KeyTarget::Coldkey)
+            .ok()
+            .flatten()
+            .map(key_entry);
+        let mut hotkeys = Vec::new();
+        for h in wallet.hotkey_names().unwrap_or_default() {
+            if let Ok(Some(info)) = wallet.key_info(&KeyTarget::Hotkey(h)) {
+                hotkeys.push(key_entry(info));
+            }
+        }
+        entries.push(WalletEntry {
+            name,
+            coldkey,
+            hotkeys,
+        });
+    }
+    Ok(entries)
+}
+
+/// A fresh mnemonic and the (sorted) positions of the words to re-type.
+pub fn generate_mnemonic(words: WordCount) -> (Mnemonic, Vec<usize>) {
+    let mnemonic = Mnemonic::generate(words);
+    let mut rng = rand::rngs::OsRng;
+    let mut positions = sample(&mut rng, mnemonic.word_count(), WORDS_TO_CONFIRM).into_vec();
+    positions.sort_unstable();
+    (mnemonic, positions)
+}
+
+pub fn create_wallet(
+    root: &WalletRoot,
+    name: &str,
+    mnemonic: &Mnemonic,
+    password: &SecretString,
+    format: KeyFileFormat,
+) -> Result<String, String> {
+    let wallet = root.wallet(name).map_err(|e| e.to_string())?;
+    let keypair = Keypair::from_mnemonic(mnemonic, None, CryptoType::Sr25519);
+    wallet
+        .write_key(
+            &KeyTarget::Coldkey,
+            &keypair,
+            Some((password, write_format(format))),
+            WriteMode::CreateNew,
+        )
+        .map_err(|e| e.to_string())?;
+    tracing::info!(wallet = name, "wallet created");
+    Ok(format!(
+        "Wallet {name} created: coldkey {}.",
+        keypair.ss58()
+    ))
+}
+
+pub fn restore_coldkey(
+    root: &WalletRoot,
+    name: &str,
+    secret: &SecretString,
+    password: &SecretString,
+    format: KeyFileFormat,
+) -> Result<String, String> {
+    let wallet = root.wallet(name).map_err(|e| e.to_string())?;
+    let keypair = crate::cli::secret_input::keypair_from_text(secret, CryptoType::Sr25519)
+        .map_err(|e| format!("{e:#}"))?;
+    wallet
+        .write_key(
+            &KeyTarget::Coldkey,
+            &keypair,
+            Some((password, write_format(format))),
+            WriteMode::CreateNew,
+        )
+        .map_err(|e| e.to_string())?;
+    tracing::info!(wallet = name, "coldkey restored");
+    Ok(format!(
+        "Coldkey of wallet {name} restored: {}.",
+        keypair.ss58()
+    ))
+}
+
+pub fn watch_only(root: &WalletRoot, name: &str, address: &str) -> Result<String, String> {
+    let wallet = root.wallet(name).map_err(|e| e.to_string())?;
+    let (public, _) = ss58::decode(address.trim()).map_err(|e| e.to_string())?;
+    wallet
+        .write_watch_only(&public, CryptoType::Sr25519, WriteMode::CreateNew)
+        .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "Watch-only wallet {name} added for {}.",
+        address.trim()
+    ))
+}
+
+pub fn new_hotkey(
+    root: &WalletRoot,
+    wallet: &str,
+    hotkey: &str,
+    words: WordCount,
+) -> Result<String, String> {
+    let w = root.wallet(wallet).map_err(|e| e.to_string())?;
+    let mnemonic = Mnemonic::generate(words);
+    let keypair = Keypair::from_mnemonic(&mnemonic, None, CryptoType::Sr25519);
+    w.write_key(
+        &KeyTarget::Hotkey(hotkey.to_owned()),
+        &keypair,
+        None,
+        WriteMode::CreateNew,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "Hotkey {hotkey} added to wallet {wallet}: {}.",
+        keypair.ss58()
+    ))
+}
+
+pub fn change_password(
+    root: &WalletRoot,
+    wallet: &str,
+    target: &KeyTarget,
+    old: &SecretString,
+    new: &SecretString,
+) -> Result<String, String> {
+    let w = root.wallet(wallet).map_err(|e| e.to_string())?;
+    let report = w
+        .change_password(target, old, new, None)
+        .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "Password of the {target} changed; {} backup file(s) kept under backups/.",
+        report.backups.len()
+    ))
+}
+
+pub fn convert(
+    root: &WalletRoot,
+    wallet: &str,
+    target: &KeyTarget,
+    password: &SecretString,
+    to: KeyFileFormat,
+) -> Result<String, String> {
+    let w = root.wallet(wallet).map_err(|e| e.to_string())?;
+    let current = w.key_format(target).map_err(|e| e.to_string())?;
+    let wanted = match to {
+        KeyFileFormat::Native => KeyFormat::Native,
+        KeyFileFormat::Btcli => KeyFormat::Nacl,
+    };
+    if current == Some(wanted) {
+        return Err(format!(
+            "the {target} is already in {wanted} format; nothing to do"
+        ));
+    }
+    w.convert(target, Some(password), Some(write_format(to)))
+        .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "The {target} is now in {wanted} format (same password)."
+    ))
+}

@@ -1,0 +1,556 @@
+//! Whole-screen snapshots of every screen and dialog at 80x24 and 120x40 (ratatui TestBackend),
+//! plus checks of the cells whose colour carries meaning.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod ui_support;
+
+use crossterm::event::KeyCode;
+use taotui::action::{Action, Connection, Effect, KeyPress, TxProgress};
+use taotui::config::theme::Theme;
+use taotui::model::chain::HistoryEntry;
+use taotui::model::{Modal, Model, Screen, update};
+use ui_support::*;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+/// A connected model with wallets, subnets, validators, positions and the overview loaded.
+fn loaded() -> Model {
+    let mut m = model();
+    with_wallets(&mut m, wallets());
+    for e in connect(&mut m) {
+        match e {
+            Effect::FetchSubnets { id } => {
+                update(
+                    &mut m,
+                    Action::SubnetsLoaded {
+                        id,
+                        fetched_at: NOW,
+                        result: Ok(subnets()),
+                    },
+                );
+            }
+            Effect::FetchPositions { id, .. } => {
+                update(
+                    &mut m,
+                    Action::PositionsLoaded {
+                        id,
+                        fetched_at: NOW - 5,
+                        result: Ok(positions(5)),
+                    },
+                );
+            }
+            Effect::FetchValidators { id, .. } => {
+                update(
+                    &mut m,
+                    Action::ValidatorsLoaded {
+                        id,
+                        netuid: 0,
+                        fetched_at: NOW - 5,
+                        result: Ok(validators(30, 0)),
+                    },
+                );
+            }
+            Effect::FetchOverview { id } => {
+                update(
+                    &mut m,
+                    Action::OverviewLoaded {
+                        id,
+                        fetched_at: NOW - 5,
+                        result: Ok(overview()),
+                    },
+                );
+            }
+            _ => {}
+        }
+    }
+    m
+}
+
+fn wizard_at(steps: usize) -> Model {
+    let mut m = model();
+    with_wallets(&mut m, Vec::new());
+    char_key(&mut m, 'n');
+    if steps >= 1 {
+        type_text(&mut m, "bob");
+        enter(&mut m);
+    }
+    if steps >= 2 {
+        let id = match enter(&mut m).first() {
+            Some(Effect::GenerateMnemonic { id, .. }) => *id,
+            _ => panic!(),
+        };
+        update(
+            &mut m,
+            Action::MnemonicGenerated {
+                id,
+                mnemonic: dev_mnemonic(),
+                check_positions: vec![0, 5, 11],
+            },
+        );
+    }
+    if steps >= 3 {
+        enter(&mut m);
+        type_text(&mut m, "bot");
+    }
+    if steps >= 4 {
+        for _ in 0..3 {
+            press(&mut m, KeyPress::plain(KeyCode::Backspace));
+        }
+        for w in ["bottom", "smoke", "walk"] {
+            type_text(&mut m, w);
+            enter(&mut m);
+        }
+        type_text(&mut m, "password1");
+    }
+    if steps >= 5 {
+        for _ in 0..9 {
+            press(&mut m, KeyPress::plain(KeyCode::Backspace));
+        }
+        type_text(&mut m, "violet tractor ninety lantern");
+        enter(&mut m);
+        type_text(&mut m, "violet tractor ninety lantern");
+        enter(&mut m);
+    }
+    if steps >= 6 {
+        enter(&mut m);
+    }
+    m
+}
+
+fn scenes() -> Vec<(&'static str, Model)> {
+    let mut scenes = Vec::new();
+
+    let mut m = model();
+    m.init();
+    scenes.push(("wallets_loading", m));
+
+    let mut m = model();
+    with_wallets(&mut m, Vec::new());
+    update(
+        &mut m,
+        Action::ConnectionChanged(Connection::Offline {
+            reason: "cannot reach the chain".to_owned(),
+        }),
+    );
+    scenes.push(("wallets_empty_offline", m));
+
+    let mut m = model();
+    m.init();
+    let id = m.wallets.scanning.unwrap();
+    update(
+        &mut m,
+        Action::WalletsScanned {
+            id,
+            result: Err("could not read the wallet folder: permission denied".to_owned()),
+        },
+    );
+    scenes.push(("wallets_error", m));
+
+    let mut m = loaded();
+    m.screen = Screen::Wallets;
+    scenes.push(("wallets_list", m));
+
+    let mut m = loaded();
+    m.screen = Screen::Wallets;
+    char_key(&mut m, 'j');
+    scenes.push(("wallets_hotkey_selected", m));
+
+    let mut m = loaded();
+    m.screen = Screen::Wallets;
+    char_key(&mut m, 'c');
+    scenes.push(("wallets_copied", m));
+
+    let mut m = loaded();
+    m.screen = Screen::Wallets;
+    char_key(&mut m, 'o');
+    scenes.push(("dialog_qr", m));
+
+    let mut m = loaded();
+    m.screen = Screen::Wallets;
+    char_key(&mut m, '?');
+    scenes.push(("dialog_help_wallets", m));
+
+    let names = [
+        "wizard_name",
+        "wizard_words",
+        "wizard_mnemonic",
+        "wizard_confirm_words",
+        "wizard_password",
+        "wizard_format",
+        "wizard_review",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        scenes.push((name, wizard_at(i)));
+    }
+    let mut m = wizard_at(0);
+    type_text(&mut m, "a/b");
+    enter(&mut m);
+    scenes.push(("wizard_name_error", m));
+
+    let mut m = loaded();
+    m.screen = Screen::Wallets;
+    char_key(&mut m, 'R');
+    type_text(&mut m, "restored");
+    enter(&mut m);
+    type_text(&mut m, "secret words");
+    scenes.push(("form_restore", m));
+
+    let mut m = loaded();
+    m.screen = Screen::Wallets;
+    char_key(&mut m, 'w');
+    type_text(&mut m, "watch");
+    enter(&mut m);
+    type_text(&mut m, "5bad");
+    enter(&mut m);
+    scenes.push(("form_watch_only_error", m));
+
+    let mut m = loaded();
+    m.screen = Screen::Wallets;
+    char_key(&mut m, 'p');
+    type_text(&mut m, "old");
+    scenes.push(("form_change_password", m));
+
+    let mut m = loaded();
+    m.screen = Screen::Wallets;
+    char_key(&mut m, 'v');
+    scenes.push(("form_convert", m));
+
+    let mut m = loaded();
+    m.screen = Screen::Wallets;
+    char_key(&mut m, 'h');
+    type_text(&mut m, "miner");
+    scenes.push(("form_new_hotkey", m));
+
+    let mut m = model();
+    with_wallets(&mut m, Vec::new());
+    m.screen = Screen::Portfolio;
+    scenes.push(("portfolio_no_wallet", m));
+
+    let mut m = model();
+    with_wallets(&mut m, wallets());
+    scenes.push(("portfolio_connecting", m));
+
+    let mut m = model();
+    with_wallets(&mut m, wallets());
+    connect(&mut m);
+    scenes.push(("portfolio_loading", m));
+
+    let mut m = model();
+    with_wallets(&mut m, wallets());
+    for e in connect(&mut m) {
+        if let Effect::FetchPositions { id, .. } = e {
+            update(
+                &mut m,
+                Action::PositionsLoaded {
+                    id,
+                    fetched_at: NOW,
+                    result: Err("the node did not answer within 30 s".to_owned()),
+                },
+            );
+        }
+    }
+    scenes.push(("portfolio_failed", m));
+
+    scenes.push(("portfolio_positions", loaded()));
+
+    let mut m = loaded();
+    update(
+        &mut m,
+        Action::ConnectionChanged(Connection::Reconnecting { attempt: 2 }),
+    );
+    m.now = NOW + 300;
+    scenes.push(("portfolio_stale", m));
+
+    let mut m = loaded();
+    m.screen = Screen::Validators;
+    scenes.push(("validators_table", m));
+
+    let mut m = loaded();
+    m.screen = Screen::Validators;
+    char_key(&mut m, '/');
+    type_text(&mut m, "001");
+    scenes.push(("validators_filter", m));
+
+    let mut m = model();
+    with_wallets(&mut m, wallets());
+    connect(&mut m);
+    m.screen = Screen::Validators;
+    scenes.push(("validators_loading", m));
+
+    let mut m = loaded();
+    m.screen = Screen::Validators;
+    char_key(&mut m, ']');
+    let id = m.validators.validators.pending.unwrap();
+    update(
+        &mut m,
+        Action::ValidatorsLoaded {
+            id,
+            netuid: 1,
+            fetched_at: NOW,
+            result: Ok(Vec::new()),
+        },
+    );
+    scenes.push(("validators_empty_subnet", m));
+
+    let mut m = loaded();
+    m.screen = Screen::Network;
+    scenes.push(("network_overview", m));
+
+    let mut m = model();
+    with_wallets(&mut m, wallets());
+    update(
+        &mut m,
+        Action::ConnectionChanged(Connection::Offline {
+            reason: "cannot reach the chain at ws://127.0.0.1:9944".to_owned(),
+        }),
+    );
+    m.screen = Screen::Network;
+    scenes.push(("network_offline", m));
+
+    let mut m = loaded();
+    m.screen = Screen::History;
+    scenes.push(("history_empty", m));
+
+    let mut m = loaded();
+    m.screen = Screen::History;
+    m.history.entries = vec![
+        HistoryEntry {
+            time: "2023-11-14 22:13".to_owned(),
+            call: "add_stake_limit".to_owned(),
+            amount: "10 τ".to_owned(),
+            status: "finalized".to_owned(),
+            failed: false,
+        },
+        HistoryEntry {
+            time: "2023-11-14 22:20".to_owned(),
+            call: "remove_stake_limit".to_owned(),
+            amount: "5 α".to_owned(),
+            status: "failed: SlippageTooHigh".to_owned(),
+            failed: true,
+        },
+    ];
+    scenes.push(("history_entries", m));
+
+    let mut m = loaded();
+    m.screen = Screen::Validators;
+    enter(&mut m);
+    type_text(&mut m, "10");
+    scenes.push(("stake_edit_preview", m));
+
+    let mut m = loaded();
+    m.screen = Screen::Validators;
+    char_key(&mut m, ']');
+    let id = m.validators.validators.pending.unwrap();
+    update(
+        &mut m,
+        Action::ValidatorsLoaded {
+            id,
+            netuid: 1,
+            fetched_at: NOW,
+            result: Ok(validators(4, 1)),
+        },
+    );
+    enter(&mut m);
+    type_text(&mut m, "1000");
+    enter(&mut m);
+    scenes.push(("stake_previewing", m));
+
+    let mut m = loaded();
+    m.screen = Screen::Validators;
+    enter(&mut m);
+    type_text(&mut m, "10");
+    enter_and_preview(&mut m);
+    scenes.push(("stake_confirm", m));
+
+    let mut m = loaded();
+    m.screen = Screen::Validators;
+    enter(&mut m);
+    type_text(&mut m, "1");
+    let effects = enter(&mut m);
+    answer_preview(
+        &mut m,
+        &effects,
+        vec![
+            "The free balance (1,234.5678 TAO) does not cover 10 TAO plus the fee; stake less."
+                .to_owned(),
+        ],
+    );
+    scenes.push(("stake_refused", m));
+
+    let mut m = loaded();
+    m.screen = Screen::Validators;
+    enter(&mut m);
+    type_text(&mut m, "10");
+    enter_and_preview(&mut m);
+    enter(&mut m);
+    type_text(&mut m, "pw");
+    scenes.push(("stake_password", m));
+
+    let mut m = loaded();
+    m.screen = Screen::Portfolio;
+    char_key(&mut m, 'u');
+    type_text(&mut m, "1");
+    enter_and_preview(&mut m);
+    enter(&mut m);
+    let effects = enter(&mut m);
+    let id = match effects.first() {
+        Some(Effect::SubmitStake { id, .. }) => *id,
+        _ => panic!(),
+    };
+    update(
+        &mut m,
+        Action::TxProgress {
+            id,
+            progress: TxProgress::Submitted,
+        },
+    );
+    update(
+        &mut m,
+        Action::TxProgress {
+            id,
+            progress: TxProgress::InBlock { block: 120 },
+        },
+    );
+    scenes.push(("unstake_progress", m));
+
+    let mut m = loaded();
+    m.screen = Screen::Portfolio;
+    char_key(&mut m, 'u');
+    type_text(&mut m, "1");
+    enter_and_preview(&mut m);
+    enter(&mut m);
+    let id = match enter(&mut m).first() {
+        Some(Effect::SubmitStake { id, .. }) => *id,
+        _ => panic!(),
+    };
+    update(
+        &mut m,
+        Action::TxDone {
+            id,
+            result: Err(
+                "SubtensorModule::SlippageTooHigh: the price moved beyond the tolerance".to_owned(),
+            ),
+        },
+    );
+    scenes.push(("unstake_failed", m));
+
+    let mut m = loaded();
+    m.screen = Screen::Portfolio;
+    char_key(&mut m, 'm');
+    type_text(&mut m, "2.5");
+    tab(&mut m);
+    type_text(&mut m, "5FHneW46");
+    scenes.push(("move_edit", m));
+
+    let mut m = loaded();
+    m.modal = Some(Modal::Message {
+        title: "Error".to_owned(),
+        text: "The wallet folder is not writable.".to_owned(),
+        error: true,
+    });
+    scenes.push(("dialog_message", m));
+
+    scenes
+}
+
+#[test]
+fn every_screen_and_dialog_at_both_sizes() {
+    let theme = theme();
+    for (name, m) in scenes() {
+        for (w, h) in SIZES {
+            let buf = render(&m, &theme, w, h);
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), text(&buf));
+        }
+    }
+}
+
+#[test]
+fn errors_are_drawn_in_the_warning_colour() {
+    let theme = theme();
+    let scenes = scenes();
+    let get = |n: &str| &scenes.iter().find(|(name, _)| *name == n).unwrap().1;
+    for (scene, needle) in [
+        ("wallets_error", "! could not read"),
+        ("wizard_name_error", "! "),
+        ("form_watch_only_error", "! `5bad`"),
+        ("portfolio_failed", "! Could not read positions"),
+        ("portfolio_stale", "! Stale"),
+        ("unstake_failed", "! SubtensorModule::SlippageTooHigh"),
+        ("history_entries", "failed: SlippageTooHigh"),
+        ("stake_refused", "! The free balance"),
+    ] {
+        let buf = render(get(scene), &theme, 120, 40);
+        let (x, y) = find(&buf, needle).unwrap_or_else(|| panic!("{scene}: `{needle}` not drawn"));
+        assert_eq!(
+            buf[(x, y)].fg,
+            theme.warning,
+            "{scene}: `{needle}` must be in the warning colour"
+        );
+    }
+    // The mnemonic warning too.
+    let buf = render(get("wizard_mnemonic"), &theme, 120, 40);
+    let (x, y) = find(&buf, "WARNING").unwrap();
+    assert_eq!(buf[(x, y)].fg, theme.warning);
+}
+
+#[test]
+fn connection_state_colours_in_the_status_bar() {
+    let theme = theme();
+    let buf = render(&loaded(), &theme, 80, 24);
+    let (x, y) = find(&buf, "● connected").unwrap();
+    assert_eq!(buf[(x, y)].fg, theme.positive);
+    let mut m = loaded();
+    update(
+        &mut m,
+        Action::ConnectionChanged(Connection::Reconnecting { attempt: 1 }),
+    );
+    let buf = render(&m, &theme, 80, 24);
+    let (x, y) = find(&buf, "● reconnecting").unwrap();
+    assert_eq!(buf[(x, y)].fg, theme.warning);
+}
+
+#[test]
+fn secrets_never_reach_the_screen_after_the_mnemonic_step() {
+    let theme = theme();
+    for steps in [3, 4, 5, 6] {
+        let m = wizard_at(steps);
+        let screen = text(&render(&m, &theme, 120, 40));
+        assert!(
+            !screen.contains("smoke basket"),
+            "mnemonic visible at step {steps}"
+        );
+        assert!(
+            !screen.contains("violet tractor"),
+            "password visible at step {steps}"
+        );
+    }
+}
+
+#[test]
+fn no_color_theme_keeps_meaning_through_modifiers() {
+    let theme = Theme::monochrome("default");
+    let scenes = scenes();
+    let m = &scenes
+        .iter()
+        .find(|(n, _)| *n == "portfolio_failed")
+        .unwrap()
+        .1;
+    let buf = render(m, &theme, 80, 24);
+    let (x, y) = find(&buf, "! Could not read").unwrap();
+    assert!(
+        buf[(x, y)]
+            .modifier
+            .contains(ratatui::style::Modifier::BOLD)
+    );
+    assert_eq!(buf[(x, y)].fg, ratatui::style::Color::Reset);
+}
+
+#[test]
+fn tiny_terminals_do_not_panic() {
+    let theme = theme();
+    for (_, m) in scenes() {
+        for (w, h) in [(1, 1), (20, 5), (40, 10), (79, 23)] {
+            render(&m, &theme, w, h);
+        }
+    }
+}

@@ -1,0 +1,309 @@
+//! Fixed data and helpers for the UI tests: no clocks, paths or random mnemonics, so the
+//! snapshots are the same on every machine.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use crossterm::event::KeyCode;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use taotui::action::{Action, Connection, Effect, KeyPress, RequestId};
+use taotui::amount::{AlphaRao, Mechanism, Price, Rao};
+use taotui::chain::apy::Halving;
+use taotui::chain::queries::{
+    AccountBalance, AccountId, NetworkOverview, PositionView, SubnetView, ValidatorView,
+};
+use taotui::config::keymap::Keymap;
+use taotui::config::theme::Theme;
+use taotui::model::wallets::{KeyEntry, WalletEntry};
+use taotui::model::{Model, Prefs, update};
+use taotui_keystore::mnemonic::Mnemonic;
+use taotui_keystore::wallet::KeyFormat;
+
+/// A fixed "now": 2023-11-14.
+pub const NOW: u64 = 1_700_000_000;
+/// The well-known Substrate development phrase (never holds real funds).
+pub const DEV_PHRASE: &str =
+    "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
+pub const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+pub const BOB: &str = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
+pub const CHARLIE: &str = "5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y";
+
+pub fn dev_mnemonic() -> Mnemonic {
+    Mnemonic::parse(DEV_PHRASE).unwrap()
+}
+
+pub fn account(ss58: &str) -> AccountId {
+    AccountId::from_ss58(ss58).unwrap()
+}
+
+pub fn tao(whole: u64) -> Rao {
+    Rao(whole * 1_000_000_000)
+}
+
+pub fn alpha(whole: u64) -> AlphaRao {
+    AlphaRao(whole * 1_000_000_000)
+}
+
+pub fn model() -> Model {
+    let mut m = Model::new(Keymap::default(), Prefs::default());
+    m.now = NOW;
+    m
+}
+
+pub fn theme() -> Theme {
+    Theme::builtin("default").unwrap()
+}
+
+pub fn press(m: &mut Model, key: KeyPress) -> Vec<Effect> {
+    update(m, Action::Key(key))
+}
+
+pub fn char_key(m: &mut Model, c: char) -> Vec<Effect> {
+    press(m, KeyPress::char(c))
+}
+
+pub fn enter(m: &mut Model) -> Vec<Effect> {
+    press(m, KeyPress::plain(KeyCode::Enter))
+}
+
+pub fn esc(m: &mut Model) -> Vec<Effect> {
+    press(m, KeyPress::plain(KeyCode::Esc))
+}
+
+pub fn tab(m: &mut Model) -> Vec<Effect> {
+    press(m, KeyPress::plain(KeyCode::Tab))
+}
+
+pub fn type_text(m: &mut Model, text: &str) {
+    for c in text.chars() {
+        char_key(m, c);
+    }
+}
+
+pub fn key_entry(name: &str, ss58: &str, format: KeyFormat) -> KeyEntry {
+    KeyEntry {
+        name: name.to_owned(),
+        ss58: Some(ss58.to_owned()),
+        format,
+        problem: None,
+    }
+}
+
+pub fn wallets() -> Vec<WalletEntry> {
+    vec![
+        WalletEntry {
+            name: "alice".to_owned(),
+            coldkey: Some(key_entry("coldkey", ALICE, KeyFormat::Native)),
+            hotkeys: vec![key_entry("default", BOB, KeyFormat::Plain)],
+        },
+        WalletEntry {
+            name: "btcli-wallet".to_owned(),
+            coldkey: Some(key_entry("coldkey", CHARLIE, KeyFormat::Nacl)),
+            hotkeys: Vec::new(),
+        },
+        WalletEntry {
+            name: "watched".to_owned(),
+            coldkey: Some(key_entry("coldkey", BOB, KeyFormat::PubOnly)),
+            hotkeys: Vec::new(),
+        },
+    ]
+}
+
+/// Feeds the first scan's answer (the model asked for it in `init`).
+pub fn with_wallets(m: &mut Model, entries: Vec<WalletEntry>) -> Vec<Effect> {
+    let id = match m.init().first() {
+        Some(Effect::ScanWallets { id }) => *id,
+        _ => RequestId(0),
+    };
+    update(
+        m,
+        Action::WalletsScanned {
+            id,
+            result: Ok(entries),
+        },
+    )
+}
+
+pub fn connect(m: &mut Model) -> Vec<Effect> {
+    update(
+        m,
+        Action::ConnectionChanged(Connection::Connected { spec_version: 293 }),
+    )
+}
+
+pub fn subnets() -> Vec<SubnetView> {
+    vec![
+        SubnetView {
+            netuid: 0,
+            name: "root".to_owned(),
+            symbol: "τ".to_owned(),
+            tempo: 100,
+            mechanism: Mechanism::Stable,
+            tao_in: Rao(0),
+            alpha_in: AlphaRao(0),
+            alpha_out: AlphaRao(0),
+            emission: Rao(0),
+            price: Price::from_rao_per_alpha(1_000_000_000),
+        },
+        SubnetView {
+            netuid: 1,
+            name: "apex".to_owned(),
+            symbol: "α".to_owned(),
+            tempo: 360,
+            mechanism: Mechanism::Dynamic,
+            tao_in: tao(10_000),
+            alpha_in: alpha(200_000),
+            alpha_out: alpha(300_000),
+            emission: Rao(50_000_000),
+            price: Price::from_reserves(tao(10_000), alpha(200_000)).unwrap(),
+        },
+    ]
+}
+
+pub fn validators(n: usize, netuid: u16) -> Vec<ValidatorView> {
+    let hotkeys = [ALICE, BOB, CHARLIE];
+    (0..n)
+        .map(|i| ValidatorView {
+            netuid,
+            uid: u16::try_from(i % 65_535).unwrap(),
+            hotkey: account(hotkeys[i % 3]),
+            owner: account(hotkeys[(i + 1) % 3]),
+            name: if i % 4 == 3 {
+                None
+            } else {
+                Some(format!("Validator {i:04}"))
+            },
+            take: 11_796,
+            total_stake: alpha(1_000 + (i as u64 * 37) % 5_000),
+            nominators: Some(u32::try_from(i * 3 % 97).unwrap()),
+            validator_permit: true,
+            epoch_rate: Some(0.0004),
+            apy: if i % 5 == 4 {
+                None
+            } else {
+                Some(0.05 + (i % 10) as f64 / 100.0)
+            },
+        })
+        .collect()
+}
+
+pub fn positions(n: usize) -> (AccountBalance, Vec<PositionView>) {
+    let hotkeys = [BOB, CHARLIE];
+    let list: Vec<PositionView> = (0..n)
+        .map(|i| PositionView {
+            hotkey: account(hotkeys[i % 2]),
+            hotkey_name: Some(format!("Validator {i:04}")),
+            netuid: u16::try_from(i % 3).unwrap(),
+            subnet_name: ["root", "apex", ""][i % 3].to_owned(),
+            symbol: ["τ", "α", "β"][i % 3].to_owned(),
+            alpha: alpha(100 + i as u64 * 10),
+            tao_value: tao(50 + i as u64 * 5),
+            price: Price::from_rao_per_alpha(500_000_000),
+            share_of_validator: Some(0.0123),
+            epoch_rate: Some(0.0004),
+            apy: if i % 3 == 2 { None } else { Some(0.1834) },
+            daily_alpha: Some(AlphaRao(48_000_000)),
+        })
+        .collect();
+    let staked: u64 = list.iter().map(|p| p.tao_value.get()).sum();
+    let balance = AccountBalance {
+        coldkey: account(ALICE),
+        free: Rao(1_234_567_890_123),
+        reserved: Rao(0),
+        frozen: Rao(0),
+        staked_value: Rao(staked),
+    };
+    (balance, list)
+}
+
+pub fn overview() -> NetworkOverview {
+    NetworkOverview {
+        block: 5_123_456,
+        timestamp_ms: 1_699_999_000_000,
+        block_emission: Rao(1_000_000_000),
+        total_issuance: tao(8_400_000),
+        total_stake: tao(6_100_000),
+        subnet_count: 64,
+        halving: Some(Halving {
+            threshold: tao(10_500_000),
+            remaining: tao(2_100_000),
+            blocks: 2_100_000,
+            block: 7_223_456,
+            timestamp_ms: 1_725_199_000_000,
+        }),
+    }
+}
+
+/// Draws the model into a test terminal of `w` x `h`.
+pub fn render(m: &Model, theme: &Theme, w: u16, h: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| taotui::ui::draw(f, m, theme)).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+/// The buffer's text, one line per row, trailing spaces trimmed.
+pub fn text(buf: &Buffer) -> String {
+    let area = buf.area;
+    let mut out = String::new();
+    for y in 0..area.height {
+        let mut line = String::new();
+        for x in 0..area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Positions (x, y) where `needle` starts in the rendered text.
+pub fn find(buf: &Buffer, needle: &str) -> Option<(u16, u16)> {
+    let area = buf.area;
+    for y in 0..area.height {
+        let mut line = String::new();
+        let mut xs = Vec::new();
+        for x in 0..area.width {
+            let s = buf[(x, y)].symbol();
+            for _ in s.chars() {
+                xs.push(x);
+            }
+            line.push_str(s);
+        }
+        if let Some(byte) = line.find(needle) {
+            let idx = line[..byte].chars().count();
+            return Some((xs[idx], y));
+        }
+    }
+    None
+}
+
+/// Answers the chain preview the stake dialog asked for, if it asked.
+pub fn answer_preview(m: &mut Model, effects: &[Effect], refusals: Vec<String>) {
+    for e in effects {
+        if let Effect::PreviewStake { id, .. } = e {
+            update(
+                m,
+                Action::StakePreviewed {
+                    id: *id,
+                    result: Ok(taotui::action::ChainPreview {
+                        call: "SubtensorModule.add_stake_limit".to_owned(),
+                        rows: vec![
+                            ("Fee".to_owned(), "0.000123 TAO".to_owned()),
+                            ("You pay".to_owned(), "10.000000 TAO".to_owned()),
+                            ("You receive ≈".to_owned(), "199.401234 α".to_owned()),
+                        ],
+                        refusals: refusals.clone(),
+                        warnings: Vec::new(),
+                    }),
+                },
+            );
+        }
+    }
+}
+
+/// Enter on the amount, with the chain's preview answered.
+pub fn enter_and_preview(m: &mut Model) -> Vec<Effect> {
+    let effects = enter(m);
+    answer_preview(m, &effects, Vec::new());
+    effects
+}

@@ -1,0 +1,838 @@
+//! `update` tested without a terminal: every flow, its cancel paths and its errors.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod ui_support;
+
+use crossterm::event::{KeyCode, KeyModifiers};
+use secrecy::ExposeSecret;
+use taotui::action::{Action, Connection, Effect, KeyFileFormat, KeyPress, RequestId, StakeKind};
+use taotui::model::form::FormKind;
+use taotui::model::stake::StakeStep;
+use taotui::model::wizard::CreateStep;
+use taotui::model::{Modal, Screen, update};
+use ui_support::*;
+
+const STRONG: &str = "violet tractor ninety lantern";
+
+fn wizard_step(m: &taotui::model::Model) -> Option<CreateStep> {
+    match &m.modal {
+        Some(Modal::Wizard(w)) => Some(w.step),
+        _ => None,
+    }
+}
+
+fn wizard_error(m: &taotui::model::Model) -> Option<String> {
+    match &m.modal {
+        Some(Modal::Wizard(w)) => w.error.clone(),
+        _ => None,
+    }
+}
+
+fn writes(effects: &[Effect]) -> bool {
+    effects.iter().any(|e| {
+        matches!(
+            e,
+            Effect::CreateWallet { .. }
+                | Effect::RestoreColdkey { .. }
+                | Effect::WatchOnly { .. }
+                | Effect::NewHotkey { .. }
+                | Effect::ChangePassword { .. }
+                | Effect::Convert { .. }
+        )
+    })
+}
+
+/// Drives the wizard to `stop` (inclusive), collecting every effect.
+fn wizard_to(m: &mut taotui::model::Model, stop: CreateStep) -> Vec<Effect> {
+    let mut all = char_key(m, 'n');
+    let step = |m: &taotui::model::Model| wizard_step(m).unwrap();
+    if step(m) == stop {
+        return all;
+    }
+    type_text(m, "bob");
+    all.extend(enter(m));
+    if step(m) == stop {
+        return all;
+    }
+    let effects = enter(m);
+    let id = match effects.first() {
+        Some(Effect::GenerateMnemonic { id, .. }) => *id,
+        other => panic!("expected GenerateMnemonic, got {other:?}"),
+    };
+    all.extend(effects);
+    if stop == CreateStep::Generating {
+        return all;
+    }
+    all.extend(update(
+        m,
+        Action::MnemonicGenerated {
+            id,
+            mnemonic: dev_mnemonic(),
+            check_positions: vec![0, 5, 11],
+        },
+    ));
+    if step(m) == stop {
+        return all;
+    }
+    all.extend(enter(m));
+    if step(m) == stop {
+        return all;
+    }
+    for word in ["bottom", "smoke", "walk"] {
+        type_text(m, word);
+        all.extend(enter(m));
+    }
+    if step(m) == stop {
+        return all;
+    }
+    type_text(m, STRONG);
+    all.extend(enter(m));
+    type_text(m, STRONG);
+    all.extend(enter(m));
+    if step(m) == stop {
+        return all;
+    }
+    all.extend(press(m, KeyPress::plain(KeyCode::Right)));
+    all.extend(enter(m));
+    if step(m) == stop {
+        return all;
+    }
+    all.extend(enter(m));
+    all
+}
+
+#[test]
+fn create_wallet_writes_only_after_the_review_is_confirmed() {
+    let mut m = model();
+    with_wallets(&mut m, Vec::new());
+    let before = wizard_to(&mut m, CreateStep::Review);
+    assert!(!writes(&before), "nothing may be written before the review");
+    assert_eq!(wizard_step(&m), Some(CreateStep::Review));
+    let effects = enter(&mut m);
+    let (id, name, password, format) = match effects.as_slice() {
+        [
+            Effect::CreateWallet {
+                id,
+                name,
+                mnemonic,
+                password,
+                format,
+            },
+        ] => {
+            assert_eq!(mnemonic.phrase(), DEV_PHRASE);
+            (
+                *id,
+                name.clone(),
+                password.expose_secret().to_owned(),
+                *format,
+            )
+        }
+        other => panic!("expected one CreateWallet, got {other:?}"),
+    };
+    assert_eq!(name, "bob");
+    assert_eq!(password, STRONG);
+    assert_eq!(format, KeyFileFormat::Btcli);
+    assert_eq!(wizard_step(&m), Some(CreateStep::Writing));
+
+    let effects = update(
+        &mut m,
+        Action::KeystoreDone {
+            id,
+            result: Ok("Wallet bob created.".to_owned()),
+        },
+    );
+    assert!(matches!(effects.as_slice(), [Effect::ScanWallets { .. }]));
+    match &m.modal {
+        Some(Modal::Wizard(w)) => {
+            assert_eq!(w.step, CreateStep::Done);
+            assert!(w.mnemonic.is_none(), "the mnemonic is dropped once written");
+        }
+        other => panic!("{other:?}"),
+    }
+    enter(&mut m);
+    assert!(m.modal.is_none());
+}
+
+#[test]
+fn esc_at_every_step_cancels_with_nothing_written() {
+    for stop in [
+        CreateStep::Name,
+        CreateStep::Words,
+        CreateStep::Generating,
+        CreateStep::ShowMnemonic,
+        CreateStep::ConfirmWords,
+        CreateStep::Password,
+        CreateStep::Format,
+        CreateStep::Review,
+    ] {
+        let mut m = model();
+        with_wallets(&mut m, Vec::new());
+        let mut effects = wizard_to(&mut m, stop);
+        assert_eq!(wizard_step(&m), Some(stop));
+        effects.extend(esc(&mut m));
+        assert!(m.modal.is_none(), "Esc at {stop:?} closes the wizard");
+        assert!(!writes(&effects), "Esc at {stop:?} writes nothing");
+        let notice = m.notice.clone().unwrap();
+        assert!(notice.text.contains("nothing was written"), "{notice:?}");
+    }
+}
+
+#[test]
+fn wizard_refuses_bad_and_duplicate_names() {
+    let mut m = model();
+    with_wallets(&mut m, wallets());
+    m.screen = Screen::Wallets;
+    char_key(&mut m, 'n');
+    type_text(&mut m, "alice");
+    enter(&mut m);
+    assert_eq!(wizard_step(&m), Some(CreateStep::Name));
+    assert!(wizard_error(&m).unwrap().contains("exists already"));
+    for _ in 0..5 {
+        press(&mut m, KeyPress::plain(KeyCode::Backspace));
+    }
+    type_text(&mut m, "a/b");
+    enter(&mut m);
+    assert_eq!(wizard_step(&m), Some(CreateStep::Name));
+    assert!(wizard_error(&m).is_some());
+}
+
+#[test]
+fn wrong_words_three_times_end_the_wizard_without_writing() {
+    let mut m = model();
+    with_wallets(&mut m, Vec::new());
+    let mut effects = wizard_to(&mut m, CreateStep::ConfirmWords);
+    type_text(&mut m, "drive");
+    effects.extend(enter(&mut m));
+    assert!(wizard_error(&m).unwrap().contains("2 attempts left"));
+    for _ in 0..2 {
+        type_text(&mut m, "nope");
+        effects.extend(enter(&mut m));
+    }
+    assert_eq!(wizard_step(&m), Some(CreateStep::Done));
+    assert!(wizard_error(&m).unwrap().contains("nothing was written"));
+    assert!(!writes(&effects));
+    match &m.modal {
+        Some(Modal::Wizard(w)) => assert!(w.mnemonic.is_none()),
+        _ => panic!(),
+    }
+}
+
+#[test]
+fn passwords_must_match_be_long_enough_and_weak_ones_need_a_second_enter() {
+    let mut m = model();
+    with_wallets(&mut m, Vec::new());
+    wizard_to(&mut m, CreateStep::Password);
+    type_text(&mut m, "short");
+    enter(&mut m);
+    type_text(&mut m, "short");
+    enter(&mut m);
+    assert_eq!(wizard_step(&m), Some(CreateStep::Password));
+    assert!(wizard_error(&m).unwrap().contains("too short"));
+
+    let mut m = model();
+    with_wallets(&mut m, Vec::new());
+    wizard_to(&mut m, CreateStep::Password);
+    type_text(&mut m, STRONG);
+    enter(&mut m);
+    type_text(&mut m, "something else entirely");
+    enter(&mut m);
+    assert!(wizard_error(&m).unwrap().contains("differ"));
+
+    let mut m = model();
+    with_wallets(&mut m, Vec::new());
+    wizard_to(&mut m, CreateStep::Password);
+    type_text(&mut m, "password1");
+    enter(&mut m);
+    type_text(&mut m, "password1");
+    enter(&mut m);
+    assert_eq!(wizard_step(&m), Some(CreateStep::Password));
+    assert!(wizard_error(&m).unwrap().contains("weak"));
+    enter(&mut m);
+    assert_eq!(wizard_step(&m), Some(CreateStep::Format));
+}
+
+#[test]
+fn a_failed_write_is_shown_and_can_be_retried() {
+    let mut m = model();
+    with_wallets(&mut m, Vec::new());
+    wizard_to(&mut m, CreateStep::Writing);
+    let id = match &m.modal {
+        Some(Modal::Wizard(w)) => w.pending.unwrap(),
+        _ => panic!(),
+    };
+    // A stale answer is ignored.
+    update(
+        &mut m,
+        Action::KeystoreDone {
+            id: RequestId(999),
+            result: Ok("x".to_owned()),
+        },
+    );
+    assert_eq!(wizard_step(&m), Some(CreateStep::Writing));
+    update(
+        &mut m,
+        Action::KeystoreDone {
+            id,
+            result: Err("the disk is full".to_owned()),
+        },
+    );
+    assert_eq!(wizard_step(&m), Some(CreateStep::Review));
+    assert_eq!(wizard_error(&m).as_deref(), Some("the disk is full"));
+    assert!(matches!(
+        enter(&mut m).as_slice(),
+        [Effect::CreateWallet { .. }]
+    ));
+}
+
+#[test]
+fn stale_mnemonic_answers_are_dropped() {
+    let mut m = model();
+    with_wallets(&mut m, Vec::new());
+    wizard_to(&mut m, CreateStep::Generating);
+    update(
+        &mut m,
+        Action::MnemonicGenerated {
+            id: RequestId(12345),
+            mnemonic: dev_mnemonic(),
+            check_positions: vec![0, 1, 2],
+        },
+    );
+    assert_eq!(wizard_step(&m), Some(CreateStep::Generating));
+}
+
+#[test]
+fn ctrl_c_quits_even_inside_a_text_field_and_q_is_typed() {
+    let mut m = model();
+    with_wallets(&mut m, Vec::new());
+    char_key(&mut m, 'n');
+    char_key(&mut m, 'q');
+    assert!(!m.quit);
+    match &m.modal {
+        Some(Modal::Wizard(w)) => assert_eq!(w.name.as_str(), "q"),
+        _ => panic!(),
+    }
+    let effects = press(&mut m, KeyPress::ctrl('c'));
+    assert!(m.quit);
+    assert!(matches!(effects.as_slice(), [Effect::Quit]));
+}
+
+fn form_kind(m: &taotui::model::Model) -> Option<FormKind> {
+    match &m.modal {
+        Some(Modal::Form(f)) => Some(f.kind.clone()),
+        _ => None,
+    }
+}
+
+fn form_error(m: &taotui::model::Model) -> Option<String> {
+    match &m.modal {
+        Some(Modal::Form(f)) => f.error.clone(),
+        _ => None,
+    }
+}
+
+#[test]
+fn restore_form_submits_only_on_the_last_field_and_esc_writes_nothing() {
+    let mut m = model();
+    with_wallets(&mut m, wallets());
+    m.screen = Screen::Wallets;
+    press(
+        &mut m,
+        KeyPress::new(KeyCode::Char('R'), KeyModifiers::SHIFT),
+    );
+    assert_eq!(form_kind(&m), Some(FormKind::Restore));
+    type_text(&mut m, "restored");
+    enter(&mut m);
+    update(&mut m, Action::Paste(DEV_PHRASE.to_owned()));
+    enter(&mut m);
+    type_text(&mut m, STRONG);
+    enter(&mut m);
+    type_text(&mut m, STRONG);
+    assert!(
+        !writes(&enter(&mut m)),
+        "Enter moves to the format field first"
+    );
+    let effects = enter(&mut m);
+    match effects.as_slice() {
+        [
+            Effect::RestoreColdkey {
+                name,
+                secret,
+                format,
+                ..
+            },
+        ] => {
+            assert_eq!(name, "restored");
+            assert_eq!(secret.expose_secret(), DEV_PHRASE);
+            assert_eq!(*format, KeyFileFormat::Native);
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let mut m = model();
+    with_wallets(&mut m, wallets());
+    m.screen = Screen::Wallets;
+    press(&mut m, KeyPress::char('R'));
+    type_text(&mut m, "restored");
+    let effects = esc(&mut m);
+    assert!(m.modal.is_none() && !writes(&effects));
+}
+
+#[test]
+fn watch_only_refuses_a_bad_address() {
+    let mut m = model();
+    with_wallets(&mut m, wallets());
+    m.screen = Screen::Wallets;
+    char_key(&mut m, 'w');
+    type_text(&mut m, "watch2");
+    enter(&mut m);
+    type_text(&mut m, "5notanaddress");
+    assert!(enter(&mut m).is_empty());
+    assert!(form_error(&m).unwrap().contains("not a valid SS58"));
+    for _ in 0..13 {
+        press(&mut m, KeyPress::plain(KeyCode::Backspace));
+    }
+    type_text(&mut m, ALICE);
+    assert!(matches!(enter(&mut m).as_slice(), [Effect::WatchOnly { ss58, .. }] if ss58 == ALICE));
+}
+
+#[test]
+fn key_actions_follow_the_selected_row() {
+    let mut m = model();
+    with_wallets(&mut m, wallets());
+    m.screen = Screen::Wallets;
+    // Row 0: alice's coldkey (native, encrypted).
+    let effects = char_key(&mut m, 'c');
+    assert!(matches!(effects.as_slice(), [Effect::CopyToClipboard(a)] if a == ALICE));
+    char_key(&mut m, 'v');
+    assert_eq!(
+        form_kind(&m),
+        Some(FormKind::Convert {
+            wallet: "alice".to_owned(),
+            target: taotui_keystore::wallet::KeyTarget::Coldkey,
+            to: KeyFileFormat::Btcli
+        })
+    );
+    esc(&mut m);
+    // Row 1: alice's unencrypted hotkey: no password to change.
+    char_key(&mut m, 'j');
+    char_key(&mut m, 'p');
+    assert!(m.modal.is_none());
+    assert!(m.notice.clone().unwrap().error);
+    char_key(&mut m, 'o');
+    assert!(matches!(&m.modal, Some(Modal::Qr { ss58, .. }) if ss58 == BOB));
+    esc(&mut m);
+    char_key(&mut m, 'h');
+    assert_eq!(
+        form_kind(&m),
+        Some(FormKind::NewHotkey {
+            wallet: "alice".to_owned()
+        })
+    );
+    type_text(&mut m, "miner2");
+    assert!(
+        matches!(enter(&mut m).as_slice(), [Effect::NewHotkey { hotkey, .. }] if hotkey == "miner2")
+    );
+}
+
+#[test]
+fn change_password_sends_old_and_new() {
+    let mut m = model();
+    with_wallets(&mut m, wallets());
+    m.screen = Screen::Wallets;
+    char_key(&mut m, 'p');
+    type_text(&mut m, "old password");
+    enter(&mut m);
+    type_text(&mut m, STRONG);
+    enter(&mut m);
+    type_text(&mut m, STRONG);
+    match enter(&mut m).as_slice() {
+        [
+            Effect::ChangePassword {
+                old, new, wallet, ..
+            },
+        ] => {
+            assert_eq!(old.expose_secret(), "old password");
+            assert_eq!(new.expose_secret(), STRONG);
+            assert_eq!(wallet, "alice");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn portfolio_is_home_once_a_wallet_exists_and_connecting_reads_everything() {
+    let mut m = model();
+    with_wallets(&mut m, wallets());
+    assert_eq!(m.screen, Screen::Portfolio);
+    let effects = connect(&mut m);
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::FetchOverview { .. }))
+    );
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::FetchSubnets { .. }))
+    );
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::FetchValidators { netuid: 0, .. }))
+    );
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::FetchPositions { coldkey, .. } if coldkey == ALICE))
+    );
+}
+
+#[test]
+fn offline_start_reads_nothing_and_says_so_on_refresh() {
+    let mut m = model();
+    with_wallets(&mut m, wallets());
+    update(
+        &mut m,
+        Action::ConnectionChanged(Connection::Offline {
+            reason: "no route".to_owned(),
+        }),
+    );
+    let effects = char_key(&mut m, 'r');
+    assert!(effects.is_empty());
+    assert!(m.notice.clone().unwrap().text.contains("Not connected"));
+}
+
+#[test]
+fn stale_validator_answers_are_dropped_and_subnet_switch_rereads() {
+    let mut m = model();
+    with_wallets(&mut m, wallets());
+    let effects = connect(&mut m);
+    let (sid, vid) = effects.iter().fold((None, None), |acc, e| match e {
+        Effect::FetchSubnets { id } => (Some(*id), acc.1),
+        Effect::FetchValidators { id, .. } => (acc.0, Some(*id)),
+        _ => acc,
+    });
+    update(
+        &mut m,
+        Action::SubnetsLoaded {
+            id: sid.unwrap(),
+            fetched_at: NOW,
+            result: Ok(subnets()),
+        },
+    );
+    m.screen = Screen::Validators;
+    let effects = char_key(&mut m, ']');
+    let new_id = match effects.as_slice() {
+        [Effect::FetchValidators { id, netuid: 1 }] => *id,
+        other => panic!("{other:?}"),
+    };
+    // The answer for root arrives late: dropped.
+    update(
+        &mut m,
+        Action::ValidatorsLoaded {
+            id: vid.unwrap(),
+            netuid: 0,
+            fetched_at: NOW,
+            result: Ok(validators(3, 0)),
+        },
+    );
+    assert!(m.validators.validators.data.is_none());
+    update(
+        &mut m,
+        Action::ValidatorsLoaded {
+            id: new_id,
+            netuid: 1,
+            fetched_at: NOW,
+            result: Ok(validators(8, 1)),
+        },
+    );
+    assert_eq!(m.validators.visible().len(), 8);
+}
+
+#[test]
+fn validators_filter_and_sort() {
+    let mut m = model();
+    with_wallets(&mut m, wallets());
+    let effects = connect(&mut m);
+    let vid = effects.iter().find_map(|e| match e {
+        Effect::FetchValidators { id, .. } => Some(*id),
+        _ => None,
+    });
+    update(
+        &mut m,
+        Action::ValidatorsLoaded {
+            id: vid.unwrap(),
+            netuid: 0,
+            fetched_at: NOW,
+            result: Ok(validators(20, 0)),
+        },
+    );
+    m.screen = Screen::Validators;
+    char_key(&mut m, '/');
+    type_text(&mut m, "0012");
+    assert_eq!(m.validators.visible().len(), 1);
+    esc(&mut m);
+    assert_eq!(m.validators.visible().len(), 20);
+    let first_by_stake = m.validators.visible()[0].total_stake;
+    assert!(
+        m.validators
+            .visible()
+            .iter()
+            .all(|v| v.total_stake <= first_by_stake)
+    );
+    char_key(&mut m, 's');
+    let names: Vec<_> = m
+        .validators
+        .visible()
+        .iter()
+        .map(|v| v.name.clone())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+}
+
+fn stake_model() -> taotui::model::Model {
+    let mut m = model();
+    with_wallets(&mut m, wallets());
+    let effects = connect(&mut m);
+    for e in effects {
+        match e {
+            Effect::FetchSubnets { id } => {
+                update(
+                    &mut m,
+                    Action::SubnetsLoaded {
+                        id,
+                        fetched_at: NOW,
+                        result: Ok(subnets()),
+                    },
+                );
+            }
+            Effect::FetchPositions { id, .. } => {
+                update(
+                    &mut m,
+                    Action::PositionsLoaded {
+                        id,
+                        fetched_at: NOW,
+                        result: Ok(positions(3)),
+                    },
+                );
+            }
+            Effect::FetchValidators { id, .. } => {
+                update(
+                    &mut m,
+                    Action::ValidatorsLoaded {
+                        id,
+                        netuid: 0,
+                        fetched_at: NOW,
+                        result: Ok(validators(5, 0)),
+                    },
+                );
+            }
+            _ => {}
+        }
+    }
+    m
+}
+
+fn stake_step(m: &taotui::model::Model) -> Option<StakeStep> {
+    match &m.modal {
+        Some(Modal::Stake(s)) => Some(s.step),
+        _ => None,
+    }
+}
+
+#[test]
+fn stake_flow_amount_confirm_password_then_submit() {
+    let mut m = stake_model();
+    m.screen = Screen::Validators;
+    enter(&mut m);
+    assert_eq!(stake_step(&m), Some(StakeStep::Edit));
+    type_text(&mut m, "5000");
+    enter(&mut m);
+    assert_eq!(
+        stake_step(&m),
+        Some(StakeStep::Edit),
+        "more than the free balance"
+    );
+    match &m.modal {
+        Some(Modal::Stake(s)) => assert!(s.error.clone().unwrap().contains("more than")),
+        _ => panic!(),
+    }
+    char_key(&mut m, 'm');
+    match &m.modal {
+        Some(Modal::Stake(s)) => assert_eq!(s.parsed_amount(), Ok(1_234_567_890_123)),
+        _ => panic!(),
+    }
+    for _ in 0..20 {
+        press(&mut m, KeyPress::plain(KeyCode::Backspace));
+    }
+    type_text(&mut m, "10");
+    let effects = enter(&mut m);
+    assert_eq!(stake_step(&m), Some(StakeStep::Previewing));
+    assert!(
+        matches!(effects.as_slice(), [Effect::PreviewStake { request, .. }] if request.amount == 10_000_000_000)
+    );
+    answer_preview(&mut m, &effects, Vec::new());
+    assert_eq!(stake_step(&m), Some(StakeStep::Confirm));
+    esc(&mut m);
+    assert_eq!(
+        stake_step(&m),
+        Some(StakeStep::Edit),
+        "Esc on confirm goes back to the amount"
+    );
+    enter_and_preview(&mut m);
+    enter(&mut m);
+    assert_eq!(stake_step(&m), Some(StakeStep::Password));
+    type_text(&mut m, "pw");
+    let effects = enter(&mut m);
+    let id = match effects.as_slice() {
+        [
+            Effect::SubmitStake {
+                id,
+                request,
+                password,
+                ..
+            },
+        ] => {
+            assert_eq!(request.kind, StakeKind::Stake);
+            assert_eq!(request.amount, 10_000_000_000);
+            assert_eq!(request.netuid, 0);
+            assert_eq!(request.tolerance_bps, 50);
+            assert_eq!(password.expose_secret(), "pw");
+            *id
+        }
+        other => panic!("{other:?}"),
+    };
+    update(
+        &mut m,
+        Action::TxDone {
+            id,
+            result: Err("SubtensorModule::NotEnoughBalanceToStake: top up".to_owned()),
+        },
+    );
+    assert_eq!(stake_step(&m), Some(StakeStep::Done));
+    esc(&mut m);
+    assert!(m.modal.is_none());
+}
+
+#[test]
+fn a_refused_preview_cannot_be_signed_and_a_preview_error_returns_to_the_amount() {
+    let mut m = stake_model();
+    m.screen = Screen::Validators;
+    enter(&mut m);
+    type_text(&mut m, "1");
+    let effects = enter(&mut m);
+    answer_preview(
+        &mut m,
+        &effects,
+        vec!["the balance does not cover the amount and the fee".to_owned()],
+    );
+    assert_eq!(stake_step(&m), Some(StakeStep::Confirm));
+    assert!(enter(&mut m).is_empty());
+    assert_eq!(
+        stake_step(&m),
+        Some(StakeStep::Confirm),
+        "a refused call never reaches the password"
+    );
+    esc(&mut m);
+    let id = match enter(&mut m).as_slice() {
+        [Effect::PreviewStake { id, .. }] => *id,
+        other => panic!("{other:?}"),
+    };
+    update(
+        &mut m,
+        Action::StakePreviewed {
+            id,
+            result: Err("not connected".to_owned()),
+        },
+    );
+    assert_eq!(stake_step(&m), Some(StakeStep::Edit));
+    match &m.modal {
+        Some(Modal::Stake(s)) => assert_eq!(s.error.as_deref(), Some("not connected")),
+        _ => panic!(),
+    }
+}
+
+#[test]
+fn history_is_read_when_its_screen_opens() {
+    let mut m = model();
+    with_wallets(&mut m, wallets());
+    let effects = char_key(&mut m, '5');
+    let id = match effects.as_slice() {
+        [Effect::LoadHistory { id }] => *id,
+        other => panic!("{other:?}"),
+    };
+    update(
+        &mut m,
+        Action::HistoryLoaded {
+            id: RequestId(id.0 + 100),
+            result: Ok(Vec::new()),
+        },
+    );
+    assert!(m.history.pending.is_some(), "a stale answer is dropped");
+    update(
+        &mut m,
+        Action::HistoryLoaded {
+            id,
+            result: Err("the history file is damaged".to_owned()),
+        },
+    );
+    assert_eq!(
+        m.history.error.as_deref(),
+        Some("the history file is damaged")
+    );
+}
+
+#[test]
+fn unstake_from_a_position_offers_the_positions_alpha() {
+    let mut m = stake_model();
+    m.screen = Screen::Portfolio;
+    char_key(&mut m, 'u');
+    match &m.modal {
+        Some(Modal::Stake(s)) => {
+            assert_eq!(s.kind, StakeKind::Unstake);
+            // Sorted by value: the largest position (index 2, 120 alpha) is first.
+            assert_eq!(s.available, 120_000_000_000);
+        }
+        other => panic!("{other:?}"),
+    }
+    let effects = esc(&mut m);
+    assert!(m.modal.is_none() && effects.is_empty());
+}
+
+#[test]
+fn clicking_a_tab_switches_screen() {
+    let mut m = model();
+    with_wallets(&mut m, wallets());
+    update(&mut m, Action::Click { column: 40, row: 0 });
+    assert_eq!(m.screen, Screen::Validators);
+    update(&mut m, Action::Click { column: 9, row: 0 });
+    assert_eq!(m.screen, Screen::Wallets);
+}
+
+#[test]
+fn move_needs_a_destination_validator() {
+    let mut m = stake_model();
+    m.screen = Screen::Portfolio;
+    char_key(&mut m, 'm');
+    type_text(&mut m, "1");
+    assert!(enter(&mut m).is_empty(), "no destination yet");
+    match &m.modal {
+        Some(Modal::Stake(s)) => {
+            assert_eq!(s.kind, StakeKind::Move);
+            assert!(s.destination_focused);
+            assert!(s.error.clone().unwrap().contains("SS58"));
+        }
+        other => panic!("{other:?}"),
+    }
+    update(&mut m, Action::Paste(ALICE.to_owned()));
+    match enter(&mut m).as_slice() {
+        [Effect::PreviewStake { request, .. }] => {
+            assert_eq!(request.kind, StakeKind::Move);
+            assert_eq!(request.destination_hotkey.as_deref(), Some(ALICE));
+            assert_eq!(request.amount, 1_000_000_000);
+        }
+        other => panic!("{other:?}"),
+    }
+}

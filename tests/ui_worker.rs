@@ -1,0 +1,170 @@
+//! The worker's keystore side on a real wallet folder, and the worker answering effects with
+//! actions tagged with the request id.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::Duration;
+
+use secrecy::SecretString;
+use taotui::action::{Action, Effect, KeyFileFormat, RequestId};
+use taotui::chain::network::Network;
+use taotui::worker::{self, EffectRunner, Worker};
+use taotui_keystore::mnemonic::{Mnemonic, WordCount};
+use taotui_keystore::wallet::{KeyFormat, KeyTarget, WalletRoot};
+
+const DEV_PHRASE: &str = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
+const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+
+fn pw(s: &str) -> SecretString {
+    SecretString::from(s.to_owned())
+}
+
+#[test]
+fn keystore_operations_write_what_the_dialogs_promise() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = WalletRoot::new(dir.path());
+    assert!(worker::scan_wallets(&root).unwrap().is_empty());
+
+    let mnemonic = Mnemonic::parse(DEV_PHRASE).unwrap();
+    let msg = worker::create_wallet(
+        &root,
+        "dev",
+        &mnemonic,
+        &pw("first password"),
+        KeyFileFormat::Btcli,
+    )
+    .unwrap();
+    assert!(msg.contains("Wallet dev created"), "{msg}");
+    let err = worker::create_wallet(
+        &root,
+        "dev",
+        &mnemonic,
+        &pw("first password"),
+        KeyFileFormat::Native,
+    )
+    .unwrap_err();
+    assert!(!err.is_empty(), "a second create must refuse to overwrite");
+
+    let msg = worker::restore_coldkey(
+        &root,
+        "alice",
+        &pw("//Alice"),
+        &pw("second password"),
+        KeyFileFormat::Native,
+    )
+    .unwrap();
+    assert!(msg.contains(ALICE), "{msg}");
+    worker::watch_only(&root, "watched", ALICE).unwrap();
+    assert!(worker::watch_only(&root, "bad", "5notanaddress").is_err());
+    worker::new_hotkey(&root, "dev", "miner", WordCount::W12).unwrap();
+
+    let wallets = worker::scan_wallets(&root).unwrap();
+    let names: Vec<&str> = wallets.iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(names, ["alice", "dev", "watched"]);
+    let dev = &wallets[1];
+    assert_eq!(dev.coldkey.as_ref().unwrap().format, KeyFormat::Nacl);
+    assert_eq!(dev.hotkeys.len(), 1);
+    assert_eq!(dev.hotkeys[0].format, KeyFormat::Plain);
+    assert_eq!(
+        wallets[2].coldkey.as_ref().unwrap().format,
+        KeyFormat::PubOnly
+    );
+    assert_eq!(
+        wallets[0].coldkey.as_ref().unwrap().ss58.as_deref(),
+        Some(ALICE)
+    );
+
+    // Wrong old password: refused, file unchanged.
+    assert!(
+        worker::change_password(
+            &root,
+            "dev",
+            &KeyTarget::Coldkey,
+            &pw("nope"),
+            &pw("x y z w v")
+        )
+        .is_err()
+    );
+    worker::change_password(
+        &root,
+        "dev",
+        &KeyTarget::Coldkey,
+        &pw("first password"),
+        &pw("third password"),
+    )
+    .unwrap();
+    let w = root.wallet("dev").unwrap();
+    assert!(
+        w.unlock(&KeyTarget::Coldkey, Some(&pw("third password")))
+            .is_ok()
+    );
+
+    worker::convert(
+        &root,
+        "dev",
+        &KeyTarget::Coldkey,
+        &pw("third password"),
+        KeyFileFormat::Native,
+    )
+    .unwrap();
+    assert_eq!(
+        w.key_format(&KeyTarget::Coldkey).unwrap(),
+        Some(KeyFormat::Native)
+    );
+    let err = worker::convert(
+        &root,
+        "dev",
+        &KeyTarget::Coldkey,
+        &pw("third password"),
+        KeyFileFormat::Native,
+    )
+    .unwrap_err();
+    assert!(err.contains("already"), "{err}");
+}
+
+#[test]
+fn generated_mnemonics_ask_three_distinct_sorted_positions() {
+    for words in WordCount::ALL {
+        let (m, positions) = worker::generate_mnemonic(words);
+        assert_eq!(m.word_count(), words.count());
+        assert_eq!(positions.len(), worker::WORDS_TO_CONFIRM);
+        assert!(positions.windows(2).all(|p| p[0] < p[1]));
+        assert!(positions.iter().all(|&p| p < words.count()));
+    }
+}
+
+#[test]
+fn the_worker_answers_with_the_request_id_and_chain_reads_fail_clearly_when_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let network: Network = "ws://127.0.0.1:1".parse().unwrap();
+        let worker = Worker::new(WalletRoot::new(dir.path()), network, None, tx);
+        worker.run(Effect::ScanWallets { id: RequestId(7) });
+        worker.run(Effect::FetchSubnets { id: RequestId(8) });
+        let mut seen = 0;
+        while seen < 2 {
+            let action = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+                .await
+                .unwrap()
+                .unwrap();
+            match action {
+                Action::WalletsScanned { id, result } => {
+                    assert_eq!(id, RequestId(7));
+                    assert!(result.unwrap().is_empty());
+                    seen += 1;
+                }
+                Action::SubnetsLoaded { id, result, .. } => {
+                    assert_eq!(id, RequestId(8));
+                    assert!(result.unwrap_err().contains("not connected"));
+                    seen += 1;
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    });
+}
