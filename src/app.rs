@@ -15,7 +15,6 @@ use crate::action::{Action, Effect, KeyFileFormat, KeyPress};
 use crate::chain::network::Network;
 use crate::cli::GlobalArgs;
 use crate::config::keymap::Keymap;
-use crate::config::settings::Settings;
 use crate::config::theme::Theme;
 use crate::config::{config_dir, data_dir};
 use crate::model::{Model, Prefs, update};
@@ -41,20 +40,9 @@ pub struct AppConfig {
 impl AppConfig {
     pub fn resolve(global: &GlobalArgs) -> Result<AppConfig> {
         let config_dir = config_dir();
-        let settings = match &config_dir {
-            Some(dir) => Settings::load(&dir.join("config.toml"))?,
-            None => Settings::default(),
-        };
+        let settings = crate::config::load_settings()?;
         let network = Network::resolve(global.network.as_deref(), settings.network.as_deref())?;
-        let wallet_path = global.wallet_path.clone().or_else(|| {
-            // The config file's wallet path counts only when neither the option nor btcli's
-            // environment variable names one.
-            std::env::var_os(taotui_keystore::wallet::WALLET_PATH_ENV)
-                .filter(|v| !v.is_empty())
-                .is_none()
-                .then(|| settings.wallet_path.clone())
-                .flatten()
-        });
+        let wallet_path = crate::config::wallet_path(global.wallet_path.as_deref(), &settings);
         let root = WalletRoot::resolve(wallet_path.as_deref())?;
         // `--theme` (clap also reads TAOTUI_THEME into it), else the config file.
         let theme_name = global

@@ -566,3 +566,47 @@ fn btcli_made_wallets_show_and_unlock_untouched() {
         );
     }
 }
+
+/// The CLI reads the same config file as the terminal app: its network and wallet path apply
+/// unless an option or environment variable says otherwise.
+#[test]
+fn cli_uses_the_config_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("config");
+    let wallets = tmp.path().join("from-config");
+    fs::create_dir_all(config.join("taotui")).unwrap();
+    fs::create_dir_all(wallets.join("cfgwallet")).unwrap();
+    fs::write(
+        config.join("taotui/config.toml"),
+        format!(
+            "network = \"ws://127.0.0.1:9\"\nwallet_path = \"{}\"\n",
+            wallets.display()
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .env("XDG_CONFIG_HOME", &config)
+            .env_remove("BT_WALLET_PATH")
+            .env_remove("TAOTUI_NETWORK")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let out = run(&["wallet", "list", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list["wallets"][0]["name"], "cfgwallet");
+    let out = run(&["overview"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("ws://127.0.0.1:9"), "{err}");
+    // An option still wins over the file.
+    let out = run(&["--network", "ws://127.0.0.1:7", "overview"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ws://127.0.0.1:7"));
+}

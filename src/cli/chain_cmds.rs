@@ -87,7 +87,10 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 async fn connect(global: &GlobalArgs) -> Result<ChainClient> {
-    let network = Network::resolve(global.network.as_deref(), None)?;
+    let network = Network::resolve(
+        global.network.as_deref(),
+        crate::config::load_settings()?.network.as_deref(),
+    )?;
     let opts = ConnectOptions {
         connect_timeout: Duration::from_secs(10),
         metadata_cache_dir: cache_dir(),
@@ -140,7 +143,13 @@ pub fn balance(args: BalanceArgs, global: &GlobalArgs) -> Result<()> {
     let mut targets: Vec<(Option<String>, AccountId)> = Vec::new();
     let needs_root = args.all_wallets || !args.wallet_names.is_empty();
     if needs_root {
-        let root = WalletRoot::resolve(global.wallet_path.as_deref())?;
+        let root = WalletRoot::resolve(
+            crate::config::wallet_path(
+                global.wallet_path.as_deref(),
+                &crate::config::load_settings()?,
+            )
+            .as_deref(),
+        )?;
         let names = if args.all_wallets {
             root.wallet_names()?
         } else {
@@ -239,7 +248,13 @@ fn stake_list(args: StakeListArgs, global: &GlobalArgs) -> Result<()> {
     let coldkey = match (&args.ss58, &args.wallet_name) {
         (Some(s), _) => parse_address(s)?,
         (None, Some(name)) => {
-            let root = WalletRoot::resolve(global.wallet_path.as_deref())?;
+            let root = WalletRoot::resolve(
+                crate::config::wallet_path(
+                    global.wallet_path.as_deref(),
+                    &crate::config::load_settings()?,
+                )
+                .as_deref(),
+            )?;
             wallet_address(&root, name)?
         }
         (None, None) => bail!("say whose stake: --ss58 ADDRESS or --wallet-name NAME"),

@@ -204,7 +204,10 @@ fn cache_dir() -> Option<std::path::PathBuf> {
 }
 
 async fn connect(global: &GlobalArgs) -> Result<ChainClient> {
-    let network = Network::resolve(global.network.as_deref(), None)?;
+    let network = Network::resolve(
+        global.network.as_deref(),
+        crate::config::load_settings()?.network.as_deref(),
+    )?;
     let opts = ConnectOptions {
         connect_timeout: Duration::from_secs(10),
         metadata_cache_dir: cache_dir(),
@@ -222,7 +225,13 @@ struct Signing {
 }
 
 fn signing_wallet(global: &GlobalArgs, name: &str) -> Result<Signing> {
-    let root = WalletRoot::resolve(global.wallet_path.as_deref())?;
+    let root = WalletRoot::resolve(
+        crate::config::wallet_path(
+            global.wallet_path.as_deref(),
+            &crate::config::load_settings()?,
+        )
+        .as_deref(),
+    )?;
     let wallet = root.wallet(name)?;
     let info = wallet.key_info(&KeyTarget::Coldkey)?.with_context(|| {
         format!(

@@ -56,7 +56,10 @@ pub struct WalletJson {
 }
 
 pub fn run(cmd: WalletCommand, global: &GlobalArgs) -> Result<()> {
-    let root = WalletRoot::resolve(global.wallet_path.as_deref())?;
+    let settings = crate::config::load_settings()?;
+    let root = WalletRoot::resolve(
+        crate::config::wallet_path(global.wallet_path.as_deref(), &settings).as_deref(),
+    )?;
     let prompter = Prompter::new(global.password_file.clone(), global.yes);
     match cmd {
         WalletCommand::List => list(&root, global.json),

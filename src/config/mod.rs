@@ -46,6 +46,30 @@ pub fn config_dir() -> Option<PathBuf> {
     dirs::config_dir().map(|d| d.join("taotui"))
 }
 
+/// The user's `config.toml` (defaults when there is no config folder or file).
+pub fn load_settings() -> Result<settings::Settings, ConfigError> {
+    match config_dir() {
+        Some(dir) => settings::Settings::load(&dir.join("config.toml")),
+        None => Ok(settings::Settings::default()),
+    }
+}
+
+/// The wallet folder for the CLI and the TUI alike: `--wallet-path`, else `BT_WALLET_PATH`, else
+/// the config file's `wallet_path`, else btcli's default.
+pub fn wallet_path(
+    explicit: Option<&std::path::Path>,
+    settings: &settings::Settings,
+) -> Option<PathBuf> {
+    explicit.map(PathBuf::from).or_else(|| {
+        // The config file counts only when neither the option nor btcli's variable names one.
+        std::env::var_os(taotui_keystore::wallet::WALLET_PATH_ENV)
+            .filter(|v| !v.is_empty())
+            .is_none()
+            .then(|| settings.wallet_path.clone())
+            .flatten()
+    })
+}
+
 /// `$XDG_DATA_HOME/taotui`: logs and history.
 pub fn data_dir() -> Option<PathBuf> {
     dirs::data_dir().map(|d| d.join("taotui"))
