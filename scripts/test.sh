@@ -11,6 +11,12 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
 fi
 
+# The terminal app's end-to-end test drives the real binary inside tmux.
+if ! command -v tmux >/dev/null 2>&1; then
+  echo "tmux not found; installing Debian's tmux" >&2
+  apt-get update -qq && apt-get install -y -qq tmux >/dev/null
+fi
+
 for dir in tests/interop tests/chain; do
   if [ -f "$dir/package-lock.json" ]; then
     stamp="$dir/node_modules/.taotui-lock-sha256"

@@ -72,6 +72,11 @@ impl Drop for Tmux {
 #[test]
 fn stake_and_unstake_from_the_terminal_app() {
     if Command::new("tmux").arg("-V").output().is_err() {
+        // Under CI a missing tool is a failure, never a silent pass (scripts/test.sh installs it).
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "tmux is not installed; scripts/test.sh installs it"
+        );
         println!("SKIPPED: stake_and_unstake_from_the_terminal_app: tmux is not installed");
         return;
     }
