@@ -6,7 +6,7 @@
 //! coldkey's public key and an all-zero signature of the key's scheme. Its length, and so the fee, is exactly that
 //! of the extrinsic signed later.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use subxt::client::{ClientAtBlock, OnlineClientAtBlockImpl};
 use subxt::config::DefaultExtrinsicParamsBuilder;
@@ -199,7 +199,21 @@ pub async fn chain_view(
         .map(|d| batch.add("System", "Account", (d,)))
         .transpose()?;
     let min_required = batch.add(SM, "NominatorMinRequiredStake", ())?;
-    let netuids: BTreeSet<u16> = action.netuids().into_iter().collect();
+    let mut netuids: BTreeSet<u16> = action.netuids().into_iter().collect();
+    // `unstake_all` sells on every subnet the hotkey holds stake on, which only the positions tell; valuing that
+    // alpha needs those subnets' pools, so for this action the positions come first (one more round trip).
+    let early_positions = if let Action::UnstakeAll { hotkey, .. } = action {
+        let list = stake_info(client, md, coldkey).await?;
+        netuids.extend(
+            positions_of(&list)?
+                .into_iter()
+                .filter(|((h, _), _)| h == hotkey)
+                .map(|((_, n), _)| n),
+        );
+        Some(list)
+    } else {
+        None
+    };
     let mut subnet_slots = Vec::new();
     for &n in &netuids {
         subnet_slots.push((
@@ -224,24 +238,15 @@ pub async fn chain_view(
     }
 
     let positions_call = async {
-        if action.needs_positions() {
-            runtime_call(
-                client,
-                md,
-                "StakeInfoRuntimeApi",
-                "get_stake_info_for_coldkey",
-                &coldkey.encode(),
-                None,
-            )
-            .await
-            .map(Some)
+        if early_positions.is_none() && action.needs_positions() {
+            stake_info(client, md, coldkey).await.map(Some)
         } else {
             Ok(None)
         }
     };
     let (fetched, positions) = tokio::join!(batch.fetch(client), positions_call);
     fetched?;
-    let positions = positions?;
+    let positions = positions?.or(early_positions);
 
     let mut view = ChainView {
         coldkey,
@@ -325,21 +330,44 @@ pub async fn chain_view(
         }
     }
     if let Some(list) = positions {
-        for info in items(&list) {
-            let (Some(h), Some(n), Some(stake)) = (
-                field(info, "hotkey").and_then(account_of),
-                field(info, "netuid")
-                    .and_then(u64_of)
-                    .and_then(|n| u16::try_from(n).ok()),
-                field(info, "stake").and_then(u64_of),
-            ) else {
-                return Err(dec_err("StakeInfoRuntimeApi StakeInfo", "missing fields"));
-            };
-            let entry = view.positions.entry((h, n)).or_insert(AlphaRao::ZERO);
-            *entry = entry.saturating_add(AlphaRao(stake));
-        }
+        view.positions = positions_of(&list)?;
     }
     Ok(view)
+}
+
+async fn stake_info(
+    client: &ChainClient,
+    md: &Metadata,
+    coldkey: [u8; 32],
+) -> Result<Val, ExtrinsicError> {
+    runtime_call(
+        client,
+        md,
+        "StakeInfoRuntimeApi",
+        "get_stake_info_for_coldkey",
+        &coldkey.encode(),
+        None,
+    )
+    .await
+}
+
+/// The coldkey's alpha per (hotkey, netuid) from `get_stake_info_for_coldkey`.
+fn positions_of(list: &Val) -> Result<BTreeMap<([u8; 32], u16), AlphaRao>, ExtrinsicError> {
+    let mut out = BTreeMap::new();
+    for info in items(list) {
+        let (Some(h), Some(n), Some(stake)) = (
+            field(info, "hotkey").and_then(account_of),
+            field(info, "netuid")
+                .and_then(u64_of)
+                .and_then(|n| u16::try_from(n).ok()),
+            field(info, "stake").and_then(u64_of),
+        ) else {
+            return Err(dec_err("StakeInfoRuntimeApi StakeInfo", "missing fields"));
+        };
+        let entry = out.entry((h, n)).or_insert(AlphaRao::ZERO);
+        *entry = entry.saturating_add(AlphaRao(stake));
+    }
+    Ok(out)
 }
 
 fn arg_value(v: ArgValue) -> Value {
