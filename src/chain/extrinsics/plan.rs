@@ -363,6 +363,25 @@ fn limit_arg(mode: StakeMode, price: Price, side: TradeSide) -> Result<Option<u6
     }
 }
 
+/// The limit variant of a staking call (with `limit_price` and `allow_partial` appended) when a
+/// limit applies, else the plain call; returns the call name.
+fn with_limit(
+    args: &mut Vec<(&'static str, ArgValue)>,
+    limit: Option<u64>,
+    mode: StakeMode,
+    limited: &'static str,
+    plain: &'static str,
+) -> &'static str {
+    match limit {
+        Some(l) => {
+            args.push(("limit_price", ArgValue::U64(l)));
+            args.push(("allow_partial", ArgValue::Bool(partial(mode))));
+            limited
+        }
+        None => plain,
+    }
+}
+
 fn partial(mode: StakeMode) -> bool {
     matches!(
         mode,
@@ -492,14 +511,7 @@ pub fn plan(action: &Action, view: &ChainView) -> Result<Plan, PlanError> {
                 ("netuid", ArgValue::U16(netuid)),
                 ("amount_staked", ArgValue::U64(amount.get())),
             ];
-            let name = match limit {
-                Some(l) => {
-                    args.push(("limit_price", ArgValue::U64(l)));
-                    args.push(("allow_partial", ArgValue::Bool(partial(mode))));
-                    "add_stake_limit"
-                }
-                None => "add_stake",
-            };
+            let name = with_limit(&mut args, limit, mode, "add_stake_limit", "add_stake");
             Plan {
                 call: PlannedCall {
                     pallet: SM,
@@ -536,14 +548,7 @@ pub fn plan(action: &Action, view: &ChainView) -> Result<Plan, PlanError> {
                 ("netuid", ArgValue::U16(netuid)),
                 ("amount_unstaked", ArgValue::U64(alpha.get())),
             ];
-            let name = match limit {
-                Some(l) => {
-                    args.push(("limit_price", ArgValue::U64(l)));
-                    args.push(("allow_partial", ArgValue::Bool(partial(mode))));
-                    "remove_stake_limit"
-                }
-                None => "remove_stake",
-            };
+            let name = with_limit(&mut args, limit, mode, "remove_stake_limit", "remove_stake");
             Plan {
                 call: PlannedCall {
                     pallet: SM,
@@ -670,14 +675,7 @@ pub fn plan(action: &Action, view: &ChainView) -> Result<Plan, PlanError> {
                 ("destination_netuid", ArgValue::U16(destination_netuid)),
                 ("alpha_amount", ArgValue::U64(alpha.get())),
             ];
-            let name = match limit {
-                Some(l) => {
-                    args.push(("limit_price", ArgValue::U64(l)));
-                    args.push(("allow_partial", ArgValue::Bool(partial(mode))));
-                    "swap_stake_limit"
-                }
-                None => "swap_stake",
-            };
+            let name = with_limit(&mut args, limit, mode, "swap_stake_limit", "swap_stake");
             Plan {
                 call: PlannedCall {
                     pallet: SM,
