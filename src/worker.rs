@@ -70,6 +70,25 @@ impl Worker {
         }
     }
 
+    /// Runs one chain read on a task and replies with `reply(fetched_at, result)`; a missing
+    /// connection becomes the result's error like any other failure.
+    fn query<T, Q, Fut, R>(&self, read: Q, reply: R)
+    where
+        T: Send + 'static,
+        Q: FnOnce(ChainClient) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<T, String>> + Send + 'static,
+        R: FnOnce(u64, Result<T, String>) -> Action + Send + 'static,
+    {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let result = match this.client().await {
+                Ok(client) => read(client).await,
+                Err(e) => Err(e),
+            };
+            this.reply(reply(now_secs(), result));
+        });
+    }
+
     fn reply(&self, action: Action) {
         // The receiver is gone only while the app shuts down; nothing is waiting then.
         let _ = self.replies.send(action);
@@ -220,96 +239,69 @@ impl EffectRunner for Worker {
                 id,
                 result: convert(root, &wallet, &target, &password, to),
             }),
-            Effect::FetchBalances { id, coldkeys } => {
-                let this = self.clone();
-                tokio::spawn(async move {
-                    let result = async {
-                        let client = this.client().await?;
-                        let ids = coldkeys
-                            .iter()
-                            .map(|c| AccountId::from_ss58(c).map_err(|e| e.to_string()))
-                            .collect::<Result<Vec<_>, _>>()?;
-                        queries::balances(&client, &ids)
-                            .await
-                            .map_err(|e| e.to_string())
-                    }
-                    .await;
-                    this.reply(Action::BalancesLoaded {
-                        id,
-                        fetched_at: now_secs(),
-                        result,
-                    });
-                });
-            }
-            Effect::FetchPositions { id, coldkey } => {
-                let this = self.clone();
-                tokio::spawn(async move {
-                    let result = async {
-                        let client = this.client().await?;
-                        let account = AccountId::from_ss58(&coldkey).map_err(|e| e.to_string())?;
-                        let listing = queries::stake_list(&client, account)
-                            .await
-                            .map_err(|e| e.to_string())?;
-                        Ok((listing.balance, listing.positions))
-                    }
-                    .await;
-                    this.reply(Action::PositionsLoaded {
-                        id,
-                        fetched_at: now_secs(),
-                        result,
-                    });
-                });
-            }
-            Effect::FetchSubnets { id } => {
-                let this = self.clone();
-                tokio::spawn(async move {
-                    let result = async {
-                        let client = this.client().await?;
-                        queries::subnets(&client).await.map_err(|e| e.to_string())
-                    }
-                    .await;
-                    this.reply(Action::SubnetsLoaded {
-                        id,
-                        fetched_at: now_secs(),
-                        result,
-                    });
-                });
-            }
-            Effect::FetchValidators { id, netuid } => {
-                let this = self.clone();
-                tokio::spawn(async move {
-                    let result = async {
-                        let client = this.client().await?;
-                        queries::validators(&client, netuid)
-                            .await
-                            .map_err(|e| e.to_string())
-                    }
-                    .await;
-                    this.reply(Action::ValidatorsLoaded {
-                        id,
-                        netuid,
-                        fetched_at: now_secs(),
-                        result,
-                    });
-                });
-            }
-            Effect::FetchOverview { id } => {
-                let this = self.clone();
-                tokio::spawn(async move {
-                    let result = async {
-                        let client = this.client().await?;
-                        queries::network_overview(&client)
-                            .await
-                            .map_err(|e| e.to_string())
-                    }
-                    .await;
-                    this.reply(Action::OverviewLoaded {
-                        id,
-                        fetched_at: now_secs(),
-                        result,
-                    });
-                });
-            }
+            Effect::FetchBalances { id, coldkeys } => self.query(
+                move |client| async move {
+                    let ids = coldkeys
+                        .iter()
+                        .map(|c| AccountId::from_ss58(c).map_err(|e| e.to_string()))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    queries::balances(&client, &ids)
+                        .await
+                        .map_err(|e| e.to_string())
+                },
+                move |fetched_at, result| Action::BalancesLoaded {
+                    id,
+                    fetched_at,
+                    result,
+                },
+            ),
+            Effect::FetchPositions { id, coldkey } => self.query(
+                move |client| async move {
+                    let account = AccountId::from_ss58(&coldkey).map_err(|e| e.to_string())?;
+                    let listing = queries::stake_list(&client, account)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    Ok((listing.balance, listing.positions))
+                },
+                move |fetched_at, result| Action::PositionsLoaded {
+                    id,
+                    fetched_at,
+                    result,
+                },
+            ),
+            Effect::FetchSubnets { id } => self.query(
+                |client| async move { queries::subnets(&client).await.map_err(|e| e.to_string()) },
+                move |fetched_at, result| Action::SubnetsLoaded {
+                    id,
+                    fetched_at,
+                    result,
+                },
+            ),
+            Effect::FetchValidators { id, netuid } => self.query(
+                move |client| async move {
+                    queries::validators(&client, netuid)
+                        .await
+                        .map_err(|e| e.to_string())
+                },
+                move |fetched_at, result| Action::ValidatorsLoaded {
+                    id,
+                    netuid,
+                    fetched_at,
+                    result,
+                },
+            ),
+            Effect::FetchOverview { id } => self.query(
+                |client| async move {
+                    queries::network_overview(&client)
+                        .await
+                        .map_err(|e| e.to_string())
+                },
+                move |fetched_at, result| Action::OverviewLoaded {
+                    id,
+                    fetched_at,
+                    result,
+                },
+            ),
             Effect::PreviewStake { id, request } => {
                 let this = self.clone();
                 tokio::spawn(async move {
