@@ -11,6 +11,13 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
 fi
 
+# libsodium (for btcli's `$NACL` key files) is built from the source bundled in libsodium-sys-stable
+# with ./configure and make.
+if ! command -v cc >/dev/null 2>&1 || ! command -v make >/dev/null 2>&1; then
+  echo "a C compiler or make not found; installing Debian's build-essential" >&2
+  apt-get update -qq && apt-get install -y -qq build-essential >/dev/null
+fi
+
 # The terminal app's end-to-end test drives the real binary inside tmux.
 if ! command -v tmux >/dev/null 2>&1; then
   echo "tmux not found; installing Debian's tmux" >&2

@@ -22,6 +22,39 @@ pub(super) fn argon2(
     Ok(key)
 }
 
+/// Argon2i v1.3 with one lane, computed by libsodium, into a zeroizing 32-byte key.
+///
+/// btcli's `$NACL` files cost 512 MiB and 8 passes; libsodium picks its AVX2/SSSE3 code at
+/// run time, and the pure-Rust crate took about 1.35x its time here, which users feel on every
+/// unlock. It is the function PyNaCl (which wrote the btcli fixtures) calls; the tests below
+/// check it against the pure-Rust crate byte for byte. libsodium only does one lane, which is
+/// all `$NACL` uses.
+pub(super) fn argon2i_libsodium(
+    memory_kib: u32,
+    iterations: u32,
+    password: &[u8],
+    salt: &[u8; 16],
+) -> Result<Zeroizing<[u8; 32]>, KeyfileError> {
+    use alkali::hash::pbkdf::argon2i;
+
+    let memory_bytes = usize::try_from(u64::from(memory_kib) * 1024).map_err(|_| {
+        KeyfileError::InvalidParameters(format!(
+            "Argon2i memory of {memory_kib} KiB does not fit in this machine's address space"
+        ))
+    })?;
+    let iterations = usize::try_from(iterations).unwrap_or(usize::MAX);
+    let mut key = Zeroizing::new([0u8; 32]);
+    argon2i::derive_key(password, salt, iterations, memory_bytes, &mut key[..]).map_err(|e| {
+        // Past the limits checked by the wrapper, libsodium fails only when it cannot get the
+        // memory; the wrapper's message is structural (no secret in it).
+        KeyfileError::InvalidParameters(format!(
+            "libsodium could not derive the Argon2i key ({e}); it needs {memory_kib} KiB of \
+             free memory, so close other programs and try again"
+        ))
+    })?;
+    Ok(key)
+}
+
 /// Validates Argon2 parameters the way the argon2 crate will, so files with impossible values
 /// are reported before any work is done.
 pub(super) fn argon2_params(
@@ -143,6 +176,37 @@ fn words(digest: &[u8]) -> [u32; 8] {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn libsodium_argon2i_matches_the_pure_rust_crate() {
+        // Small costs (libsodium's Argon2i floor is 3 passes) so this stays cheap; the real
+        // `$NACL` cost is covered by the btcli fixtures in tests/.
+        let salt = [0x5au8; 16];
+        for (password, memory_kib, iterations) in [
+            (&b""[..], 8u32, 3u32),
+            ("pässwörd ключ".as_bytes(), 64, 3),
+            (b"benchmark password", 1024, 4),
+            (&[0xffu8; 200][..], 256, 8),
+        ] {
+            let ours = argon2i_libsodium(memory_kib, iterations, password, &salt).unwrap();
+            let theirs = argon2(
+                Algorithm::Argon2i,
+                memory_kib,
+                iterations,
+                1,
+                password,
+                &salt,
+            )
+            .unwrap();
+            assert_eq!(*ours, *theirs, "m={memory_kib} t={iterations}");
+        }
+    }
+
+    #[test]
+    fn libsodium_argon2i_rejects_costs_below_its_floor() {
+        let err = argon2i_libsodium(8, 1, b"pw", &[0u8; 16]).unwrap_err();
+        assert!(matches!(err, KeyfileError::InvalidParameters(_)), "{err:?}");
+    }
 
     #[test]
     fn pbkdf2_matches_the_reference_crate() {

@@ -1,10 +1,10 @@
 //! btcli's `$NACL` format: `$NACL` || 24-byte nonce || NaCl secretbox (tag first).
 //!
 //! The key is Argon2i v1.3 with libsodium's "sensitive" limits (8 passes, 512 MiB, one lane)
-//! over the raw UTF-8 password and a salt fixed by bittensor-wallet. The format has a single
+//! over the raw UTF-8 password and a salt fixed by bittensor-wallet, computed by libsodium as
+//! bittensor-wallet does (see `kdf::argon2i_libsodium` for why). The format has a single
 //! Poly1305 check, so a wrong password cannot be told apart from a damaged file.
 
-use argon2::Algorithm;
 use xsalsa20poly1305::aead::{AeadInPlace, KeyInit};
 use xsalsa20poly1305::{Nonce, XSalsa20Poly1305};
 use zeroize::Zeroizing;
@@ -43,14 +43,7 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Sealed<'_>, KeyfileError> {
 }
 
 fn derive_key(password: &[u8]) -> Result<Zeroizing<[u8; 32]>, KeyfileError> {
-    kdf::argon2(
-        Algorithm::Argon2i,
-        MEMORY_KIB,
-        ITERATIONS,
-        1,
-        password,
-        &SALT,
-    )
+    kdf::argon2i_libsodium(MEMORY_KIB, ITERATIONS, password, &SALT)
 }
 
 fn cipher(key: &[u8; 32]) -> Result<XSalsa20Poly1305, KeyfileError> {
