@@ -14,6 +14,7 @@ use std::collections::BTreeSet;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+use common::chain_reads::{self, number, read};
 use common::world::{self, Shared};
 use subxt::dynamic::{At, Value};
 use subxt::ext::codec::{Decode, Encode};
@@ -59,48 +60,12 @@ fn json(args: &[&str]) -> serde_json::Value {
     })
 }
 
-async fn read<K>(
-    api: &OnlineClient<SubstrateConfig>,
-    pallet: &str,
-    entry: &str,
-    keys: K,
-) -> Option<Value>
-where
-    K: IntoEncodableValues + IntoDecodableValues,
-{
-    let at = api.at_current_block().await.unwrap();
-    at.storage()
-        .try_fetch(subxt::dynamic::storage::<K, Value>(pallet, entry), keys)
-        .await
-        .unwrap_or_else(|e| panic!("reading {pallet}.{entry}: {e}"))
-        .map(|v| v.decode().unwrap())
-}
-
-/// A plain integer, or a `{ bits }` fixed-point's raw bits, possibly wrapped in a newtype.
-fn number(v: &Value) -> u128 {
-    v.as_u128()
-        .or_else(|| v.at("bits").and_then(Value::as_u128))
-        .or_else(|| v.at(0).and_then(Value::as_u128))
-        .unwrap_or_else(|| panic!("not a number: {v}"))
-}
-
-/// Like [`read`], but an unset key gives the item's declared default, as the runtime sees it.
+/// Like `read`, but an unset key gives the item's declared default, as the runtime sees it.
 async fn read_or_default<K>(api: &OnlineClient<SubstrateConfig>, entry: &str, keys: K) -> u128
 where
     K: IntoEncodableValues + IntoDecodableValues,
 {
-    let at = api.at_current_block().await.unwrap();
-    let v: Value = at
-        .storage()
-        .fetch(
-            subxt::dynamic::storage::<K, Value>("SubtensorModule", entry),
-            keys,
-        )
-        .await
-        .unwrap_or_else(|e| panic!("reading SubtensorModule.{entry}: {e}"))
-        .decode()
-        .unwrap();
-    number(&v)
+    number(&chain_reads::read_or_default(api, "SubtensorModule", entry, keys).await)
 }
 
 async fn sub_num<K>(api: &OnlineClient<SubstrateConfig>, entry: &str, keys: K) -> u128

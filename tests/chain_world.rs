@@ -10,48 +10,18 @@ mod common;
 #[allow(unused_imports)]
 use common::local_chain_or_skip as _;
 
+use common::chain_reads::{self, bytes, number, read};
 use common::world::{self, Shared, TAO};
 use subxt::dynamic::{At, Value};
 use subxt::ext::frame_decode::storage::{IntoDecodableValues, IntoEncodableValues};
 use subxt::{OnlineClient, SubstrateConfig};
 use taotui::chain::tx::{self, SubmitOptions, TxError, TxStage};
 
-/// Reads `pallet.entry` at the head for `keys`; `None` when the key holds no value.
-async fn read<K>(
-    api: &OnlineClient<SubstrateConfig>,
-    pallet: &str,
-    entry: &str,
-    keys: K,
-) -> Option<Value>
-where
-    K: IntoEncodableValues + IntoDecodableValues,
-{
-    let at = api.at_current_block().await.unwrap();
-    at.storage()
-        .try_fetch(subxt::dynamic::storage::<K, Value>(pallet, entry), keys)
-        .await
-        .unwrap_or_else(|e| panic!("reading {pallet}.{entry}: {e}"))
-        .map(|v| v.decode().unwrap())
-}
-
 async fn subtensor<K>(api: &OnlineClient<SubstrateConfig>, entry: &str, keys: K) -> Option<Value>
 where
     K: IntoEncodableValues + IntoDecodableValues,
 {
     read(api, "SubtensorModule", entry, keys).await
-}
-
-/// A number stored as a plain integer or as a fixed-point `{ bits }` (U64F64 shares).
-fn number(v: &Value) -> u128 {
-    v.as_u128()
-        .or_else(|| v.at("bits").and_then(Value::as_u128))
-        .or_else(|| v.at(0).and_then(number_opt))
-        .unwrap_or_else(|| panic!("not a number: {v}"))
-}
-
-fn number_opt(v: &Value) -> Option<u128> {
-    v.as_u128()
-        .or_else(|| v.at("bits").and_then(Value::as_u128))
 }
 
 fn shared() -> Option<&'static Shared> {
@@ -518,16 +488,6 @@ fn expect_balance_error(err: &TxError) {
     }
 }
 
-fn bytes(v: &Value) -> Option<Vec<u8>> {
-    match &v.value {
-        subxt::ext::scale_value::ValueDef::Composite(c) => c
-            .values()
-            .map(|b| b.as_u128().and_then(|x| u8::try_from(x).ok()))
-            .collect(),
-        _ => None,
-    }
-}
-
 trait Bytes32 {
     fn as_bytes_32(&self) -> Option<[u8; 32]>;
 }
@@ -535,7 +495,6 @@ trait Bytes32 {
 impl Bytes32 for Value {
     fn as_bytes_32(&self) -> Option<[u8; 32]> {
         // An AccountId32 decodes as a composite wrapping 32 bytes.
-        let inner = bytes(self).or_else(|| self.at(0).and_then(bytes))?;
-        inner.try_into().ok()
+        chain_reads::account32(self)
     }
 }

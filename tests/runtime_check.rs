@@ -302,3 +302,107 @@ async fn local_chain_spec_293_passes() {
     assert!(!caps.root_alpha_dividends_per_subnet);
     assert!(caps.subnet_identities_v2);
 }
+
+/// A value of type `id` for encoding: named struct fields from `named` (by field name), every other integer 0.
+/// Panics on a shape the preview could not read (the point of the test).
+fn value_of(
+    types: &scale_info::PortableRegistry,
+    id: u32,
+    named: &[(&str, u128)],
+    here: Option<&str>,
+) -> subxt::dynamic::Value {
+    use subxt::dynamic::Value;
+    let ty = types
+        .resolve(id)
+        .unwrap_or_else(|| panic!("type {id} missing"));
+    match &ty.type_def {
+        TypeDef::Primitive(_) | TypeDef::Compact(_) => Value::u128(
+            here.and_then(|h| named.iter().find(|(n, _)| *n == h))
+                .map_or(0, |(_, v)| *v),
+        ),
+        TypeDef::Composite(c)
+            if c.fields.iter().all(|f| f.name.is_some()) && c.fields.len() > 1 =>
+        {
+            Value::named_composite(c.fields.iter().map(|f| {
+                let name = f.name.clone().unwrap();
+                let v = value_of(types, f.ty.id, named, Some(&name));
+                (name, v)
+            }))
+        }
+        // Newtypes (`TaoCurrency(u64)`, `NetUid(u16)`) carry the value of the field they wrap.
+        TypeDef::Composite(c) if c.fields.len() == 1 => {
+            value_of(types, c.fields[0].ty.id, named, here)
+        }
+        other => panic!("unexpected shape in SimSwapResult: {other:?}"),
+    }
+}
+
+/// Spec 293 has no `SwapRuntimeApi.sim_swap_*`; the newer runtimes do. The preview's arguments must encode as
+/// those runtimes' input types, and their `SimSwapResult` (built here per each runtime's own type) must decode to
+/// the amounts the preview then shows.
+#[test]
+fn sim_swap_arguments_and_results_follow_the_newer_runtimes() {
+    use taotui::chain::extrinsics::SimQuote;
+    use taotui::chain::extrinsics::fetch::{decode_sim_output, sim_swap_args};
+    for (name, spec) in FILES {
+        let Some(bytes) = read_or_skip(
+            "sim_swap_arguments_and_results_follow_the_newer_runtimes",
+            name,
+        ) else {
+            return;
+        };
+        let md = Metadata::decode_from(&bytes).unwrap();
+        let api = md.runtime_api_trait_by_name("SwapRuntimeApi").unwrap();
+        for method in ["sim_swap_tao_for_alpha", "sim_swap_alpha_for_tao"] {
+            let m = api
+                .method_by_name(method)
+                .unwrap_or_else(|| panic!("spec {spec} has no {method}"));
+            // Inputs: taotui's bytes equal the values encoded per the metadata's input types.
+            let inputs: Vec<_> = m.inputs().map(|i| (i.name.to_string(), i.id)).collect();
+            assert_eq!(inputs.len(), 2, "spec {spec} {method}: {inputs:?}");
+            let mut expected = Vec::new();
+            for ((_, id), v) in inputs.iter().zip([7u128, 123_456_789_012]) {
+                subxt::ext::scale_value::scale::encode_as_type(
+                    &subxt::dynamic::Value::u128(v),
+                    *id,
+                    md.types(),
+                    &mut expected,
+                )
+                .unwrap_or_else(|e| panic!("spec {spec} {method} input: {e}"));
+            }
+            assert_eq!(
+                sim_swap_args(7, 123_456_789_012),
+                expected,
+                "spec {spec} {method}"
+            );
+            // Output: a result with known amounts (fees and any other field zero) decodes to those amounts.
+            let value = value_of(
+                md.types(),
+                m.output_ty(),
+                &[
+                    ("tao_amount", 4_242_000_000),
+                    ("alpha_amount", 98_765_432_100),
+                ],
+                None,
+            );
+            let mut out = Vec::new();
+            subxt::ext::scale_value::scale::encode_as_type(
+                &value,
+                m.output_ty(),
+                md.types(),
+                &mut out,
+            )
+            .unwrap_or_else(|e| panic!("spec {spec} {method} output: {e}"));
+            let q = decode_sim_output(&md, method, &out).unwrap();
+            assert_eq!(
+                q,
+                SimQuote {
+                    tao: 4_242_000_000,
+                    alpha: 98_765_432_100
+                },
+                "spec {spec} {method}"
+            );
+        }
+        eprintln!("spec {spec}: sim_swap arguments and result decode as the preview expects");
+    }
+}

@@ -402,6 +402,9 @@ pub const REQUIREMENTS: &[Requirement] = &[
     storage(SM, "NetworksAdded", &[U], B, NEED),
     storage(SM, "SubtokenEnabled", &[U], B, NEED),
     storage(SM, "NominatorMinRequiredStake", &[], U, NEED),
+    // The write side's preview: is the hotkey registered on the subnet (a UID), and the pool's swap fee.
+    storage(SM, "Uids", &[U, A], U, NEED),
+    storage("Swap", "FeeRate", &[U], U, NEED),
     storage(SM, "IdentitiesV2", &[A], IDENTITY, NEED),
     storage(SM, "SubnetIdentitiesV3", &[U], SUBNET_IDENTITY, NEED),
     storage(

@@ -760,7 +760,7 @@ pub fn subtensor_custom_error(code: u8) -> Option<(&'static str, &'static str)> 
         ),
         255 => (
             "BadRequest",
-            "The runtime refused the request as malformed or not allowed right now (for example staking on a subnet whose token is not enabled); check the subnet and the amounts.",
+            "The runtime refused the request as not allowed right now: a second stake operation with the same hotkey on the same subnet in one block (the staking rate limit), or a subnet whose token is not enabled; wait a block and check the subnet and the amounts.",
         ),
         _ => return None,
     };

@@ -16,3 +16,5 @@ macro_rules! local_chain_or_skip {
     };
 }
 pub(crate) use local_chain_or_skip;
+
+pub mod chain_reads;

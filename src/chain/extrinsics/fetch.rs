@@ -340,15 +340,36 @@ async fn stake_info(
     md: &Metadata,
     coldkey: [u8; 32],
 ) -> Result<Val, ExtrinsicError> {
+    stake_info_at(client, md, coldkey, None).await
+}
+
+async fn stake_info_at(
+    client: &ChainClient,
+    md: &Metadata,
+    coldkey: [u8; 32],
+    at: Option<[u8; 32]>,
+) -> Result<Val, ExtrinsicError> {
     runtime_call(
         client,
         md,
         "StakeInfoRuntimeApi",
         "get_stake_info_for_coldkey",
         &coldkey.encode(),
-        None,
+        at,
     )
     .await
+}
+
+/// The coldkey's alpha per (hotkey, netuid) at block `at` (the head when `None`), from
+/// `StakeInfoRuntimeApi.get_stake_info_for_coldkey`. One request.
+pub async fn positions_at(
+    client: &ChainClient,
+    coldkey: [u8; 32],
+    at: Option<[u8; 32]>,
+) -> Result<BTreeMap<([u8; 32], u16), AlphaRao>, ExtrinsicError> {
+    let metadata = client.metadata();
+    let list = stake_info_at(client, &metadata, coldkey, at).await?;
+    positions_of(&list)
 }
 
 /// The coldkey's alpha per (hotkey, netuid) from `get_stake_info_for_coldkey`.
@@ -476,10 +497,17 @@ pub async fn sim_quote(
         (None, None) => return Ok(None),
     };
     let metadata = client.metadata();
-    let mut args = netuid.encode();
-    amount.encode_to(&mut args);
+    let args = sim_swap_args(netuid, amount);
     let out = runtime_call(client, &metadata, "SwapRuntimeApi", method, &args, None).await?;
     Ok(Some(sim_from_value(&out)?))
+}
+
+/// The SCALE arguments of `sim_swap_tao_for_alpha` / `sim_swap_alpha_for_tao`: `(netuid: NetUid(u16), amount:
+/// u64)` in the runtimes that have them (346, 365, 393; checked against their metadata in tests/runtime_check.rs).
+pub fn sim_swap_args(netuid: u16, amount: u64) -> Vec<u8> {
+    let mut args = netuid.encode();
+    amount.encode_to(&mut args);
+    args
 }
 
 fn sim_from_value(v: &Val) -> Result<SimQuote, ExtrinsicError> {
@@ -496,11 +524,20 @@ fn sim_from_value(v: &Val) -> Result<SimQuote, ExtrinsicError> {
 
 /// Decodes a `SimSwapResult` recorded from a runtime that has `sim_swap` (for tests of that path).
 pub fn decode_sim_result(md: &Metadata, bytes: &[u8]) -> Result<SimQuote, ExtrinsicError> {
+    decode_sim_output(md, "sim_swap_tao_for_alpha", bytes)
+}
+
+/// Decodes the output of `SwapRuntimeApi.<method>` as the preview does, from bytes the runtime returned.
+pub fn decode_sim_output(
+    md: &Metadata,
+    method: &str,
+    bytes: &[u8],
+) -> Result<SimQuote, ExtrinsicError> {
     let ty = md
         .runtime_api_trait_by_name("SwapRuntimeApi")
-        .and_then(|t| t.method_by_name("sim_swap_tao_for_alpha"))
+        .and_then(|t| t.method_by_name(method))
         .map(|m| m.output_ty())
-        .ok_or_else(|| dec_err("SwapRuntimeApi.sim_swap_tao_for_alpha", "missing"))?;
+        .ok_or_else(|| dec_err(&format!("SwapRuntimeApi.{method}"), "missing"))?;
     let mut cursor = bytes;
     let v = subxt::ext::scale_value::scale::decode_as_type(&mut cursor, ty, md.types())
         .map_err(|e| dec_err("SimSwapResult", e))?;

@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use subxt::ext::scale_value::Composite;
 use subxt::rpcs::rpc_params;
-use subxt::transactions::TransactionStatus;
 use subxt::utils::H256;
 use taotui_keystore::wallet::{KeyTarget, Wallet};
 
@@ -145,7 +144,7 @@ pub async fn send(
     if let Some(h) = history {
         h.append(&record)?;
     }
-    let result = submit_and_watch(client, prepared, &bytes, hash, started, options).await;
+    let result = submit_and_watch(client, &bytes, hash, started, options).await;
     let result = match result {
         Err(Watch::Lost(reason)) => {
             recover(client, prepared, hash, started, options, &reason).await
@@ -202,16 +201,69 @@ enum Watch {
     Lost(String),
 }
 
+/// One status of `author_submitAndWatchExtrinsic`, read from the raw JSON so that a rejection's reason survives:
+/// a node sends `"invalid"`, but chopsticks sends the validity error itself (`{"invalid":{"custom":N}}`), which
+/// names the runtime's custom error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WatchStatus {
+    Validated,
+    Broadcasted,
+    InBlock([u8; 32]),
+    Retracted,
+    Finalized([u8; 32]),
+    /// The pool or the block builder refused it; the JSON as sent (with its reason where the node gives one).
+    Invalid(String),
+    /// Dropped, usurped or timed out waiting for finality: no outcome from this watch.
+    Dropped(String),
+    Unknown(String),
+}
+
+fn hash_of(v: &serde_json::Value) -> Option<[u8; 32]> {
+    v.as_str()
+        .and_then(unhex)
+        .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
+}
+
+/// Reads one status (the legacy `TransactionStatus` JSON, and chopsticks' forms of it).
+pub fn parse_watch_status(v: &serde_json::Value) -> WatchStatus {
+    let text = v.to_string();
+    let (key, inner) = match v {
+        serde_json::Value::String(s) => (s.as_str(), &serde_json::Value::Null),
+        serde_json::Value::Object(m) if m.len() == 1 => match m.iter().next() {
+            Some((k, inner)) => (k.as_str(), inner),
+            None => return WatchStatus::Unknown(text),
+        },
+        _ => return WatchStatus::Unknown(text),
+    };
+    let hash = || hash_of(inner);
+    match key.to_ascii_lowercase().as_str() {
+        "future" | "ready" => WatchStatus::Validated,
+        "broadcast" => WatchStatus::Broadcasted,
+        "inblock" => hash().map_or(WatchStatus::Unknown(text.clone()), WatchStatus::InBlock),
+        "retracted" => WatchStatus::Retracted,
+        "finalized" => hash().map_or(WatchStatus::Unknown(text.clone()), WatchStatus::Finalized),
+        "invalid" => WatchStatus::Invalid(text),
+        "dropped" | "usurped" | "finalitytimeout" => WatchStatus::Dropped(text),
+        _ => WatchStatus::Unknown(text),
+    }
+}
+
 async fn submit_and_watch(
     client: &ChainClient,
-    prepared: &Prepared,
     bytes: &[u8],
     hash: [u8; 32],
     started: Instant,
     options: &SendOptions,
 ) -> Result<Sent, Watch> {
-    let submittable = prepared.at.tx().from_bytes(bytes.to_vec());
-    let mut progress = match submittable.submit_and_watch().await {
+    let subscribed = client
+        .rpc()
+        .subscribe::<serde_json::Value>(
+            "author_submitAndWatchExtrinsic",
+            rpc_params![hex(bytes)],
+            "author_unwatchExtrinsic",
+        )
+        .await;
+    let mut progress = match subscribed {
         Ok(p) => p,
         Err(e) => {
             let message = e.to_string();
@@ -237,33 +289,35 @@ async fn submit_and_watch(
             Err(_) => return Err(Watch::Lost("no status before the timeout".into())),
             Ok(None) => return Err(Watch::Lost("the node stopped reporting".into())),
             Ok(Some(Err(e))) => return Err(Watch::Lost(e.to_string())),
-            Ok(Some(Ok(s))) => s,
+            Ok(Some(Ok(s))) => parse_watch_status(&s),
         };
         match status {
-            TransactionStatus::Validated => stages.push(TxStage::Validated),
-            TransactionStatus::Broadcasted => stages.push(TxStage::Broadcasted),
-            TransactionStatus::NoLongerInBestBlock => stages.push(TxStage::NoLongerInBestBlock),
-            TransactionStatus::InBestBlock(b) => {
-                stages.push(TxStage::InBlock(b.block_hash().0));
+            WatchStatus::Validated => stages.push(TxStage::Validated),
+            WatchStatus::Broadcasted => stages.push(TxStage::Broadcasted),
+            WatchStatus::Retracted => stages.push(TxStage::NoLongerInBestBlock),
+            WatchStatus::InBlock(b) => {
+                stages.push(TxStage::InBlock(b));
                 break b;
             }
-            TransactionStatus::InFinalizedBlock(b) => {
-                stages.push(TxStage::InBlock(b.block_hash().0));
-                stages.push(TxStage::Finalized(b.block_hash().0));
+            WatchStatus::Finalized(b) => {
+                stages.push(TxStage::InBlock(b));
+                stages.push(TxStage::Finalized(b));
                 break b;
             }
-            TransactionStatus::Invalid { message } | TransactionStatus::Error { message } => {
+            WatchStatus::Invalid(message) => {
                 return Err(Watch::Failed(ExtrinsicError::Tx(TxError::Invalid(
                     parse_rejection(&message),
                 ))));
             }
-            TransactionStatus::Dropped { message } => {
+            WatchStatus::Dropped(message) => {
                 return Err(Watch::Failed(ExtrinsicError::Tx(TxError::Dropped(message))));
             }
+            // A status this client does not know says nothing about the outcome; keep watching.
+            WatchStatus::Unknown(_) => {}
         }
     };
     let time_to_in_block = started.elapsed();
-    let block_hash = in_block.block_hash().0;
+    let block_hash = in_block;
     let (block_number, events) = match block_events(client, block_hash, hash).await {
         Ok(x) => x,
         Err(Watch::Failed(ExtrinsicError::Tx(TxError::Dispatch { error, .. }))) => {
@@ -280,19 +334,19 @@ async fn submit_and_watch(
         let until = Instant::now() + options.finality_wait;
         loop {
             let left = until.saturating_duration_since(Instant::now());
-            match tokio::time::timeout(left, progress.next()).await {
-                Ok(Some(Ok(TransactionStatus::InFinalizedBlock(b)))) => {
-                    stages.push(TxStage::Finalized(b.block_hash().0));
-                    finalized = b.block_hash().0 == block_hash;
+            let Ok(Some(Ok(s))) = tokio::time::timeout(left, progress.next()).await else {
+                break;
+            };
+            match parse_watch_status(&s) {
+                WatchStatus::Finalized(b) => {
+                    stages.push(TxStage::Finalized(b));
+                    finalized = b == block_hash;
                     break;
                 }
-                Ok(Some(Ok(TransactionStatus::InBestBlock(b)))) => {
-                    stages.push(TxStage::InBlock(b.block_hash().0))
-                }
-                Ok(Some(Ok(TransactionStatus::NoLongerInBestBlock))) => {
-                    stages.push(TxStage::NoLongerInBestBlock)
-                }
-                _ => break,
+                WatchStatus::InBlock(b) => stages.push(TxStage::InBlock(b)),
+                WatchStatus::Retracted => stages.push(TxStage::NoLongerInBestBlock),
+                WatchStatus::Validated | WatchStatus::Broadcasted | WatchStatus::Unknown(_) => {}
+                WatchStatus::Invalid(_) | WatchStatus::Dropped(_) => break,
             }
         }
     }
@@ -431,45 +485,90 @@ async fn recover(
         return Err(unknown(format!("{reason}; the node did not come back")));
     }
     let deadline = Instant::now() + options.timeout;
+    // A node can still be validating the transaction when the connection comes back, so it is neither in a block
+    // nor in the pool yet; only after this grace does "nowhere" count as an answer.
+    let grace_until = Instant::now() + RECOVERY_GRACE;
     loop {
-        if let Some(found) = find_in_blocks(client, prepared.birth_block, hash).await? {
-            let (block_hash, number) = found;
-            let (block_number, events) = match block_events(client, block_hash, hash).await {
-                Ok(x) => (x.0, x.1),
-                Err(Watch::Failed(e)) => return Err(e),
-                Err(Watch::Lost(m)) => return Err(unknown(m)),
-            };
-            debug_assert_eq!(number, block_number);
-            return Ok(Sent {
-                extrinsic_hash: hash,
-                block_hash,
-                block_number,
-                events,
-                stages: vec![TxStage::InBlock(block_hash)],
-                finalized: false,
-                time_to_in_block: started.elapsed(),
-                recovered: true,
-                requests: 0,
-            });
+        // The transport may not have noticed the drop yet, or may drop again: a failed look-up is retried until
+        // the deadline, never answered by submitting again.
+        match look_for(client, prepared, hash).await {
+            Ok(Lookup::Landed(block_hash)) => {
+                let (block_number, events) = match block_events(client, block_hash, hash).await {
+                    Ok(x) => x,
+                    Err(Watch::Failed(e)) => return Err(e),
+                    Err(Watch::Lost(m)) => return Err(unknown(m)),
+                };
+                return Ok(Sent {
+                    extrinsic_hash: hash,
+                    block_hash,
+                    block_number,
+                    events,
+                    stages: vec![TxStage::InBlock(block_hash)],
+                    finalized: false,
+                    time_to_in_block: started.elapsed(),
+                    recovered: true,
+                    requests: 0,
+                });
+            }
+            Ok(Lookup::Pending { head, in_pool }) => {
+                let expired = head > prepared.valid_until();
+                if expired
+                    || (!in_pool && Instant::now() > grace_until)
+                    || Instant::now() > deadline
+                {
+                    return Err(unknown(format!(
+                        "{reason}; after reconnecting it is in no block up to #{head} and {} the pool",
+                        if in_pool { "still in" } else { "not in" }
+                    )));
+                }
+            }
+            Err(e) => {
+                if Instant::now() > deadline {
+                    return Err(unknown(format!(
+                        "{reason}; looking it up after reconnecting failed: {e}"
+                    )));
+                }
+            }
         }
-        let pending: Vec<String> = client
-            .rpc()
-            .request("author_pendingExtrinsics", rpc_params![])
-            .await
-            .unwrap_or_default();
-        let in_pool = pending
-            .iter()
-            .any(|x| unhex(x).is_some_and(|b| blake2_256(&b) == hash));
-        let head = client.head().await?;
-        if !in_pool || head.number > prepared.valid_until() || Instant::now() > deadline {
-            return Err(unknown(format!(
-                "{reason}; after reconnecting it is in no block up to #{} and {} the pool",
-                head.number,
-                if in_pool { "still in" } else { "not in" }
-            )));
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
+}
+
+/// How long a transaction that is in no block and not in the pool may still turn up after a reconnect.
+pub const RECOVERY_GRACE: Duration = Duration::from_secs(12);
+
+enum Lookup {
+    Landed([u8; 32]),
+    Pending { head: u64, in_pool: bool },
+}
+
+/// One look for the transaction: in the blocks since the era's birth, else in the pool.
+async fn look_for(
+    client: &ChainClient,
+    prepared: &Prepared,
+    hash: [u8; 32],
+) -> Result<Lookup, ExtrinsicError> {
+    if let Some((block_hash, _)) = find_in_blocks(client, prepared.birth_block, hash).await? {
+        return Ok(Lookup::Landed(block_hash));
+    }
+    let pending: Vec<String> = client
+        .rpc()
+        .request("author_pendingExtrinsics", rpc_params![])
+        .await
+        .map_err(|e| {
+            ExtrinsicError::Tx(TxError::Rpc {
+                during: "looking for the transaction in the pool",
+                message: e.to_string(),
+            })
+        })?;
+    let in_pool = pending
+        .iter()
+        .any(|x| unhex(x).is_some_and(|b| blake2_256(&b) == hash));
+    let head = client.head().await?;
+    Ok(Lookup::Pending {
+        head: head.number,
+        in_pool,
+    })
 }
 
 /// Searches the blocks from `from` to the head for an extrinsic with `hash`: one request per block.
@@ -514,4 +613,63 @@ pub async fn find_in_blocks(
         }
     }
     Ok(None)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn watch_statuses_of_a_node_and_of_chopsticks() {
+        let h = format!("0x{}", "ab".repeat(32));
+        assert_eq!(parse_watch_status(&json!("ready")), WatchStatus::Validated);
+        assert_eq!(
+            parse_watch_status(&json!({"ready": null})),
+            WatchStatus::Validated
+        );
+        assert_eq!(parse_watch_status(&json!("future")), WatchStatus::Validated);
+        assert_eq!(
+            parse_watch_status(&json!({"broadcast": ["peer"]})),
+            WatchStatus::Broadcasted
+        );
+        assert_eq!(
+            parse_watch_status(&json!({"inBlock": h})),
+            WatchStatus::InBlock([0xab; 32])
+        );
+        assert_eq!(
+            parse_watch_status(&json!({"finalized": h})),
+            WatchStatus::Finalized([0xab; 32])
+        );
+        assert_eq!(
+            parse_watch_status(&json!({"retracted": h})),
+            WatchStatus::Retracted
+        );
+        assert!(matches!(
+            parse_watch_status(&json!("dropped")),
+            WatchStatus::Dropped(_)
+        ));
+        assert!(matches!(
+            parse_watch_status(&json!({"usurped": h})),
+            WatchStatus::Dropped(_)
+        ));
+        assert!(matches!(
+            parse_watch_status(&json!({"inBlock": "0x12"})),
+            WatchStatus::Unknown(_)
+        ));
+        assert!(matches!(
+            parse_watch_status(&json!(42)),
+            WatchStatus::Unknown(_)
+        ));
+        // A node gives no reason; chopsticks gives the validity error, whose custom code names the refusal.
+        let WatchStatus::Invalid(m) = parse_watch_status(&json!("invalid")) else {
+            panic!()
+        };
+        assert_eq!(parse_rejection(&m).custom_name, None);
+        let WatchStatus::Invalid(m) = parse_watch_status(&json!({"invalid": {"custom": 2}})) else {
+            panic!()
+        };
+        assert_eq!(parse_rejection(&m).custom_name, Some("BalanceTooLow"));
+    }
 }
