@@ -2,17 +2,16 @@
 //! and frames with 10,000 validators or 1,000 positions loaded.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-#[path = "../tests/ui_support/mod.rs"]
-mod ui_support;
+#[path = "../tests/common/ui_fixtures.rs"]
+mod ui_fixtures;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use taotui::action::{Action, Effect};
-use taotui::model::{Model, Screen, update};
+use taotui::model::{Model, Screen};
 use taotui_keystore::derive::{CryptoType, Keypair};
 use taotui_keystore::wallet::{KeyTarget, WalletRoot, WriteMode};
-use ui_support::*;
+use ui_fixtures::*;
 
 fn wallets_on_disk(n: usize) -> (tempfile::TempDir, WalletRoot) {
     let dir = tempfile::tempdir().unwrap();
@@ -39,44 +38,7 @@ fn wallets_on_disk(n: usize) -> (tempfile::TempDir, WalletRoot) {
 }
 
 fn loaded(validator_count: usize, position_count: usize, screen: Screen) -> Model {
-    let mut m = model();
-    with_wallets(&mut m, wallets());
-    for e in connect(&mut m) {
-        match e {
-            Effect::FetchSubnets { id } => {
-                update(
-                    &mut m,
-                    Action::SubnetsLoaded {
-                        id,
-                        fetched_at: NOW,
-                        result: Ok(subnets()),
-                    },
-                );
-            }
-            Effect::FetchPositions { id, .. } => {
-                update(
-                    &mut m,
-                    Action::PositionsLoaded {
-                        id,
-                        fetched_at: NOW,
-                        result: Ok(positions(position_count)),
-                    },
-                );
-            }
-            Effect::FetchValidators { id, .. } => {
-                update(
-                    &mut m,
-                    Action::ValidatorsLoaded {
-                        id,
-                        netuid: 0,
-                        fetched_at: NOW,
-                        result: Ok(validators(validator_count, 0)),
-                    },
-                );
-            }
-            _ => {}
-        }
-    }
+    let mut m = loaded_with(validator_count, position_count, 0);
     m.screen = screen;
     m
 }
@@ -117,5 +79,67 @@ fn benches(c: &mut Criterion) {
     });
 }
 
-criterion_group!(tui, benches);
+/// A frame as the user sees it after a key: `update` (which may filter or re-sort every row) and then
+/// `draw`, with 10,000 validators or 1,000 positions loaded. The frame budget (16 ms) covers both.
+fn frames_after_keys(c: &mut Criterion) {
+    use crossterm::event::KeyCode;
+    use taotui::action::KeyPress;
+
+    let theme = theme();
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let frame = |terminal: &mut Terminal<TestBackend>, m: &Model| {
+        terminal.draw(|f| taotui::ui::draw(f, m, &theme)).unwrap();
+    };
+
+    let mut m = loaded(10_000, 10, Screen::Validators);
+    c.bench_function("key_and_frame_scroll_10000_validators", |b| {
+        b.iter(|| {
+            press(&mut m, KeyPress::plain(KeyCode::Down));
+            frame(&mut terminal, &m);
+        });
+    });
+    let mut m = loaded(10_000, 10, Screen::Validators);
+    c.bench_function("key_and_frame_sort_10000_validators", |b| {
+        b.iter(|| {
+            char_key(&mut m, 's');
+            frame(&mut terminal, &m);
+        });
+    });
+    // Typing into the filter re-filters all rows on each key; a character and its erasure per
+    // iteration keep the filter from running out of matches.
+    let mut m = loaded(10_000, 10, Screen::Validators);
+    char_key(&mut m, '/');
+    c.bench_function("two_keys_and_frames_filter_10000_validators", |b| {
+        b.iter(|| {
+            char_key(&mut m, '5');
+            frame(&mut terminal, &m);
+            press(&mut m, KeyPress::plain(KeyCode::Backspace));
+            frame(&mut terminal, &m);
+        });
+    });
+    let mut m = loaded(10, 1_000, Screen::Portfolio);
+    c.bench_function("key_and_frame_sort_1000_positions", |b| {
+        b.iter(|| {
+            char_key(&mut m, 's');
+            frame(&mut terminal, &m);
+        });
+    });
+
+    // A large terminal shows more rows, so more are built per frame.
+    let mut big = Terminal::new(TestBackend::new(250, 70)).unwrap();
+    let m = loaded(10_000, 10, Screen::Validators);
+    c.bench_function("draw_validators_10000_rows_250x70", |b| {
+        b.iter(|| {
+            big.draw(|f| taotui::ui::draw(f, &m, &theme)).unwrap();
+        });
+    });
+    let m = loaded(10, 1_000, Screen::Portfolio);
+    c.bench_function("draw_portfolio_1000_positions_250x70", |b| {
+        b.iter(|| {
+            big.draw(|f| taotui::ui::draw(f, &m, &theme)).unwrap();
+        });
+    });
+}
+
+criterion_group!(tui, benches, frames_after_keys);
 criterion_main!(tui);

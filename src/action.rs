@@ -61,12 +61,17 @@ pub enum KeyFileFormat {
     Btcli,
 }
 
-/// What kind of staking operation a form or a submission is about.
+/// What a signing form (and its submission) is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StakeKind {
     Stake,
     Unstake,
+    /// To another validator on the same subnet (`move_stake`).
     Move,
+    /// To another subnet on the same validator (`swap_stake_limit`).
+    Swap,
+    /// TAO to another account (`transfer_keep_alive`, or `transfer_all` keeping the account alive).
+    Transfer,
 }
 
 /// Progress of a submitted transaction.
@@ -78,16 +83,22 @@ pub enum TxProgress {
     Finalized { block: u64 },
 }
 
-/// A staking request as it will be signed.
+/// A request as it will be signed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StakeRequest {
     pub kind: StakeKind,
     pub wallet: String,
+    /// The position's (or the staked-to) hotkey; empty for a transfer.
     pub hotkey: String,
     pub netuid: u16,
-    /// TAO rao for stake, alpha rao for unstake and move.
+    /// TAO rao for stake and transfer, alpha rao for unstake, move and swap.
     pub amount: u64,
-    pub destination_hotkey: Option<String>,
+    /// SS58 of the validator to move to (move) or of the recipient (transfer).
+    pub destination: Option<String>,
+    /// The subnet to swap to (swap).
+    pub destination_netuid: Option<u16>,
+    /// Transfer everything except the existential deposit (`transfer_all`, keep-alive).
+    pub all: bool,
     /// Price tolerance in basis points.
     pub tolerance_bps: u32,
 }
@@ -102,6 +113,21 @@ pub struct ChainPreview {
     pub rows: Vec<(String, String)>,
     pub refusals: Vec<String>,
     pub warnings: Vec<String>,
+    /// The balance figures the chain read, for the live transfer preview.
+    pub facts: PreviewFacts,
+}
+
+/// Balance figures behind a preview, in rao.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PreviewFacts {
+    pub fee: u64,
+    /// Free minus frozen: what the coldkey can spend.
+    pub spendable: u64,
+    pub existential_deposit: u64,
+    /// TAO leaving the free balance besides the fee.
+    pub tao_spent: u64,
+    /// The transfer recipient's free balance.
+    pub dest_free: Option<u64>,
 }
 
 impl ChainPreview {
@@ -173,6 +199,11 @@ pub enum Action {
         id: RequestId,
         result: Result<ChainPreview, String>,
     },
+    /// A background quote for the live preview (nothing kept for signing).
+    StakeQuoted {
+        id: RequestId,
+        result: Result<ChainPreview, String>,
+    },
     HistoryLoaded {
         id: RequestId,
         result: Result<Vec<crate::model::chain::HistoryEntry>, String>,
@@ -209,6 +240,7 @@ impl fmt::Debug for Action {
             Action::ValidatorsLoaded { .. } => "ValidatorsLoaded",
             Action::OverviewLoaded { .. } => "OverviewLoaded",
             Action::StakePreviewed { .. } => "StakePreviewed",
+            Action::StakeQuoted { .. } => "StakeQuoted",
             Action::HistoryLoaded { .. } => "HistoryLoaded",
             Action::TxProgress { .. } => "TxProgress",
             Action::TxDone { .. } => "TxDone",
@@ -295,6 +327,11 @@ pub enum Effect {
         id: RequestId,
         request: StakeRequest,
     },
+    /// Like `PreviewStake` for the live preview while the user types; keeps nothing to sign.
+    QuoteStake {
+        id: RequestId,
+        request: StakeRequest,
+    },
     /// Sign and send what the preview `preview` showed.
     SubmitStake {
         id: RequestId,
@@ -346,6 +383,7 @@ impl fmt::Debug for Effect {
             }
             Effect::FetchOverview { id } => write!(f, "FetchOverview({id:?})"),
             Effect::PreviewStake { id, request } => write!(f, "PreviewStake({id:?}, {request:?})"),
+            Effect::QuoteStake { id, request } => write!(f, "QuoteStake({id:?}, {request:?})"),
             Effect::SubmitStake { id, request, .. } => {
                 write!(f, "SubmitStake({id:?}, {request:?})")
             }

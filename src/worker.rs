@@ -18,12 +18,12 @@ use taotui_keystore::wallet::{KeyFormat, KeyTarget, WalletRoot, WriteMode};
 use tokio::sync::{RwLock, mpsc};
 
 use crate::action::{
-    Action, ChainPreview, Connection, Effect, KeyFileFormat, RequestId, StakeKind, StakeRequest,
-    TxProgress,
+    Action, ChainPreview, Connection, Effect, KeyFileFormat, PreviewFacts, RequestId, StakeKind,
+    StakeRequest, TxProgress,
 };
 use crate::amount::{AlphaRao, Price, Rao, Rounding, Tolerance};
 use crate::chain::client::{ChainClient, ConnectOptions, ConnectionState};
-use crate::chain::extrinsics::{self, AlphaAmount, Prepared, Preview, SendOptions, StakeMode};
+use crate::chain::extrinsics::{self, AlphaAmount, Prepared, SendOptions, StakeMode};
 use crate::chain::history::{History, HistoryRecord, TxStatus};
 use crate::chain::network::Network;
 use crate::chain::queries::{self, AccountId};
@@ -309,6 +309,13 @@ impl EffectRunner for Worker {
                     this.reply(Action::StakePreviewed { id, result });
                 });
             }
+            Effect::QuoteStake { id, request } => {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    let result = this.prepare(&request).await.map(|(shown, _)| shown);
+                    this.reply(Action::StakeQuoted { id, result });
+                });
+            }
             Effect::SubmitStake {
                 id,
                 preview,
@@ -336,17 +343,23 @@ impl Worker {
         id: RequestId,
         request: &StakeRequest,
     ) -> Result<ChainPreview, String> {
+        let (shown, prepared) = self.prepare(request).await?;
+        // Only the latest preview can be signed; older ones are dropped with their block.
+        let mut slot = self.prepared.lock().await;
+        *slot = Some((id, prepared));
+        Ok(shown)
+    }
+
+    /// Reads the chain and plans the call: what the user will confirm, and the call to sign.
+    async fn prepare(&self, request: &StakeRequest) -> Result<(ChainPreview, Prepared), String> {
         let client = self.client().await?;
         let (coldkey, crypto) = coldkey_public(&self.root, &request.wallet)?;
         let action = plan_action(request)?;
         let prepared = extrinsics::prepare(&client, coldkey, crypto, action)
             .await
             .map_err(|e| e.to_string())?;
-        let shown = chain_preview(&prepared.preview, request);
-        // Only the latest preview can be signed; older ones are dropped with their block.
-        let mut slot = self.prepared.lock().await;
-        *slot = Some((id, prepared));
-        Ok(shown)
+        let shown = chain_preview(&prepared, request);
+        Ok((shown, prepared))
     }
 
     /// Unlocks the coldkey off the runtime threads, signs what the preview showed, sends it
@@ -429,47 +442,86 @@ fn coldkey_public(root: &WalletRoot, wallet: &str) -> Result<([u8; 32], CryptoTy
     Ok((public, info.crypto_type.unwrap_or(CryptoType::Sr25519)))
 }
 
-fn plan_action(r: &StakeRequest) -> Result<extrinsics::Action, String> {
-    let hotkey = AccountId::from_ss58(&r.hotkey)
-        .map_err(|e| e.to_string())?
-        .0;
-    let tolerance = Tolerance::from_bps(r.tolerance_bps).map_err(|e| e.to_string())?;
-    let mode = StakeMode::Limit {
-        tolerance,
-        allow_partial: false,
-    };
-    Ok(match r.kind {
-        StakeKind::Stake => extrinsics::Action::AddStake {
-            hotkey,
-            netuid: r.netuid,
-            amount: Rao(r.amount),
-            mode,
-        },
-        StakeKind::Unstake => extrinsics::Action::RemoveStake {
-            hotkey,
-            netuid: r.netuid,
-            amount: AlphaAmount::Alpha(AlphaRao(r.amount)),
-            mode,
-        },
-        StakeKind::Move => {
-            let dest = r
-                .destination_hotkey
-                .as_deref()
-                .ok_or_else(|| "type the validator to move the stake to".to_owned())?;
-            extrinsics::Action::MoveStake {
-                origin_hotkey: hotkey,
-                destination_hotkey: AccountId::from_ss58(dest).map_err(|e| e.to_string())?.0,
-                origin_netuid: r.netuid,
-                destination_netuid: r.netuid,
-                amount: AlphaAmount::Alpha(AlphaRao(r.amount)),
-            }
-        }
+fn address(ss58: &str, what: &str) -> Result<[u8; 32], String> {
+    AccountId::from_ss58(ss58.trim()).map(|a| a.0).map_err(|e| {
+        format!("the {what} `{ss58}` is not a valid SS58 address ({e}); copy it again")
     })
 }
 
-fn chain_preview(p: &Preview, r: &StakeRequest) -> ChainPreview {
-    let tao = |v: Rao| format!("{} TAO", v.format_tao(6, Rounding::Nearest));
+fn plan_action(r: &StakeRequest) -> Result<extrinsics::Action, String> {
+    let hotkey = || address(&r.hotkey, "hotkey");
+    let mode = || {
+        Tolerance::from_bps(r.tolerance_bps)
+            .map(|tolerance| StakeMode::Limit {
+                tolerance,
+                allow_partial: false,
+            })
+            .map_err(|e| e.to_string())
+    };
+    let alpha = if r.all {
+        AlphaAmount::All
+    } else {
+        AlphaAmount::Alpha(AlphaRao(r.amount))
+    };
+    let destination = |what: &str| {
+        r.destination
+            .as_deref()
+            .ok_or_else(|| format!("give the {what}"))
+            .and_then(|d| address(d, what))
+    };
+    Ok(match r.kind {
+        StakeKind::Stake => extrinsics::Action::AddStake {
+            hotkey: hotkey()?,
+            netuid: r.netuid,
+            amount: Rao(r.amount),
+            mode: mode()?,
+        },
+        StakeKind::Unstake => extrinsics::Action::RemoveStake {
+            hotkey: hotkey()?,
+            netuid: r.netuid,
+            amount: alpha,
+            mode: mode()?,
+        },
+        StakeKind::Move => extrinsics::Action::MoveStake {
+            origin_hotkey: hotkey()?,
+            destination_hotkey: destination("destination validator")?,
+            origin_netuid: r.netuid,
+            destination_netuid: r.netuid,
+            amount: alpha,
+        },
+        StakeKind::Swap => extrinsics::Action::SwapStake {
+            hotkey: hotkey()?,
+            origin_netuid: r.netuid,
+            destination_netuid: r
+                .destination_netuid
+                .ok_or_else(|| "pick the subnet to swap to".to_owned())?,
+            amount: alpha,
+            mode: mode()?,
+        },
+        StakeKind::Transfer if r.all => extrinsics::Action::TransferAll {
+            dest: destination("recipient")?,
+        },
+        StakeKind::Transfer => extrinsics::Action::Transfer {
+            dest: destination("recipient")?,
+            amount: Rao(r.amount),
+        },
+    })
+}
+
+fn chain_preview(prepared: &Prepared, r: &StakeRequest) -> ChainPreview {
+    let p = &prepared.preview;
+    let view = &prepared.view;
+    // A transfer shows rao precision (the existential deposit is 500 rao); trades show 6 decimals.
+    let decimals = if r.kind == StakeKind::Transfer { 9 } else { 6 };
+    let tao = |v: Rao| format!("{} TAO", v.format_tao(decimals, Rounding::Nearest));
     let alpha = |v: AlphaRao| format!("{} α", v.format_alpha(6, Rounding::Nearest));
+    let facts = PreviewFacts {
+        fee: p.fee.get(),
+        spendable: view.spendable.get(),
+        existential_deposit: view.existential_deposit.get(),
+        tao_spent: p.tao_spent.get(),
+        dest_free: view.dest_free.map(Rao::get),
+    };
     let mut rows = vec![("Fee".to_owned(), tao(p.fee))];
     match r.kind {
         StakeKind::Stake => {
@@ -480,9 +532,37 @@ fn chain_preview(p: &Preview, r: &StakeRequest) -> ChainPreview {
             rows.push(("You sell".to_owned(), alpha(p.alpha_sold)));
             rows.push(("You receive ≈".to_owned(), tao(p.tao_received)));
         }
-        StakeKind::Move => {
+        StakeKind::Move | StakeKind::Swap => {
             rows.push(("Moved".to_owned(), alpha(p.alpha_sold)));
             rows.push(("Arrives ≈".to_owned(), alpha(p.alpha_received)));
+        }
+        StakeKind::Transfer => {
+            if let Some(dest) = &r.destination {
+                rows.push(("To".to_owned(), dest.trim().to_owned()));
+            }
+            rows.push(("You send".to_owned(), tao(p.tao_spent)));
+            rows.push(("Recipient gets".to_owned(), tao(p.tao_spent)));
+            rows.push((
+                "Balance after".to_owned(),
+                tao(view
+                    .spendable
+                    .saturating_sub(p.tao_spent)
+                    .saturating_sub(p.fee)),
+            ));
+            rows.push((
+                "Exist. deposit".to_owned(),
+                format!("{} stays (keep-alive)", tao(view.existential_deposit)),
+            ));
+            if r.all {
+                rows.push(("keep_alive".to_owned(), "true".to_owned()));
+            }
+            return ChainPreview {
+                call: p.call.path(),
+                rows,
+                refusals: p.refusals.iter().map(|r| r.sentence.clone()).collect(),
+                warnings: p.warnings.clone(),
+                facts,
+            };
         }
     }
     rows.push((
@@ -513,6 +593,7 @@ fn chain_preview(p: &Preview, r: &StakeRequest) -> ChainPreview {
         rows,
         refusals: p.refusals.iter().map(|r| r.sentence.clone()).collect(),
         warnings: p.warnings.clone(),
+        facts,
     }
 }
 
@@ -760,4 +841,90 @@ pub fn convert(
     Ok(format!(
         "The {target} is now in {wanted} format (same password)."
     ))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+    const BOB: &str = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
+
+    fn request(kind: StakeKind) -> StakeRequest {
+        StakeRequest {
+            kind,
+            wallet: "w".to_owned(),
+            hotkey: ALICE.to_owned(),
+            netuid: 3,
+            amount: 5,
+            destination: Some(BOB.to_owned()),
+            destination_netuid: Some(7),
+            all: false,
+            tolerance_bps: 100,
+        }
+    }
+
+    fn key(ss58: &str) -> [u8; 32] {
+        AccountId::from_ss58(ss58).unwrap().0
+    }
+
+    #[test]
+    fn transfer_requests_plan_transfer_keep_alive_or_transfer_all() {
+        let r = request(StakeKind::Transfer);
+        assert_eq!(
+            plan_action(&r).unwrap(),
+            extrinsics::Action::Transfer {
+                dest: key(BOB),
+                amount: Rao(5)
+            }
+        );
+        let all = StakeRequest { all: true, ..r };
+        assert_eq!(
+            plan_action(&all).unwrap(),
+            extrinsics::Action::TransferAll { dest: key(BOB) }
+        );
+        let bad = StakeRequest {
+            destination: Some("5bad".to_owned()),
+            ..request(StakeKind::Transfer)
+        };
+        assert!(plan_action(&bad).unwrap_err().contains("not a valid SS58"));
+        let none = StakeRequest {
+            destination: None,
+            ..request(StakeKind::Transfer)
+        };
+        assert!(plan_action(&none).unwrap_err().contains("recipient"));
+    }
+
+    #[test]
+    fn swap_and_move_requests_plan_their_calls() {
+        assert_eq!(
+            plan_action(&request(StakeKind::Swap)).unwrap(),
+            extrinsics::Action::SwapStake {
+                hotkey: key(ALICE),
+                origin_netuid: 3,
+                destination_netuid: 7,
+                amount: AlphaAmount::Alpha(AlphaRao(5)),
+                mode: StakeMode::Limit {
+                    tolerance: Tolerance::from_bps(100).unwrap(),
+                    allow_partial: false
+                },
+            }
+        );
+        assert_eq!(
+            plan_action(&request(StakeKind::Move)).unwrap(),
+            extrinsics::Action::MoveStake {
+                origin_hotkey: key(ALICE),
+                destination_hotkey: key(BOB),
+                origin_netuid: 3,
+                destination_netuid: 3,
+                amount: AlphaAmount::Alpha(AlphaRao(5)),
+            }
+        );
+        let no_subnet = StakeRequest {
+            destination_netuid: None,
+            ..request(StakeKind::Swap)
+        };
+        assert!(plan_action(&no_subnet).unwrap_err().contains("subnet"));
+    }
 }

@@ -2,67 +2,47 @@
 //! plus checks of the cells whose colour carries meaning.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod ui_support;
+#[path = "common/ui_fixtures.rs"]
+mod ui_fixtures;
 
 use crossterm::event::KeyCode;
 use taotui::action::{Action, Connection, Effect, KeyPress, TxProgress};
 use taotui::config::theme::Theme;
 use taotui::model::chain::HistoryEntry;
 use taotui::model::{Modal, Model, Screen, update};
-use ui_support::*;
+use ui_fixtures::*;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
 /// A connected model with wallets, subnets, validators, positions and the overview loaded.
 fn loaded() -> Model {
-    let mut m = model();
-    with_wallets(&mut m, wallets());
-    for e in connect(&mut m) {
-        match e {
-            Effect::FetchSubnets { id } => {
-                update(
-                    &mut m,
-                    Action::SubnetsLoaded {
-                        id,
-                        fetched_at: NOW,
-                        result: Ok(subnets()),
-                    },
-                );
-            }
-            Effect::FetchPositions { id, .. } => {
-                update(
-                    &mut m,
-                    Action::PositionsLoaded {
-                        id,
-                        fetched_at: NOW - 5,
-                        result: Ok(positions(5)),
-                    },
-                );
-            }
-            Effect::FetchValidators { id, .. } => {
-                update(
-                    &mut m,
-                    Action::ValidatorsLoaded {
-                        id,
-                        netuid: 0,
-                        fetched_at: NOW - 5,
-                        result: Ok(validators(30, 0)),
-                    },
-                );
-            }
-            Effect::FetchOverview { id } => {
-                update(
-                    &mut m,
-                    Action::OverviewLoaded {
-                        id,
-                        fetched_at: NOW - 5,
-                        result: Ok(overview()),
-                    },
-                );
-            }
-            _ => {}
-        }
+    loaded_with(30, 5, 5)
+}
+
+/// The transfer form on Portfolio with Bob as the recipient and `amount` typed ("m": all).
+fn transfer_typed(amount: &str) -> Model {
+    let mut m = loaded();
+    char_key(&mut m, 't');
+    update(&mut m, Action::Paste(BOB.to_owned()));
+    tab(&mut m);
+    if amount == "m" {
+        char_key(&mut m, 'm');
+    } else {
+        type_text(&mut m, amount);
     }
+    m
+}
+
+/// `transfer_typed`, reviewed: the confirm screen with the chain's preview.
+fn transfer_confirmed(amount: &str) -> Model {
+    let mut m = transfer_typed(amount);
+    let effects = enter(&mut m);
+    let call = if amount == "m" {
+        "Balances.transfer_all"
+    } else {
+        "Balances.transfer_keep_alive"
+    };
+    answer_transfer_preview(&mut m, &effects, call, Vec::new());
     m
 }
 
@@ -443,6 +423,127 @@ fn scenes() -> Vec<(&'static str, Model)> {
     scenes.push(("move_edit", m));
 
     let mut m = loaded();
+    m.screen = Screen::Portfolio;
+    char_key(&mut m, '?');
+    scenes.push(("dialog_help_portfolio", m));
+
+    let mut m = loaded();
+    char_key(&mut m, 'g');
+    scenes.push(("portfolio_split_validator", m));
+
+    let m = loaded_with(30, 40, 5);
+    scenes.push(("portfolio_many_positions", m));
+
+    let mut m = loaded();
+    m.screen = Screen::Wallets;
+    char_key(&mut m, 't');
+    scenes.push(("transfer_empty", m));
+
+    let mut m = loaded();
+    m.screen = Screen::Wallets;
+    char_key(&mut m, 't');
+    type_text(&mut m, "5bad0address");
+    scenes.push(("transfer_bad_address", m));
+
+    for (name, amount) in [
+        ("transfer_preview", "10"),
+        ("transfer_ed_warning", "1234.5678"),
+        ("transfer_recipient_empty", "0.0000001"),
+    ] {
+        let mut m = transfer_typed(amount);
+        tick_and_quote(&mut m, transfer_facts(0, 0));
+        scenes.push((name, m));
+    }
+    scenes.push(("transfer_all_asking", transfer_typed("m")));
+    scenes.push(("transfer_all_confirm", transfer_confirmed("m")));
+    scenes.push(("transfer_confirm", transfer_confirmed("10")));
+
+    let password = || {
+        let mut m = transfer_confirmed("10");
+        enter(&mut m);
+        type_text(&mut m, "pw");
+        m
+    };
+    scenes.push(("transfer_password", password()));
+
+    let mut m = password();
+    let id = match enter(&mut m).first() {
+        Some(Effect::SubmitStake { id, .. }) => *id,
+        _ => panic!(),
+    };
+    for progress in [
+        TxProgress::Submitted,
+        TxProgress::InBlock { block: 120 },
+        TxProgress::Finalized { block: 120 },
+    ] {
+        update(&mut m, Action::TxProgress { id, progress });
+    }
+    update(
+        &mut m,
+        Action::TxDone {
+            id,
+            result: Ok(
+                "Done: Balances.transfer_keep_alive in block #120 (extrinsic 0xabcd).".to_owned(),
+            ),
+        },
+    );
+    scenes.push(("transfer_done", m));
+
+    let mut m = loaded();
+    char_key(&mut m, 'x');
+    type_text(&mut m, "2.5");
+    tab(&mut m);
+    scenes.push(("swap_edit", m));
+
+    let mut m = loaded();
+    char_key(&mut m, 'x');
+    type_text(&mut m, "2.5");
+    tab(&mut m);
+    press(&mut m, KeyPress::plain(KeyCode::Down));
+    scenes.push(("swap_preview", m));
+
+    let mut m = loaded();
+    char_key(&mut m, 'x');
+    type_text(&mut m, "2.5");
+    tab(&mut m);
+    type_text(&mut m, "7");
+    enter(&mut m);
+    scenes.push(("swap_unknown_subnet", m));
+
+    let mut m = loaded();
+    char_key(&mut m, 'x');
+    type_text(&mut m, "2.5");
+    tab(&mut m);
+    press(&mut m, KeyPress::plain(KeyCode::Down));
+    let effects = enter(&mut m);
+    answer_preview(&mut m, &effects, Vec::new());
+    scenes.push(("swap_confirm", m));
+
+    let mut m = loaded();
+    let effects = char_key(&mut m, 'm');
+    answer_picker(&mut m, &effects, validators(12, 1));
+    type_text(&mut m, "2.5");
+    tab(&mut m);
+    press(&mut m, KeyPress::plain(KeyCode::Down));
+    scenes.push(("move_picker", m));
+
+    let mut m = loaded();
+    let effects = char_key(&mut m, 'm');
+    answer_picker(&mut m, &effects, validators(12, 1));
+    tab(&mut m);
+    type_text(&mut m, "0009");
+    scenes.push(("move_picker_filtered", m));
+
+    let mut m = loaded();
+    let effects = char_key(&mut m, 'm');
+    answer_picker(&mut m, &effects, validators(12, 1));
+    type_text(&mut m, "2.5");
+    tab(&mut m);
+    let effects = enter(&mut m);
+    answer_preview(&mut m, &effects, Vec::new());
+    scenes.push(("move_confirm", m));
+
+    let mut m = loaded();
     m.modal = Some(Modal::Message {
         title: "Error".to_owned(),
         text: "The wallet folder is not writable.".to_owned(),
@@ -478,6 +579,13 @@ fn errors_are_drawn_in_the_warning_colour() {
         ("unstake_failed", "! SubtensorModule::SlippageTooHigh"),
         ("history_entries", "failed: SlippageTooHigh"),
         ("stake_refused", "! The free balance"),
+        ("transfer_bad_address", "! `5bad0a"),
+        ("transfer_ed_warning", "! This leaves less"),
+        (
+            "transfer_recipient_empty",
+            "! The recipient's account is empty",
+        ),
+        ("swap_unknown_subnet", "! there is no subnet 7"),
     ] {
         let buf = render(get(scene), &theme, 120, 40);
         let (x, y) = find(&buf, needle).unwrap_or_else(|| panic!("{scene}: `{needle}` not drawn"));
@@ -552,5 +660,26 @@ fn tiny_terminals_do_not_panic() {
         for (w, h) in [(1, 1), (20, 5), (40, 10), (79, 23)] {
             render(&m, &theme, w, h);
         }
+    }
+}
+
+#[test]
+fn transfer_checks_are_green_when_fine_and_in_the_warning_colour_when_not() {
+    let theme = theme();
+    let scenes = scenes();
+    let get = |n: &str| &scenes.iter().find(|(name, _)| *name == n).unwrap().1;
+    for (w, h) in SIZES {
+        let buf = render(get("transfer_preview"), &theme, w, h);
+        for needle in ["✓ a valid address", "✓ Keeps the existential deposit"] {
+            let (x, y) = find(&buf, needle).unwrap_or_else(|| panic!("`{needle}` not drawn"));
+            assert_eq!(buf[(x, y)].fg, theme.positive, "{needle} at {w}x{h}");
+        }
+        let buf = render(get("transfer_bad_address"), &theme, w, h);
+        let (x, y) = find(&buf, "! `5bad0a").unwrap();
+        assert_eq!(buf[(x, y)].fg, theme.warning, "bad address at {w}x{h}");
+        // The picker's selected row is drawn in the selection style.
+        let buf = render(get("move_picker"), &theme, w, h);
+        let (x, y) = find(&buf, "▸ Validator 0009").unwrap();
+        assert_eq!(buf[(x, y)].bg, theme.selection_bg);
     }
 }

@@ -1,7 +1,8 @@
 //! `update` tested without a terminal: every flow, its cancel paths and its errors.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod ui_support;
+#[path = "common/ui_fixtures.rs"]
+mod ui_fixtures;
 
 use crossterm::event::{KeyCode, KeyModifiers};
 use secrecy::ExposeSecret;
@@ -10,7 +11,7 @@ use taotui::model::form::FormKind;
 use taotui::model::stake::StakeStep;
 use taotui::model::wizard::CreateStep;
 use taotui::model::{Modal, Screen, update};
-use ui_support::*;
+use ui_fixtures::*;
 
 const STRONG: &str = "violet tractor ninety lantern";
 
@@ -593,46 +594,7 @@ fn validators_filter_and_sort() {
 }
 
 fn stake_model() -> taotui::model::Model {
-    let mut m = model();
-    with_wallets(&mut m, wallets());
-    let effects = connect(&mut m);
-    for e in effects {
-        match e {
-            Effect::FetchSubnets { id } => {
-                update(
-                    &mut m,
-                    Action::SubnetsLoaded {
-                        id,
-                        fetched_at: NOW,
-                        result: Ok(subnets()),
-                    },
-                );
-            }
-            Effect::FetchPositions { id, .. } => {
-                update(
-                    &mut m,
-                    Action::PositionsLoaded {
-                        id,
-                        fetched_at: NOW,
-                        result: Ok(positions(3)),
-                    },
-                );
-            }
-            Effect::FetchValidators { id, .. } => {
-                update(
-                    &mut m,
-                    Action::ValidatorsLoaded {
-                        id,
-                        netuid: 0,
-                        fetched_at: NOW,
-                        result: Ok(validators(5, 0)),
-                    },
-                );
-            }
-            _ => {}
-        }
-    }
-    m
+    loaded_with(5, 3, 0)
 }
 
 fn stake_step(m: &taotui::model::Model) -> Option<StakeStep> {
@@ -821,7 +783,7 @@ fn move_needs_a_destination_validator() {
     match &m.modal {
         Some(Modal::Stake(s)) => {
             assert_eq!(s.kind, StakeKind::Move);
-            assert!(s.destination_focused);
+            assert_eq!(s.focus, taotui::model::stake::Focus::Destination);
             assert!(s.error.clone().unwrap().contains("SS58"));
         }
         other => panic!("{other:?}"),
@@ -830,9 +792,558 @@ fn move_needs_a_destination_validator() {
     match enter(&mut m).as_slice() {
         [Effect::PreviewStake { request, .. }] => {
             assert_eq!(request.kind, StakeKind::Move);
-            assert_eq!(request.destination_hotkey.as_deref(), Some(ALICE));
+            assert_eq!(request.destination.as_deref(), Some(ALICE));
             assert_eq!(request.amount, 1_000_000_000);
         }
         other => panic!("{other:?}"),
     }
+}
+
+fn form(m: &taotui::model::Model) -> &taotui::model::stake::StakeForm {
+    match &m.modal {
+        Some(Modal::Stake(s)) => s,
+        other => panic!("expected a signing form, got {other:?}"),
+    }
+}
+
+fn submits(effects: &[Effect]) -> bool {
+    effects
+        .iter()
+        .any(|e| matches!(e, Effect::SubmitStake { .. }))
+}
+
+fn clear_field(m: &mut taotui::model::Model) {
+    for _ in 0..60 {
+        press(m, KeyPress::plain(KeyCode::Backspace));
+    }
+}
+
+/// Opens the transfer form on Portfolio and fills a valid recipient and 10 TAO.
+fn transfer_filled() -> taotui::model::Model {
+    let mut m = stake_model();
+    m.screen = Screen::Portfolio;
+    char_key(&mut m, 't');
+    update(&mut m, Action::Paste(BOB.to_owned()));
+    tab(&mut m);
+    type_text(&mut m, "10");
+    m
+}
+
+#[test]
+fn transfer_flow_address_amount_quote_confirm_password_submit_reread() {
+    use taotui::model::stake::Focus;
+    let mut m = stake_model();
+    m.screen = Screen::Wallets;
+    assert!(char_key(&mut m, 't').is_empty());
+    let f = form(&m);
+    assert_eq!(f.kind, StakeKind::Transfer);
+    assert_eq!(f.focus, Focus::Destination, "the recipient comes first");
+    assert_eq!(f.available, 1_234_567_890_123);
+
+    // A bad address is flagged as it is typed and stops the review.
+    type_text(&mut m, "5bad");
+    assert!(
+        form(&m)
+            .address_status()
+            .unwrap()
+            .unwrap_err()
+            .contains("not a valid SS58 address")
+    );
+    assert!(enter(&mut m).is_empty());
+    assert_eq!(form(&m).step, StakeStep::Edit);
+    assert!(form(&m).error.clone().unwrap().contains("not a valid SS58"));
+    clear_field(&mut m);
+    update(&mut m, Action::Paste(BOB.to_owned()));
+    assert_eq!(form(&m).address_status(), Some(Ok(())));
+
+    // No amount yet: the review points at the amount.
+    assert!(enter(&mut m).is_empty());
+    assert_eq!(form(&m).focus, Focus::Amount);
+    assert_eq!(form(&m).error.as_deref(), Some("type an amount"));
+    type_text(&mut m, "10");
+
+    // The live preview asks the chain once the inputs settle; one quote at a time.
+    let effects = update(&mut m, Action::Tick(NOW));
+    let quote = match effects.as_slice() {
+        [Effect::QuoteStake { id, request }] => {
+            assert_eq!(request.kind, StakeKind::Transfer);
+            assert_eq!(request.destination.as_deref(), Some(BOB));
+            *id
+        }
+        other => panic!("{other:?}"),
+    };
+    assert!(update(&mut m, Action::Tick(NOW + 1)).is_empty());
+    update(
+        &mut m,
+        Action::StakeQuoted {
+            id: quote,
+            result: Ok(taotui::action::ChainPreview {
+                facts: transfer_facts(0, 0),
+                ..Default::default()
+            }),
+        },
+    );
+    let p = form(&m).transfer_preview().unwrap();
+    assert_eq!(p.send, Some(10_000_000_000));
+    assert_eq!(p.fee, Some(125_000));
+    assert_eq!(
+        p.balance_after,
+        Some(1_234_567_890_123 - 10_000_000_000 - 125_000)
+    );
+    assert!(p.checks.iter().all(|c| c.ok), "{:?}", p.checks);
+    assert!(
+        update(&mut m, Action::Tick(NOW + 2)).is_empty(),
+        "nothing changed: no new quote"
+    );
+
+    let effects = enter(&mut m);
+    match effects.as_slice() {
+        [Effect::PreviewStake { request, .. }] => {
+            assert_eq!(request.kind, StakeKind::Transfer);
+            assert_eq!(request.amount, 10_000_000_000);
+            assert!(!request.all);
+            assert_eq!(request.destination.as_deref(), Some(BOB));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(form(&m).step, StakeStep::Previewing);
+    answer_transfer_preview(&mut m, &effects, "Balances.transfer_keep_alive", Vec::new());
+    assert_eq!(form(&m).step, StakeStep::Confirm);
+    assert!(enter(&mut m).is_empty());
+    assert_eq!(form(&m).step, StakeStep::Password);
+    type_text(&mut m, "pw");
+    let effects = enter(&mut m);
+    let id = match effects.as_slice() {
+        [
+            Effect::SubmitStake {
+                id,
+                request,
+                password,
+                ..
+            },
+        ] => {
+            assert_eq!(request.kind, StakeKind::Transfer);
+            assert_eq!(request.amount, 10_000_000_000);
+            assert_eq!(password.expose_secret(), "pw");
+            *id
+        }
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(form(&m).step, StakeStep::Progress);
+    assert!(esc(&mut m).is_empty(), "progress cannot be left");
+    for progress in [
+        taotui::action::TxProgress::Submitted,
+        taotui::action::TxProgress::InBlock { block: 7 },
+    ] {
+        update(&mut m, Action::TxProgress { id, progress });
+    }
+    assert_eq!(form(&m).progress.len(), 3);
+    let effects = update(
+        &mut m,
+        Action::TxDone {
+            id,
+            result: Ok("Done: Balances.transfer_keep_alive in block #7.".to_owned()),
+        },
+    );
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::FetchPositions { coldkey, .. } if coldkey == ALICE)),
+        "the portfolio is read again: {effects:?}"
+    );
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::LoadHistory { .. }))
+    );
+    assert_eq!(form(&m).step, StakeStep::Done);
+    enter(&mut m);
+    assert!(m.modal.is_none());
+}
+
+#[test]
+fn transfer_esc_at_every_step_signs_nothing() {
+    // Edit: Esc closes.
+    let mut m = transfer_filled();
+    assert!(esc(&mut m).is_empty());
+    assert!(m.modal.is_none());
+
+    // Previewing: Esc back to the amount; the late answer is dropped.
+    let mut m = transfer_filled();
+    let effects = enter(&mut m);
+    assert!(esc(&mut m).is_empty());
+    assert_eq!(form(&m).step, StakeStep::Edit);
+    answer_transfer_preview(&mut m, &effects, "Balances.transfer_keep_alive", Vec::new());
+    assert_eq!(form(&m).step, StakeStep::Edit, "a stale preview is dropped");
+
+    // Confirm and password: Esc steps back; a second Esc closes; nothing is submitted.
+    let mut m = transfer_filled();
+    let effects = enter(&mut m);
+    answer_transfer_preview(&mut m, &effects, "Balances.transfer_keep_alive", Vec::new());
+    enter(&mut m);
+    type_text(&mut m, "secret");
+    let mut all = esc(&mut m);
+    assert_eq!(form(&m).step, StakeStep::Confirm);
+    assert!(
+        form(&m).password.as_str().is_empty(),
+        "the password is wiped"
+    );
+    all.extend(esc(&mut m));
+    assert_eq!(form(&m).step, StakeStep::Edit);
+    all.extend(esc(&mut m));
+    assert!(m.modal.is_none());
+    assert!(!submits(&all) && all.is_empty(), "{all:?}");
+}
+
+#[test]
+fn transfer_max_is_transfer_all_and_errors_are_shown() {
+    let mut m = transfer_filled();
+    char_key(&mut m, 'm');
+    assert!(form(&m).all);
+    match enter(&mut m).as_slice() {
+        [Effect::PreviewStake { request, .. }] => {
+            assert!(
+                request.all,
+                "m sends everything that keeps the account alive"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    esc(&mut m);
+    // Typing a digit leaves "all"; alt-2 is half the balance.
+    char_key(&mut m, '5');
+    assert!(!form(&m).all);
+    press(&mut m, KeyPress::new(KeyCode::Char('2'), KeyModifiers::ALT));
+    assert_eq!(form(&m).parsed_amount(), Ok(1_234_567_890_123 / 2));
+
+    // More than the balance.
+    clear_field(&mut m);
+    type_text(&mut m, "5000");
+    assert!(enter(&mut m).is_empty());
+    assert!(form(&m).error.clone().unwrap().contains("more than"));
+
+    // A preview error returns to the form with the sentence.
+    clear_field(&mut m);
+    type_text(&mut m, "1");
+    let id = match enter(&mut m).as_slice() {
+        [Effect::PreviewStake { id, .. }] => *id,
+        other => panic!("{other:?}"),
+    };
+    update(
+        &mut m,
+        Action::StakePreviewed {
+            id,
+            result: Err("wallet alice is watch-only: it cannot sign".to_owned()),
+        },
+    );
+    assert_eq!(form(&m).step, StakeStep::Edit);
+    assert!(form(&m).error.clone().unwrap().contains("watch-only"));
+
+    // The chain's refusal keeps the form on the confirm screen.
+    let effects = enter(&mut m);
+    answer_transfer_preview(
+        &mut m,
+        &effects,
+        "Balances.transfer_keep_alive",
+        vec!["The destination account is empty".to_owned()],
+    );
+    assert!(enter(&mut m).is_empty());
+    assert_eq!(form(&m).step, StakeStep::Confirm);
+}
+
+#[test]
+fn transfer_refuses_own_address_and_watch_only_wallets() {
+    let mut m = stake_model();
+    m.screen = Screen::Wallets;
+    char_key(&mut m, 't');
+    update(&mut m, Action::Paste(ALICE.to_owned()));
+    assert!(
+        form(&m)
+            .address_status()
+            .unwrap()
+            .unwrap_err()
+            .contains("own address")
+    );
+    assert!(enter(&mut m).is_empty());
+    esc(&mut m);
+
+    // The watch-only wallet (third) cannot sign: no form, a notice says why.
+    char_key(&mut m, 'j');
+    char_key(&mut m, 'j');
+    char_key(&mut m, 'j');
+    assert_eq!(m.wallets.selected_wallet().unwrap().name, "watched");
+    assert!(char_key(&mut m, 't').is_empty());
+    assert!(m.modal.is_none());
+    let notice = m.notice.clone().unwrap();
+    assert!(
+        notice.error && notice.text.contains("watch-only"),
+        "{notice:?}"
+    );
+}
+
+#[test]
+fn transfer_from_another_wallet_reads_its_balance_first() {
+    let mut m = stake_model();
+    m.screen = Screen::Wallets;
+    char_key(&mut m, 'j');
+    char_key(&mut m, 'j');
+    assert_eq!(m.wallets.selected_wallet().unwrap().name, "btcli-wallet");
+    let effects = char_key(&mut m, 't');
+    let id = match effects.as_slice() {
+        [Effect::FetchPositions { id, coldkey }] => {
+            assert_eq!(coldkey, CHARLIE);
+            *id
+        }
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(form(&m).available, 0, "not read yet");
+    let (mut balance, list) = positions(1);
+    balance.free = tao(7);
+    update(
+        &mut m,
+        Action::PositionsLoaded {
+            id,
+            fetched_at: NOW,
+            result: Ok((balance, list)),
+        },
+    );
+    assert_eq!(form(&m).available, 7_000_000_000);
+}
+
+#[test]
+fn stale_quotes_are_dropped_and_a_changed_input_asks_again() {
+    let mut m = transfer_filled();
+    let first = match update(&mut m, Action::Tick(NOW)).as_slice() {
+        [Effect::QuoteStake { id, .. }] => *id,
+        other => panic!("{other:?}"),
+    };
+    update(
+        &mut m,
+        Action::StakeQuoted {
+            id: RequestId(first.0 + 50),
+            result: Ok(taotui::action::ChainPreview::default()),
+        },
+    );
+    assert!(form(&m).quote.is_none(), "an answer nobody waits for");
+    update(
+        &mut m,
+        Action::StakeQuoted {
+            id: first,
+            result: Err("not connected".to_owned()),
+        },
+    );
+    assert!(form(&m).quote.is_none() && form(&m).quote_pending.is_none());
+    char_key(&mut m, '0');
+    assert!(matches!(
+        update(&mut m, Action::Tick(NOW + 1)).as_slice(),
+        [Effect::QuoteStake { request, .. }] if request.amount == 100_000_000_000
+    ));
+}
+
+#[test]
+fn swap_flow_picks_a_subnet_and_signs_swap_stake_with_the_tolerance() {
+    let mut m = stake_model();
+    m.screen = Screen::Portfolio;
+    assert!(char_key(&mut m, 'x').is_empty());
+    let f = form(&m);
+    assert_eq!(f.kind, StakeKind::Swap);
+    assert_eq!(f.netuid, 2, "the largest position is on subnet 2");
+    assert_eq!(f.available, 120_000_000_000);
+    let choices: Vec<u16> = f.subnets.iter().map(|s| s.netuid).collect();
+    assert_eq!(choices, [0, 1], "the origin subnet is not offered");
+
+    type_text(&mut m, "2.5");
+    assert!(enter(&mut m).is_empty());
+    assert!(form(&m).error.clone().unwrap().contains("pick the subnet"));
+    type_text(&mut m, "7");
+    assert!(enter(&mut m).is_empty());
+    assert!(form(&m).error.clone().unwrap().contains("no subnet 7"));
+    press(&mut m, KeyPress::plain(KeyCode::Backspace));
+    press(&mut m, KeyPress::plain(KeyCode::Down));
+    press(&mut m, KeyPress::plain(KeyCode::Down));
+    assert_eq!(form(&m).to_netuid, Some(1));
+    assert!(form(&m).destination_subnet().is_some());
+
+    let effects = enter(&mut m);
+    match effects.as_slice() {
+        [Effect::PreviewStake { request, .. }] => {
+            assert_eq!(request.kind, StakeKind::Swap);
+            assert_eq!(request.netuid, 2);
+            assert_eq!(request.destination_netuid, Some(1));
+            assert_eq!(request.amount, 2_500_000_000);
+            assert_eq!(request.tolerance_bps, 50);
+        }
+        other => panic!("{other:?}"),
+    }
+    answer_preview(&mut m, &effects, Vec::new());
+    assert_eq!(form(&m).step, StakeStep::Confirm);
+    // Esc from confirm and password goes back; nothing is signed.
+    let mut all = esc(&mut m);
+    all.extend(enter_and_preview(&mut m));
+    all.extend(enter(&mut m));
+    all.extend(esc(&mut m));
+    assert!(!submits(&all));
+    enter(&mut m);
+    type_text(&mut m, "pw");
+    match enter(&mut m).as_slice() {
+        [Effect::SubmitStake { request, .. }] => {
+            assert_eq!(request.kind, StakeKind::Swap);
+            assert_eq!(request.destination_netuid, Some(1));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn swap_preview_comes_from_both_pools() {
+    let mut m = stake_model();
+    m.screen = Screen::Portfolio;
+    // Sorted by subnet, the first position is on root (stable); swap it into apex.
+    char_key(&mut m, 's');
+    assert_eq!(m.portfolio.sort.label(), "subnet");
+    char_key(&mut m, 'x');
+    type_text(&mut m, "10");
+    tab(&mut m);
+    type_text(&mut m, "1");
+    let p = form(&m).preview().unwrap();
+    // 10 TAO into a 10,000 τ / 200,000 α pool: about 200 α, less the fee and slippage.
+    assert!(p.receive.starts_with("19"), "{p:?}");
+    assert!(p.receive.ends_with('α'));
+    assert!(p.limit_price.is_some());
+    assert_eq!(p.limit_unit, "α/τ");
+}
+
+#[test]
+fn move_picks_the_destination_from_the_subnets_validators() {
+    use taotui::model::stake::Focus;
+    let mut m = stake_model();
+    m.screen = Screen::Portfolio;
+    let effects = char_key(&mut m, 'm');
+    let netuid = match effects.as_slice() {
+        [Effect::FetchValidators { netuid, .. }] => *netuid,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(netuid, 2, "the validators of the position's subnet");
+    answer_picker(&mut m, &effects, validators(9, 2));
+    assert_eq!(m.validators.netuid, 0);
+    assert_eq!(
+        m.validators.validators.data.as_ref().unwrap().len(),
+        5,
+        "the Validators screen keeps its own list"
+    );
+    let origin = form(&m).hotkey.clone();
+    let picker = form(&m).picker.clone().unwrap();
+    assert!(
+        picker.visible().iter().all(|v| v.hotkey.ss58() != origin),
+        "the current validator is not a destination"
+    );
+    assert_eq!(picker.visible().len(), 6);
+
+    type_text(&mut m, "1");
+    tab(&mut m);
+    assert_eq!(form(&m).focus, Focus::Destination);
+    // 'm' typed in the picker filters; it is not the max shortcut there.
+    char_key(&mut m, 'm');
+    assert_eq!(form(&m).parsed_amount(), Ok(1_000_000_000));
+    assert_eq!(form(&m).picker.as_ref().unwrap().filter.as_str(), "m");
+    press(&mut m, KeyPress::plain(KeyCode::Backspace));
+    type_text(&mut m, "validator 000");
+    press(&mut m, KeyPress::plain(KeyCode::Down));
+    let chosen = form(&m).picker.as_ref().unwrap().chosen().unwrap();
+    assert_eq!(
+        form(&m).picker.as_ref().unwrap().selected,
+        1,
+        "Down moves in the list"
+    );
+    match enter(&mut m).as_slice() {
+        [Effect::PreviewStake { request, .. }] => {
+            assert_eq!(request.kind, StakeKind::Move);
+            assert_eq!(request.destination.as_deref(), Some(chosen.as_str()));
+            assert_ne!(chosen, origin);
+        }
+        other => panic!("{other:?}"),
+    }
+    esc(&mut m);
+    // A filter that matches nothing and is no address: the review says what to do.
+    for _ in 0..20 {
+        press(&mut m, KeyPress::plain(KeyCode::Backspace));
+    }
+    type_text(&mut m, "nobody");
+    assert!(enter(&mut m).is_empty());
+    assert!(
+        form(&m)
+            .error
+            .clone()
+            .unwrap()
+            .contains("pick the validator")
+    );
+    assert!(esc(&mut m).is_empty());
+    assert!(m.modal.is_none());
+}
+
+#[test]
+fn chart_splits_by_subnet_or_validator() {
+    use taotui::model::chain::SplitBy;
+    let mut m = stake_model();
+    m.screen = Screen::Portfolio;
+    let by_subnet = m.portfolio.split_parts();
+    assert_eq!(by_subnet.len(), 3);
+    char_key(&mut m, 'g');
+    assert_eq!(m.portfolio.split, SplitBy::Validator);
+    let by_validator = m.portfolio.split_parts();
+    // Three positions with two hotkeys (BOB holds the first and third).
+    assert_eq!(by_validator.len(), 2);
+    assert_eq!(by_validator[0].value, tao(50 + 60).get());
+    assert_eq!(
+        by_validator.iter().map(|p| p.value).sum::<u64>(),
+        by_subnet.iter().map(|p| p.value).sum::<u64>()
+    );
+    char_key(&mut m, 'g');
+    assert_eq!(m.portfolio.split, SplitBy::Subnet);
+}
+
+#[test]
+fn swap_opened_before_the_subnets_are_read_gets_them_when_they_arrive() {
+    let mut m = model();
+    with_wallets(&mut m, wallets());
+    let mut positions_id = None;
+    for e in connect(&mut m) {
+        if let Effect::FetchPositions { id, .. } = e {
+            positions_id = Some(id);
+        }
+    }
+    update(
+        &mut m,
+        Action::PositionsLoaded {
+            id: positions_id.unwrap(),
+            fetched_at: NOW,
+            result: Ok(positions(3)),
+        },
+    );
+    m.screen = Screen::Portfolio;
+    // The subnets asked at connect are still in flight; the form asks again.
+    let effects = char_key(&mut m, 'x');
+    let id = match effects.as_slice() {
+        [Effect::FetchSubnets { id }] => *id,
+        other => panic!("{other:?}"),
+    };
+    assert!(form(&m).subnets.is_empty());
+    type_text(&mut m, "1");
+    tab(&mut m);
+    type_text(&mut m, "1");
+    assert_eq!(form(&m).to_netuid, None, "no subnet is known yet");
+    update(
+        &mut m,
+        Action::SubnetsLoaded {
+            id,
+            fetched_at: NOW,
+            result: Ok(subnets()),
+        },
+    );
+    assert_eq!(form(&m).subnets.len(), 2);
+    assert_eq!(
+        form(&m).to_netuid,
+        Some(1),
+        "the typed number now names a subnet"
+    );
 }

@@ -132,6 +132,20 @@ fn generated_mnemonics_ask_three_distinct_sorted_positions() {
     }
 }
 
+fn transfer_request() -> taotui::action::StakeRequest {
+    taotui::action::StakeRequest {
+        kind: taotui::action::StakeKind::Transfer,
+        wallet: "dev".to_owned(),
+        hotkey: String::new(),
+        netuid: 0,
+        amount: 1_000_000_000,
+        destination: Some(ALICE.to_owned()),
+        destination_netuid: None,
+        all: false,
+        tolerance_bps: 50,
+    }
+}
+
 #[test]
 fn the_worker_answers_with_the_request_id_and_chain_reads_fail_clearly_when_offline() {
     let dir = tempfile::tempdir().unwrap();
@@ -146,8 +160,12 @@ fn the_worker_answers_with_the_request_id_and_chain_reads_fail_clearly_when_offl
         let worker = Worker::new(WalletRoot::new(dir.path()), network, None, tx);
         worker.run(Effect::ScanWallets { id: RequestId(7) });
         worker.run(Effect::FetchSubnets { id: RequestId(8) });
+        worker.run(Effect::QuoteStake {
+            id: RequestId(9),
+            request: transfer_request(),
+        });
         let mut seen = 0;
-        while seen < 2 {
+        while seen < 3 {
             let action = tokio::time::timeout(Duration::from_secs(10), rx.recv())
                 .await
                 .unwrap()
@@ -160,6 +178,11 @@ fn the_worker_answers_with_the_request_id_and_chain_reads_fail_clearly_when_offl
                 }
                 Action::SubnetsLoaded { id, result, .. } => {
                     assert_eq!(id, RequestId(8));
+                    assert!(result.unwrap_err().contains("not connected"));
+                    seen += 1;
+                }
+                Action::StakeQuoted { id, result } => {
+                    assert_eq!(id, RequestId(9));
                     assert!(result.unwrap_err().contains("not connected"));
                     seen += 1;
                 }

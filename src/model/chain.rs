@@ -123,6 +123,38 @@ impl PositionSort {
     }
 }
 
+/// What the portfolio chart splits the staked value by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SplitBy {
+    #[default]
+    Subnet,
+    Validator,
+}
+
+impl SplitBy {
+    pub fn next(self) -> Self {
+        match self {
+            SplitBy::Subnet => SplitBy::Validator,
+            SplitBy::Validator => SplitBy::Subnet,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SplitBy::Subnet => "subnet",
+            SplitBy::Validator => "validator",
+        }
+    }
+}
+
+/// One bar of the portfolio chart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitPart {
+    pub label: String,
+    /// TAO value in rao.
+    pub value: u64,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct PortfolioState {
     /// The coldkey whose positions are shown.
@@ -130,9 +162,47 @@ pub struct PortfolioState {
     pub listing: Remote<(AccountBalance, Vec<PositionView>)>,
     pub sort: PositionSort,
     pub selected: usize,
+    pub split: SplitBy,
 }
 
 impl PortfolioState {
+    /// The staked value grouped by subnet or validator, largest first (ties by label).
+    pub fn split_parts(&self) -> Vec<SplitPart> {
+        let Some((_, positions)) = &self.listing.data else {
+            return Vec::new();
+        };
+        let mut groups: std::collections::BTreeMap<String, (String, u64)> =
+            std::collections::BTreeMap::new();
+        for p in positions {
+            let (key, label) = match self.split {
+                SplitBy::Subnet => (
+                    format!("{:05}", p.netuid),
+                    format!("SN{:<4} {}", p.netuid, p.symbol),
+                ),
+                SplitBy::Validator => {
+                    let ss58 = p.hotkey.ss58();
+                    let label = match &p.hotkey_name {
+                        Some(n) => n.clone(),
+                        None => {
+                            let head: String = ss58.chars().take(6).collect();
+                            let tail: String = ss58.chars().skip(44).collect();
+                            format!("{head}…{tail}")
+                        }
+                    };
+                    (ss58, label)
+                }
+            };
+            let e = groups.entry(key).or_insert((label, 0));
+            e.1 = e.1.saturating_add(p.tao_value.get());
+        }
+        let mut parts: Vec<SplitPart> = groups
+            .into_values()
+            .map(|(label, value)| SplitPart { label, value })
+            .collect();
+        parts.sort_by(|a, b| b.value.cmp(&a.value).then_with(|| a.label.cmp(&b.label)));
+        parts
+    }
+
     /// Positions in display order.
     pub fn sorted(&self) -> Vec<&PositionView> {
         let Some((_, positions)) = &self.listing.data else {
@@ -184,6 +254,25 @@ impl ValidatorSort {
     }
 }
 
+/// Indices of the validators whose name or address contains `filter` (any case), leaving out
+/// the hotkey `exclude`.
+pub fn matching(all: &[ValidatorView], filter: &TextInput, exclude: Option<&str>) -> Vec<usize> {
+    let needle = filter.trimmed().to_lowercase();
+    all.iter()
+        .enumerate()
+        .filter(|(_, v)| {
+            let ss58 = v.hotkey.ss58();
+            exclude != Some(ss58.as_str())
+                && (needle.is_empty()
+                    || v.name
+                        .as_deref()
+                        .is_some_and(|n| n.to_lowercase().contains(&needle))
+                    || ss58.to_lowercase().contains(&needle))
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ValidatorsState {
     pub netuid: u16,
@@ -224,19 +313,7 @@ impl ValidatorsState {
             self.order.clear();
             return;
         };
-        let needle = self.filter.trimmed().to_lowercase();
-        let mut order: Vec<usize> = all
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| {
-                needle.is_empty()
-                    || v.name
-                        .as_deref()
-                        .is_some_and(|n| n.to_lowercase().contains(&needle))
-                    || v.hotkey.ss58().to_lowercase().contains(&needle)
-            })
-            .map(|(i, _)| i)
-            .collect();
+        let mut order = matching(all, &self.filter, None);
         let key = |i: &usize| all.get(*i);
         match self.sort {
             ValidatorSort::Stake => {

@@ -4,6 +4,7 @@
 pub mod chain;
 pub mod form;
 pub mod input;
+pub mod picker;
 pub mod stake;
 pub mod wallets;
 pub mod wizard;
@@ -15,6 +16,7 @@ use crate::action::{Action, Connection, Effect, KeyFileFormat, KeyPress, Request
 use crate::config::keymap::{Command, Context, Keymap};
 use chain::{HistoryState, NetworkState, PortfolioState, ValidatorsState};
 use form::{Form, FormKind, FormOutcome};
+use picker::ValidatorPicker;
 use stake::{StakeForm, StakeOutcome};
 use wallets::WalletsState;
 use wizard::{CreateWizard, WizardOutcome};
@@ -243,6 +245,10 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             model.now = now;
             model.ticks = model.ticks.wrapping_add(1);
             let mut effects = Vec::new();
+            let connected = model.connected();
+            if let Some(Modal::Stake(s)) = &mut model.modal {
+                effects.extend(s.on_tick(&mut model.ids, connected));
+            }
             if model.connected()
                 && model.network.overview.pending.is_none()
                 && model
@@ -328,7 +334,17 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             fetched_at,
             result,
         } => {
-            model.portfolio.listing.answer(id, fetched_at, result);
+            if model.portfolio.listing.answer(id, fetched_at, result)
+                && let Some(Modal::Stake(s)) = &mut model.modal
+                && s.kind == StakeKind::Transfer
+                && s.coldkey.is_some()
+                && s.coldkey == model.portfolio.coldkey
+                && s.step == stake::StakeStep::Edit
+                && let Some((balance, _)) = &model.portfolio.listing.data
+            {
+                // The transfer form opened before the balance was read.
+                s.available = balance.free.get();
+            }
             Vec::new()
         }
         Action::SubnetsLoaded {
@@ -336,7 +352,15 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             fetched_at,
             result,
         } => {
-            model.validators.subnets.answer(id, fetched_at, result);
+            if model.validators.subnets.answer(id, fetched_at, result)
+                && let Some(Modal::Stake(s)) = &mut model.modal
+                && s.kind == StakeKind::Swap
+                && s.subnets.is_empty()
+                && let Some(list) = &model.validators.subnets.data
+            {
+                // The swap form opened before the subnets were read.
+                s.set_subnets(list.clone());
+            }
             Vec::new()
         }
         Action::ValidatorsLoaded {
@@ -345,6 +369,14 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             fetched_at,
             result,
         } => {
+            if let Some(Modal::Stake(s)) = &mut model.modal
+                && s.picker
+                    .as_ref()
+                    .is_some_and(|p| p.list.pending == Some(id))
+            {
+                s.on_validators(id, fetched_at, result);
+                return Vec::new();
+            }
             if netuid == model.validators.netuid
                 && model.validators.validators.answer(id, fetched_at, result)
             {
@@ -364,6 +396,12 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::StakePreviewed { id, result } => {
             if let Some(Modal::Stake(s)) = &mut model.modal {
                 s.on_previewed(id, result);
+            }
+            Vec::new()
+        }
+        Action::StakeQuoted { id, result } => {
+            if let Some(Modal::Stake(s)) = &mut model.modal {
+                s.on_quoted(id, result);
             }
             Vec::new()
         }
@@ -598,8 +636,13 @@ fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
             }
         }
         Command::Stake => open_stake_from_validator(model),
-        Command::StakeMore | Command::Unstake | Command::MoveStake => {
+        Command::StakeMore | Command::Unstake | Command::MoveStake | Command::SwapStake => {
             open_stake_from_position(model, command)
+        }
+        Command::Transfer => open_transfer(model),
+        Command::ChartSplit => {
+            model.portfolio.split = model.portfolio.split.next();
+            Vec::new()
         }
     }
 }
@@ -732,13 +775,6 @@ fn open_qr(model: &mut Model) -> Vec<Effect> {
 }
 
 fn open_stake_from_validator(model: &mut Model) -> Vec<Effect> {
-    let Some(wallet) = model.wallets.selected_wallet().map(|w| w.name.clone()) else {
-        model.notify(
-            "Create or select a wallet on the Wallets screen first.",
-            true,
-        );
-        return Vec::new();
-    };
     let Some(v) = model
         .validators
         .visible_at(model.validators.selected)
@@ -746,13 +782,10 @@ fn open_stake_from_validator(model: &mut Model) -> Vec<Effect> {
     else {
         return Vec::new();
     };
-    let free = model
-        .portfolio
-        .listing
-        .data
-        .as_ref()
-        .map(|(b, _)| b.free.get())
-        .unwrap_or(0);
+    let Some(wallet) = signing_wallet(model) else {
+        return Vec::new();
+    };
+    let free = free_balance(model);
     let subnet = model.validators.subnet(v.netuid).cloned();
     model.modal = Some(Modal::Stake(Box::new(StakeForm::new(
         StakeKind::Stake,
@@ -767,10 +800,40 @@ fn open_stake_from_validator(model: &mut Model) -> Vec<Effect> {
     Vec::new()
 }
 
-fn open_stake_from_position(model: &mut Model, command: Command) -> Vec<Effect> {
-    let Some(wallet) = model.wallets.selected_wallet().map(|w| w.name.clone()) else {
-        return Vec::new();
+/// The selected wallet's name, or a notice saying why it cannot sign.
+fn signing_wallet(model: &mut Model) -> Option<String> {
+    let Some(w) = model.wallets.selected_wallet() else {
+        model.notify(
+            "Create or select a wallet on the Wallets screen first.",
+            true,
+        );
+        return None;
     };
+    let name = w.name.clone();
+    if w.coldkey
+        .as_ref()
+        .is_some_and(|c| c.format == KeyFormat::PubOnly)
+    {
+        model.notify(
+            format!("Wallet {name} is watch-only: it cannot sign. Restore its coldkey first (R on the Wallets screen)."),
+            true,
+        );
+        return None;
+    }
+    Some(name)
+}
+
+fn free_balance(model: &Model) -> u64 {
+    model
+        .portfolio
+        .listing
+        .data
+        .as_ref()
+        .map(|(b, _)| b.free.get())
+        .unwrap_or(0)
+}
+
+fn open_stake_from_position(model: &mut Model, command: Command) -> Vec<Effect> {
     let Some(p) = model
         .portfolio
         .sorted()
@@ -780,32 +843,74 @@ fn open_stake_from_position(model: &mut Model, command: Command) -> Vec<Effect> 
         model.notify("Select a position first.", true);
         return Vec::new();
     };
+    let Some(wallet) = signing_wallet(model) else {
+        return Vec::new();
+    };
     let (kind, available) = match command {
-        Command::StakeMore => (
-            StakeKind::Stake,
-            model
-                .portfolio
-                .listing
-                .data
-                .as_ref()
-                .map(|(b, _)| b.free.get())
-                .unwrap_or(0),
-        ),
+        Command::StakeMore => (StakeKind::Stake, free_balance(model)),
         Command::Unstake => (StakeKind::Unstake, p.alpha.get()),
+        Command::SwapStake => (StakeKind::Swap, p.alpha.get()),
         _ => (StakeKind::Move, p.alpha.get()),
     };
     let subnet = model.validators.subnet(p.netuid).cloned();
-    model.modal = Some(Modal::Stake(Box::new(StakeForm::new(
+    let hotkey = p.hotkey.ss58();
+    let mut form = StakeForm::new(
         kind,
         wallet,
-        p.hotkey.ss58(),
+        hotkey.clone(),
         p.hotkey_name.clone(),
         p.netuid,
         subnet,
         available,
         model.prefs.tolerance_bps,
-    ))));
-    Vec::new()
+    );
+    let mut effects = Vec::new();
+    match kind {
+        StakeKind::Swap => {
+            let subnets = model.validators.subnets.data.clone().unwrap_or_default();
+            if subnets.is_empty() {
+                effects.extend(fetch_subnets(model));
+            }
+            form = form.with_subnets(subnets);
+        }
+        StakeKind::Move => {
+            let mut picker = ValidatorPicker::new(p.netuid, hotkey);
+            let v = &model.validators;
+            if v.netuid == p.netuid && v.validators.data.is_some() {
+                picker.list = v.validators.clone();
+                picker.list.pending = None;
+            } else if model.connected() {
+                let id = model.ids.fresh();
+                picker.list.request(id);
+                effects.push(Effect::FetchValidators {
+                    id,
+                    netuid: p.netuid,
+                });
+            }
+            picker.reorder();
+            form = form.with_picker(picker);
+        }
+        _ => {}
+    }
+    model.modal = Some(Modal::Stake(Box::new(form)));
+    effects
+}
+
+/// Transfer from the selected wallet; its balance is read first when the portfolio shows another.
+fn open_transfer(model: &mut Model) -> Vec<Effect> {
+    let Some(wallet) = signing_wallet(model) else {
+        return Vec::new();
+    };
+    let coldkey = model.selected_coldkey();
+    let effects = refresh_portfolio_if_changed(model);
+    let form = StakeForm::transfer(
+        wallet,
+        coldkey,
+        free_balance(model),
+        model.prefs.tolerance_bps,
+    );
+    model.modal = Some(Modal::Stake(Box::new(form)));
+    effects
 }
 
 fn rescan_wallets(model: &mut Model) -> Vec<Effect> {

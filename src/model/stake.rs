@@ -1,14 +1,19 @@
-//! Stake / unstake / move form: amount with max and percentage shortcuts and a live preview,
-//! then a confirm screen, the password prompt, and progress until the chain answers.
+//! The signing forms: stake, unstake, move (to another validator), swap (to another subnet) and
+//! transfer (TAO to another account). Each has an amount with max and percentage shortcuts and a
+//! live preview, then a confirm screen, the password prompt, and progress until the chain answers.
 
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyModifiers};
 
 use super::IdGen;
 use super::input::TextInput;
+use super::picker::ValidatorPicker;
 use crate::action::{
-    ChainPreview, Effect, KeyPress, RequestId, StakeKind, StakeRequest, TxProgress,
+    ChainPreview, Effect, KeyPress, PreviewFacts, RequestId, StakeKind, StakeRequest, TxProgress,
 };
-use crate::amount::{AlphaRao, Mechanism, Pool, Rao, SwapFee, Tolerance, TradeSide, limit_price};
+use crate::amount::{
+    AlphaRao, Mechanism, Pool, Rao, Rounding, SwapFee, Tolerance, TradeSide, limit_price,
+};
+use crate::chain::extrinsics::plan::relative_price;
 use crate::chain::queries::SubnetView;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,7 +27,15 @@ pub enum StakeStep {
     Done,
 }
 
-/// What the preview shows, computed from the subnet's pool.
+/// Which field of the form gets the typing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Amount,
+    /// The recipient (transfer), the validator picker (move) or the subnet (swap).
+    Destination,
+}
+
+/// What the preview shows, computed from the subnets' pools.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StakePreview {
     /// Amount in, as text with its unit.
@@ -31,25 +44,53 @@ pub struct StakePreview {
     pub receive: String,
     pub swap_fee: String,
     pub price_impact_bps: u32,
-    /// Limit price in rao per alpha.
+    /// Limit price in rao per alpha (or destination alpha per origin alpha for a swap).
     pub limit_price: Option<u64>,
+    /// The unit of the limit price, e.g. "τ/α".
+    pub limit_unit: String,
+}
+
+/// One line of the transfer checks: fine or a warning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    pub ok: bool,
+    pub text: String,
+}
+
+/// The live transfer preview; figures the chain has not told yet are `None`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferPreview {
+    /// What leaves the balance besides the fee (and what the recipient gets).
+    pub send: Option<u64>,
+    pub fee: Option<u64>,
+    pub balance_after: Option<u64>,
+    pub checks: Vec<Check>,
 }
 
 #[derive(Debug)]
 pub struct StakeForm {
     pub kind: StakeKind,
     pub wallet: String,
+    /// The sending coldkey's address, when known (a transfer to it is refused).
+    pub coldkey: Option<String>,
     pub hotkey: String,
     pub hotkey_name: Option<String>,
     pub netuid: u16,
     pub subnet: Option<SubnetView>,
     pub symbol: String,
-    /// What can be spent: free TAO (stake) or the position's alpha (unstake / move).
+    /// What can be spent: free TAO (stake, transfer) or the position's alpha (the others).
     pub available: u64,
     pub amount: TextInput,
+    /// Transfer: everything except the existential deposit (`transfer_all`).
+    pub all: bool,
+    /// The recipient's address (transfer) or the typed netuid (swap).
     pub destination: TextInput,
-    /// Move only: typing goes to the destination field.
-    pub destination_focused: bool,
+    pub focus: Focus,
+    /// Move: the subnet's validators to pick the destination from.
+    pub picker: Option<ValidatorPicker>,
+    /// Swap: the subnets to choose from, and the chosen one.
+    pub subnets: Vec<SubnetView>,
+    pub to_netuid: Option<u16>,
     pub tolerance: Tolerance,
     pub tolerance_bps: u32,
     pub password: TextInput,
@@ -59,12 +100,21 @@ pub struct StakeForm {
     pub pending: Option<RequestId>,
     /// The chain's preview shown on the confirm screen, and the request that produced it.
     pub chain_preview: Option<(RequestId, ChainPreview)>,
+    /// The background quote in flight (transfer's live preview) and the last one answered.
+    pub quote_pending: Option<(RequestId, StakeRequest)>,
+    pub quote: Option<(StakeRequest, ChainPreview)>,
+    /// The inputs changed since the last quote was asked.
+    pub quote_dirty: bool,
     pub result: Option<Result<String, String>>,
 }
 
 pub enum StakeOutcome {
     Stay(Vec<Effect>),
     Close { refresh: bool },
+}
+
+fn tao_text(rao: u64, decimals: u8) -> String {
+    format!("{} TAO", Rao(rao).format_tao(decimals, Rounding::Down))
 }
 
 impl StakeForm {
@@ -87,6 +137,7 @@ impl StakeForm {
         StakeForm {
             kind,
             wallet,
+            coldkey: None,
             hotkey,
             hotkey_name,
             netuid,
@@ -94,8 +145,12 @@ impl StakeForm {
             symbol,
             available,
             amount: TextInput::new(),
+            all: false,
             destination: TextInput::new(),
-            destination_focused: false,
+            focus: Focus::Amount,
+            picker: None,
+            subnets: Vec::new(),
+            to_netuid: None,
             tolerance,
             tolerance_bps,
             password: TextInput::secret(),
@@ -104,19 +159,79 @@ impl StakeForm {
             progress: Vec::new(),
             pending: None,
             chain_preview: None,
+            quote_pending: None,
+            quote: None,
+            quote_dirty: false,
             result: None,
         }
     }
 
+    /// A transfer of TAO from `wallet` (address `coldkey`, `free` spendable); the recipient first.
+    pub fn transfer(
+        wallet: String,
+        coldkey: Option<String>,
+        free: u64,
+        tolerance_bps: u32,
+    ) -> StakeForm {
+        let mut f = StakeForm::new(
+            StakeKind::Transfer,
+            wallet,
+            String::new(),
+            None,
+            0,
+            None,
+            free,
+            tolerance_bps,
+        );
+        f.coldkey = coldkey;
+        f.symbol = "TAO".to_owned();
+        f.focus = Focus::Destination;
+        f
+    }
+
+    /// Move: the destination is picked from `picker`.
+    pub fn with_picker(mut self, picker: ValidatorPicker) -> StakeForm {
+        self.picker = Some(picker);
+        self
+    }
+
+    /// Swap: the destination is one of `subnets` (the origin is left out).
+    pub fn with_subnets(mut self, subnets: Vec<SubnetView>) -> StakeForm {
+        self.set_subnets(subnets);
+        self
+    }
+
+    /// The subnets read from the chain: the destinations, and the origin's pool if it was missing.
+    pub fn set_subnets(&mut self, subnets: Vec<SubnetView>) {
+        let (origin, others): (Vec<SubnetView>, Vec<SubnetView>) =
+            subnets.into_iter().partition(|s| s.netuid == self.netuid);
+        if self.subnet.is_none()
+            && let Some(o) = origin.into_iter().next()
+        {
+            self.symbol = o.symbol.clone();
+            self.subnet = Some(o);
+        }
+        self.subnets = others;
+        self.pick_typed_subnet();
+    }
+
     fn request(&self, amount: u64) -> StakeRequest {
+        let destination = match self.kind {
+            StakeKind::Move => self.picker.as_ref().and_then(ValidatorPicker::chosen),
+            StakeKind::Transfer => Some(self.destination.trimmed().to_owned()),
+            _ => None,
+        };
         StakeRequest {
             kind: self.kind,
             wallet: self.wallet.clone(),
             hotkey: self.hotkey.clone(),
             netuid: self.netuid,
             amount,
-            destination_hotkey: (!self.destination.is_empty())
-                .then(|| self.destination.trimmed().to_owned()),
+            destination,
+            destination_netuid: (self.kind == StakeKind::Swap)
+                .then_some(self.to_netuid)
+                .flatten(),
+            all: self.all,
             tolerance_bps: self.tolerance_bps,
         }
     }
@@ -139,17 +254,72 @@ impl StakeForm {
         }
     }
 
+    /// The chain answered a background quote; only the one in flight is kept.
+    pub fn on_quoted(&mut self, id: RequestId, result: Result<ChainPreview, String>) {
+        let Some((pending, request)) = self.quote_pending.take() else {
+            return;
+        };
+        if pending != id {
+            self.quote_pending = Some((pending, request));
+            return;
+        }
+        // A failed quote keeps the last figures; the review asks the chain again anyway.
+        if let Ok(preview) = result {
+            self.quote = Some((request, preview));
+        }
+    }
+
+    /// Called on every tick: asks for a quote once the inputs settled (at most one in flight).
+    pub fn on_tick(&mut self, ids: &mut IdGen, connected: bool) -> Vec<Effect> {
+        if self.kind != StakeKind::Transfer
+            || self.step != StakeStep::Edit
+            || !connected
+            || !self.quote_dirty
+            || self.quote_pending.is_some()
+            || self.address_status() != Some(Ok(()))
+        {
+            return Vec::new();
+        }
+        let Ok(amount) = self.parsed_amount() else {
+            return Vec::new();
+        };
+        self.quote_dirty = false;
+        let id = ids.fresh();
+        let request = self.request(amount);
+        self.quote_pending = Some((id, request.clone()));
+        vec![Effect::QuoteStake { id, request }]
+    }
+
+    /// The worker read the validators of the picker's subnet.
+    pub fn on_validators(
+        &mut self,
+        id: RequestId,
+        fetched_at: u64,
+        result: Result<Vec<crate::chain::queries::ValidatorView>, String>,
+    ) -> bool {
+        match &mut self.picker {
+            Some(p) if p.list.pending == Some(id) => {
+                p.list.answer(id, fetched_at, result);
+                p.reorder();
+                true
+            }
+            _ => false,
+        }
+    }
+
     pub fn title(&self) -> &'static str {
         match self.kind {
             StakeKind::Stake => "Stake",
             StakeKind::Unstake => "Unstake",
             StakeKind::Move => "Move stake",
+            StakeKind::Swap => "Swap stake to another subnet",
+            StakeKind::Transfer => "Transfer TAO",
         }
     }
 
-    /// Stake spends TAO; unstake and move spend alpha.
+    /// Stake and transfer spend TAO; the others spend alpha.
     pub fn spends_tao(&self) -> bool {
-        self.kind == StakeKind::Stake
+        matches!(self.kind, StakeKind::Stake | StakeKind::Transfer)
     }
 
     pub fn unit(&self) -> &str {
@@ -160,8 +330,19 @@ impl StakeForm {
         }
     }
 
-    /// The typed amount in rao (TAO or alpha).
+    /// Whether the form has a second field (recipient, validator or subnet).
+    pub fn has_destination(&self) -> bool {
+        matches!(
+            self.kind,
+            StakeKind::Move | StakeKind::Swap | StakeKind::Transfer
+        )
+    }
+
+    /// The typed amount in rao (TAO or alpha); a transfer of everything counts the whole balance.
     pub fn parsed_amount(&self) -> Result<u64, String> {
+        if self.all {
+            return Ok(self.available);
+        }
         let text = self.amount.trimmed();
         if text.is_empty() {
             return Err("type an amount".to_owned());
@@ -176,98 +357,406 @@ impl StakeForm {
             return Err("the amount must be more than zero".to_owned());
         }
         if value > self.available {
+            let hint = if self.kind == StakeKind::Transfer {
+                "press m to send everything that keeps the account alive"
+            } else {
+                "press m for the maximum"
+            };
             return Err(format!(
-                "that is more than the {} available; press m for the maximum",
+                "that is more than the {} available; {hint}",
                 self.format_amount(self.available)
             ));
         }
         Ok(value)
     }
 
+    /// The amount as the form shows it.
+    pub fn amount_text(&self) -> String {
+        if self.all {
+            "all (keeps the existential deposit)".to_owned()
+        } else {
+            self.amount.display()
+        }
+    }
+
     pub fn format_amount(&self, rao: u64) -> String {
         if self.spends_tao() {
-            format!(
-                "{} TAO",
-                Rao(rao).format_tao(4, crate::amount::Rounding::Down)
-            )
+            tao_text(rao, 4)
         } else {
             format!(
                 "{} {}",
-                AlphaRao(rao).format_alpha(4, crate::amount::Rounding::Down),
+                AlphaRao(rao).format_alpha(4, Rounding::Down),
                 self.symbol
             )
         }
     }
 
-    fn pool(&self) -> Option<Pool> {
-        let s = self.subnet.as_ref()?;
-        Some(match s.mechanism {
-            Mechanism::Stable => Pool::stable(),
-            Mechanism::Dynamic => Pool::dynamic(s.tao_in, s.alpha_in, SwapFee::DEFAULT),
-        })
+    /// Transfer: `None` while the address is empty, else whether it can receive.
+    pub fn address_status(&self) -> Option<Result<(), String>> {
+        let text = self.destination.trimmed();
+        if text.is_empty() {
+            return None;
+        }
+        if !taotui_keystore::ss58::is_valid(text) {
+            return Some(Err(format!(
+                "`{}` is not a valid SS58 address; copy it again (it starts with 5 and has 48 characters)",
+                crate::ui::widgets::fmt::short(text)
+            )));
+        }
+        if self.coldkey.as_deref() == Some(text) {
+            return Some(Err(
+                "that is this wallet's own address; give another one".to_owned()
+            ));
+        }
+        Some(Ok(()))
     }
 
-    /// The live preview for the typed amount; `None` until the amount and the pool are known.
+    /// Swap: the chosen destination subnet.
+    pub fn destination_subnet(&self) -> Option<&SubnetView> {
+        let n = self.to_netuid?;
+        self.subnets.iter().find(|s| s.netuid == n)
+    }
+
+    fn pool_of(s: &SubnetView) -> Pool {
+        match s.mechanism {
+            Mechanism::Stable => Pool::stable(),
+            Mechanism::Dynamic => Pool::dynamic(s.tao_in, s.alpha_in, SwapFee::DEFAULT),
+        }
+    }
+
+    /// The live preview for the typed amount; `None` until the amount and the pools are known.
     pub fn preview(&self) -> Option<StakePreview> {
         let amount = self.parsed_amount().ok()?;
-        let pool = self.pool()?;
-        let price = self.subnet.as_ref()?.price;
+        let subnet = self.subnet.as_ref()?;
+        let pool = StakeForm::pool_of(subnet);
+        let price = subnet.price;
+        let alpha =
+            |a: AlphaRao, symbol: &str| format!("{} {symbol}", a.format_alpha(4, Rounding::Down));
         match self.kind {
             StakeKind::Stake => {
                 let sim = pool.sim_stake(Rao(amount)).ok()?;
                 Some(StakePreview {
                     pay: self.format_amount(amount),
-                    receive: format!(
-                        "{} {}",
-                        sim.alpha_out.format_alpha(4, crate::amount::Rounding::Down),
-                        self.symbol
-                    ),
-                    swap_fee: format!("{} TAO", sim.fee.format_tao(6, crate::amount::Rounding::Up)),
+                    receive: alpha(sim.alpha_out, &self.symbol),
+                    swap_fee: format!("{} TAO", sim.fee.format_tao(6, Rounding::Up)),
                     price_impact_bps: sim.price_impact_bps,
                     limit_price: limit_price(price, self.tolerance, TradeSide::Buy).ok(),
+                    limit_unit: format!("τ/{}", self.symbol),
                 })
             }
-            // A move on the same subnet swaps nothing; the chain's preview shows what arrives.
-            StakeKind::Move => None,
+            // A move on the same subnet swaps nothing, a transfer has no pool: the chain's
+            // preview (and the transfer preview) show what arrives.
+            StakeKind::Move | StakeKind::Transfer => None,
             StakeKind::Unstake => {
                 let sim = pool.sim_unstake(AlphaRao(amount)).ok()?;
                 Some(StakePreview {
                     pay: self.format_amount(amount),
-                    receive: format!(
-                        "{} TAO",
-                        sim.tao_out.format_tao(4, crate::amount::Rounding::Down)
-                    ),
-                    swap_fee: format!(
-                        "{} {}",
-                        sim.fee.format_alpha(6, crate::amount::Rounding::Up),
-                        self.symbol
-                    ),
+                    receive: tao_text(sim.tao_out.get(), 4),
+                    swap_fee: alpha(AlphaRao(sim.fee.get()), &self.symbol),
                     price_impact_bps: sim.price_impact_bps,
                     limit_price: limit_price(price, self.tolerance, TradeSide::Sell).ok(),
+                    limit_unit: format!("τ/{}", self.symbol),
+                })
+            }
+            StakeKind::Swap => {
+                let dest = self.destination_subnet()?;
+                let sell = pool.sim_unstake(AlphaRao(amount)).ok()?;
+                let buy = StakeForm::pool_of(dest).sim_stake(sell.tao_out).ok()?;
+                let relative = relative_price(price, dest.price).ok()?;
+                Some(StakePreview {
+                    pay: self.format_amount(amount),
+                    receive: alpha(buy.alpha_out, &dest.symbol),
+                    // Each leg pays its pool's fee; a stable pool (root) takes none.
+                    swap_fee: if buy.fee.is_zero() {
+                        alpha(AlphaRao(sell.fee.get()), &self.symbol)
+                    } else {
+                        format!(
+                            "{} + {} TAO",
+                            alpha(AlphaRao(sell.fee.get()), &self.symbol),
+                            buy.fee.format_tao(6, Rounding::Up)
+                        )
+                    },
+                    price_impact_bps: sell.price_impact_bps.saturating_add(buy.price_impact_bps),
+                    limit_price: limit_price(relative, self.tolerance, TradeSide::Sell).ok(),
+                    limit_unit: format!("{}/{}", dest.symbol, self.symbol),
                 })
             }
         }
     }
 
+    /// The balance figures the chain last told, and whether they were read for this recipient.
+    fn facts(&self) -> Option<(PreviewFacts, bool)> {
+        let (request, preview) = self.quote.as_ref()?;
+        let same_recipient = request.destination.as_deref() == Some(self.destination.trimmed());
+        Some((preview.facts, same_recipient))
+    }
+
+    /// Transfer: what is sent, the fee, the balance after and the existential-deposit checks.
+    pub fn transfer_preview(&self) -> Option<TransferPreview> {
+        if self.kind != StakeKind::Transfer {
+            return None;
+        }
+        let facts = self.facts();
+        let typed = self.parsed_amount().ok();
+        let send = match (self.all, facts) {
+            (true, Some((f, _))) => Some(
+                f.spendable
+                    .saturating_sub(f.existential_deposit)
+                    .saturating_sub(f.fee),
+            ),
+            (true, None) => None,
+            (false, _) => typed,
+        };
+        let fee = facts.map(|(f, _)| f.fee);
+        let spendable = facts.map_or(self.available, |(f, _)| f.spendable);
+        let balance_after = match (send, fee) {
+            (Some(s), Some(f)) => Some(spendable.saturating_sub(s).saturating_sub(f)),
+            (Some(s), None) => Some(spendable.saturating_sub(s)),
+            _ => None,
+        };
+        let mut checks = Vec::new();
+        if let Some((f, same_recipient)) = facts {
+            let ed = f.existential_deposit;
+            let needed = send.unwrap_or(0).saturating_add(f.fee).saturating_add(ed);
+            if !self.all && send.is_some() && spendable < needed {
+                checks.push(Check {
+                    ok: false,
+                    text: format!(
+                        "This leaves less than the existential deposit ({}) after the fee; send at most {} (m sends everything it can).",
+                        tao_text(ed, 9),
+                        tao_text(spendable.saturating_sub(f.fee).saturating_sub(ed), 9)
+                    ),
+                });
+            } else if send.is_some_and(|s| s > 0) {
+                checks.push(Check {
+                    ok: true,
+                    text: format!(
+                        "Keeps the existential deposit of {} in this account.",
+                        tao_text(ed, 9)
+                    ),
+                });
+            }
+            if same_recipient && f.dest_free == Some(0) && send.is_some_and(|s| s < ed) {
+                checks.push(Check {
+                    ok: false,
+                    text: format!(
+                        "The recipient's account is empty: send at least the existential deposit of {} or it cannot exist.",
+                        tao_text(ed, 9)
+                    ),
+                });
+            }
+        }
+        Some(TransferPreview {
+            send,
+            fee,
+            balance_after,
+            checks,
+        })
+    }
+
     fn set_fraction(&mut self, percent: u64) {
+        self.error = None;
+        self.quote_dirty = true;
+        // Sending the whole balance would leave nothing for the fee and the existential
+        // deposit; transfer_all (keep-alive) sends everything that can go.
+        if self.kind == StakeKind::Transfer && percent == 100 {
+            self.all = true;
+            self.amount.clear();
+            return;
+        }
+        self.all = false;
         let rao = u128::from(self.available) * u128::from(percent) / 100;
         let rao = u64::try_from(rao).unwrap_or(self.available);
         let text = if self.spends_tao() {
-            Rao(rao).format_tao(9, crate::amount::Rounding::Down)
+            Rao(rao).format_tao(9, Rounding::Down)
         } else {
-            AlphaRao(rao).format_alpha(9, crate::amount::Rounding::Down)
+            AlphaRao(rao).format_alpha(9, Rounding::Down)
         };
         self.amount = TextInput::with_text(&text);
-        self.error = None;
     }
 
     pub fn on_paste(&mut self, text: &str) {
         match self.step {
-            StakeStep::Edit if self.destination_focused => self.destination.push_str(text.trim()),
-            StakeStep::Edit => self.amount.push_str(text.trim()),
+            StakeStep::Edit if self.focus == Focus::Destination => {
+                self.type_destination(text.trim())
+            }
+            StakeStep::Edit => {
+                self.all = false;
+                self.amount.push_str(text.trim());
+                self.quote_dirty = true;
+            }
             StakeStep::Password => self.password.push_str(text),
             _ => {}
         }
+    }
+
+    fn type_destination(&mut self, text: &str) {
+        self.error = None;
+        self.quote_dirty = true;
+        match (&mut self.picker, self.kind) {
+            (Some(p), StakeKind::Move) => {
+                p.filter.push_str(text);
+                p.selected = 0;
+                p.reorder();
+            }
+            (_, StakeKind::Swap) => {
+                self.destination.push_str(text);
+                self.pick_typed_subnet();
+            }
+            _ => self.destination.push_str(text),
+        }
+    }
+
+    fn pop_destination(&mut self) {
+        self.error = None;
+        self.quote_dirty = true;
+        match (&mut self.picker, self.kind) {
+            (Some(p), StakeKind::Move) => {
+                p.filter.pop();
+                p.selected = 0;
+                p.reorder();
+            }
+            (_, StakeKind::Swap) => {
+                self.destination.pop();
+                self.pick_typed_subnet();
+            }
+            _ => self.destination.pop(),
+        }
+    }
+
+    fn pick_typed_subnet(&mut self) {
+        self.to_netuid = self
+            .destination
+            .trimmed()
+            .parse::<u16>()
+            .ok()
+            .filter(|n| self.subnets.iter().any(|s| s.netuid == *n));
+    }
+
+    /// Up/Down on the destination: through the picker's list or the subnets.
+    fn step_destination(&mut self, delta: isize) {
+        if let Some(p) = &mut self.picker {
+            p.step(delta);
+            return;
+        }
+        if self.kind == StakeKind::Swap && !self.subnets.is_empty() {
+            let n = self.subnets.len();
+            let next = match self
+                .to_netuid
+                .and_then(|t| self.subnets.iter().position(|s| s.netuid == t))
+            {
+                Some(i) => i.saturating_add_signed(delta).min(n - 1),
+                None => 0,
+            };
+            if let Some(s) = self.subnets.get(next) {
+                self.to_netuid = Some(s.netuid);
+                self.destination = TextInput::with_text(&s.netuid.to_string());
+                self.error = None;
+            }
+        }
+    }
+
+    /// The destination is missing or wrong: the sentence to show.
+    fn destination_problem(&self) -> Option<String> {
+        match self.kind {
+            StakeKind::Transfer => match self.address_status() {
+                None => Some("type or paste the SS58 address to send to".to_owned()),
+                Some(Err(e)) => Some(e),
+                Some(Ok(())) => None,
+            },
+            StakeKind::Move => {
+                let chosen = self.picker.as_ref().and_then(ValidatorPicker::chosen);
+                match chosen {
+                    None => Some(
+                        "pick the validator to move to: type to filter, ↑↓ to choose, or paste its SS58 address"
+                            .to_owned(),
+                    ),
+                    Some(h) if h == self.hotkey => Some(
+                        "that is the validator the stake is already with; pick another one"
+                            .to_owned(),
+                    ),
+                    Some(_) => None,
+                }
+            }
+            StakeKind::Swap => match self.to_netuid {
+                None if self.destination.is_empty() => {
+                    Some("pick the subnet to swap to: ↑↓ or type its number".to_owned())
+                }
+                None => Some(format!(
+                    "there is no subnet {} to swap to; ↑↓ lists the subnets",
+                    self.destination.trimmed()
+                )),
+                Some(_) => None,
+            },
+            StakeKind::Stake | StakeKind::Unstake => None,
+        }
+    }
+
+    fn on_edit_key(&mut self, key: KeyPress, ids: &mut IdGen) -> StakeOutcome {
+        let stay = StakeOutcome::Stay(Vec::new());
+        let on_destination = self.focus == Focus::Destination;
+        match key.code {
+            KeyCode::Tab | KeyCode::BackTab if self.has_destination() => {
+                self.focus = if on_destination {
+                    Focus::Amount
+                } else {
+                    Focus::Destination
+                };
+            }
+            KeyCode::Down if self.has_destination() && !on_destination => {
+                self.focus = Focus::Destination;
+            }
+            KeyCode::Up | KeyCode::Down if on_destination => {
+                self.step_destination(if key.code == KeyCode::Up { -1 } else { 1 });
+            }
+            KeyCode::Up if self.has_destination() => self.focus = Focus::Destination,
+            KeyCode::Char(c) if on_destination => self.type_destination(&c.to_string()),
+            KeyCode::Backspace if on_destination => self.pop_destination(),
+            KeyCode::Char('m') => self.set_fraction(100),
+            KeyCode::Char(c @ '1'..='4') if key.modifiers.contains(KeyModifiers::ALT) => {
+                self.set_fraction(u64::from(c as u8 - b'0') * 25);
+            }
+            KeyCode::Char(c) if c.is_ascii_digit() || c == '.' => {
+                self.all = false;
+                self.amount.push(c);
+                self.error = None;
+                self.quote_dirty = true;
+            }
+            KeyCode::Backspace => {
+                if self.all {
+                    self.all = false;
+                } else {
+                    self.amount.pop();
+                }
+                self.error = None;
+                self.quote_dirty = true;
+            }
+            KeyCode::Enter => {
+                if let Some(problem) = self.destination_problem() {
+                    self.focus = Focus::Destination;
+                    self.error = Some(problem);
+                    return stay;
+                }
+                match self.parsed_amount() {
+                    Ok(amount) => {
+                        let id = ids.fresh();
+                        self.pending = Some(id);
+                        self.chain_preview = None;
+                        self.step = StakeStep::Previewing;
+                        return StakeOutcome::Stay(vec![Effect::PreviewStake {
+                            id,
+                            request: self.request(amount),
+                        }]);
+                    }
+                    Err(e) => {
+                        self.focus = Focus::Amount;
+                        self.error = Some(e);
+                    }
+                }
+            }
+            _ => {}
+        }
+        stay
     }
 
     pub fn on_key(&mut self, key: KeyPress, ids: &mut IdGen) -> StakeOutcome {
@@ -293,78 +782,18 @@ impl StakeForm {
                     stay
                 }
                 StakeStep::Confirm => {
+                    self.error = None;
                     self.step = StakeStep::Edit;
                     stay
                 }
                 _ => StakeOutcome::Close { refresh: false },
             },
-            (StakeStep::Edit, KeyCode::Char('m')) => {
-                self.set_fraction(100);
-                stay
-            }
-            (StakeStep::Edit, KeyCode::Char(c @ '1'..='4'))
-                if key.modifiers.contains(crossterm::event::KeyModifiers::ALT) =>
-            {
-                self.set_fraction(u64::from(c as u8 - b'0') * 25);
-                stay
-            }
-            (StakeStep::Edit, KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down)
-                if self.kind == StakeKind::Move =>
-            {
-                self.destination_focused = !self.destination_focused;
-                stay
-            }
-            (StakeStep::Edit, KeyCode::Char(c)) if self.destination_focused => {
-                self.destination.push(c);
-                self.error = None;
-                stay
-            }
-            (StakeStep::Edit, KeyCode::Backspace) if self.destination_focused => {
-                self.destination.pop();
-                self.error = None;
-                stay
-            }
-            (StakeStep::Edit, KeyCode::Char(c)) if c.is_ascii_digit() || c == '.' => {
-                self.amount.push(c);
-                self.error = None;
-                stay
-            }
-            (StakeStep::Edit, KeyCode::Backspace) => {
-                self.amount.pop();
-                self.error = None;
-                stay
-            }
-            (StakeStep::Edit, KeyCode::Enter)
-                if self.kind == StakeKind::Move
-                    && !taotui_keystore::ss58::is_valid(self.destination.trimmed()) =>
-            {
-                self.destination_focused = true;
-                self.error =
-                    Some("type or paste the SS58 address of the validator to move to".to_owned());
-                stay
-            }
-            (StakeStep::Edit, KeyCode::Enter) => match self.parsed_amount() {
-                Ok(amount) => {
-                    let id = ids.fresh();
-                    self.pending = Some(id);
-                    self.chain_preview = None;
-                    self.step = StakeStep::Previewing;
-                    StakeOutcome::Stay(vec![Effect::PreviewStake {
-                        id,
-                        request: self.request(amount),
-                    }])
-                }
-                Err(e) => {
-                    self.error = Some(e);
-                    stay
-                }
-            },
+            (StakeStep::Edit, _) => self.on_edit_key(key, ids),
             (StakeStep::Confirm, KeyCode::Enter) => {
                 match &self.chain_preview {
                     Some((_, p)) if !p.is_allowed() => {
                         self.error = Some(
-                            "the chain refuses this as it is; press Esc and change the amount"
-                                .to_owned(),
+                            "the chain refuses this as it is; press Esc and change it".to_owned(),
                         );
                     }
                     _ => self.step = StakeStep::Password,

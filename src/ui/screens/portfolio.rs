@@ -1,7 +1,5 @@
 //! Portfolio: balance summary, every position, and the split of stake by subnet.
 
-use std::collections::BTreeMap;
-
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -12,7 +10,7 @@ use crate::amount::Rao;
 use crate::config::keymap::{Command, Context};
 use crate::config::theme::Theme;
 use crate::model::Model;
-use crate::model::chain::DataState;
+use crate::model::chain::{DataState, SplitBy, SplitPart};
 use crate::ui::widgets::fmt;
 use crate::ui::widgets::state_line::state_line;
 
@@ -26,10 +24,15 @@ pub fn draw_portfolio(frame: &mut Frame, area: Rect, model: &Model, theme: &Them
         frame.render_widget(Paragraph::new(lines).block(panel("Portfolio", theme)), area);
         return;
     };
-    let [summary, body, chart, hints] = Layout::vertical([
+    let rows = p.sorted();
+    let parts = p.split_parts();
+    let (table_height, chart_height) = body_heights(area.height, rows.len(), parts.len());
+    // Table and chart take what they need; what is left stays below them, not inside a frame.
+    let [summary, body, chart, _, hints] = Layout::vertical([
         Constraint::Length(5),
-        Constraint::Min(5),
-        Constraint::Length(if area.height >= 30 { 8 } else { 0 }),
+        Constraint::Length(table_height),
+        Constraint::Length(chart_height),
+        Constraint::Fill(1),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -37,12 +40,15 @@ pub fn draw_portfolio(frame: &mut Frame, area: Rect, model: &Model, theme: &Them
     frame.render_widget(
         Paragraph::new(Line::styled(
             format!(
-                " {} sort ({}) · {} stake more · {} unstake · {} move · r refresh",
+                " {} sort ({}) · {} add · {} unstake · {} move · {} swap · {} send · {} chart",
                 k(Command::Sort),
                 p.sort.label(),
                 k(Command::StakeMore),
                 k(Command::Unstake),
-                k(Command::MoveStake)
+                k(Command::MoveStake),
+                k(Command::SwapStake),
+                k(Command::Transfer),
+                k(Command::ChartSplit),
             ),
             theme.muted(),
         )),
@@ -70,7 +76,6 @@ pub fn draw_portfolio(frame: &mut Frame, area: Rect, model: &Model, theme: &Them
         summary,
     );
 
-    let rows = p.sorted();
     let state = p.listing.state(model.now, model.connected());
     if rows.is_empty() {
         let text = if matches!(state, DataState::Ready | DataState::Stale) {
@@ -151,48 +156,77 @@ pub fn draw_portfolio(frame: &mut Frame, area: Rect, model: &Model, theme: &Them
     frame.render_stateful_widget(table, body, &mut ts);
 
     if chart.height > 0 {
-        draw_split(frame, chart, &rows, total, theme);
+        draw_split(frame, chart, &parts, total, p.split, theme);
     }
 }
 
-/// Horizontal bars: the share of staked value per subnet.
+/// Heights of the positions table and the chart for `rows` positions and `parts` bars in a
+/// body of `height`: each as tall as its content, the chart giving way first when space is short.
+fn body_heights(height: u16, rows: usize, parts: usize) -> (u16, u16) {
+    let avail = height.saturating_sub(6);
+    if rows == 0 {
+        // The panel carries the "no stake yet" or loading message; nothing to chart.
+        return (avail, 0);
+    }
+    let table_wanted = u16::try_from(rows.max(1) + 3).unwrap_or(u16::MAX);
+    let chart_wanted = if parts == 0 {
+        0
+    } else {
+        u16::try_from(parts + 2).unwrap_or(u16::MAX)
+    };
+    if table_wanted.saturating_add(chart_wanted) <= avail {
+        return (table_wanted, chart_wanted);
+    }
+    // Not everything fits: the chart gets at most a third (none when under 3 bars fit).
+    let chart = chart_wanted.min(avail / 3);
+    let chart = if chart < 4 { 0 } else { chart };
+    (avail - chart, chart)
+}
+
+/// Horizontal bars: the share of staked value per subnet or per validator.
 fn draw_split(
     frame: &mut Frame,
     area: Rect,
-    rows: &[&crate::chain::queries::PositionView],
+    parts: &[SplitPart],
     total: Rao,
+    split: SplitBy,
     theme: &Theme,
 ) {
-    let mut by_subnet: BTreeMap<u16, (String, u64)> = BTreeMap::new();
-    for p in rows {
-        let e = by_subnet
-            .entry(p.netuid)
-            .or_insert_with(|| (p.symbol.clone(), 0));
-        e.1 = e.1.saturating_add(p.tao_value.get());
-    }
-    let mut parts: Vec<(u16, String, u64)> =
-        by_subnet.into_iter().map(|(n, (s, v))| (n, s, v)).collect();
-    parts.sort_by_key(|p| std::cmp::Reverse(p.2));
-    let bar_width = usize::from(area.width.saturating_sub(24));
-    let lines: Vec<Line> = parts
+    let label_width = match split {
+        SplitBy::Subnet => 10,
+        SplitBy::Validator => 20,
+    };
+    // Borders, the label, the percentage and the value take the rest of the row.
+    let bar_width = usize::from(area.width).saturating_sub(label_width + 2 + 1 + 7 + 16);
+    let shown = usize::from(area.height.saturating_sub(2));
+    let mut lines: Vec<Line> = parts
         .iter()
-        .take(usize::from(area.height.saturating_sub(2)))
-        .map(|(netuid, symbol, value)| {
+        .take(shown)
+        .map(|part| {
             let share = if total.get() == 0 {
                 0.0
             } else {
-                *value as f64 / total.get() as f64
+                part.value as f64 / total.get() as f64
             };
             let filled = ((share * bar_width as f64).round() as usize).min(bar_width);
+            let label: String = part.label.chars().take(label_width).collect();
             Line::from(vec![
-                Span::styled(format!("SN{netuid:<4} {symbol:<3} "), theme.muted()),
+                Span::styled(format!("{label:<label_width$} "), theme.muted()),
                 Span::styled("█".repeat(filled), theme.accent()),
                 Span::styled(format!(" {:>5.1}%", share * 100.0), theme.base()),
+                Span::styled(format!("  {}", fmt::tao(Rao(part.value))), theme.muted()),
             ])
         })
         .collect();
+    if parts.len() > shown && shown > 0 {
+        lines.pop();
+        lines.push(Line::styled(
+            format!("… and {} more", parts.len() - shown + 1),
+            theme.muted(),
+        ));
+    }
     frame.render_widget(
-        Paragraph::new(lines).block(panel("Split by subnet", theme)),
+        Paragraph::new(lines).block(panel(&format!("Split by {}", split.label()), theme)),
         area,
     );
 }

@@ -3,12 +3,14 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::dialog::{centered, frame_dialog};
 use crate::config::keymap::Context;
 use crate::config::theme::Theme;
 use crate::model::Model;
+
+const WIDTH: u16 = 72;
 
 pub fn draw_help(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let context = model.screen.context();
@@ -38,9 +40,19 @@ pub fn draw_help(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         lines.push(Line::default());
     }
     lines.push(Line::styled("Esc, Enter or ? closes this.", theme.muted()));
-    let needed = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    // Rows once a description longer than the dialog wraps.
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(usize::from(WIDTH - 2)))
+        .sum();
+    let needed = u16::try_from(rows + 2).unwrap_or(u16::MAX);
     if needed <= area.height {
-        let rect = centered(area, 72, needed);
+        let rect = centered(area, WIDTH, needed);
+        // The screen behind is cut at the dialog's edges; clear the whole band so no stray
+        // end of a word peeks out on either side.
+        let band = Rect::new(area.x, rect.y, area.width, rect.height);
+        frame.render_widget(Clear, band);
+        frame.render_widget(Block::default().style(theme.base()), band);
         let inner = frame_dialog(frame, rect, "Keys", theme);
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         return;

@@ -1,5 +1,6 @@
-//! Fixed data and helpers for the UI tests: no clocks, paths or random mnemonics, so the
-//! snapshots are the same on every machine.
+//! Fixed data and helpers for the UI tests and the draw bench: no clocks, paths or random
+//! mnemonics, so the snapshots are the same on every machine. Included with `#[path]` by
+//! tests/ui_update.rs, tests/ui_snapshots.rs and benches/tui_draw.rs.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crossterm::event::KeyCode;
@@ -234,6 +235,42 @@ pub fn overview() -> NetworkOverview {
     }
 }
 
+/// A connected model with the wallets, the subnets, `validator_count` root validators,
+/// `position_count` positions and the overview answered (read `age` seconds before `NOW`).
+pub fn loaded_with(validator_count: usize, position_count: usize, age: u64) -> Model {
+    let mut m = model();
+    with_wallets(&mut m, wallets());
+    for e in connect(&mut m) {
+        let fetched_at = NOW - age;
+        let action = match e {
+            Effect::FetchSubnets { id } => Action::SubnetsLoaded {
+                id,
+                fetched_at: NOW,
+                result: Ok(subnets()),
+            },
+            Effect::FetchPositions { id, .. } => Action::PositionsLoaded {
+                id,
+                fetched_at,
+                result: Ok(positions(position_count)),
+            },
+            Effect::FetchValidators { id, .. } => Action::ValidatorsLoaded {
+                id,
+                netuid: 0,
+                fetched_at,
+                result: Ok(validators(validator_count, 0)),
+            },
+            Effect::FetchOverview { id } => Action::OverviewLoaded {
+                id,
+                fetched_at,
+                result: Ok(overview()),
+            },
+            _ => continue,
+        };
+        update(&mut m, action);
+    }
+    m
+}
+
 /// Draws the model into a test terminal of `w` x `h`.
 pub fn render(m: &Model, theme: &Theme, w: u16, h: u16) -> Buffer {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
@@ -277,23 +314,51 @@ pub fn find(buf: &Buffer, needle: &str) -> Option<(u16, u16)> {
     None
 }
 
-/// Answers the chain preview the stake dialog asked for, if it asked.
+/// Answers the chain preview the dialog asked for, if it asked, with the call and rows the
+/// worker shows for that kind of request.
 pub fn answer_preview(m: &mut Model, effects: &[Effect], refusals: Vec<String>) {
+    use taotui::action::StakeKind;
     for e in effects {
-        if let Effect::PreviewStake { id, .. } = e {
+        if let Effect::PreviewStake { id, request } = e {
+            let (call, rows) = match request.kind {
+                StakeKind::Stake | StakeKind::Transfer => (
+                    "SubtensorModule.add_stake_limit",
+                    [
+                        ("You pay", "10.000000 TAO"),
+                        ("You receive ≈", "199.401234 α"),
+                    ],
+                ),
+                StakeKind::Unstake => (
+                    "SubtensorModule.remove_stake_limit",
+                    [
+                        ("You sell", "1.000000 α"),
+                        ("You receive ≈", "0.049875 TAO"),
+                    ],
+                ),
+                StakeKind::Move => (
+                    "SubtensorModule.move_stake",
+                    [("Moved", "2.500000 α"), ("Arrives ≈", "2.500000 α")],
+                ),
+                StakeKind::Swap => (
+                    "SubtensorModule.swap_stake_limit",
+                    [("Moved", "2.500000 α"), ("Arrives ≈", "0.124626 α")],
+                ),
+            };
+            let mut rows: Vec<(String, String)> = rows
+                .iter()
+                .map(|(l, v)| ((*l).to_owned(), (*v).to_owned()))
+                .collect();
+            rows.insert(0, ("Fee".to_owned(), "0.000123 TAO".to_owned()));
             update(
                 m,
                 Action::StakePreviewed {
                     id: *id,
                     result: Ok(taotui::action::ChainPreview {
-                        call: "SubtensorModule.add_stake_limit".to_owned(),
-                        rows: vec![
-                            ("Fee".to_owned(), "0.000123 TAO".to_owned()),
-                            ("You pay".to_owned(), "10.000000 TAO".to_owned()),
-                            ("You receive ≈".to_owned(), "199.401234 α".to_owned()),
-                        ],
+                        call: call.to_owned(),
+                        rows,
                         refusals: refusals.clone(),
                         warnings: Vec::new(),
+                        facts: Default::default(),
                     }),
                 },
             );
@@ -306,4 +371,114 @@ pub fn enter_and_preview(m: &mut Model) -> Vec<Effect> {
     let effects = enter(m);
     answer_preview(m, &effects, Vec::new());
     effects
+}
+
+/// The balance facts a transfer quote carries: 1,234.567890123 TAO spendable, a 0.000000500
+/// TAO existential deposit, a 0.000125 TAO fee, and the recipient's balance.
+pub fn transfer_facts(sent: u64, dest_free: u64) -> taotui::action::PreviewFacts {
+    taotui::action::PreviewFacts {
+        fee: 125_000,
+        spendable: 1_234_567_890_123,
+        existential_deposit: 500,
+        tao_spent: sent,
+        dest_free: Some(dest_free),
+    }
+}
+
+/// A tick: the transfer form asks for a quote once its inputs settled; answers it with `facts`.
+pub fn tick_and_quote(m: &mut Model, facts: taotui::action::PreviewFacts) -> Vec<Effect> {
+    let effects = update(m, Action::Tick(NOW));
+    for e in &effects {
+        if let Effect::QuoteStake { id, .. } = e {
+            update(
+                m,
+                Action::StakeQuoted {
+                    id: *id,
+                    result: Ok(taotui::action::ChainPreview {
+                        call: "Balances.transfer_keep_alive".to_owned(),
+                        facts,
+                        ..Default::default()
+                    }),
+                },
+            );
+        }
+    }
+    effects
+}
+
+/// Answers the preview a transfer asked for with the rows the worker shows for a transfer.
+pub fn answer_transfer_preview(
+    m: &mut Model,
+    effects: &[Effect],
+    call: &str,
+    refusals: Vec<String>,
+) {
+    for e in effects {
+        if let Effect::PreviewStake { id, request } = e {
+            let sent = if request.all {
+                1_234_567_890_123 - 500 - 125_000
+            } else {
+                request.amount
+            };
+            let tao = |r: u64| {
+                format!(
+                    "{} TAO",
+                    Rao(r).format_tao(9, taotui::amount::Rounding::Down)
+                )
+            };
+            update(
+                m,
+                Action::StakePreviewed {
+                    id: *id,
+                    result: Ok(taotui::action::ChainPreview {
+                        call: call.to_owned(),
+                        rows: vec![
+                            ("Fee".to_owned(), tao(125_000)),
+                            (
+                                "To".to_owned(),
+                                request.destination.clone().unwrap_or_default(),
+                            ),
+                            ("You send".to_owned(), tao(sent)),
+                            ("Recipient gets".to_owned(), tao(sent)),
+                            (
+                                "Balance after".to_owned(),
+                                tao(1_234_567_890_123 - sent - 125_000),
+                            ),
+                            (
+                                "Exist. deposit".to_owned(),
+                                format!("{} stays (keep-alive)", tao(500)),
+                            ),
+                        ]
+                        .into_iter()
+                        .chain(
+                            request
+                                .all
+                                .then(|| ("keep_alive".to_owned(), "true".to_owned())),
+                        )
+                        .collect(),
+                        refusals: refusals.clone(),
+                        warnings: Vec::new(),
+                        facts: transfer_facts(sent, 0),
+                    }),
+                },
+            );
+        }
+    }
+}
+
+/// Answers the validator list the move picker asked for.
+pub fn answer_picker(m: &mut Model, effects: &[Effect], list: Vec<ValidatorView>) {
+    for e in effects {
+        if let Effect::FetchValidators { id, netuid } = e {
+            update(
+                m,
+                Action::ValidatorsLoaded {
+                    id: *id,
+                    netuid: *netuid,
+                    fetched_at: NOW,
+                    result: Ok(list.clone()),
+                },
+            );
+        }
+    }
 }
