@@ -28,7 +28,64 @@ pub(crate) fn decode(
 ) -> Result<Val, ChainError> {
     let mut cursor = bytes;
     subxt::ext::scale_value::scale::decode_as_type(&mut cursor, type_id, metadata.types())
+        .map(|v| strip_newtypes(v, metadata.types()))
         .map_err(|e| decode_error(what, e.to_string()))
+}
+
+/// Replaces every newtype (a composite type with one field: `NetUid(u16)`, `AccountId32([u8; 32])`,
+/// `BoundedVec<T>`) by its field, deciding by the registry's type and never by the value's shape: a
+/// one-element `Vec` looks exactly like a newtype but is a sequence, and must stay one.
+pub(crate) fn strip_newtypes(v: Val, types: &scale_info::PortableRegistry) -> Val {
+    let newtype = types.resolve(v.context).is_some_and(
+        |t| matches!(&t.type_def, scale_info::TypeDef::Composite(c) if c.fields.len() == 1),
+    );
+    match v.value {
+        ValueDef::Composite(c) => {
+            let c = match c {
+                Composite::Named(f) => Composite::Named(
+                    f.into_iter()
+                        .map(|(n, x)| (n, strip_newtypes(x, types)))
+                        .collect(),
+                ),
+                Composite::Unnamed(f) => {
+                    Composite::Unnamed(f.into_iter().map(|x| strip_newtypes(x, types)).collect())
+                }
+            };
+            if newtype && c.len() == 1 {
+                if let Some(only) = c.into_values().next() {
+                    return only;
+                }
+                return Value {
+                    value: ValueDef::Composite(Composite::Unnamed(Vec::new())),
+                    context: v.context,
+                };
+            }
+            Value {
+                value: ValueDef::Composite(c),
+                context: v.context,
+            }
+        }
+        ValueDef::Variant(mut var) => {
+            var.values = match var.values {
+                Composite::Named(f) => Composite::Named(
+                    f.into_iter()
+                        .map(|(n, x)| (n, strip_newtypes(x, types)))
+                        .collect(),
+                ),
+                Composite::Unnamed(f) => {
+                    Composite::Unnamed(f.into_iter().map(|x| strip_newtypes(x, types)).collect())
+                }
+            };
+            Value {
+                value: ValueDef::Variant(var),
+                context: v.context,
+            }
+        }
+        other => Value {
+            value: other,
+            context: v.context,
+        },
+    }
 }
 
 /// The output type id of runtime API `api.method`.
@@ -94,15 +151,10 @@ pub(crate) fn bool_of(v: &Val) -> Option<bool> {
 }
 
 /// The items of a sequence, array or tuple (after stripping a newtype around it).
+///
+/// Values from [`decode`] have their newtypes stripped by type already, so a one-element sequence
+/// is not unwrapped here (that turned a coldkey's single `StakeInfo` into its fields).
 pub(crate) fn items(v: &Val) -> Vec<&Val> {
-    let v = match &v.value {
-        ValueDef::Composite(Composite::Unnamed(f))
-            if f.len() == 1 && matches!(f[0].value, ValueDef::Composite(_)) =>
-        {
-            &f[0]
-        }
-        _ => v,
-    };
     match &v.value {
         ValueDef::Composite(c) => c.values().collect(),
         _ => Vec::new(),
@@ -172,4 +224,61 @@ pub(crate) fn missing_field(what: &str, name: &str) -> ChainError {
         what,
         format!("field `{name}` is missing or of an unexpected kind"),
     )
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use scale_info::build::Fields;
+    use scale_info::{MetaType, Path, PortableRegistry, Registry, Type, TypeInfo};
+    use subxt::ext::codec::Encode;
+
+    use super::*;
+
+    /// A runtime-style newtype (`NetUid(u16)`), described by hand as the runtime's metadata does.
+    struct NetUid;
+    impl TypeInfo for NetUid {
+        type Identity = Self;
+        fn type_info() -> Type {
+            Type::builder()
+                .path(Path::new("NetUid", module_path!()))
+                .composite(Fields::unnamed().field(|f| f.ty::<u16>()))
+        }
+    }
+
+    fn decode_with<T: TypeInfo + 'static>(bytes: &[u8]) -> Val {
+        let mut registry = Registry::new();
+        let id = registry.register_type(&MetaType::new::<T>()).id;
+        let types: PortableRegistry = registry.into();
+        let mut cursor = bytes;
+        let v = subxt::ext::scale_value::scale::decode_as_type(&mut cursor, id, &types).unwrap();
+        strip_newtypes(v, &types)
+    }
+
+    #[test]
+    fn a_one_element_list_stays_a_list_of_one() {
+        // A coldkey with exactly one position: `Vec<StakeInfo>` of length 1 was once unwrapped into
+        // the fields of its only element.
+        let v = decode_with::<Vec<(u16, u64)>>(&vec![(3u16, 7u64)].encode());
+        let list = items(&v);
+        assert_eq!(list.len(), 1);
+        let pair = items(list[0]);
+        assert_eq!((u16_of(pair[0]), u64_of(pair[1])), (Some(3), Some(7)));
+
+        let many = decode_with::<Vec<(u16, u64)>>(&vec![(1u16, 2u64), (3, 4)].encode());
+        assert_eq!(items(&many).len(), 2);
+        let none = decode_with::<Vec<(u16, u64)>>(&Vec::<(u16, u64)>::new().encode());
+        assert!(items(&none).is_empty());
+    }
+
+    #[test]
+    fn newtypes_are_stripped_by_type_not_by_shape() {
+        let v = decode_with::<Vec<NetUid>>(&vec![5u16].encode());
+        let list = items(&v);
+        assert_eq!(list.len(), 1);
+        assert!(matches!(
+            list[0].value,
+            ValueDef::Primitive(Primitive::U128(5))
+        ));
+    }
 }
