@@ -1,9 +1,11 @@
 //! Chain-backed screens: Portfolio, Validators, Network, History. Each piece of data is a
 //! `Remote`: what was last read (and when), the request in flight, the last error.
 
+use std::collections::HashMap;
+
 use crate::action::RequestId;
 use crate::chain::queries::{
-    AccountBalance, NetworkOverview, PositionView, SubnetView, ValidatorView,
+    AccountBalance, AccountId, NetworkOverview, PositionView, SubnetView, ValidatorView,
 };
 
 use super::input::TextInput;
@@ -256,22 +258,47 @@ impl ValidatorSort {
 
 /// Indices of the validators whose name or address contains `filter` (any case), leaving out
 /// the hotkey `exclude`.
+///
+/// Runs on every key typed into a filter and on every sort, over every validator of the subnet,
+/// so it compares keys rather than addresses and encodes each address once per session: an SS58
+/// encoding costs a hash and a base-58 conversion (~2 µs), 18 ms per key with 10,000 validators.
 pub fn matching(all: &[ValidatorView], filter: &TextInput, exclude: Option<&str>) -> Vec<usize> {
     let needle = filter.trimmed().to_lowercase();
+    let exclude = exclude.and_then(|s| AccountId::from_ss58(s).ok());
+    let kept = |v: &ValidatorView| Some(v.hotkey) != exclude;
+    if needle.is_empty() {
+        return all
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| kept(v))
+            .map(|(i, _)| i)
+            .collect();
+    }
+    let mut memo = SS58_LOWER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let memo = memo.get_or_insert_with(HashMap::new);
     all.iter()
         .enumerate()
         .filter(|(_, v)| {
-            let ss58 = v.hotkey.ss58();
-            exclude != Some(ss58.as_str())
-                && (needle.is_empty()
-                    || v.name
-                        .as_deref()
-                        .is_some_and(|n| n.to_lowercase().contains(&needle))
-                    || ss58.to_lowercase().contains(&needle))
+            kept(v)
+                && (v
+                    .name
+                    .as_deref()
+                    .is_some_and(|n| n.to_lowercase().contains(&needle))
+                    || memo
+                        .entry(v.hotkey.0)
+                        .or_insert_with(|| v.hotkey.ss58().to_lowercase())
+                        .contains(&needle))
         })
         .map(|(i, _)| i)
         .collect()
 }
+
+/// Lower-case SS58 address of each hotkey filtered so far. An address is a pure function of the
+/// key, so an entry never goes stale; a session sees at most a few thousand keys.
+static SS58_LOWER: std::sync::Mutex<Option<HashMap<[u8; 32], String>>> =
+    std::sync::Mutex::new(None);
 
 #[derive(Debug, Clone, Default)]
 pub struct ValidatorsState {
@@ -319,7 +346,11 @@ impl ValidatorsState {
             ValidatorSort::Stake => {
                 order.sort_by_key(|i| std::cmp::Reverse(key(i).map(|v| v.total_stake)))
             }
-            ValidatorSort::Name => order.sort_by_key(|i| key(i).and_then(|v| v.name.clone())),
+            // Compares borrowed names: a cloning sort key allocated twice per comparison.
+            ValidatorSort::Name => order.sort_by(|a, b| {
+                let name = |i: &usize| key(i).and_then(|v| v.name.as_deref());
+                name(a).cmp(&name(b))
+            }),
             ValidatorSort::Take => order.sort_by_key(|i| key(i).map(|v| v.take)),
             ValidatorSort::Nominators => {
                 order.sort_by_key(|i| std::cmp::Reverse(key(i).and_then(|v| v.nominators)))
