@@ -101,6 +101,8 @@ pub struct StakeRequest {
     pub all: bool,
     /// Price tolerance in basis points.
     pub tolerance_bps: u32,
+    /// Fill what fits within the tolerance instead of refusing the whole trade (limit calls).
+    pub allow_partial: bool,
 }
 
 /// The chain's own preview of a staking call, ready to show: what will be signed, the fee,
@@ -112,6 +114,9 @@ pub struct ChainPreview {
     /// (label, value) rows.
     pub rows: Vec<(String, String)>,
     pub refusals: Vec<String>,
+    /// The chain layer's machine-readable code of each refusal, in the same order (e.g.
+    /// `beyond_tolerance`), so the app can say what to press instead of the CLI's flags.
+    pub refusal_codes: Vec<String>,
     pub warnings: Vec<String>,
     /// The balance figures the chain read, for the live transfer preview.
     pub facts: PreviewFacts,

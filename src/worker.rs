@@ -454,7 +454,7 @@ fn plan_action(r: &StakeRequest) -> Result<extrinsics::Action, String> {
         Tolerance::from_bps(r.tolerance_bps)
             .map(|tolerance| StakeMode::Limit {
                 tolerance,
-                allow_partial: false,
+                allow_partial: r.allow_partial,
             })
             .map_err(|e| e.to_string())
     };
@@ -560,6 +560,7 @@ fn chain_preview(prepared: &Prepared, r: &StakeRequest) -> ChainPreview {
                 call: p.call.path(),
                 rows,
                 refusals: p.refusals.iter().map(|r| r.sentence.clone()).collect(),
+                refusal_codes: p.refusals.iter().map(|r| r.code.to_owned()).collect(),
                 warnings: p.warnings.clone(),
                 facts,
             };
@@ -587,11 +588,21 @@ fn chain_preview(prepared: &Prepared, r: &StakeRequest) -> ChainPreview {
             "Tolerance".to_owned(),
             format!("{}.{:02}%", t / 100, t % 100),
         ));
+        rows.push((
+            "Partial fill".to_owned(),
+            if p.allow_partial {
+                "allowed"
+            } else {
+                "not allowed"
+            }
+            .to_owned(),
+        ));
     }
     ChainPreview {
         call: p.call.path(),
         rows,
         refusals: p.refusals.iter().map(|r| r.sentence.clone()).collect(),
+        refusal_codes: p.refusals.iter().map(|r| r.code.to_owned()).collect(),
         warnings: p.warnings.clone(),
         facts,
     }
@@ -862,6 +873,7 @@ mod tests {
             destination_netuid: Some(7),
             all: false,
             tolerance_bps: 100,
+            allow_partial: false,
         }
     }
 
@@ -926,5 +938,40 @@ mod tests {
             ..request(StakeKind::Swap)
         };
         assert!(plan_action(&no_subnet).unwrap_err().contains("subnet"));
+    }
+
+    #[test]
+    fn the_chosen_tolerance_and_partial_fill_reach_the_limit_calls() {
+        let partial = |kind| StakeRequest {
+            tolerance_bps: 500,
+            allow_partial: true,
+            ..request(kind)
+        };
+        let mode = StakeMode::Limit {
+            tolerance: Tolerance::from_bps(500).unwrap(),
+            allow_partial: true,
+        };
+        assert_eq!(
+            plan_action(&partial(StakeKind::Stake)).unwrap(),
+            extrinsics::Action::AddStake {
+                hotkey: key(ALICE),
+                netuid: 3,
+                amount: Rao(5),
+                mode,
+            }
+        );
+        assert_eq!(
+            plan_action(&partial(StakeKind::Unstake)).unwrap(),
+            extrinsics::Action::RemoveStake {
+                hotkey: key(ALICE),
+                netuid: 3,
+                amount: AlphaAmount::Alpha(AlphaRao(5)),
+                mode,
+            }
+        );
+        assert!(matches!(
+            plan_action(&partial(StakeKind::Swap)).unwrap(),
+            extrinsics::Action::SwapStake { mode: m, .. } if m == mode
+        ));
     }
 }

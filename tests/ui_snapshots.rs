@@ -5,7 +5,7 @@
 #[path = "common/ui_fixtures.rs"]
 mod ui_fixtures;
 
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyModifiers};
 use taotui::action::{Action, Connection, Effect, KeyPress, TxProgress};
 use taotui::config::theme::Theme;
 use taotui::model::chain::HistoryEntry;
@@ -357,6 +357,28 @@ fn scenes() -> Vec<(&'static str, Model)> {
     );
     scenes.push(("stake_refused", m));
 
+    let alt = |c| KeyPress::new(KeyCode::Char(c), KeyModifiers::ALT);
+    let mut m = loaded();
+    m.screen = Screen::Validators;
+    enter(&mut m);
+    type_text(&mut m, "10");
+    press(&mut m, alt('+'));
+    press(&mut m, alt('+'));
+    press(&mut m, alt('p'));
+    scenes.push(("stake_limit_changed", m));
+
+    let mut m = loaded();
+    m.screen = Screen::Validators;
+    enter(&mut m);
+    type_text(&mut m, "10");
+    let effects = enter(&mut m);
+    answer_limit_preview(
+        &mut m,
+        &effects,
+        vec![("beyond_tolerance", CLI_BEYOND_TOLERANCE)],
+    );
+    scenes.push(("stake_beyond_tolerance", m));
+
     let mut m = loaded();
     m.screen = Screen::Validators;
     enter(&mut m);
@@ -579,6 +601,7 @@ fn errors_are_drawn_in_the_warning_colour() {
         ("unstake_failed", "! SubtensorModule::SlippageTooHigh"),
         ("history_entries", "failed: SlippageTooHigh"),
         ("stake_refused", "! The free balance"),
+        ("stake_beyond_tolerance", "! This trade alone"),
         ("transfer_bad_address", "! `5bad0a"),
         ("transfer_ed_warning", "! This leaves less"),
         (

@@ -1347,3 +1347,216 @@ fn swap_opened_before_the_subnets_are_read_gets_them_when_they_arrive() {
         "the typed number now names a subnet"
     );
 }
+
+fn alt(c: char) -> KeyPress {
+    KeyPress::new(KeyCode::Char(c), KeyModifiers::ALT)
+}
+
+#[test]
+fn the_tolerance_steps_within_its_bounds_and_partial_fill_toggles_without_typing() {
+    let mut m = stake_model();
+    m.screen = Screen::Validators;
+    enter(&mut m);
+    type_text(&mut m, "10");
+    assert_eq!(form(&m).tolerance_bps, 50);
+    assert!(!form(&m).allow_partial);
+    let mut seen = Vec::new();
+    for _ in 0..8 {
+        assert!(
+            press(&mut m, alt('+')).is_empty(),
+            "no chain call while editing"
+        );
+        seen.push(form(&m).tolerance_bps);
+    }
+    assert_eq!(seen, [100, 200, 500, 1000, 1000, 1000, 1000, 1000]);
+    assert_eq!(form(&m).tolerance.bps(), 1000);
+    let mut seen = Vec::new();
+    for _ in 0..7 {
+        press(&mut m, alt('-'));
+        seen.push(form(&m).tolerance_bps);
+    }
+    assert_eq!(seen, [500, 200, 100, 50, 10, 10, 10]);
+    press(&mut m, alt('+'));
+    assert_eq!(form(&m).tolerance_bps, 50);
+    press(&mut m, alt('p'));
+    assert!(form(&m).allow_partial);
+    press(&mut m, alt('p'));
+    assert!(!form(&m).allow_partial);
+    assert_eq!(
+        form(&m).amount.trimmed(),
+        "10",
+        "the limit keys type nothing into the amount"
+    );
+    // The plain characters still type (or do nothing), they never change the limit.
+    char_key(&mut m, 'p');
+    char_key(&mut m, '-');
+    assert_eq!(form(&m).tolerance_bps, 50);
+    assert!(!form(&m).allow_partial);
+}
+
+#[test]
+fn a_changed_limit_asks_the_chain_again_and_the_signed_call_carries_it() {
+    let mut m = stake_model();
+    m.screen = Screen::Validators;
+    enter(&mut m);
+    type_text(&mut m, "10");
+    let first = enter(&mut m);
+    let first_id = match first.as_slice() {
+        [Effect::PreviewStake { id, request }] => {
+            assert_eq!((request.tolerance_bps, request.allow_partial), (50, false));
+            *id
+        }
+        other => panic!("{other:?}"),
+    };
+    answer_limit_preview(
+        &mut m,
+        &first,
+        vec![("beyond_tolerance", CLI_BEYOND_TOLERANCE)],
+    );
+    assert_eq!(stake_step(&m), Some(StakeStep::Confirm));
+    assert!(enter(&mut m).is_empty(), "refused: no password");
+
+    // On the confirm screen: a new preview with the raised tolerance.
+    let raised = press(&mut m, alt('+'));
+    let raised_id = match raised.as_slice() {
+        [Effect::PreviewStake { id, request }] => {
+            assert_eq!((request.tolerance_bps, request.allow_partial), (100, false));
+            assert_eq!(request.amount, 10_000_000_000);
+            *id
+        }
+        other => panic!("{other:?}"),
+    };
+    assert_ne!(raised_id, first_id);
+    assert_eq!(stake_step(&m), Some(StakeStep::Previewing));
+    assert!(form(&m).chain_preview.is_none());
+    // While it is asked, partial fill on: asked again; the answer to the older one is dropped.
+    let partial = press(&mut m, alt('p'));
+    let partial_id = match partial.as_slice() {
+        [Effect::PreviewStake { id, request }] => {
+            assert_eq!((request.tolerance_bps, request.allow_partial), (100, true));
+            *id
+        }
+        other => panic!("{other:?}"),
+    };
+    answer_limit_preview(
+        &mut m,
+        &raised,
+        vec![("beyond_tolerance", CLI_BEYOND_TOLERANCE)],
+    );
+    assert_eq!(
+        stake_step(&m),
+        Some(StakeStep::Previewing),
+        "a stale answer is dropped"
+    );
+    answer_limit_preview(&mut m, &partial, Vec::new());
+    assert_eq!(stake_step(&m), Some(StakeStep::Confirm));
+    let (id, shown) = form(&m).chain_preview.clone().unwrap();
+    assert_eq!(id, partial_id);
+    assert!(
+        shown
+            .rows
+            .contains(&("Tolerance".to_owned(), "1.00%".to_owned()))
+    );
+    assert!(
+        shown
+            .rows
+            .contains(&("Partial fill".to_owned(), "allowed".to_owned()))
+    );
+
+    enter(&mut m);
+    assert_eq!(stake_step(&m), Some(StakeStep::Password));
+    // No limit key while the password is typed.
+    assert!(press(&mut m, alt('+')).is_empty());
+    type_text(&mut m, "pw");
+    match enter(&mut m).as_slice() {
+        [
+            Effect::SubmitStake {
+                preview, request, ..
+            },
+        ] => {
+            assert_eq!(*preview, partial_id);
+            assert_eq!(request.tolerance_bps, 100);
+            assert!(request.allow_partial);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_beyond_tolerance_refusal_names_the_keys_and_other_refusals_stay() {
+    let mut m = stake_model();
+    m.screen = Screen::Validators;
+    enter(&mut m);
+    type_text(&mut m, "10");
+    let effects = enter(&mut m);
+    let other = "The free balance does not cover 10 TAO plus the fee; stake less.";
+    answer_limit_preview(
+        &mut m,
+        &effects,
+        vec![
+            ("beyond_tolerance", CLI_BEYOND_TOLERANCE),
+            ("insufficient_balance", other),
+        ],
+    );
+    let keys = taotui::model::stake::LimitKeys::from_keymap(&m.keymap);
+    let sentences = form(&m).refusal_sentences(&keys);
+    assert_eq!(
+        sentences,
+        [
+            "This trade alone moves the price past the 0.50% tolerance: raise it with alt-+, allow a partial fill with alt-p, or use a smaller amount.",
+            other
+        ]
+    );
+    assert!(sentences.iter().all(|s| !s.contains("--")));
+}
+
+#[test]
+fn unstake_and_swap_carry_the_limit_and_move_and_transfer_have_none() {
+    // Unstake.
+    let mut m = stake_model();
+    m.screen = Screen::Portfolio;
+    char_key(&mut m, 'u');
+    assert_eq!(form(&m).kind, StakeKind::Unstake);
+    press(&mut m, alt('+'));
+    press(&mut m, alt('p'));
+    type_text(&mut m, "1");
+    match enter(&mut m).as_slice() {
+        [Effect::PreviewStake { request, .. }] => {
+            assert_eq!((request.tolerance_bps, request.allow_partial), (100, true));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Move: no limit variant, the keys do nothing.
+    let mut m = stake_model();
+    m.screen = Screen::Portfolio;
+    char_key(&mut m, 'm');
+    assert_eq!(form(&m).kind, StakeKind::Move);
+    assert!(press(&mut m, alt('+')).is_empty());
+    press(&mut m, alt('p'));
+    assert_eq!(form(&m).tolerance_bps, 50);
+    assert!(!form(&m).allow_partial);
+}
+
+#[test]
+fn esc_after_changing_the_limit_sends_and_writes_nothing() {
+    let mut m = stake_model();
+    m.screen = Screen::Validators;
+    enter(&mut m);
+    type_text(&mut m, "10");
+    let effects = enter(&mut m);
+    answer_limit_preview(
+        &mut m,
+        &effects,
+        vec![("beyond_tolerance", CLI_BEYOND_TOLERANCE)],
+    );
+    let mut all = press(&mut m, alt('+'));
+    all.extend(esc(&mut m));
+    assert_eq!(stake_step(&m), Some(StakeStep::Edit));
+    all.extend(press(&mut m, alt('p')));
+    all.extend(esc(&mut m));
+    assert!(m.modal.is_none());
+    assert!(
+        all.iter().all(|e| matches!(e, Effect::PreviewStake { .. })),
+        "only previews were asked: {all:?}"
+    );
+}

@@ -143,6 +143,7 @@ fn transfer_request() -> taotui::action::StakeRequest {
         destination_netuid: None,
         all: false,
         tolerance_bps: 50,
+        allow_partial: false,
     }
 }
 

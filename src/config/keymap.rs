@@ -18,14 +18,17 @@ pub enum Context {
     Wallets,
     Portfolio,
     Validators,
+    /// The stake, unstake and swap dialogs (their limit price: tolerance and partial fill).
+    StakeForm,
 }
 
 impl Context {
-    pub const ALL: [Context; 4] = [
+    pub const ALL: [Context; 5] = [
         Context::Global,
         Context::Wallets,
         Context::Portfolio,
         Context::Validators,
+        Context::StakeForm,
     ];
 
     pub fn name(self) -> &'static str {
@@ -34,6 +37,7 @@ impl Context {
             Context::Wallets => "wallets",
             Context::Portfolio => "portfolio",
             Context::Validators => "validators",
+            Context::StakeForm => "stake_form",
         }
     }
 
@@ -78,6 +82,9 @@ pub enum Command {
     NextSubnet,
     PrevSubnet,
     Stake,
+    ToleranceUp,
+    ToleranceDown,
+    TogglePartial,
 }
 
 impl Command {
@@ -117,6 +124,9 @@ impl Command {
             (Context::Validators, "next_subnet") => NextSubnet,
             (Context::Validators, "prev_subnet") => PrevSubnet,
             (Context::Validators, "stake") => Stake,
+            (Context::StakeForm, "tolerance_up") => ToleranceUp,
+            (Context::StakeForm, "tolerance_down") => ToleranceDown,
+            (Context::StakeForm, "partial_fill") => TogglePartial,
             _ => return None,
         };
         Some(c)
@@ -449,6 +459,26 @@ mod tests {
             .find(|b| b.name == "quit")
             .unwrap();
         assert_eq!(quit.description, "Quit taotui");
+    }
+
+    #[test]
+    fn the_stake_form_keys_are_alt_keys_that_do_not_type_into_the_amount() {
+        let map = Keymap::default();
+        let alt = |c| KeyPress::new(KeyCode::Char(c), KeyModifiers::ALT);
+        let form = |k| map.lookup(Context::StakeForm, k);
+        assert_eq!(form(alt('+')), Some(Command::ToleranceUp));
+        assert_eq!(form(alt('-')), Some(Command::ToleranceDown));
+        assert_eq!(form(alt('p')), Some(Command::TogglePartial));
+        for c in ['+', '-', '=', 'p', '1', '.'] {
+            assert!(!matches!(
+                form(KeyPress::char(c)),
+                Some(Command::ToleranceUp | Command::ToleranceDown | Command::TogglePartial)
+            ));
+        }
+        assert_eq!(
+            map.key_for(Context::StakeForm, Command::ToleranceUp),
+            "alt-+"
+        );
     }
 
     #[test]

@@ -512,19 +512,35 @@ fn on_modal_key(model: &mut Model, modal: Modal, key: KeyPress) -> Vec<Effect> {
                 }
             }
         },
-        Modal::Stake(mut s) => match s.on_key(key, &mut model.ids) {
-            StakeOutcome::Stay(effects) => {
-                model.modal = Some(Modal::Stake(s));
-                effects
+        Modal::Stake(mut s) => {
+            let limit = model.keymap.lookup(Context::StakeForm, key).filter(|c| {
+                matches!(
+                    c,
+                    Command::ToleranceUp | Command::ToleranceDown | Command::TogglePartial
+                )
+            });
+            let outcome = match limit {
+                Some(command) if s.has_limit() => s.on_limit_command(command, &mut model.ids),
+                _ => s.on_key(key, &mut model.ids),
+            };
+            on_stake_outcome(model, s, outcome)
+        }
+    }
+}
+
+fn on_stake_outcome(model: &mut Model, s: Box<StakeForm>, outcome: StakeOutcome) -> Vec<Effect> {
+    match outcome {
+        StakeOutcome::Stay(effects) => {
+            model.modal = Some(Modal::Stake(s));
+            effects
+        }
+        StakeOutcome::Close { refresh } => {
+            if refresh {
+                fetch_portfolio(model)
+            } else {
+                Vec::new()
             }
-            StakeOutcome::Close { refresh } => {
-                if refresh {
-                    fetch_portfolio(model)
-                } else {
-                    Vec::new()
-                }
-            }
-        },
+        }
     }
 }
 
@@ -640,6 +656,8 @@ fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
             open_stake_from_position(model, command)
         }
         Command::Transfer => open_transfer(model),
+        // Only the stake dialog's limit; it gets its keys before any screen.
+        Command::ToleranceUp | Command::ToleranceDown | Command::TogglePartial => Vec::new(),
         Command::ChartSplit => {
             model.portfolio.split = model.portfolio.split.next();
             Vec::new()

@@ -15,6 +15,37 @@ use crate::amount::{
 };
 use crate::chain::extrinsics::plan::relative_price;
 use crate::chain::queries::SubnetView;
+use crate::config::keymap::{Command, Context, Keymap};
+
+/// The tolerances the form steps through, in basis points (0.1 % to 10 %).
+pub const TOLERANCE_STEPS_BPS: [u32; 6] = [10, 50, 100, 200, 500, 1000];
+
+/// The chain layer's code for a trade that alone moves the price past the tolerance.
+const BEYOND_TOLERANCE: &str = "beyond_tolerance";
+
+/// The key names that change the limit, as the user's keymap binds them (for hints).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitKeys {
+    pub up: String,
+    pub down: String,
+    pub partial: String,
+}
+
+impl LimitKeys {
+    pub fn from_keymap(keymap: &Keymap) -> LimitKeys {
+        let key = |c| keymap.key_for(Context::StakeForm, c);
+        LimitKeys {
+            up: key(Command::ToleranceUp),
+            down: key(Command::ToleranceDown),
+            partial: key(Command::TogglePartial),
+        }
+    }
+}
+
+/// A tolerance as the form shows it, e.g. "0.50%".
+pub fn percent_text(bps: u32) -> String {
+    format!("{}.{:02}%", bps / 100, bps % 100)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StakeStep {
@@ -93,6 +124,8 @@ pub struct StakeForm {
     pub to_netuid: Option<u16>,
     pub tolerance: Tolerance,
     pub tolerance_bps: u32,
+    /// Limit calls: fill what fits within the tolerance rather than refuse the whole trade.
+    pub allow_partial: bool,
     pub password: TextInput,
     pub step: StakeStep,
     pub error: Option<String>,
@@ -153,6 +186,7 @@ impl StakeForm {
             to_netuid: None,
             tolerance,
             tolerance_bps,
+            allow_partial: false,
             password: TextInput::secret(),
             step: StakeStep::Edit,
             error: None,
@@ -233,7 +267,107 @@ impl StakeForm {
                 .flatten(),
             all: self.all,
             tolerance_bps: self.tolerance_bps,
+            allow_partial: self.has_limit() && self.allow_partial,
         }
+    }
+
+    /// Whether the call is a limit call whose tolerance and partial fill the user can set
+    /// (move and transfer have no limit variant).
+    pub fn has_limit(&self) -> bool {
+        matches!(
+            self.kind,
+            StakeKind::Stake | StakeKind::Unstake | StakeKind::Swap
+        )
+    }
+
+    /// The next tolerance step above (`up`) or below the current one, bounded by the steps.
+    fn stepped_tolerance(&self, up: bool) -> u32 {
+        let current = self.tolerance_bps;
+        let next = if up {
+            TOLERANCE_STEPS_BPS.iter().find(|&&b| b > current)
+        } else {
+            TOLERANCE_STEPS_BPS.iter().rev().find(|&&b| b < current)
+        };
+        next.copied().unwrap_or(current)
+    }
+
+    /// Tolerance up/down or partial fill on/off. The chain's preview, when one is shown or
+    /// asked for, is asked again with the new limit; the older answer is then dropped by id.
+    pub fn on_limit_command(&mut self, command: Command, ids: &mut IdGen) -> StakeOutcome {
+        let stay = StakeOutcome::Stay(Vec::new());
+        if !self.has_limit()
+            || !matches!(
+                self.step,
+                StakeStep::Edit | StakeStep::Previewing | StakeStep::Confirm
+            )
+        {
+            return stay;
+        }
+        match command {
+            Command::ToleranceUp | Command::ToleranceDown => {
+                let bps = self.stepped_tolerance(command == Command::ToleranceUp);
+                let Ok(tolerance) = Tolerance::from_bps(bps) else {
+                    return stay;
+                };
+                if bps == self.tolerance_bps {
+                    return stay;
+                }
+                self.tolerance = tolerance;
+                self.tolerance_bps = bps;
+            }
+            Command::TogglePartial => self.allow_partial = !self.allow_partial,
+            _ => return stay,
+        }
+        self.error = None;
+        self.quote_dirty = true;
+        if self.step == StakeStep::Edit {
+            return stay;
+        }
+        match self.parsed_amount() {
+            Ok(amount) => self.ask_preview(amount, ids),
+            Err(e) => {
+                self.pending = None;
+                self.error = Some(e);
+                self.step = StakeStep::Edit;
+                stay
+            }
+        }
+    }
+
+    fn ask_preview(&mut self, amount: u64, ids: &mut IdGen) -> StakeOutcome {
+        let id = ids.fresh();
+        self.pending = Some(id);
+        self.chain_preview = None;
+        self.step = StakeStep::Previewing;
+        StakeOutcome::Stay(vec![Effect::PreviewStake {
+            id,
+            request: self.request(amount),
+        }])
+    }
+
+    /// The chain preview's refusals as sentences; a trade past the tolerance says which keys
+    /// change the limit (the chain layer's own sentence names command-line flags).
+    pub fn refusal_sentences(&self, keys: &LimitKeys) -> Vec<String> {
+        let Some((_, preview)) = &self.chain_preview else {
+            return Vec::new();
+        };
+        preview
+            .refusals
+            .iter()
+            .enumerate()
+            .map(|(i, sentence)| {
+                if preview.refusal_codes.get(i).map(String::as_str) == Some(BEYOND_TOLERANCE) {
+                    format!(
+                        "This trade alone moves the price past the {} tolerance: raise it with {}, allow a partial fill with {}, or use a smaller amount.",
+                        percent_text(self.tolerance_bps),
+                        keys.up,
+                        keys.partial
+                    )
+                } else {
+                    sentence.clone()
+                }
+            })
+            .collect()
     }
 
     /// The chain answered the preview request.
@@ -738,16 +872,7 @@ impl StakeForm {
                     return stay;
                 }
                 match self.parsed_amount() {
-                    Ok(amount) => {
-                        let id = ids.fresh();
-                        self.pending = Some(id);
-                        self.chain_preview = None;
-                        self.step = StakeStep::Previewing;
-                        return StakeOutcome::Stay(vec![Effect::PreviewStake {
-                            id,
-                            request: self.request(amount),
-                        }]);
-                    }
+                    Ok(amount) => return self.ask_preview(amount, ids),
                     Err(e) => {
                         self.focus = Focus::Amount;
                         self.error = Some(e);
@@ -853,5 +978,62 @@ impl StakeForm {
         self.step = StakeStep::Done;
         self.result = Some(result);
         true
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn form(kind: StakeKind, tolerance_bps: u32) -> StakeForm {
+        StakeForm::new(
+            kind,
+            "w".to_owned(),
+            "hk".to_owned(),
+            None,
+            1,
+            None,
+            1_000_000_000_000,
+            tolerance_bps,
+        )
+    }
+
+    fn step(f: &mut StakeForm, command: Command) -> u32 {
+        let mut ids = IdGen::default();
+        let _ = f.on_limit_command(command, &mut ids);
+        f.tolerance_bps
+    }
+
+    #[test]
+    fn a_configured_tolerance_between_steps_steps_to_its_neighbours() {
+        let mut f = form(StakeKind::Stake, 30);
+        assert_eq!(step(&mut f, Command::ToleranceUp), 50);
+        let mut f = form(StakeKind::Stake, 30);
+        assert_eq!(step(&mut f, Command::ToleranceDown), 10);
+        // Above the last step only down moves it, and back into the steps.
+        let mut f = form(StakeKind::Unstake, 2000);
+        assert_eq!(step(&mut f, Command::ToleranceUp), 2000);
+        assert_eq!(step(&mut f, Command::ToleranceDown), 1000);
+        assert_eq!(f.tolerance.bps(), 1000);
+        let mut f = form(StakeKind::Swap, 5);
+        assert_eq!(step(&mut f, Command::ToleranceDown), 5);
+        assert_eq!(step(&mut f, Command::ToleranceUp), 10);
+    }
+
+    #[test]
+    fn only_limit_calls_take_the_limit_and_the_request_carries_it() {
+        let mut swap = form(StakeKind::Swap, 50);
+        step(&mut swap, Command::ToleranceUp);
+        step(&mut swap, Command::TogglePartial);
+        let r = swap.request(5);
+        assert_eq!((r.tolerance_bps, r.allow_partial), (100, true));
+        for kind in [StakeKind::Move, StakeKind::Transfer] {
+            let mut f = form(kind, 50);
+            step(&mut f, Command::ToleranceUp);
+            step(&mut f, Command::TogglePartial);
+            let r = f.request(5);
+            assert_eq!((r.tolerance_bps, r.allow_partial), (50, false), "{kind:?}");
+        }
     }
 }

@@ -317,6 +317,32 @@ pub fn find(buf: &Buffer, needle: &str) -> Option<(u16, u16)> {
 /// Answers the chain preview the dialog asked for, if it asked, with the call and rows the
 /// worker shows for that kind of request.
 pub fn answer_preview(m: &mut Model, effects: &[Effect], refusals: Vec<String>) {
+    let coded = refusals
+        .into_iter()
+        .map(|r| ("insufficient_balance".to_owned(), r))
+        .collect();
+    answer_preview_coded(m, effects, coded, false);
+}
+
+/// The CLI sentence the chain layer gives a trade past the tolerance.
+pub const CLI_BEYOND_TOLERANCE: &str = "This trade alone moves the price by about 4.96 %, past the 0.50% tolerance; raise --tolerance, allow a partial fill with --partial, or use a smaller amount.";
+
+/// Like [`answer_preview`], the refusals with their codes, and the tolerance and partial-fill
+/// rows the worker adds for a limit call (from the request, as the chain layer plans it).
+pub fn answer_limit_preview(m: &mut Model, effects: &[Effect], refusals: Vec<(&str, &str)>) {
+    let coded = refusals
+        .into_iter()
+        .map(|(c, r)| (c.to_owned(), r.to_owned()))
+        .collect();
+    answer_preview_coded(m, effects, coded, true);
+}
+
+fn answer_preview_coded(
+    m: &mut Model,
+    effects: &[Effect],
+    refusals: Vec<(String, String)>,
+    limit_rows: bool,
+) {
     use taotui::action::StakeKind;
     for e in effects {
         if let Effect::PreviewStake { id, request } = e {
@@ -349,6 +375,22 @@ pub fn answer_preview(m: &mut Model, effects: &[Effect], refusals: Vec<String>) 
                 .map(|(l, v)| ((*l).to_owned(), (*v).to_owned()))
                 .collect();
             rows.insert(0, ("Fee".to_owned(), "0.000123 TAO".to_owned()));
+            if limit_rows {
+                let t = request.tolerance_bps;
+                rows.push((
+                    "Tolerance".to_owned(),
+                    format!("{}.{:02}%", t / 100, t % 100),
+                ));
+                rows.push((
+                    "Partial fill".to_owned(),
+                    if request.allow_partial {
+                        "allowed"
+                    } else {
+                        "not allowed"
+                    }
+                    .to_owned(),
+                ));
+            }
             update(
                 m,
                 Action::StakePreviewed {
@@ -356,7 +398,8 @@ pub fn answer_preview(m: &mut Model, effects: &[Effect], refusals: Vec<String>) 
                     result: Ok(taotui::action::ChainPreview {
                         call: call.to_owned(),
                         rows,
-                        refusals: refusals.clone(),
+                        refusals: refusals.iter().map(|(_, r)| r.clone()).collect(),
+                        refusal_codes: refusals.iter().map(|(c, _)| c.clone()).collect(),
                         warnings: Vec::new(),
                         facts: Default::default(),
                     }),
@@ -456,6 +499,7 @@ pub fn answer_transfer_preview(
                                 .then(|| ("keep_alive".to_owned(), "true".to_owned())),
                         )
                         .collect(),
+                        refusal_codes: vec!["insufficient_balance".to_owned(); refusals.len()],
                         refusals: refusals.clone(),
                         warnings: Vec::new(),
                         facts: transfer_facts(sent, 0),

@@ -12,7 +12,7 @@ use crate::amount::{Price, Rao, Rounding};
 use crate::config::theme::Theme;
 use crate::model::Model;
 use crate::model::chain::DataState;
-use crate::model::stake::{Focus, StakeForm, StakeStep};
+use crate::model::stake::{Focus, LimitKeys, StakeForm, StakeStep, percent_text};
 use crate::ui::spinner;
 use crate::ui::widgets::dialog::{centered, error_line, field_line, frame_dialog, hint_line};
 use crate::ui::widgets::fmt;
@@ -81,7 +81,16 @@ fn edit_hint(s: &StakeForm) -> &'static str {
 }
 
 fn percent(bps: u32) -> String {
-    format!("{}.{:02}%", bps / 100, bps % 100)
+    percent_text(bps)
+}
+
+/// The keys that change the limit of stake, unstake and swap.
+fn limit_hint(model: &Model) -> String {
+    let k = LimitKeys::from_keymap(&model.keymap);
+    format!(
+        "{}/{} tolerance · {} allow partial fill",
+        k.up, k.down, k.partial
+    )
 }
 
 /// The pool preview of stake, unstake and swap.
@@ -109,6 +118,16 @@ fn pool_preview<'a>(s: &StakeForm, theme: &Theme, lines: &mut Vec<Line<'a>>) {
                 theme,
             ));
             lines.push(field_line("Tolerance", percent(s.tolerance_bps), theme));
+            lines.push(field_line(
+                "Partial fill",
+                if s.allow_partial {
+                    "allowed (fills what fits within the tolerance)"
+                } else {
+                    "not allowed"
+                }
+                .to_owned(),
+                theme,
+            ));
         }
         None => lines.push(Line::styled(
             match s.kind {
@@ -355,12 +374,17 @@ fn dialog_lines<'a>(
                 for w in &p.warnings {
                     lines.push(Line::styled(format!("note: {w}"), theme.muted()));
                 }
-                for r in &p.refusals {
-                    lines.push(error_line(r, theme));
+                for r in s.refusal_sentences(&LimitKeys::from_keymap(&model.keymap)) {
+                    lines.push(error_line(&r, theme));
                 }
                 lines.push(Line::default());
                 if p.is_allowed() {
                     lines.push(Line::styled("This is exactly what will be signed. Enter: continue to the password · Esc: edit.", theme.accent()));
+                } else if s.has_limit() {
+                    lines.push(hint_line(
+                        &format!("{} · Esc to change it.", limit_hint(model)),
+                        theme,
+                    ));
                 } else {
                     lines.push(hint_line("Esc to change it.", theme));
                 }
@@ -384,6 +408,9 @@ fn dialog_lines<'a>(
             lines.push(Line::default());
             if s.step == StakeStep::Edit {
                 lines.push(hint_line(edit_hint(s), theme));
+                if s.has_limit() {
+                    lines.push(hint_line(&limit_hint(model), theme));
+                }
             } else if s.step == StakeStep::Previewing {
                 lines.push(Line::styled(
                     format!(

@@ -16,6 +16,10 @@ pub fn draw_help(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let context = model.screen.context();
     let mut lines = Vec::new();
     let mut contexts = vec![context];
+    // The screens that open the stake, unstake and swap dialogs list the dialogs' keys too.
+    if matches!(context, Context::Portfolio | Context::Validators) {
+        contexts.push(Context::StakeForm);
+    }
     if context != Context::Global {
         contexts.push(Context::Global);
     }
@@ -23,10 +27,10 @@ pub fn draw_help(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         lines.push(Line::styled(
             format!(
                 "{} keys",
-                if ctx == Context::Global {
-                    "Everywhere"
-                } else {
-                    model.screen.title()
+                match ctx {
+                    Context::Global => "Everywhere",
+                    Context::StakeForm => "Stake, unstake and swap dialog",
+                    _ => model.screen.title(),
                 }
             ),
             theme.accent(),
