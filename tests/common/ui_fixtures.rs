@@ -190,20 +190,26 @@ pub fn validators(n: usize, netuid: u16) -> Vec<ValidatorView> {
 
 pub fn positions(n: usize) -> (AccountBalance, Vec<PositionView>) {
     let hotkeys = [BOB, CHARLIE];
+    // Every value is the alpha times its price, as the chain reads give it: root stake is TAO
+    // (price 1), the subnets' alpha is worth 0.5 TAO.
     let list: Vec<PositionView> = (0..n)
-        .map(|i| PositionView {
-            hotkey: account(hotkeys[i % 2]),
-            hotkey_name: Some(format!("Validator {i:04}")),
-            netuid: u16::try_from(i % 3).unwrap(),
-            subnet_name: ["root", "apex", ""][i % 3].to_owned(),
-            symbol: ["τ", "α", "β"][i % 3].to_owned(),
-            alpha: alpha(100 + i as u64 * 10),
-            tao_value: tao(50 + i as u64 * 5),
-            price: Price::from_rao_per_alpha(500_000_000),
-            share_of_validator: Some(0.0123),
-            epoch_rate: Some(0.0004),
-            apy: if i % 3 == 2 { None } else { Some(0.1834) },
-            daily_alpha: Some(AlphaRao(48_000_000)),
+        .map(|i| {
+            let root = i % 3 == 0;
+            let value = tao(50 + i as u64 * 5);
+            PositionView {
+                hotkey: account(hotkeys[i % 2]),
+                hotkey_name: Some(format!("Validator {i:04}")),
+                netuid: u16::try_from(i % 3).unwrap(),
+                subnet_name: ["root", "apex", ""][i % 3].to_owned(),
+                symbol: ["τ", "α", "β"][i % 3].to_owned(),
+                alpha: AlphaRao(if root { value.get() } else { value.get() * 2 }),
+                tao_value: value,
+                price: Price::from_rao_per_alpha(if root { 1_000_000_000 } else { 500_000_000 }),
+                share_of_validator: Some(0.0123),
+                epoch_rate: Some(0.0004),
+                apy: if i % 3 == 2 { None } else { Some(0.1834) },
+                daily_alpha: Some(AlphaRao(48_000_000)),
+            }
         })
         .collect();
     let staked: u64 = list.iter().map(|p| p.tao_value.get()).sum();
