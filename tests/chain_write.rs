@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use common::chain_reads::{self, Ev};
 use common::world::{self, Shared, TAO};
-use subxt::dynamic::{At, Value};
+use subxt::dynamic::At;
 use taotui::amount::{AlphaRao, Rao, Tolerance};
 use taotui::chain::client::ChainClient;
 use taotui::chain::extrinsics::{
@@ -26,7 +26,7 @@ use taotui::chain::extrinsics::{
 };
 use taotui::chain::history::{History, TxStatus};
 use taotui::chain::signer::KeypairSigner;
-use taotui::chain::tx::{self, SubmitOptions, TxError};
+use taotui::chain::tx::TxError;
 use taotui_keystore::derive::CryptoType;
 
 fn shared() -> Option<&'static Shared> {
@@ -42,21 +42,7 @@ static NEXT: AtomicU32 = AtomicU32::new(0);
 /// //Alice sends `amount` to `account`.
 async fn fund_account(s: &Shared, account: [u8; 32], amount: u64) {
     let (api, rpc) = world::connect(s.ws_url()).await;
-    let call = tx::call(
-        "Balances",
-        "transfer_keep_alive",
-        [
-            Value::unnamed_variant("Id", [tx::account_arg(account)]),
-            Value::u128(u128::from(amount)),
-        ],
-    );
-    let opts = SubmitOptions {
-        wait_for_finalized: false,
-        ..SubmitOptions::default()
-    };
-    tx::submit(&api, &rpc, &world::signer("//Alice"), &call, &opts)
-        .await
-        .expect("funding transfer");
+    world::fund_from_alice(&api, &rpc, account, amount).await;
 }
 
 /// A fresh coldkey for one test, funded by //Alice.

@@ -14,10 +14,8 @@ use std::time::{Duration, Instant};
 use common::chain_reads;
 use common::world::{self, Shared, TAO, shared_or_skip};
 use secrecy::SecretString;
-use subxt::dynamic::Value;
 use taotui::amount::{AlphaRao, Rao};
 use taotui::chain::extrinsics::{self, Action, AlphaAmount, StakeMode};
-use taotui::chain::tx::{self, SubmitOptions};
 use taotui_keystore::derive::{CryptoType, Keypair};
 use taotui_keystore::mnemonic::Mnemonic;
 
@@ -412,21 +410,7 @@ fn create_fund_stake_unstake_from_the_terminal_app() {
     // 2. Fund the new coldkey from //Alice, as another wallet would.
     shared.block_on(async {
         let (api, rpc) = chain_reads::connect(shared.ws_url()).await;
-        let call = tx::call(
-            "Balances",
-            "transfer_keep_alive",
-            [
-                Value::unnamed_variant("Id", [tx::account_arg(coldkey)]),
-                Value::u128(u128::from(FUNDING)),
-            ],
-        );
-        let opts = SubmitOptions {
-            wait_for_finalized: false,
-            ..SubmitOptions::default()
-        };
-        tx::submit(&api, &rpc, &world::signer("//Alice"), &call, &opts)
-            .await
-            .expect("funding transfer");
+        world::fund_from_alice(&api, &rpc, coldkey, FUNDING).await;
         // Dividends are paid at epochs; keep them out of the next blocks (stake, unstake) so the position
         // changes only by what the user does.
         chain_reads::skip_epochs(&api, &rpc, &[netuid], 4).await;

@@ -122,6 +122,28 @@ pub fn nominator_signer() -> KeypairSigner {
     signer(NOMINATOR_MNEMONIC)
 }
 
+/// //Alice sends `amount` rao to `account` (keep-alive transfer), waiting for the block.
+pub async fn fund_from_alice(
+    api: &OnlineClient<SubstrateConfig>,
+    rpc: &RpcClient,
+    account: [u8; 32],
+    amount: u64,
+) {
+    let opts = SubmitOptions {
+        wait_for_finalized: false,
+        ..SubmitOptions::default()
+    };
+    tx::submit(
+        api,
+        rpc,
+        &signer("//Alice"),
+        &transfer(account, amount),
+        &opts,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("funding transfer from //Alice: {e}"));
+}
+
 /// A subxt client over the legacy backend (see tests/localchain_smoke.rs for why legacy).
 pub async fn connect(ws_url: &str) -> (OnlineClient<SubstrateConfig>, RpcClient) {
     let rpc = RpcClient::from_insecure_url(ws_url)

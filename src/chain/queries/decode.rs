@@ -41,16 +41,7 @@ pub(crate) fn strip_newtypes(v: Val, types: &scale_info::PortableRegistry) -> Va
     );
     match v.value {
         ValueDef::Composite(c) => {
-            let c = match c {
-                Composite::Named(f) => Composite::Named(
-                    f.into_iter()
-                        .map(|(n, x)| (n, strip_newtypes(x, types)))
-                        .collect(),
-                ),
-                Composite::Unnamed(f) => {
-                    Composite::Unnamed(f.into_iter().map(|x| strip_newtypes(x, types)).collect())
-                }
-            };
+            let c = strip_fields(c, types);
             if newtype && c.len() == 1 {
                 if let Some(only) = c.into_values().next() {
                     return only;
@@ -66,16 +57,7 @@ pub(crate) fn strip_newtypes(v: Val, types: &scale_info::PortableRegistry) -> Va
             }
         }
         ValueDef::Variant(mut var) => {
-            var.values = match var.values {
-                Composite::Named(f) => Composite::Named(
-                    f.into_iter()
-                        .map(|(n, x)| (n, strip_newtypes(x, types)))
-                        .collect(),
-                ),
-                Composite::Unnamed(f) => {
-                    Composite::Unnamed(f.into_iter().map(|x| strip_newtypes(x, types)).collect())
-                }
-            };
+            var.values = strip_fields(var.values, types);
             Value {
                 value: ValueDef::Variant(var),
                 context: v.context,
@@ -85,6 +67,19 @@ pub(crate) fn strip_newtypes(v: Val, types: &scale_info::PortableRegistry) -> Va
             value: other,
             context: v.context,
         },
+    }
+}
+
+fn strip_fields(c: Composite<u32>, types: &scale_info::PortableRegistry) -> Composite<u32> {
+    match c {
+        Composite::Named(f) => Composite::Named(
+            f.into_iter()
+                .map(|(n, x)| (n, strip_newtypes(x, types)))
+                .collect(),
+        ),
+        Composite::Unnamed(f) => {
+            Composite::Unnamed(f.into_iter().map(|x| strip_newtypes(x, types)).collect())
+        }
     }
 }
 
