@@ -69,19 +69,7 @@ async fn prepare(c: &ChainClient, who: &KeypairSigner, action: Action) -> Prepar
 
 /// The alpha a coldkey holds with a hotkey on a subnet, from the runtime API.
 async fn alpha(c: &ChainClient, coldkey: [u8; 32], hotkey: [u8; 32], netuid: u16) -> u64 {
-    let view = extrinsics::chain_view(
-        c,
-        coldkey,
-        &Action::RemoveStake {
-            hotkey,
-            netuid,
-            amount: AlphaAmount::All,
-            mode: StakeMode::Unsafe,
-        },
-    )
-    .await
-    .unwrap();
-    view.positions.get(&(hotkey, netuid)).map_or(0, |a| a.get())
+    chain_reads::alpha_of(c, coldkey, hotkey, netuid).await
 }
 
 async fn free(c: &ChainClient, coldkey: [u8; 32]) -> u64 {

@@ -15,7 +15,6 @@ use common::chain_reads;
 use common::world::{self, Shared, TAO, shared_or_skip};
 use secrecy::SecretString;
 use taotui::amount::{AlphaRao, Rao};
-use taotui::chain::extrinsics::{self, Action, AlphaAmount, StakeMode};
 use taotui_keystore::derive::{CryptoType, Keypair};
 use taotui_keystore::mnemonic::Mnemonic;
 
@@ -227,19 +226,7 @@ fn chain_free_and_alpha(
         let (api, _) = chain_reads::connect(s.ws_url()).await;
         let free = chain_reads::free_at(&api, None, coldkey).await;
         let client = chain_reads::taotui_client(s.ws_url()).await;
-        let view = extrinsics::chain_view(
-            &client,
-            coldkey,
-            &Action::RemoveStake {
-                hotkey,
-                netuid,
-                amount: AlphaAmount::All,
-                mode: StakeMode::Unsafe,
-            },
-        )
-        .await
-        .unwrap();
-        let alpha = view.positions.get(&(hotkey, netuid)).map_or(0, |a| a.get());
+        let alpha = chain_reads::alpha_of(&client, coldkey, hotkey, netuid).await;
         (free, alpha)
     })
 }

@@ -28,6 +28,15 @@ pub async fn taotui_client(ws_url: &str) -> ChainClient {
     .unwrap_or_else(|e| panic!("connecting taotui to {ws_url}: {e}"))
 }
 
+/// The alpha `coldkey` holds with `hotkey` on `netuid` at the head, from the positions runtime API.
+pub async fn alpha_of(c: &ChainClient, coldkey: [u8; 32], hotkey: [u8; 32], netuid: u16) -> u64 {
+    taotui::chain::extrinsics::fetch::positions_at(c, coldkey, None)
+        .await
+        .unwrap_or_else(|e| panic!("reading the positions of the coldkey: {e}"))
+        .get(&(hotkey, netuid))
+        .map_or(0, |a| a.get())
+}
+
 /// Reads `pallet.entry` for `keys` at block number `at` (the head when `None`); `None` when the key holds no value.
 pub async fn read_at<K>(
     api: &OnlineClient<SubstrateConfig>,
