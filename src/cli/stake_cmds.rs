@@ -86,6 +86,7 @@ pub struct AddArgs {
     pub wallet: WalletArg,
     #[command(flatten)]
     pub target: HotkeyArg,
+    /// The subnet to stake on (0 is root, staked 1:1 as TAO).
     #[arg(long)]
     pub netuid: u16,
     /// TAO to stake.
@@ -101,6 +102,7 @@ pub struct RemoveArgs {
     pub wallet: WalletArg,
     #[command(flatten)]
     pub target: HotkeyArg,
+    /// The subnet of the position (without it, --all unstakes every subnet of the hotkey).
     #[arg(long)]
     pub netuid: Option<u16>,
     /// Alpha to unstake.
@@ -123,17 +125,22 @@ pub struct RemoveArgs {
 pub struct MoveArgs {
     #[command(flatten)]
     pub wallet: WalletArg,
+    /// The hotkey the stake is delegated to now.
     #[arg(long, value_name = "SS58")]
     pub from: String,
+    /// The validator hotkey to move it to.
     #[arg(long, value_name = "SS58")]
     pub to: String,
+    /// The subnet of the position.
     #[arg(long)]
     pub netuid: u16,
+    /// Another subnet to move it to (default: the same subnet).
     #[arg(long)]
     pub to_netuid: Option<u16>,
     /// Alpha to move.
     #[arg(long, value_name = "ALPHA", conflicts_with = "all")]
     pub amount: Option<String>,
+    /// The whole position.
     #[arg(long)]
     pub all: bool,
 }
@@ -142,14 +149,19 @@ pub struct MoveArgs {
 pub struct SwapArgs {
     #[command(flatten)]
     pub wallet: WalletArg,
+    /// The validator's hotkey (it stays the same).
     #[arg(long, value_name = "SS58")]
     pub hotkey: String,
+    /// The subnet the stake is on now.
     #[arg(long)]
     pub netuid: u16,
+    /// The subnet to swap it to.
     #[arg(long)]
     pub to_netuid: u16,
+    /// Alpha to swap.
     #[arg(long, value_name = "ALPHA", conflicts_with = "all")]
     pub amount: Option<String>,
+    /// The whole position.
     #[arg(long)]
     pub all: bool,
     #[command(flatten)]
@@ -160,6 +172,7 @@ pub struct SwapArgs {
 pub struct TransferArgs {
     #[command(flatten)]
     pub wallet: WalletArg,
+    /// The recipient's address.
     #[arg(long, value_name = "SS58")]
     pub dest: String,
     /// TAO to send.
