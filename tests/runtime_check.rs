@@ -1,132 +1,64 @@
-//! The runtime check against real Subtensor metadata: spec 346, 365 and 393 from ../shared/chain, spec 293 from
-//! the local chain. All must pass; doctored copies must fail naming the changed item.
+//! The feature table against real Subtensor metadata: spec 346, 365, 393 and 424 from ../shared/chain, a
+//! "475-shaped" runtime derived from 424, and spec 293 from the local chain. Doctored copies prove that a missing or
+//! reshaped item switches off exactly the features that declare it, with a sentence naming it, and nothing else.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
-use std::path::PathBuf;
+use std::collections::BTreeSet;
 
-use scale_info::{TypeDef, TypeDefPrimitive};
-use subxt::Metadata;
-use subxt::ext::codec::{Decode, Encode};
-use subxt::ext::frame_metadata::{
-    RuntimeMetadata, RuntimeMetadataPrefixed, v16::RuntimeMetadataV16,
+use common::metadata_edit::{
+    FILES, SPEC424, bool_type_id, call_variants, read_or_skip, rebuild, remove_item, shaped_475,
+    v16,
 };
+use scale_info::TypeDef;
+use subxt::Metadata;
 use taotui::chain::client::{ChainClient, ConnectOptions};
 use taotui::chain::error::ChainError;
+use taotui::chain::features::{self, CONNECT, Feature, FeatureTable, Need, Status};
 use taotui::chain::network::Network;
-use taotui::chain::runtime_check::{Capabilities, check};
+use taotui::chain::runtime_check::Item;
 
-/// (file name, spec_version) of the metadata files in ../shared/chain.
-const FILES: [(&str, u32); 3] = [
-    ("subtensor-devnet-spec346.metadata.scale", 346),
-    ("subtensor-finney-spec365.metadata.scale", 365),
-    ("subtensor-finney-spec393.metadata.scale", 393),
-];
-
-fn shared_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/chain")
+fn off(table: &FeatureTable) -> BTreeSet<&'static str> {
+    table.off_ids().into_iter().collect()
 }
 
-/// The file's bytes, or None after printing why the test is skipped (a failure under CI).
-fn read_or_skip(test: &str, name: &str) -> Option<Vec<u8>> {
-    let path = shared_dir().join(name);
-    match std::fs::read(&path) {
-        Ok(bytes) => Some(bytes),
-        Err(err) => {
-            let reason = format!(
-                "{} unreadable ({err}); put the Subtensor metadata files from the shared data next to the repository",
-                path.display()
-            );
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "{test}: {reason}"
-            );
-            eprintln!("SKIPPED: {test}: {reason}");
-            None
-        }
+/// Features that are off on every runtime we hold the metadata of (locks exist from 424 only).
+fn off_by_nature(spec: u32) -> BTreeSet<&'static str> {
+    if spec >= 424 {
+        BTreeSet::new()
+    } else {
+        BTreeSet::from(["locks"])
     }
-}
-
-fn v16(bytes: &[u8]) -> RuntimeMetadataV16 {
-    let prefixed = RuntimeMetadataPrefixed::decode(&mut &bytes[..]).unwrap();
-    match prefixed.1 {
-        RuntimeMetadata::V16(m) => m,
-        other => panic!("expected metadata V16, got V{}", other.version()),
-    }
-}
-
-fn rebuild(m: RuntimeMetadataV16) -> Metadata {
-    let bytes = RuntimeMetadataPrefixed::from(m).encode();
-    Metadata::decode_from(&bytes).unwrap()
-}
-
-/// The call enum variants of `pallet` in `m`.
-fn call_variants<'a>(
-    m: &'a mut RuntimeMetadataV16,
-    pallet: &str,
-) -> &'a mut Vec<scale_info::Variant<scale_info::form::PortableForm>> {
-    let call_ty = m
-        .pallets
-        .iter()
-        .find(|p| p.name == pallet)
-        .and_then(|p| p.calls.as_ref())
-        .unwrap()
-        .ty
-        .id;
-    let ty = m.types.types.iter_mut().find(|t| t.id == call_ty).unwrap();
-    match &mut ty.ty.type_def {
-        TypeDef::Variant(v) => &mut v.variants,
-        _ => panic!("call type is not an enum"),
-    }
-}
-
-fn bool_type_id(m: &RuntimeMetadataV16) -> u32 {
-    m.types
-        .types
-        .iter()
-        .find(|t| matches!(t.ty.type_def, TypeDef::Primitive(TypeDefPrimitive::Bool)))
-        .unwrap()
-        .id
-}
-
-fn expect_mismatch(metadata: &Metadata, spec: u32, item: &str, detail_contains: &str) {
-    let mismatches = check(metadata, spec).expect_err("doctored metadata must fail the check");
-    let found = mismatches
-        .iter()
-        .find(|m| m.item == item)
-        .unwrap_or_else(|| panic!("no mismatch for {item}; got {mismatches:?}"));
-    assert!(
-        found.detail.contains(detail_contains),
-        "{item}: detail {:?} lacks {detail_contains:?}",
-        found.detail
-    );
-    assert_eq!(
-        mismatches.len(),
-        1,
-        "only the doctored item fails: {mismatches:?}"
-    );
-    let err = ChainError::runtime_changed(spec, &mismatches);
-    let text = err.to_string();
-    assert!(
-        text.starts_with(&format!("runtime {spec} changed {item}: ")),
-        "{text}"
-    );
 }
 
 #[test]
-fn every_shared_metadata_file_passes() {
+fn every_shared_metadata_file_runs_the_nominator_core() {
     for (name, spec) in FILES {
-        let Some(bytes) = read_or_skip("every_shared_metadata_file_passes", name) else {
+        let Some(bytes) = read_or_skip("every_shared_metadata_file_runs_the_nominator_core", name)
+        else {
             return;
         };
-        let metadata = Metadata::decode_from(&bytes).unwrap();
-        let caps = check(&metadata, spec)
-            .unwrap_or_else(|m| panic!("spec {spec} fails the check: {m:#?}"));
-        // What the files are known to contain (see the module docs of runtime_check).
+        let metadata = Metadata::decode_from(&bytes[..]).unwrap();
+        let table = FeatureTable::build(&metadata, spec);
+        assert!(
+            table.core_works(),
+            "spec {spec}: {:?}",
+            table.off_sentences()
+        );
+        assert_eq!(
+            off(&table),
+            off_by_nature(spec),
+            "spec {spec}: {:?}",
+            table.off_sentences()
+        );
+        let caps = table.capabilities();
+        // What the files are known to contain (RUNTIME-CHANGES.md).
         assert!(caps.sim_swap, "spec {spec} has SwapRuntimeApi.sim_swap_*");
         assert!(caps.current_alpha_price && caps.transfer_stake && caps.stake_fee);
+        assert!(caps.remove_stake_full_limit, "spec {spec}");
+        assert!(!caps.move_stake_limit, "move_stake_limit came after 424");
         assert!(
             !caps.tao_dividends_per_subnet,
             "TaoDividendsPerSubnet is gone after 293"
@@ -138,27 +70,113 @@ fn every_shared_metadata_file_passes() {
         );
         assert_eq!(caps.subnet_identities_v2, spec <= 346, "spec {spec}");
         assert_eq!(caps.current_alpha_price_all, spec >= 393, "spec {spec}");
+        assert_eq!(caps.stake_availability, spec >= 424, "spec {spec}");
+        assert_eq!(
+            caps.swap_v3_price,
+            spec < 424,
+            "424 replaced the V3 pool with a weighted one"
+        );
     }
 }
 
+/// Finney at 473+ removed `Alpha`, `TotalHotkeyShares`, `RootClaimType` and `NumRootClaim`; taotui refused to start
+/// on such a runtime. On the 475-shaped metadata every feature must stand exactly as on 424.
 #[test]
-fn removed_call_is_named() {
-    let Some(bytes) = read_or_skip("removed_call_is_named", FILES[2].0) else {
+fn a_475_shaped_runtime_keeps_every_feature() {
+    let Some(bytes) = read_or_skip("a_475_shaped_runtime_keeps_every_feature", SPEC424) else {
         return;
     };
-    let mut m = v16(&bytes);
-    call_variants(&mut m, "SubtensorModule").retain(|v| v.name != "add_stake");
-    expect_mismatch(
-        &rebuild(m),
-        394,
-        "SubtensorModule.add_stake",
-        "no longer exists",
+    let table_424 = FeatureTable::build(&Metadata::decode_from(&bytes[..]).unwrap(), 424);
+    let table_475 = FeatureTable::build(&rebuild(shaped_475(&bytes)), 475);
+    assert!(table_475.core_works());
+    assert!(table_475.require(&CONNECT).is_ok());
+    let statuses = |t: &FeatureTable| -> Vec<(&str, Status)> {
+        t.statuses()
+            .iter()
+            .map(|(f, s)| (f.id, s.clone()))
+            .collect()
+    };
+    assert_eq!(statuses(&table_475), statuses(&table_424));
+    assert_eq!(table_475.capabilities(), table_424.capabilities());
+}
+
+/// The items a feature cannot work without (its `Need::Item`s and the only alternative of an `AnyOf`).
+fn required_items(f: &Feature) -> Vec<Item> {
+    f.needs
+        .iter()
+        .filter_map(|n| match n {
+            Need::Item(i) => Some(*i),
+            Need::AnyOf { alternatives, .. }
+                if alternatives.len() == 1 && alternatives[0].len() == 1 =>
+            {
+                Some(alternatives[0][0])
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn item_owner_and_name(item: &Item) -> (&'static str, &'static str) {
+    match *item {
+        Item::Call { pallet, name, .. }
+        | Item::Storage { pallet, name, .. }
+        | Item::Constant { pallet, name, .. } => (pallet, name),
+        Item::Api { api, method, .. } => (api, method),
+    }
+}
+
+/// For every item some feature requires: remove it from metadata 424 and check that exactly the features that
+/// require it go off, each naming the item, and everything else still works.
+#[test]
+fn removing_one_item_switches_off_only_the_features_that_need_it() {
+    let Some(bytes) = read_or_skip(
+        "removing_one_item_switches_off_only_the_features_that_need_it",
+        SPEC424,
+    ) else {
+        return;
+    };
+    let all = features::all();
+    let mut items: Vec<Item> = all.iter().flat_map(|f| required_items(f)).collect();
+    items.sort_by_key(|i| i.path());
+    items.dedup_by_key(|i| i.path());
+    assert!(
+        items.len() > 30,
+        "the features declare their items: {}",
+        items.len()
     );
+    let mut checked = 0;
+    for item in items {
+        let (owner, name) = item_owner_and_name(&item);
+        let mut m = v16(&bytes);
+        if !remove_item(&mut m, owner, name) {
+            // Declared but absent in 424 (locks-era items are present; older alternatives may not be).
+            continue;
+        }
+        let table = FeatureTable::build(&rebuild(m), 499);
+        let expected: BTreeSet<&str> = all
+            .iter()
+            .filter(|f| required_items(f).iter().any(|i| i.path() == item.path()))
+            .map(|f| f.id)
+            .collect();
+        assert_eq!(off(&table), expected, "removing {}", item.path());
+        for id in &expected {
+            let f = all.iter().find(|f| f.id == *id).unwrap();
+            let err = table.require(f).expect_err("an off feature refuses");
+            let text = err.to_string();
+            assert!(
+                text.contains(&item.path()) && text.contains("on runtime 499"),
+                "removing {}: {text}",
+                item.path()
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked > 30, "checked {checked} items");
 }
 
 #[test]
 fn changed_argument_type_is_named() {
-    let Some(bytes) = read_or_skip("changed_argument_type_is_named", FILES[2].0) else {
+    let Some(bytes) = read_or_skip("changed_argument_type_is_named", SPEC424) else {
         return;
     };
     let mut m = v16(&bytes);
@@ -168,17 +186,22 @@ fn changed_argument_type_is_named() {
         .find(|v| v.name == "add_stake")
         .unwrap();
     add_stake.fields[1].ty = bool_id.into();
-    expect_mismatch(
-        &rebuild(m),
-        394,
-        "SubtensorModule.add_stake",
-        "argument 2 (netuid) is now bool; expected an unsigned integer",
+    let table = FeatureTable::build(&rebuild(m), 494);
+    assert_eq!(off(&table), BTreeSet::from(["stake.add"]));
+    assert!(!table.core_works(), "staking is part of the core");
+    let text = table
+        .require(&taotui::chain::extrinsics::needs::STAKE_ADD)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        text.contains("SubtensorModule.add_stake (argument 2 (netuid) is now bool; expected an unsigned integer) on runtime 494"),
+        "{text}"
     );
 }
 
 #[test]
 fn added_argument_is_named() {
-    let Some(bytes) = read_or_skip("added_argument_is_named", FILES[2].0) else {
+    let Some(bytes) = read_or_skip("added_argument_is_named", SPEC424) else {
         return;
     };
     let mut m = v16(&bytes);
@@ -191,75 +214,100 @@ fn added_argument_is_named() {
     extra.name = Some("rate_tolerance".into());
     extra.ty = bool_id.into();
     call.fields.push(extra);
-    expect_mismatch(
-        &rebuild(m),
-        394,
-        "SubtensorModule.remove_stake_limit",
-        "now takes 6 arguments",
+    let table = FeatureTable::build(&rebuild(m), 494);
+    assert_eq!(off(&table), BTreeSet::from(["stake.remove"]));
+    assert!(
+        table.off_sentences()[0].contains("now takes 6 arguments"),
+        "{:?}",
+        table.off_sentences()
     );
 }
 
+/// An optional item in a new shape is not used (the feature works without it) and says so.
 #[test]
-fn removed_runtime_api_method_is_named() {
-    let Some(bytes) = read_or_skip("removed_runtime_api_method_is_named", FILES[2].0) else {
+fn reshaped_optional_item_reduces_a_feature_without_switching_it_off() {
+    let Some(bytes) = read_or_skip("reshaped_optional_item_reduces_a_feature", SPEC424) else {
         return;
     };
     let mut m = v16(&bytes);
-    let api = m
-        .apis
+    let bool_id = bool_type_id(&m);
+    let call = call_variants(&mut m, "SubtensorModule")
         .iter_mut()
-        .find(|a| a.name == "StakeInfoRuntimeApi")
+        .find(|v| v.name == "remove_stake_full_limit")
         .unwrap();
-    api.methods
-        .retain(|m| m.name != "get_stake_info_for_coldkey");
-    expect_mismatch(
-        &rebuild(m),
-        394,
-        "StakeInfoRuntimeApi.get_stake_info_for_coldkey",
-        "no longer exists",
+    call.fields[0].ty = bool_id.into();
+    let table = FeatureTable::build(&rebuild(m), 494);
+    assert!(off(&table).is_empty(), "{:?}", table.off_sentences());
+    match table.status(&taotui::chain::extrinsics::needs::STAKE_REMOVE) {
+        Status::Reduced(notes) => {
+            assert!(notes[0].contains("remove_stake_full_limit"), "{notes:?}")
+        }
+        other => panic!("expected reduced, got {other:?}"),
+    }
+    assert!(
+        !table.capabilities().remove_stake_full_limit,
+        "a reshaped call is never used"
     );
 }
 
+/// Prices have three sources; only losing all three switches prices off.
 #[test]
-fn removed_storage_item_is_named_and_optional_ones_only_clear_a_flag() {
-    let Some(bytes) = read_or_skip("removed_storage_item_is_named", FILES[2].0) else {
+fn prices_fall_back_through_their_sources() {
+    let Some(bytes) = read_or_skip("prices_fall_back_through_their_sources", SPEC424) else {
         return;
     };
     let mut m = v16(&bytes);
-    let sm = m
-        .pallets
-        .iter_mut()
-        .find(|p| p.name == "SubtensorModule")
-        .unwrap();
-    let storage = sm.storage.as_mut().unwrap();
-    storage.entries.retain(|e| {
-        e.name != "TotalHotkeyAlphaLastEpoch" && e.name != "RootAlphaDividendsPerSubnet"
-    });
-    let mut m2 = v16(&bytes);
-    let api = m2
-        .apis
-        .iter_mut()
-        .find(|a| a.name == "SwapRuntimeApi")
-        .unwrap();
-    api.methods.retain(|m| m.name != "sim_swap_alpha_for_tao");
-    expect_mismatch(
-        &rebuild(m),
-        394,
-        "SubtensorModule.TotalHotkeyAlphaLastEpoch",
-        "no longer exists",
+    assert!(remove_item(
+        &mut m,
+        "SwapRuntimeApi",
+        "current_alpha_price_all"
+    ));
+    let t = FeatureTable::build(&rebuild(m.clone()), 494);
+    assert!(
+        off(&t).is_empty()
+            && !t.capabilities().current_alpha_price_all
+            && t.capabilities().current_alpha_price
     );
-    let caps: Capabilities = check(&rebuild(m2), 394).expect("an optional item may be missing");
-    assert!(!caps.sim_swap, "one missing direction disables sim_swap");
-    assert!(caps.current_alpha_price);
+    assert!(remove_item(&mut m, "SwapRuntimeApi", "current_alpha_price"));
+    let t = FeatureTable::build(&rebuild(m.clone()), 494);
+    assert!(off(&t).is_empty(), "the pool storage is the last source");
+    assert!(remove_item(&mut m, "SubtensorModule", "SubnetTAO"));
+    let t = FeatureTable::build(&rebuild(m), 494);
+    assert!(off(&t).contains("prices"));
+    let sentence = t.off_sentences().join(" | ");
+    assert!(
+        sentence.contains("prices need a price source"),
+        "{sentence}"
+    );
+    assert!(sentence.contains("SubtensorModule.SubnetTAO"), "{sentence}");
+}
+
+#[test]
+fn removing_what_every_screen_needs_refuses_the_connection() {
+    let Some(bytes) = read_or_skip("removing_what_every_screen_needs", SPEC424) else {
+        return;
+    };
+    let mut m = v16(&bytes);
+    assert!(remove_item(&mut m, "Balances", "ExistentialDeposit"));
+    let table = FeatureTable::build(&rebuild(m), 494);
+    let mismatches = table.connect_mismatches();
+    assert_eq!(mismatches.len(), 1);
+    let err = ChainError::runtime_changed(494, &mismatches);
+    assert!(
+        err.to_string().starts_with(
+            "runtime 494 changed Balances.ExistentialDeposit: the runtime has no such constant"
+        ),
+        "{err}"
+    );
 }
 
 #[test]
 fn dropped_struct_field_is_named() {
-    let Some(bytes) = read_or_skip("dropped_struct_field_is_named", FILES[2].0) else {
+    let Some(bytes) = read_or_skip("dropped_struct_field_is_named", SPEC424) else {
         return;
     };
     let mut m = v16(&bytes);
-    // StakeInfo loses its `stake` field: the app reads it, so get_stake_info_for_coldkey(s) must fail.
+    // StakeInfo loses its `stake` field: the app reads it, so positions must go off (and nothing else).
     for t in &mut m.types.types {
         if t.ty.path.segments.last().map(String::as_str) == Some("StakeInfo")
             && let TypeDef::Composite(c) = &mut t.ty.type_def
@@ -267,40 +315,51 @@ fn dropped_struct_field_is_named() {
             c.fields.retain(|f| f.name.as_deref() != Some("stake"));
         }
     }
-    let mismatches = check(&rebuild(m), 394).expect_err("StakeInfo without stake");
-    let items: Vec<&str> = mismatches.iter().map(|m| m.item.as_str()).collect();
+    let table = FeatureTable::build(&rebuild(m), 494);
+    assert_eq!(off(&table), BTreeSet::from(["positions"]));
+    let text = table.off_sentences().join(" ");
     assert!(
-        items.contains(&"StakeInfoRuntimeApi.get_stake_info_for_coldkey"),
-        "{items:?}"
+        text.contains("StakeInfoRuntimeApi.get_stake_info_for_coldkey ("),
+        "{text}"
     );
-    assert!(
-        items.contains(&"StakeInfoRuntimeApi.get_stake_info_for_coldkeys"),
-        "{items:?}"
-    );
-    assert!(
-        mismatches
-            .iter()
-            .all(|m| m.detail.contains("without a field stake")),
-        "{mismatches:?}"
-    );
+    assert!(text.contains("without a field stake"), "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn local_chain_spec_293_passes() {
+async fn local_chain_spec_293_runs_the_core() {
     let chain = common::local_chain_or_skip!();
     let network: Network = chain.ws_url().parse().unwrap();
     let client = ChainClient::connect(&network, ConnectOptions::default())
         .await
-        .expect("connect runs the runtime check, which must pass on spec 293");
+        .expect("connecting to spec 293 works");
     assert_eq!(client.spec_version(), 293);
-    let caps = check(&client.metadata(), 293).unwrap();
-    assert_eq!(&caps, client.capabilities());
+    let table = client.features();
+    assert!(table.core_works(), "{:?}", table.off_sentences());
+    let fresh = FeatureTable::build(&client.metadata(), 293);
+    assert_eq!(fresh.off_ids(), table.off_ids());
+    assert_eq!(
+        off(&table),
+        BTreeSet::from(["locks"]),
+        "{:?}",
+        table.off_sentences()
+    );
+    let caps = client.capabilities();
     // Spec 293 predates the swap simulation API and still has TAO root dividends.
     assert!(!caps.sim_swap);
     assert!(caps.current_alpha_price);
     assert!(caps.tao_dividends_per_subnet);
     assert!(!caps.root_alpha_dividends_per_subnet);
     assert!(caps.subnet_identities_v2);
+    assert!(!caps.stake_availability);
+    let locks = client
+        .require(&taotui::chain::queries::needs::LOCKS)
+        .unwrap_err();
+    assert!(
+        locks.to_string().starts_with(
+            "stake locks need StakeInfoRuntimeApi.get_stake_availability_for_coldkeys (the runtime API has no such method) on runtime 293"
+        ),
+        "{locks}"
+    );
 }
 
 /// A value of type `id` for encoding: named struct fields from `named` (by field name), every other integer 0.

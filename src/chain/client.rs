@@ -16,10 +16,10 @@ use subxt::utils::H256;
 use subxt::{Metadata, OnlineClient, SubstrateConfig};
 
 use super::error::ChainError;
+use super::features::{CONNECT, Capabilities, Feature, FeatureTable};
 use super::metadata_cache::MetadataCache;
 use super::network::Network;
 use super::rpc_transport::{ConnectFailure, TimedOut, Transport, TransportTimeouts};
-use super::runtime_check::{self, Capabilities};
 
 pub use super::rpc_transport::ConnectionState;
 
@@ -115,9 +115,9 @@ struct RuntimeState {
     spec_version: u32,
     transaction_version: u32,
     metadata: ArcMetadata,
+    /// Which features work on this runtime.
+    features: Arc<FeatureTable>,
     capabilities: Capabilities,
-    /// Set when an upgrade brought a runtime this build cannot use.
-    incompatible: Option<(u32, Vec<runtime_check::RuntimeMismatch>)>,
 }
 
 struct Inner {
@@ -200,8 +200,15 @@ impl ChainClient {
             None,
         )
         .await?;
-        let capabilities = runtime_check::check(&metadata, version.spec_version)
-            .map_err(|m| ChainError::runtime_changed(version.spec_version, &m))?;
+        // Only what every screen needs can stop the connection; anything else switches off its own features.
+        let features = FeatureTable::build(&metadata, version.spec_version);
+        features.require(&CONNECT).map_err(|_| {
+            ChainError::runtime_changed(version.spec_version, &features.connect_mismatches())
+        })?;
+        for sentence in features.off_sentences() {
+            tracing::warn!("{sentence}");
+        }
+        let capabilities = features.capabilities();
 
         let metadata = metadata.arc();
         let config = SubstrateConfig::builder()
@@ -229,8 +236,8 @@ impl ChainClient {
                     spec_version: version.spec_version,
                     transaction_version: version.transaction_version,
                     metadata,
+                    features: Arc::new(features),
                     capabilities: capabilities.clone(),
-                    incompatible: None,
                 })),
                 initial_capabilities: capabilities,
             }),
@@ -282,13 +289,35 @@ impl ChainClient {
         self.runtime().capabilities.clone()
     }
 
-    /// Fails with [`ChainError::RuntimeChanged`] when a runtime upgrade since connecting broke an item the app
-    /// uses. Callers about to sign something should check this first.
+    /// Which features work on the current runtime (rebuilt after a runtime upgrade).
+    pub fn features(&self) -> Arc<FeatureTable> {
+        self.runtime().features.clone()
+    }
+
+    /// Ok when `feature` works on the current runtime; otherwise the sentence saying what it misses.
+    /// Readers call it before reading, and the write side again right before signing.
+    pub fn require(&self, feature: &Feature) -> Result<(), ChainError> {
+        self.runtime().features.require(feature)
+    }
+
+    /// Fails with [`ChainError::RuntimeChanged`] when a runtime upgrade since connecting removed what every screen
+    /// needs. Callers about to sign something should also [`Self::require`] their own feature.
     pub fn ensure_runtime_compatible(&self) -> Result<(), ChainError> {
-        match &self.runtime().incompatible {
-            Some((spec, mismatches)) => Err(ChainError::runtime_changed(*spec, mismatches)),
-            None => Ok(()),
+        let features = self.features();
+        let mismatches = features.connect_mismatches();
+        if mismatches.is_empty() {
+            Ok(())
+        } else {
+            Err(ChainError::runtime_changed(
+                features.spec_version(),
+                &mismatches,
+            ))
         }
+    }
+
+    /// The endpoint this client talks to.
+    pub fn endpoint(&self) -> String {
+        self.inner.network.ws_url()
     }
 
     /// RPC requests and subscriptions sent since connecting.
@@ -404,10 +433,11 @@ impl ChainClient {
             None,
         )
         .await?;
-        let (capabilities, incompatible) = match runtime_check::check(&metadata, spec_version) {
-            Ok(c) => (c, None),
-            Err(m) => (Capabilities::default(), Some((spec_version, m))),
-        };
+        let features = FeatureTable::build(&metadata, spec_version);
+        for sentence in features.off_sentences() {
+            tracing::warn!("runtime upgrade: {sentence}");
+        }
+        let capabilities = features.capabilities();
         let metadata = metadata.arc();
         subxt::config::Config::set_metadata_for_spec_version(
             &self.inner.config,
@@ -418,8 +448,8 @@ impl ChainClient {
             spec_version,
             transaction_version,
             metadata,
+            features: Arc::new(features),
             capabilities,
-            incompatible,
         });
         match self.inner.runtime.write() {
             Ok(mut guard) => *guard = state,

@@ -51,6 +51,16 @@ pub enum ChainError {
     },
 
     #[error(
+        "{feature} need {reasons} on runtime {spec_version}. Everything else keeps working; `taotui doctor` \
+         lists what this runtime supports, and a newer taotui may support it."
+    )]
+    FeatureUnavailable {
+        feature: String,
+        spec_version: u32,
+        reasons: String,
+    },
+
+    #[error(
         "could not decode {what} from the chain: {detail}. The runtime may have changed; upgrade taotui or report \
          this as a bug."
     )]
@@ -92,11 +102,15 @@ impl ChainError {
             .map(|m| m.item.as_str())
             .collect::<Vec<_>>()
             .join(", ");
-        let detail = mismatches
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("; ");
+        // One item is already named before the colon; several need their names beside each detail.
+        let detail = match mismatches {
+            [only] => only.detail.clone(),
+            _ => mismatches
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        };
         ChainError::RuntimeChanged {
             spec_version,
             item,

@@ -15,6 +15,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod fetch;
+pub mod needs;
 pub mod plan;
 pub mod send;
 

@@ -12,6 +12,7 @@
 
 mod batch;
 mod decode;
+pub mod needs;
 mod reads;
 mod types;
 

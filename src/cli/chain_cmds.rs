@@ -86,7 +86,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("could not start the async runtime")
 }
 
-async fn connect(global: &GlobalArgs) -> Result<ChainClient> {
+pub(crate) async fn connect(global: &GlobalArgs) -> Result<ChainClient> {
     let network = Network::resolve(
         global.network.as_deref(),
         crate::config::load_settings()?.network.as_deref(),

@@ -1,6 +1,7 @@
 //! Non-interactive commands: the same keystore as the TUI, with human output or `--json`.
 
 pub mod chain_cmds;
+pub mod doctor;
 pub mod key;
 pub mod output;
 pub mod prompt;
@@ -80,6 +81,8 @@ pub enum Command {
     Transfer(stake_cmds::TransferArgs),
     /// Transactions sent from this machine, with their latest known status.
     History(stake_cmds::HistoryArgs),
+    /// Which features work on the connected runtime (or, with --metadata, on a metadata file offline).
+    Doctor(doctor::DoctorArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

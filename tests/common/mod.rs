@@ -2,6 +2,7 @@
 #![allow(dead_code, unused_macros)]
 
 pub mod localchain;
+pub mod metadata_edit;
 pub mod world;
 
 /// Starts a fresh local chain, or reports `SKIPPED: <test>: <reason>` and returns from the calling test when the
