@@ -234,13 +234,13 @@ fn scenes() -> Vec<(&'static str, Model)> {
 
     scenes.push(("portfolio_positions", loaded()));
 
-    // Spec 424+: one position holds 400 of its alpha under a stake lock; a Locked column appears.
+    // Spec 424+: one position holds 40 of its alpha under a stake lock; a Locked column appears.
     let mut m = loaded();
     if let Some((_, positions)) = m.portfolio.listing.data.as_mut() {
         let first_on_1 = positions.iter().position(|p| p.netuid == 1);
         for (i, p) in positions.iter_mut().enumerate() {
             let locked = if Some(i) == first_on_1 {
-                AlphaRao(400_000_000_000.min(p.alpha.get()))
+                AlphaRao(40_000_000_000.min(p.alpha.get()))
             } else {
                 AlphaRao::ZERO
             };
