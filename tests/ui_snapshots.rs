@@ -7,6 +7,7 @@ mod ui_fixtures;
 
 use crossterm::event::{KeyCode, KeyModifiers};
 use taotui::action::{Action, Connection, Effect, KeyPress, TxProgress};
+use taotui::amount::AlphaRao;
 use taotui::config::theme::Theme;
 use taotui::model::chain::HistoryEntry;
 use taotui::model::{Modal, Model, Screen, update};
@@ -232,6 +233,22 @@ fn scenes() -> Vec<(&'static str, Model)> {
     scenes.push(("portfolio_failed", m));
 
     scenes.push(("portfolio_positions", loaded()));
+
+    // Spec 424+: one position holds 40 of its alpha under a stake lock; a Locked column appears.
+    let mut m = loaded();
+    if let Some((_, positions)) = m.portfolio.listing.data.as_mut() {
+        let first_on_1 = positions.iter().position(|p| p.netuid == 1);
+        for (i, p) in positions.iter_mut().enumerate() {
+            let locked = if Some(i) == first_on_1 {
+                AlphaRao(40_000_000_000.min(p.alpha.get()))
+            } else {
+                AlphaRao::ZERO
+            };
+            p.locked = Some(locked);
+            p.available = Some(p.alpha.saturating_sub(locked));
+        }
+    }
+    scenes.push(("portfolio_locked", m));
 
     let mut m = loaded();
     update(

@@ -350,6 +350,33 @@ impl ChainClient {
         state_call_raw(&self.inner.rpc, method, scale_args, at).await
     }
 
+    /// Sends several requests (method, positional params) as ONE JSON-RPC batch: one request in the count. Each
+    /// entry answers in call order; a request the node refuses is an `Err` naming its method.
+    pub async fn batch(
+        &self,
+        calls: &[(&str, Vec<serde_json::Value>)],
+    ) -> Result<Vec<Result<serde_json::Value, ChainError>>, ChainError> {
+        if calls.is_empty() {
+            return Ok(Vec::new());
+        }
+        let answers = self
+            .inner
+            .transport
+            .batch(calls)
+            .await
+            .map_err(|e| rpc_error("a batch of requests", e))?;
+        Ok(calls
+            .iter()
+            .zip(answers)
+            .map(|((method, _), answer)| {
+                answer.map_err(|message| ChainError::Rpc {
+                    method: (*method).to_owned(),
+                    message,
+                })
+            })
+            .collect())
+    }
+
     /// Reads many storage keys at block `at` (best block when `None`) in ONE request (`state_queryStorageAt`).
     /// Results are in the order of `keys`; `None` where the key has no value.
     pub async fn query_storage_at(

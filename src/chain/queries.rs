@@ -11,13 +11,22 @@
 //! 3 (see there).
 
 mod batch;
+mod calls;
 mod decode;
 pub mod needs;
+mod prices;
 mod reads;
 mod types;
 
 pub use batch::{Slot, StorageBatch};
-pub use reads::{StakeListing, balances, network_overview, stake_list, subnets, validators};
+pub use calls::{CallSlot, RuntimeCalls, fetch_together, has_runtime_api};
+pub use prices::{
+    Availability, LOCK_NEEDS, PRICE_NEEDS, PriceReads, PriceSource, add_availability,
+    availability_of, position_availability, price_source,
+};
+pub use reads::{
+    StakeListing, balances, network_overview, stake_list, subnet_prices, subnets, validators,
+};
 pub use types::{
     AccountBalance, AccountId, NetworkOverview, PositionView, SS58_PREFIX, SubnetView,
     ValidatorView,

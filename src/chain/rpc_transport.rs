@@ -175,6 +175,52 @@ impl Transport {
     }
 }
 
+impl Transport {
+    /// Sends `calls` (method, positional params) as ONE JSON-RPC batch: one request on the wire and in the count,
+    /// under one deadline. Each entry answers `Ok(result)` or `Err(the node's error message)`, in call order.
+    pub async fn batch(
+        &self,
+        calls: &[(&str, Vec<serde_json::Value>)],
+    ) -> Result<Vec<Result<serde_json::Value, String>>, RpcError> {
+        use subxt::ext::jsonrpsee::core::client::ClientT;
+        use subxt::ext::jsonrpsee::core::params::{ArrayParams, BatchRequestBuilder};
+        self.inner.requests.fetch_add(1, Ordering::Relaxed);
+        let mut builder = BatchRequestBuilder::new();
+        for (method, params) in calls {
+            let mut array = ArrayParams::new();
+            for p in params {
+                array.insert(p).map_err(RpcError::Serialization)?;
+            }
+            builder
+                .insert(method, array)
+                .map_err(RpcError::Serialization)?;
+        }
+        let client = self.current().await?;
+        let deadline = self.inner.timeouts.request;
+        let what = calls.first().map_or("batch", |c| c.0);
+        match tokio::time::timeout(deadline, client.batch_request::<serde_json::Value>(builder))
+            .await
+        {
+            Err(_) => Err(RpcError::Client(Box::new(TimedOut {
+                what: format!("a batch of {} requests ({what}...)", calls.len()),
+                after: deadline,
+            }))),
+            Ok(Err(err)) => {
+                let err = RpcError::Client(Box::new(err));
+                if is_connection_loss(&err) {
+                    self.start_reconnect();
+                    return Err(RpcError::DisconnectedWillReconnect(err.to_string()));
+                }
+                Err(err)
+            }
+            Ok(Ok(response)) => Ok(response
+                .into_iter()
+                .map(|entry| entry.map_err(|e| e.message().to_owned()))
+                .collect()),
+        }
+    }
+}
+
 /// Holds only a weak handle between attempts, so dropping the client stops the loop.
 async fn reconnect_loop(weak: Weak<Inner>) {
     let since = SystemTime::now();

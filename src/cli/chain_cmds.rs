@@ -221,6 +221,10 @@ struct PositionJson {
     netuid: u16,
     alpha: u64,
     tao_value: u64,
+    /// Alpha held by a stake lock; null where the runtime has no locks.
+    locked: Option<u64>,
+    /// Alpha that can be unstaked or moved now; null where the runtime has no locks.
+    available: Option<u64>,
     apy: Option<f64>,
     epoch_rate: Option<f64>,
     hotkey_name: Option<String>,
@@ -276,6 +280,8 @@ fn stake_list(args: StakeListArgs, global: &GlobalArgs) -> Result<()> {
                     netuid: p.netuid,
                     alpha: p.alpha.get(),
                     tao_value: p.tao_value.get(),
+                    locked: p.locked.map(|a| a.get()),
+                    available: p.available.map(|a| a.get()),
                     apy: p.apy.filter(|a| a.is_finite()),
                     epoch_rate: p.epoch_rate,
                     hotkey_name: p.hotkey_name.clone(),
@@ -288,25 +294,31 @@ fn stake_list(args: StakeListArgs, global: &GlobalArgs) -> Result<()> {
         };
         return print_json(&json);
     }
-    let mut t = Table::new([
-        "netuid",
-        "subnet",
-        "hotkey",
-        "validator",
-        "alpha",
-        "value (τ, rounded down)",
-        "share",
-        "APY (α)",
-        "daily (α)",
-    ]);
+    // The locked column only where a lock holds something: most coldkeys have none.
+    let any_locked = listing
+        .positions
+        .iter()
+        .any(|p| p.locked.is_some_and(|l| !l.is_zero()));
+    let mut header = vec!["netuid", "subnet", "hotkey", "validator", "alpha"];
+    if any_locked {
+        header.push("locked (α)");
+    }
+    header.extend(["value (τ, rounded down)", "share", "APY (α)", "daily (α)"]);
+    let mut t = Table::new(header);
     for p in &listing.positions {
         let alpha_fmt = FormatOptions::new(4, Rounding::Down).with_thousands(',');
-        t.row([
+        let mut row = vec![
             p.netuid.to_string(),
             format!("{} {}", p.symbol, p.subnet_name).trim().to_owned(),
             short(&p.hotkey.ss58()),
             p.hotkey_name.clone().unwrap_or_else(|| "-".to_owned()),
             p.alpha.format(&alpha_fmt),
+        ];
+        if any_locked {
+            let up = FormatOptions::new(4, Rounding::Up).with_thousands(',');
+            row.push(p.locked.map_or_else(|| "-".to_owned(), |l| l.format(&up)));
+        }
+        row.extend([
             tao(p.tao_value),
             p.share_of_validator
                 .map_or_else(|| "-".to_owned(), |s| format_percent(s, 2)),
@@ -314,6 +326,7 @@ fn stake_list(args: StakeListArgs, global: &GlobalArgs) -> Result<()> {
             p.daily_alpha
                 .map_or_else(|| "-".to_owned(), |a| a.format(&alpha_fmt)),
         ]);
+        t.row(row);
     }
     let b = &listing.balance;
     let mut out = format!("coldkey {}\n\n", coldkey.ss58());

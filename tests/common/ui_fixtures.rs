@@ -204,6 +204,8 @@ pub fn positions(n: usize) -> (AccountBalance, Vec<PositionView>) {
                 symbol: ["τ", "α", "β"][i % 3].to_owned(),
                 alpha: AlphaRao(if root { value.get() } else { value.get() * 2 }),
                 tao_value: value,
+                locked: None,
+                available: None,
                 price: Price::from_rao_per_alpha(if root { 1_000_000_000 } else { 500_000_000 }),
                 share_of_validator: Some(0.0123),
                 epoch_rate: Some(0.0004),

@@ -21,7 +21,10 @@ use taotui_keystore::derive::CryptoType;
 use crate::amount::{AlphaRao, Mechanism, Pool, Price, Rao, SwapFee};
 use crate::chain::client::ChainClient;
 use crate::chain::error::ChainError;
-use crate::chain::queries::StorageBatch;
+use crate::chain::queries::{
+    AccountId, PriceReads, RuntimeCalls, StorageBatch, add_availability, availability_of,
+    fetch_together, position_availability,
+};
 use crate::chain::tx::{self, MORTAL_PERIOD_BLOCKS};
 
 use super::ExtrinsicError;
@@ -203,9 +206,9 @@ pub async fn chain_view(
     // `unstake_all` sells on every subnet the hotkey holds stake on, which only the positions tell; valuing that
     // alpha needs those subnets' pools, so for this action the positions come first (one more round trip).
     let early_positions = if let Action::UnstakeAll { hotkey, .. } = action {
-        let list = stake_info(client, md, coldkey).await?;
+        let list = stake_info_and_locks(client, md, coldkey).await?;
         netuids.extend(
-            positions_of(&list)?
+            positions_of(&list.0)?
                 .into_iter()
                 .filter(|((h, _), _)| h == hotkey)
                 .map(|((_, n), _)| n),
@@ -214,8 +217,14 @@ pub async fn chain_view(
     } else {
         None
     };
+    // The price the runtime checks limits against: its own answer where it has the Swap runtime API (since 424
+    // the pool is weighted and neither reserves nor V3 storage give it), storage on spec 293. Rides in the storage
+    // request (one JSON-RPC batch).
+    let mut price_calls = RuntimeCalls::new(md);
+    let mut prices = PriceReads::new(md, &mut price_calls)?;
     let mut subnet_slots = Vec::new();
     for &n in &netuids {
+        prices.add_subnet(n, &mut batch, &mut price_calls)?;
         subnet_slots.push((
             n,
             batch.add(SM, "NetworksAdded", (n,))?,
@@ -224,8 +233,6 @@ pub async fn chain_view(
             batch.add(SM, "SubnetTAO", (n,))?,
             batch.add(SM, "SubnetAlphaIn", (n,))?,
             batch.add_optional("Swap", "FeeRate", (n,))?,
-            batch.add_optional("Swap", "SwapV3Initialized", (n,))?,
-            batch.add_optional("Swap", "AlphaSqrtPrice", (n,))?,
         ));
     }
     let mut hotkey_slots = Vec::new();
@@ -239,14 +246,19 @@ pub async fn chain_view(
 
     let positions_call = async {
         if early_positions.is_none() && action.needs_positions() {
-            stake_info(client, md, coldkey).await.map(Some)
+            stake_info_and_locks(client, md, coldkey).await.map(Some)
         } else {
             Ok(None)
         }
     };
-    let (fetched, positions) = tokio::join!(batch.fetch(client), positions_call);
+    let (fetched, positions) = tokio::join!(
+        fetch_together(client, &mut batch, &mut price_calls),
+        positions_call
+    );
     fetched?;
     let positions = positions?.or(early_positions);
+    prices.after_first(&mut price_calls)?;
+    let price_of = prices.finish(&batch, &mut price_calls)?;
 
     let mut view = ChainView {
         coldkey,
@@ -271,7 +283,7 @@ pub async fn chain_view(
     let nominator_min = Rao(batch.get(min_required).and_then(u64_of).unwrap_or(0));
     view.min_stake = DEFAULT_MIN_STAKE.max(nominator_min);
 
-    for (n, added, enabled, mech, tao_in, alpha_in, fee, v3, sqrt) in subnet_slots {
+    for (n, added, enabled, mech, tao_in, alpha_in, fee) in subnet_slots {
         let exists = n == 0 || batch.get(added).and_then(bool_of).unwrap_or(false);
         let mechanism = Mechanism::from_id(
             batch
@@ -295,15 +307,10 @@ pub async fn chain_view(
                 fee,
             )
         };
-        // Mirrors the runtime's `current_alpha_price`: the swap pallet's price once initialised, else reserves.
-        let v3 = batch.get_opt(v3).and_then(bool_of).unwrap_or(false);
-        let sqrt = batch.get_opt(sqrt).and_then(u128_of).unwrap_or(0);
         let price = if n == 0 || mechanism == Mechanism::Stable {
             Price::ONE
-        } else if v3 && sqrt > 0 {
-            Price::from_sqrt_u64f64_bits(sqrt).map_err(|e| dec_err("Swap.AlphaSqrtPrice", e))?
         } else {
-            pool.spot_price().unwrap_or(Price::from_rao_per_alpha(0))
+            PriceReads::of(&price_of, n)?
         };
         view.subnets.insert(
             n,
@@ -329,18 +336,38 @@ pub async fn chain_view(
             view.registered.insert((hotkey, n));
         }
     }
-    if let Some(list) = positions {
+    if let Some((list, locks)) = positions {
         view.positions = positions_of(&list)?;
+        if let Some(locks) = locks {
+            let subnets = availability_of(&locks)?;
+            for (&(hotkey, netuid), &alpha) in &view.positions {
+                let subnet = subnets.get(&(AccountId(coldkey), netuid));
+                let (available, _) = position_availability(alpha, subnet);
+                view.available.insert((hotkey, netuid), available);
+            }
+        }
     }
     Ok(view)
 }
 
-async fn stake_info(
+/// The coldkey's positions and, where the runtime has locks (424+), `get_stake_availability_for_coldkeys` for
+/// it: one request (a JSON-RPC batch of both calls).
+async fn stake_info_and_locks(
     client: &ChainClient,
     md: &Metadata,
     coldkey: [u8; 32],
-) -> Result<Val, ExtrinsicError> {
-    stake_info_at(client, md, coldkey, None).await
+) -> Result<(Val, Option<Val>), ExtrinsicError> {
+    let mut calls = RuntimeCalls::new(md);
+    let info = calls.add(
+        "StakeInfoRuntimeApi",
+        "get_stake_info_for_coldkey",
+        coldkey.encode(),
+    )?;
+    let locks = add_availability(&mut calls, &[AccountId(coldkey)]);
+    calls.fetch(client).await?;
+    let list = calls.take(info)?;
+    let locks = locks.map(|slot| calls.take(slot)).transpose()?;
+    Ok((list, locks))
 }
 
 async fn stake_info_at(

@@ -196,6 +196,9 @@ pub struct ChainView {
     pub registered: BTreeSet<(AccountKey, u16)>,
     /// The coldkey's alpha per (hotkey, netuid).
     pub positions: BTreeMap<(AccountKey, u16), AlphaRao>,
+    /// Where the runtime has stake locks (424+): how much of each position can leave it now. A position
+    /// missing here is not limited by a lock.
+    pub available: BTreeMap<(AccountKey, u16), AlphaRao>,
     /// The transfer destination's free balance, when the action has one.
     pub dest_free: Option<Rao>,
 }
@@ -487,6 +490,21 @@ fn position_check(
         out.push(refuse(
             "zero_amount",
             "The amount is zero; give a positive amount.".to_owned(),
+        ));
+    } else if let Some(&available) = view.available.get(&(*hotkey, netuid))
+        && alpha > available
+    {
+        // The runtime would fail it with `StakeUnavailable` after the fee is paid; say so before signing.
+        let down = crate::amount::FormatOptions::new(9, Rounding::Down).trimmed();
+        let up = crate::amount::FormatOptions::new(9, Rounding::Up).trimmed();
+        out.push(refuse(
+            "stake_locked",
+            format!(
+                "Only {} α of this position are available; {} α are locked. Use at most that amount, or wait \
+                 for the lock to end.",
+                available.format(&down),
+                held.saturating_sub(available).format(&up),
+            ),
         ));
     }
     held
@@ -1510,5 +1528,58 @@ mod tests {
             let slack = 2 + u128::from(alpha_in) / u128::from(tao_in) + fee_share / 50;
             proptest::prop_assert!(loss <= fee_share + slack, "loss {} fee {}", loss, fee_share);
         }
+    }
+
+    #[test]
+    fn locked_stake_is_refused_before_signing_with_the_available_amount() {
+        let mut v = view();
+        v.positions.insert((HOT, 2), AlphaRao(1_000 * TAO));
+        v.available.insert((HOT, 2), AlphaRao(600 * TAO));
+        let r = |alpha: u64| Action::RemoveStake {
+            hotkey: HOT,
+            netuid: 2,
+            amount: AlphaAmount::Alpha(AlphaRao(alpha)),
+            mode: StakeMode::default(),
+        };
+        let p = preview(&r(700 * TAO), &v, None);
+        assert_eq!(codes(&p)[0], "stake_locked");
+        let sentence = &p.refusals[0].sentence;
+        assert!(sentence.contains("Only 600 α"), "{sentence}");
+        assert!(sentence.contains("400 α are locked"), "{sentence}");
+        assert!(!codes(&preview(&r(600 * TAO), &v, None)).contains(&"stake_locked"));
+        let all = Action::RemoveStake {
+            hotkey: HOT,
+            netuid: 2,
+            amount: AlphaAmount::All,
+            mode: StakeMode::default(),
+        };
+        assert_eq!(codes(&preview(&all, &v, None))[0], "stake_locked");
+        // A move out of the locked position is held to the same limit.
+        let mv = Action::MoveStake {
+            origin_hotkey: HOT,
+            destination_hotkey: HOT,
+            origin_netuid: 2,
+            destination_netuid: 0,
+            amount: AlphaAmount::Alpha(AlphaRao(601 * TAO)),
+        };
+        assert!(codes(&preview(&mv, &v, None)).contains(&"stake_locked"));
+    }
+
+    #[test]
+    fn limit_prices_come_from_the_runtime_price_not_the_reserves() {
+        // A weighted pool (424+): the runtime says 0.25 TAO/alpha while the reserves say 0.1.
+        let mut v = view();
+        if let Some(s) = v.subnets.get_mut(&2) {
+            s.price = Price::from_rao_per_alpha(250_000_000);
+        }
+        let r = Action::RemoveStake {
+            hotkey: HOT,
+            netuid: 2,
+            amount: AlphaAmount::TaoValue(Rao(TAO)),
+            mode: StakeMode::default(),
+        };
+        let p = preview(&r, &v, None);
+        assert_eq!(p.alpha_sold, AlphaRao(4 * TAO));
+        assert_eq!(p.limit_price, Some(248_750_000));
     }
 }

@@ -2,10 +2,12 @@
 //! hashers (`twox128(pallet) ++ twox128(item) ++ hasher(key)...`, via frame-decode), values are
 //! decoded with its types, and unset keys fall back to the item's declared default.
 
+use std::collections::HashMap;
+
 use subxt::Metadata;
 use subxt::ext::frame_decode::storage::{IntoEncodableValues, StorageTypeInfo, encode_storage_key};
 
-use crate::chain::client::ChainClient;
+use crate::chain::client::{ChainClient, from_hex, to_hex};
 use crate::chain::error::ChainError;
 
 use super::decode::{Val, decode, decode_error};
@@ -92,6 +94,44 @@ impl<'m> StorageBatch<'m> {
     pub async fn fetch(&mut self, client: &ChainClient) -> Result<(), ChainError> {
         let keys: Vec<Vec<u8>> = self.entries.iter().map(|e| e.key.clone()).collect();
         let raw = client.query_storage_at(&keys, None).await?;
+        self.accept_raw(raw)
+    }
+
+    /// The `state_queryStorageAt` request for every key added, for a JSON-RPC batch (see `calls::fetch_together`).
+    pub(super) fn request(&self) -> (&'static str, Vec<serde_json::Value>) {
+        let keys: Vec<serde_json::Value> = self
+            .entries
+            .iter()
+            .map(|e| serde_json::Value::String(to_hex(&e.key)))
+            .collect();
+        ("state_queryStorageAt", vec![serde_json::Value::Array(keys)])
+    }
+
+    /// Takes the node's answer to [`StorageBatch::request`].
+    pub(super) fn accept(&mut self, answer: serde_json::Value) -> Result<(), ChainError> {
+        #[derive(serde::Deserialize)]
+        struct ChangeSet {
+            changes: Vec<(String, Option<String>)>,
+        }
+        let sets: Vec<ChangeSet> = serde_json::from_value(answer)
+            .map_err(|e| decode_error("state_queryStorageAt answer", e.to_string()))?;
+        let mut found = HashMap::new();
+        for (key, value) in sets.into_iter().flat_map(|s| s.changes) {
+            let key = from_hex("state_queryStorageAt key", &key)?;
+            let value = value
+                .map(|v| from_hex("state_queryStorageAt value", &v))
+                .transpose()?;
+            found.insert(key, value);
+        }
+        let raw = self
+            .entries
+            .iter()
+            .map(|e| found.get(&e.key).cloned().flatten())
+            .collect();
+        self.accept_raw(raw)
+    }
+
+    fn accept_raw(&mut self, raw: Vec<Option<Vec<u8>>>) -> Result<(), ChainError> {
         let mut values = Vec::with_capacity(self.entries.len());
         for (entry, bytes) in self.entries.iter().zip(raw) {
             let bytes = bytes.or_else(|| entry.default.clone());

@@ -11,9 +11,13 @@ use crate::chain::client::ChainClient;
 use crate::chain::error::ChainError;
 
 use super::batch::{Slot, StorageBatch};
+use super::calls::{RuntimeCalls, fetch_together};
 use super::decode::{
     Val, account_of, bool_of, decode, decode_error, field, items, option_of, req_account, req_u16,
-    req_u64, runtime_api_output, text_of, u16_of, u64_of, u128_of,
+    req_u64, runtime_api_output, text_of, u16_of, u64_of,
+};
+use super::prices::{
+    PriceReads, PriceSource, add_availability, availability_of, position_availability,
 };
 use super::types::{
     AccountBalance, AccountId, NetworkOverview, PositionView, SubnetView, ValidatorView,
@@ -54,58 +58,6 @@ fn raw_stake(v: &Val) -> Result<RawStake, ChainError> {
     })
 }
 
-/// The storage slots that give a subnet's current price.
-struct PriceSlots {
-    netuid: u16,
-    mechanism: Slot,
-    tao_in: Slot,
-    alpha_in: Slot,
-    v3_initialized: Option<Slot>,
-    sqrt_price: Option<Slot>,
-}
-
-fn add_price_slots(batch: &mut StorageBatch<'_>, netuid: u16) -> Result<PriceSlots, ChainError> {
-    Ok(PriceSlots {
-        netuid,
-        mechanism: batch.add(SUBTENSOR, "SubnetMechanism", (netuid,))?,
-        tao_in: batch.add(SUBTENSOR, "SubnetTAO", (netuid,))?,
-        alpha_in: batch.add(SUBTENSOR, "SubnetAlphaIn", (netuid,))?,
-        v3_initialized: batch.add_optional("Swap", "SwapV3Initialized", (netuid,))?,
-        sqrt_price: batch.add_optional("Swap", "AlphaSqrtPrice", (netuid,))?,
-    })
-}
-
-/// Mirrors the runtime's `current_alpha_price`: 1 for root and stable subnets; the swap pool's
-/// sqrt price squared once the v3 pool is initialised; before that the reserve ratio.
-fn price_from(
-    batch: &StorageBatch<'_>,
-    slots: &PriceSlots,
-) -> Result<(Mechanism, Price), ChainError> {
-    let mechanism_id = batch.get(slots.mechanism).and_then(u16_of).unwrap_or(0);
-    let mechanism = Mechanism::from_id(mechanism_id)
-        .map_err(|e| decode_error("SubtensorModule.SubnetMechanism", e.to_string()))?;
-    if slots.netuid == 0 || mechanism == Mechanism::Stable {
-        return Ok((mechanism, Price::ONE));
-    }
-    let v3 = batch
-        .get_opt(slots.v3_initialized)
-        .and_then(bool_of)
-        .unwrap_or(false);
-    let sqrt = batch
-        .get_opt(slots.sqrt_price)
-        .and_then(u128_of)
-        .unwrap_or(0);
-    if v3 && sqrt > 0 {
-        let price = Price::from_sqrt_u64f64_bits(sqrt)
-            .map_err(|e| decode_error("Swap.AlphaSqrtPrice", e.to_string()))?;
-        return Ok((mechanism, price));
-    }
-    let tao_in = Rao(batch.get(slots.tao_in).and_then(u64_of).unwrap_or(0));
-    let alpha_in = AlphaRao(batch.get(slots.alpha_in).and_then(u64_of).unwrap_or(0));
-    let price = Price::from_reserves(tao_in, alpha_in).unwrap_or(Price::from_rao_per_alpha(0));
-    Ok((mechanism, price))
-}
-
 fn account_data(v: Option<&Val>, coldkey: AccountId, staked_value: Rao) -> AccountBalance {
     let data = v.and_then(|v| field(v, "data"));
     let get = |name: &str| {
@@ -136,10 +88,13 @@ pub struct StakeListing {
 }
 
 /// Every stake position of `coldkey`, in at most 3 RPC requests:
-/// 1. `StakeInfoRuntimeApi.get_stake_info_for_coldkey` (amounts, not `Alpha` shares);
+/// 1. one batch of runtime calls: `StakeInfoRuntimeApi.get_stake_info_for_coldkey` (amounts, not `Alpha`
+///    shares), and where the runtime has them `SwapRuntimeApi.current_alpha_price_all` (the price) and
+///    `get_stake_availability_for_coldkeys` (locks);
 /// 2. one storage batch: `System.Account`, and per position `Owner`, `TotalHotkeyAlpha`,
-///    `AlphaDividendsPerSubnet`, `TotalHotkeyAlphaLastEpoch`, and per subnet `Tempo`,
-///    `TokenSymbol`, `SubnetIdentitiesV3` and the price items;
+///    `AlphaDividendsPerSubnet`, `TotalHotkeyAlphaLastEpoch`, and per subnet `Tempo`, `TokenSymbol`,
+///    `SubnetIdentitiesV3` (plus the price: `current_alpha_price` calls or, without the Swap runtime API,
+///    the price storage items, in the same batch);
 /// 3. one storage batch with `IdentitiesV2` of the hotkeys' owners (skipped without positions).
 ///
 /// Subnet names come from the subnet identity (storage), not `get_all_dynamic_info`, so the
@@ -150,14 +105,21 @@ pub async fn stake_list(
 ) -> Result<StakeListing, ChainError> {
     let metadata = client.metadata();
     let md: &Metadata = &metadata;
-    let infos = call(
-        client,
-        md,
+    let mut first = RuntimeCalls::new(md);
+    let info_slot = first.add(
         "StakeInfoRuntimeApi",
         "get_stake_info_for_coldkey",
-        &coldkey.0.encode(),
-    )
-    .await?;
+        coldkey.0.encode(),
+    )?;
+    let mut prices = PriceReads::new(md, &mut first)?;
+    let availability_slot = add_availability(&mut first, &[coldkey]);
+    first.fetch(client).await?;
+    let infos = first.take(info_slot)?;
+    prices.after_first(&mut first)?;
+    let availability = match availability_slot {
+        Some(slot) => Some(availability_of(&first.take(slot)?)?),
+        None => None,
+    };
     let stakes: Vec<RawStake> = items(&infos)
         .into_iter()
         .map(raw_stake)
@@ -167,15 +129,16 @@ pub async fn stake_list(
         .collect();
 
     let mut batch = StorageBatch::new(md);
+    let mut second = RuntimeCalls::new(md);
     let account = batch.add("System", "Account", (coldkey.0,))?;
     let netuids: BTreeSet<u16> = stakes.iter().map(|s| s.netuid).collect();
     let mut subnet_slots = BTreeMap::new();
     for &n in &netuids {
-        let price = add_price_slots(&mut batch, n)?;
+        prices.add_subnet(n, &mut batch, &mut second)?;
         let tempo = batch.add(SUBTENSOR, "Tempo", (n,))?;
         let symbol = batch.add_optional(SUBTENSOR, "TokenSymbol", (n,))?;
         let identity = batch.add_optional(SUBTENSOR, "SubnetIdentitiesV3", (n,))?;
-        subnet_slots.insert(n, (price, tempo, symbol, identity));
+        subnet_slots.insert(n, (tempo, symbol, identity));
     }
     let hotkeys: BTreeSet<AccountId> = stakes.iter().map(|s| s.hotkey).collect();
     let mut owner_slots = BTreeMap::new();
@@ -194,7 +157,8 @@ pub async fn stake_list(
             )?,
         ));
     }
-    batch.fetch(client).await?;
+    fetch_together(client, &mut batch, &mut second).await?;
+    let price_of = prices.finish(&batch, &mut second)?;
 
     let owners: HashMap<AccountId, AccountId> = owner_slots
         .iter()
@@ -209,12 +173,11 @@ pub async fn stake_list(
         name: String,
     }
     let mut subnet_info = HashMap::new();
-    for (n, (price_slots, tempo, symbol, identity)) in &subnet_slots {
-        let (_, price) = price_from(&batch, price_slots)?;
+    for (n, (tempo, symbol, identity)) in &subnet_slots {
         subnet_info.insert(
             *n,
             SubnetBits {
-                price,
+                price: PriceReads::of(&price_of, *n)?,
                 tempo: batch.get(*tempo).and_then(u16_of).unwrap_or(0),
                 symbol: batch.get_opt(*symbol).and_then(text_of).unwrap_or_default(),
                 name: batch
@@ -237,6 +200,13 @@ pub async fn stake_list(
         let dividends = AlphaRao(batch.get(div_slot).and_then(u64_of).unwrap_or(0));
         let last = AlphaRao(batch.get(last_slot).and_then(u64_of).unwrap_or(0));
         let rate = apy::epoch_rate(dividends, last);
+        let (available, locked) = match &availability {
+            Some(map) => {
+                let (a, l) = position_availability(s.alpha, map.get(&(coldkey, s.netuid)));
+                (Some(a), Some(l))
+            }
+            None => (None, None),
+        };
         positions.push(PositionView {
             hotkey: s.hotkey,
             hotkey_name: owners.get(&s.hotkey).and_then(|o| names.get(o).cloned()),
@@ -245,6 +215,8 @@ pub async fn stake_list(
             symbol: sub.symbol.clone(),
             alpha: s.alpha,
             tao_value,
+            locked,
+            available,
             price: sub.price,
             share_of_validator: (total > 0).then(|| s.alpha.get() as f64 / total as f64),
             epoch_rate: rate,
@@ -289,8 +261,9 @@ async fn identity_names(
         .collect())
 }
 
-/// Balances of several coldkeys with their staked value, in 2 requests:
-/// `get_stake_info_for_coldkeys` and one storage batch (accounts and prices).
+/// Balances of several coldkeys with their staked value, in 2 requests: `get_stake_info_for_coldkeys` (with
+/// `current_alpha_price_all` where the runtime has it, in one batch) and one storage batch (accounts, and the
+/// prices where they come from per-subnet calls or storage).
 pub async fn balances(
     client: &ChainClient,
     coldkeys: &[AccountId],
@@ -298,14 +271,16 @@ pub async fn balances(
     let metadata = client.metadata();
     let md: &Metadata = &metadata;
     let args: Vec<[u8; 32]> = coldkeys.iter().map(|c| c.0).collect();
-    let reply = call(
-        client,
-        md,
+    let mut first = RuntimeCalls::new(md);
+    let info_slot = first.add(
         "StakeInfoRuntimeApi",
         "get_stake_info_for_coldkeys",
-        &args.encode(),
-    )
-    .await?;
+        args.encode(),
+    )?;
+    let mut prices = PriceReads::new(md, &mut first)?;
+    first.fetch(client).await?;
+    let reply = first.take(info_slot)?;
+    prices.after_first(&mut first)?;
     let mut stakes: Vec<RawStake> = Vec::new();
     for pair in items(&reply) {
         for info in items(pair).get(1).map(|v| items(v)).unwrap_or_default() {
@@ -313,25 +288,29 @@ pub async fn balances(
         }
     }
     let mut batch = StorageBatch::new(md);
+    let mut second = RuntimeCalls::new(md);
     let account_slots: Vec<Slot> = coldkeys
         .iter()
         .map(|c| batch.add("System", "Account", (c.0,)))
         .collect::<Result<_, _>>()?;
-    let netuids: BTreeSet<u16> = stakes.iter().map(|s| s.netuid).collect();
-    let price_slots: Vec<PriceSlots> = netuids
+    let netuids: BTreeSet<u16> = stakes
         .iter()
-        .map(|n| add_price_slots(&mut batch, *n))
-        .collect::<Result<_, _>>()?;
-    batch.fetch(client).await?;
-    let mut prices = HashMap::new();
-    for slots in &price_slots {
-        prices.insert(slots.netuid, price_from(&batch, slots)?.1);
+        .filter(|s| !s.alpha.is_zero())
+        .map(|s| s.netuid)
+        .collect();
+    for n in &netuids {
+        prices.add_subnet(*n, &mut batch, &mut second)?;
     }
+    fetch_together(client, &mut batch, &mut second).await?;
+    let price_of = prices.finish(&batch, &mut second)?;
     let mut out = Vec::with_capacity(coldkeys.len());
     for (c, slot) in coldkeys.iter().zip(account_slots) {
         let mut staked = Rao::ZERO;
-        for s in stakes.iter().filter(|s| s.coldkey == *c) {
-            let price = prices.get(&s.netuid).copied().unwrap_or(Price::ONE);
+        for s in stakes
+            .iter()
+            .filter(|s| s.coldkey == *c && !s.alpha.is_zero())
+        {
+            let price = PriceReads::of(&price_of, s.netuid)?;
             let value = alpha_to_tao(s.alpha, price)
                 .map_err(|e| decode_error("a position's TAO value", e.to_string()))?;
             staked = staked.saturating_add(value);
@@ -341,33 +320,38 @@ pub async fn balances(
     Ok(out)
 }
 
-/// Every subnet, in 2 requests: `get_all_dynamic_info` and one storage batch for prices.
+/// Every subnet, in 2 requests: `get_all_dynamic_info` (with `current_alpha_price_all` where the runtime has
+/// it, in one batch) and one storage batch (mechanisms, and the prices where they come from per-subnet calls
+/// or storage).
 pub async fn subnets(client: &ChainClient) -> Result<Vec<SubnetView>, ChainError> {
     const WHAT: &str = "SubnetInfoRuntimeApi DynamicInfo";
     let metadata = client.metadata();
     let md: &Metadata = &metadata;
-    let all = call(
-        client,
-        md,
-        "SubnetInfoRuntimeApi",
-        "get_all_dynamic_info",
-        &[],
-    )
-    .await?;
+    let mut first = RuntimeCalls::new(md);
+    let all_slot = first.add("SubnetInfoRuntimeApi", "get_all_dynamic_info", Vec::new())?;
+    let mut prices = PriceReads::new(md, &mut first)?;
+    first.fetch(client).await?;
+    let all = first.take(all_slot)?;
+    prices.after_first(&mut first)?;
     let infos: Vec<&Val> = items(&all).into_iter().filter_map(option_of).collect();
     let mut batch = StorageBatch::new(md);
+    let mut second = RuntimeCalls::new(md);
     let mut slots = Vec::with_capacity(infos.len());
     for info in &infos {
         let netuid = req_u16(info, "netuid", WHAT)?;
-        slots.push(add_price_slots(&mut batch, netuid)?);
+        prices.add_subnet(netuid, &mut batch, &mut second)?;
+        slots.push((netuid, batch.add(SUBTENSOR, "SubnetMechanism", (netuid,))?));
     }
-    batch.fetch(client).await?;
+    fetch_together(client, &mut batch, &mut second).await?;
+    let price_of = prices.finish(&batch, &mut second)?;
     let mut out = Vec::with_capacity(infos.len());
-    for (info, slots) in infos.iter().zip(&slots) {
-        let (mechanism, price) = price_from(&batch, slots)?;
+    for (info, (netuid, mechanism_slot)) in infos.iter().zip(&slots) {
+        let mechanism_id = batch.get(*mechanism_slot).and_then(u16_of).unwrap_or(0);
+        let mechanism = Mechanism::from_id(mechanism_id)
+            .map_err(|e| decode_error("SubtensorModule.SubnetMechanism", e.to_string()))?;
         let text = |name: &str| field(info, name).and_then(text_of).unwrap_or_default();
         out.push(SubnetView {
-            netuid: slots.netuid,
+            netuid: *netuid,
             name: text("subnet_name"),
             symbol: text("token_symbol"),
             tempo: req_u16(info, "tempo", WHAT)?,
@@ -376,11 +360,37 @@ pub async fn subnets(client: &ChainClient) -> Result<Vec<SubnetView>, ChainError
             alpha_in: AlphaRao(req_u64(info, "alpha_in", WHAT)?),
             alpha_out: AlphaRao(req_u64(info, "alpha_out", WHAT)?),
             emission: Rao(field(info, "emission").and_then(u64_of).unwrap_or(0)),
-            price,
+            price: PriceReads::of(&price_of, *netuid)?,
         });
     }
     out.sort_by_key(|s| s.netuid);
     Ok(out)
+}
+
+/// The price of each of `netuids` taken from `source` (normally the one [`super::price_source`] picks for the
+/// runtime): at most 2 requests. For comparing sources on one chain.
+pub async fn subnet_prices(
+    client: &ChainClient,
+    netuids: &[u16],
+    source: PriceSource,
+) -> Result<BTreeMap<u16, Price>, ChainError> {
+    let metadata = client.metadata();
+    let md: &Metadata = &metadata;
+    let mut first = RuntimeCalls::new(md);
+    let mut prices = PriceReads::with_source(source, &mut first)?;
+    first.fetch(client).await?;
+    prices.after_first(&mut first)?;
+    let mut batch = StorageBatch::new(md);
+    let mut second = RuntimeCalls::new(md);
+    for n in netuids {
+        prices.add_subnet(*n, &mut batch, &mut second)?;
+    }
+    fetch_together(client, &mut batch, &mut second).await?;
+    let all = prices.finish(&batch, &mut second)?;
+    netuids
+        .iter()
+        .map(|n| PriceReads::of(&all, *n).map(|p| (*n, p)))
+        .collect()
 }
 
 /// Every neuron of `netuid` (with its validator permit flag: nominators may stake to any
@@ -505,22 +515,54 @@ pub async fn network_overview(client: &ChainClient) -> Result<NetworkOverview, C
     let block = get(number);
     let timestamp_ms = get(now);
     let block_emission = Rao(get(emission));
-    // Subtensor's own counter drives the emission schedule; a dev genesis leaves it at zero
-    // while the balances pallet counts the genesis endowments, so fall back to that.
-    let total_issuance = match get(issuance) {
-        0 => Rao(batch
-            .get_opt(balances_issuance)
-            .and_then(u64_of)
-            .unwrap_or(0)),
-        n => Rao(n),
-    };
+    let total_stake = Rao(get(stake));
+    let total_issuance = issuance_tracked(
+        Rao(get(issuance)),
+        batch.get_opt(balances_issuance).and_then(u64_of).map(Rao),
+        total_stake,
+    );
     Ok(NetworkOverview {
         block,
         timestamp_ms,
         block_emission,
         total_issuance,
-        total_stake: Rao(get(stake)),
+        total_stake,
         subnet_count: batch.get(networks).and_then(u16_of).unwrap_or(0),
         halving: apy::next_halving(total_issuance, block_emission, block, timestamp_ms),
     })
+}
+
+/// The TAO in existence. Subtensor's `TotalIssuance` is the counter the chain tracks (its emission schedule and
+/// halvings run on it) and counts staked TAO, which the balances pallet no longer holds. A chain started from a
+/// dev genesis never ran the migration that seeds that counter (`Balances::TotalIssuance + TotalStake`), so it
+/// can sit below the stake alone (9.9999 τ issued next to 3,840 τ staked); there the migration's own formula is
+/// the issuance.
+fn issuance_tracked(subtensor: Rao, balances: Option<Rao>, total_stake: Rao) -> Rao {
+    if subtensor >= total_stake && !subtensor.is_zero() {
+        return subtensor;
+    }
+    balances
+        .map_or(subtensor, |b| b.saturating_add(total_stake))
+        .max(subtensor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issuance_is_the_subtensor_counter_unless_it_misses_the_genesis() {
+        let t = |n: u64| Rao(n * 1_000_000_000);
+        // finney: the counter includes stake; the balances pallet's total does not.
+        assert_eq!(
+            issuance_tracked(t(10_000_000), Some(t(4_000_000)), t(5_900_000)),
+            t(10_000_000)
+        );
+        // A dev genesis: the counter only saw emissions.
+        let dev = issuance_tracked(Rao(9_999_900_000), Some(t(3_006_000)), t(3_841));
+        assert_eq!(dev, t(3_009_841));
+        assert!(dev >= t(3_841));
+        assert_eq!(issuance_tracked(Rao::ZERO, Some(t(5)), Rao::ZERO), t(5));
+        assert_eq!(issuance_tracked(t(2), None, t(3)), t(2));
+    }
 }

@@ -87,6 +87,10 @@ pub struct PositionView {
     pub alpha: AlphaRao,
     /// alpha x price, rounded down (a position is never overstated).
     pub tao_value: Rao,
+    /// Alpha of this position held by a stake lock (424+); `None` where the runtime has no locks.
+    pub locked: Option<AlphaRao>,
+    /// Alpha of this position that can be unstaked or moved now (`alpha - locked`); `None` without locks.
+    pub available: Option<AlphaRao>,
     pub price: Price,
     /// This position's fraction of the hotkey's alpha on the subnet (`TotalHotkeyAlpha`).
     pub share_of_validator: Option<f64>,
@@ -138,13 +142,14 @@ pub struct NetworkOverview {
 }
 
 impl NetworkOverview {
-    /// Staked fraction of issuance in basis points, rounded down.
+    /// Staked fraction of issuance in basis points, rounded down; at most 100 % (stake is part of issuance, so
+    /// a larger ratio can only come from a counter that missed some TAO, and is not shown as a share).
     pub fn staked_bps(&self) -> u32 {
         if self.total_issuance.is_zero() {
             return 0;
         }
         let bps =
             u128::from(self.total_stake.get()) * 10_000 / u128::from(self.total_issuance.get());
-        u32::try_from(bps).unwrap_or(u32::MAX)
+        u32::try_from(bps.min(10_000)).unwrap_or(10_000)
     }
 }

@@ -89,16 +89,14 @@ pub fn draw_portfolio(frame: &mut Frame, area: Rect, model: &Model, theme: &Them
         );
         return;
     }
-    let header = Row::new([
-        "Validator",
-        "Subnet",
-        "Alpha",
-        "Value",
-        "Share",
-        "APY",
-        "Per day",
-    ])
-    .style(theme.accent());
+    // A "Locked" column only while some position has a stake lock (424+): most never do.
+    let any_locked = rows.iter().any(|p| p.locked.is_some_and(|l| !l.is_zero()));
+    let mut header = vec!["Validator", "Subnet", "Alpha"];
+    if any_locked {
+        header.push("Locked");
+    }
+    header.extend(["Value", "Share", "APY", "Per day"]);
+    let header = Row::new(header).style(theme.accent());
     // Only the rows on screen are built (1,000 positions draw like 10).
     let visible_rows = usize::from(body.height.saturating_sub(3)).max(1);
     let offset = p
@@ -119,10 +117,19 @@ pub fn draw_portfolio(frame: &mut Frame, area: Rect, model: &Model, theme: &Them
             } else {
                 format!("{} {}", pos.netuid, pos.subnet_name)
             };
-            Row::new(vec![
+            let mut cells = vec![
                 Cell::from(name),
                 Cell::from(subnet),
                 Cell::from(fmt::alpha(pos.alpha, &pos.symbol)),
+            ];
+            if any_locked {
+                cells.push(Cell::from(
+                    pos.locked
+                        .filter(|l| !l.is_zero())
+                        .map_or("–".to_owned(), |l| fmt::alpha(l, &pos.symbol)),
+                ));
+            }
+            cells.extend([
                 Cell::from(fmt::tao(pos.tao_value)),
                 Cell::from(fmt::percent(pos.share_of_validator)),
                 Cell::from(fmt::percent(pos.apy)),
@@ -132,19 +139,25 @@ pub fn draw_portfolio(frame: &mut Frame, area: Rect, model: &Model, theme: &Them
                         .filter(|a| a.get() != u64::MAX)
                         .map_or("–".to_owned(), |a| fmt::alpha(a, &pos.symbol)),
                 ),
-            ])
+            ]);
+            Row::new(cells)
         })
         .collect();
     let total: Rao = rows.iter().map(|p| p.tao_value).sum();
-    let widths = [
+    let mut widths = vec![
         Constraint::Fill(3),
         Constraint::Fill(2),
         Constraint::Fill(2),
+    ];
+    if any_locked {
+        widths.push(Constraint::Fill(2));
+    }
+    widths.extend([
         Constraint::Fill(2),
         Constraint::Length(7),
         Constraint::Length(8),
         Constraint::Fill(2),
-    ];
+    ]);
     let table = Table::new(table_rows, widths)
         .header(header)
         .row_highlight_style(theme.selected())
