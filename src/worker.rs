@@ -488,6 +488,7 @@ fn plan_action(r: &StakeRequest) -> Result<extrinsics::Action, String> {
             origin_netuid: r.netuid,
             destination_netuid: r.netuid,
             amount: alpha,
+            mode: mode()?,
         },
         StakeKind::Swap => extrinsics::Action::SwapStake {
             hotkey: hotkey()?,
@@ -931,6 +932,10 @@ mod tests {
                 origin_netuid: 3,
                 destination_netuid: 3,
                 amount: AlphaAmount::Alpha(AlphaRao(5)),
+                mode: StakeMode::Limit {
+                    tolerance: Tolerance::from_bps(100).unwrap(),
+                    allow_partial: false
+                },
             }
         );
         let no_subnet = StakeRequest {

@@ -205,7 +205,8 @@ fn stake_add_then_remove_matches_the_preview() {
             alpha_after - half.get()
         );
 
-        // Then the rest with --all (plain call).
+        // Then the rest with --all (no limit): spec 293 has remove_stake_full_limit, which unstakes the position
+        // as it is when the call runs, with no amount in the call.
         let p = prepare(
             &c,
             &who,
@@ -217,7 +218,11 @@ fn stake_add_then_remove_matches_the_preview() {
             },
         )
         .await;
-        assert_eq!(p.preview.call.name, "remove_stake");
+        assert_eq!(p.preview.call.name, "remove_stake_full_limit");
+        assert_eq!(
+            p.preview.call.arg("limit_price"),
+            Some(extrinsics::ArgValue::OptionU64(None))
+        );
         assert_eq!(p.preview.alpha_sold.get(), left);
         extrinsics::send(&c, &p, &who, Some(&history), &opts())
             .await
@@ -895,6 +900,7 @@ fn move_stake_to_another_validator_and_subnet_matches_the_preview() {
                 origin_netuid: n2,
                 destination_netuid: n2,
                 amount: AlphaAmount::Alpha(AlphaRao(x)),
+                mode: StakeMode::default(),
             },
         )
         .await;
@@ -956,6 +962,7 @@ fn move_stake_to_another_validator_and_subnet_matches_the_preview() {
                 origin_netuid: n2,
                 destination_netuid: n3,
                 amount: AlphaAmount::All,
+                mode: StakeMode::default(),
             },
         )
         .await;
@@ -1716,5 +1723,204 @@ fn cli_stake_add_finds_the_validator_by_name() {
         let args = v["preview"]["call"]["args"].to_string();
         assert!(args.contains(&ss58(&charlie.hotkey)), "{args}");
         assert_eq!(v["submitted"], true);
+    });
+}
+
+#[test]
+fn transfer_stake_gives_a_position_to_another_coldkey_and_history_records_it() {
+    let Some(s) = shared() else { return };
+    let bob_v1 = s.world.validator("bob-v1").hotkey;
+    let [n3, n4] = [s.world.netuids()[1], s.world.netuids()[2]];
+    s.block_on(async {
+        let _turn = CHAIN_TURN.lock().await;
+        let c = client(s).await;
+        let (api, rpc) = chain_reads::connect(s.ws_url()).await;
+        let who = funded(s, 200 * TAO).await;
+        let dest = world::signer(&format!("//StakeGift{}", std::process::id())).public_key();
+        stake_plain(&c, &who, bob_v1, n3, 20 * TAO).await;
+        assert!(
+            c.metadata()
+                .pallet_by_name("SubtensorModule")
+                .unwrap()
+                .call_variant_by_name("transfer_stake")
+                .is_some()
+        );
+
+        // Half the position to the other coldkey, same subnet.
+        chain_reads::skip_epochs(&api, &rpc, &[n3, n4], 2).await;
+        let held = alpha(&c, who.public_key(), bob_v1, n3).await;
+        let x = held / 2;
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::at(dir.path());
+        let p = prepare(
+            &c,
+            &who,
+            Action::TransferStake {
+                destination_coldkey: dest,
+                hotkey: bob_v1,
+                origin_netuid: n3,
+                destination_netuid: n3,
+                amount: AlphaAmount::Alpha(AlphaRao(x)),
+            },
+        )
+        .await;
+        assert!(p.preview.is_allowed(), "{:?}", p.preview.refusals);
+        assert_eq!(p.preview.call.name, "transfer_stake");
+        let sent = extrinsics::send(&c, &p, &who, Some(&history), &opts())
+            .await
+            .unwrap();
+        let b = sent.block_number;
+        assert!(
+            sent.events
+                .iter()
+                .any(|e| e.is("SubtensorModule", "StakeTransferred")),
+            "{:?}",
+            sent.events
+        );
+        let before = positions_at_block(&c, who.public_key(), b - 1).await;
+        let after = positions_at_block(&c, who.public_key(), b).await;
+        // The source shrinks by what was sent (alpha is held as shares: 2 rao of rounding).
+        assert!((pos(&before, bob_v1, n3) - x).abs_diff(pos(&after, bob_v1, n3)) <= 2);
+        // The destination coldkey now has a position with the validator, as the preview said.
+        let got = alpha(&c, dest, bob_v1, n3).await;
+        let want = p.preview.alpha_received.get();
+        eprintln!("MEASURE transfer_stake same subnet: sent {x}, received {got}, preview {want}");
+        assert!(got > 0 && got <= x, "received {got} of {x}");
+        assert!(
+            within_bps(got, want, 10),
+            "received {got} vs preview {want}"
+        );
+        let free_before = chain_reads::free_at(&api, Some(b - 1), who.public_key()).await;
+        let free_after = chain_reads::free_at(&api, Some(b), who.public_key()).await;
+        assert_eq!(free_before - free_after, p.preview.fee.get());
+        let txs = history.transactions().unwrap();
+        assert_eq!(txs.len(), 1);
+        assert_eq!(txs[0].call, "SubtensorModule.transfer_stake");
+        assert_eq!(txs[0].status, TxStatus::InBlock);
+        assert_eq!(txs[0].hash, extrinsics::send::hex(&sent.extrinsic_hash));
+        assert_eq!(txs[0].details["destination_coldkey"], ss58(&dest));
+        assert_eq!(txs[0].details["alpha_amount"], x);
+        check_decoded(
+            s,
+            &c,
+            &sent,
+            &who,
+            "transferStake",
+            &[
+                ("destinationColdkey", ss58(&dest)),
+                ("hotkey", ss58(&bob_v1)),
+                ("originNetuid", n3.to_string()),
+                ("destinationNetuid", n3.to_string()),
+                ("alphaAmount", x.to_string()),
+            ],
+        )
+        .await;
+
+        // The rest into another subnet: sold on n3, bought on n4 for the other coldkey.
+        chain_reads::skip_epochs(&api, &rpc, &[n3, n4], 2).await;
+        let p = prepare(
+            &c,
+            &who,
+            Action::TransferStake {
+                destination_coldkey: dest,
+                hotkey: bob_v1,
+                origin_netuid: n3,
+                destination_netuid: n4,
+                amount: AlphaAmount::All,
+            },
+        )
+        .await;
+        assert!(p.preview.is_allowed(), "{:?}", p.preview.refusals);
+        let sent = extrinsics::send(&c, &p, &who, Some(&history), &opts())
+            .await
+            .unwrap();
+        let after = positions_at_block(&c, who.public_key(), sent.block_number).await;
+        assert_eq!(pos(&after, bob_v1, n3), 0);
+        let got = alpha(&c, dest, bob_v1, n4).await;
+        let want = p.preview.alpha_received.get();
+        eprintln!("MEASURE transfer_stake cross subnet: received {got}, preview {want}");
+        assert!(
+            within_bps(got, want, 10),
+            "received {got} vs preview {want}"
+        );
+        assert_eq!(history.transactions().unwrap().len(), 2);
+
+        // To itself: refused before signing.
+        let p = prepare(
+            &c,
+            &who,
+            Action::TransferStake {
+                destination_coldkey: who.public_key(),
+                hotkey: bob_v1,
+                origin_netuid: n4,
+                destination_netuid: n4,
+                amount: AlphaAmount::All,
+            },
+        )
+        .await;
+        assert!(
+            p.preview.refusals.iter().any(|r| r.code == "self_transfer"),
+            "{:?}",
+            p.preview.refusals
+        );
+    });
+}
+
+#[test]
+fn remove_stake_full_limit_with_a_limit_unstakes_the_position_as_it_is_when_the_call_runs() {
+    let Some(s) = shared() else { return };
+    let bob_v1 = s.world.validator("bob-v1").hotkey;
+    let netuid = s.world.netuids()[0];
+    s.block_on(async {
+        let _turn = CHAIN_TURN.lock().await;
+        let c = client(s).await;
+        let (api, rpc) = chain_reads::connect(s.ws_url()).await;
+        let who = funded(s, 50 * TAO).await;
+        stake_plain(&c, &who, bob_v1, netuid, 2 * TAO).await;
+        chain_reads::skip_epochs(&api, &rpc, &[netuid], 1).await;
+        let p = prepare(
+            &c,
+            &who,
+            Action::RemoveStake {
+                hotkey: bob_v1,
+                netuid,
+                amount: AlphaAmount::All,
+                mode: StakeMode::Limit {
+                    tolerance: Tolerance::from_bps(300).unwrap(),
+                    allow_partial: false,
+                },
+            },
+        )
+        .await;
+        assert!(p.preview.is_allowed(), "{:?}", p.preview.refusals);
+        assert_eq!(p.preview.call.name, "remove_stake_full_limit");
+        let limit = p.preview.limit_price.expect("a limit price");
+        assert_eq!(
+            p.preview.call.arg("limit_price"),
+            Some(extrinsics::ArgValue::OptionU64(Some(limit)))
+        );
+        let (sent, _, ev) = send_with_events(&c, &api, &p, &who).await;
+        let removed = one(&ev, "StakeRemoved");
+        assert_eq!(alpha(&c, who.public_key(), bob_v1, netuid).await, 0);
+        // What was sold is what the position held when the call ran (StakeRemoved's alpha).
+        assert!(
+            removed.num(3) >= p.preview.alpha_sold.get() - 2,
+            "{} vs {}",
+            removed.num(3),
+            p.preview.alpha_sold.get()
+        );
+        check_decoded(
+            s,
+            &c,
+            &sent,
+            &who,
+            "removeStakeFullLimit",
+            &[
+                ("hotkey", ss58(&bob_v1)),
+                ("netuid", netuid.to_string()),
+                ("limitPrice", limit.to_string()),
+            ],
+        )
+        .await;
     });
 }

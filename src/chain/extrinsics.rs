@@ -14,6 +14,7 @@
 // results are few and never on a hot path, so their size does not matter.
 #![allow(clippy::result_large_err)]
 
+pub mod build;
 pub mod fetch;
 pub mod needs;
 pub mod plan;
@@ -21,8 +22,8 @@ pub mod send;
 
 pub use fetch::{Prepared, build_extrinsic, chain_view, payload, prepare};
 pub use plan::{
-    AccountKey, Action, AlphaAmount, ArgValue, ChainView, PlannedCall, Preview, QuoteSource,
-    Refusal, SimQuote, StakeMode,
+    AccountKey, Action, AlphaAmount, ArgValue, ChainView, OptionalCalls, PlannedCall, Preview,
+    QuoteSource, Refusal, SimQuote, StakeMode,
 };
 pub use send::{SendOptions, Sent, find_in_blocks, send, unlock_coldkey};
 

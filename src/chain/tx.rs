@@ -508,13 +508,41 @@ fn metadata_lookup(
 ) -> impl Fn(u8, u8) -> Option<(String, String, String)> + '_ {
     move |p, e| {
         let pallet = metadata.pallet_by_error_index(p)?;
-        let variant = pallet.error_variant_by_index(e)?;
+        // A pallet the metadata knows with an error it does not (a runtime newer than this metadata) is still
+        // named by its pallet; the empty docs lead to the "reconnect" sentence.
+        let Some(variant) = pallet.error_variant_by_index(e) else {
+            return Some((
+                pallet.name().to_owned(),
+                format!("Error#{e}"),
+                String::new(),
+            ));
+        };
         Some((
             pallet.name().to_owned(),
             variant.name.clone(),
             variant.docs.join(" "),
         ))
     }
+}
+
+/// The runtime's documentation of an error as one sentence: lines joined, rustdoc links and markup dropped,
+/// ending with a full stop. `None` when there is no documentation.
+pub fn docs_sentence(docs: &str) -> Option<String> {
+    let text: String = docs
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(['`', '[', ']'], "")
+        .replace("\"", "");
+    let text = text.trim().trim_start_matches("DEPRECATED:").trim();
+    if text.is_empty() {
+        return None;
+    }
+    let mut out = text.to_owned();
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    Some(out)
 }
 
 /// Turns a decoded `sp_runtime::DispatchError` value into names and a sentence.
@@ -570,13 +598,14 @@ fn module_error(index: Option<u8>, error: Option<u8>, lookup: &ErrorLookup<'_>) 
         Some((pallet, variant, docs)) => {
             let sentence = module_error_sentence(&pallet, &variant)
                 .map(str::to_owned)
-                .unwrap_or_else(|| {
-                    let docs = docs.trim();
-                    if docs.is_empty() {
-                        format!("The runtime refused the call with {pallet}::{variant}.")
-                    } else {
-                        format!("The runtime refused the call: {docs}")
-                    }
+                .unwrap_or_else(|| match docs_sentence(&docs) {
+                    Some(docs) => format!("The runtime refused the call: {docs}"),
+                    None if variant.starts_with("Error#") => format!(
+                        "The runtime refused the call with an error of {pallet} that this metadata does not describe; the runtime may have been upgraded, so reconnect and try again."
+                    ),
+                    None => format!(
+                        "The runtime refused the call with {pallet}::{variant} and gives no explanation for it."
+                    ),
                 });
             ChainError {
                 pallet,
@@ -654,6 +683,77 @@ pub fn module_error_sentence(pallet: &str, variant: &str) -> Option<&'static str
         ("SubtensorModule", "CannotUnstakeLock") => {
             "That stake is the subnet owner's locked stake and cannot be unstaked."
         }
+        ("SubtensorModule", "StakeUnavailable") => {
+            "Part of this position is locked, and what would be left after this unstake or move would not cover \
+             the lock; unstake or move at most the available (unlocked) amount shown by `taotui stake list`."
+        }
+        ("SubtensorModule", "RootStakeLocked") => {
+            "This root stake is still in its hold window and cannot be unstaked or moved yet; try again once the \
+             hold window has passed."
+        }
+        ("SubtensorModule", "AccountRejectsLockedAlpha") => {
+            "The destination coldkey does not accept locked alpha; send unlocked stake or pick another destination."
+        }
+        ("SubtensorModule", "CannotUseSystemAccount") => {
+            "That address is a system account of the chain (a subnet or pallet account) and cannot be used here; \
+             give an ordinary account's address."
+        }
+        ("SubtensorModule", "InsufficientStakeForLock")
+        | ("SubtensorModule", "UnlockAmountTooHigh") => {
+            "The position does not hold that much stake to lock or unlock; use a smaller amount."
+        }
+        ("SubtensorModule", "ColdkeySwapAnnounced")
+        | ("SubtensorModule", "ColdkeySwapDisputed")
+        | ("SubtensorModule", "ColdKeyAlreadyAssociated") => {
+            "A coldkey swap is announced or disputed for this account, so it cannot stake or transfer until the \
+             swap is settled."
+        }
+        ("SubtensorModule", "StakeTooLowForRoot") => {
+            "The hotkey has too little stake for the root subnet; pick another validator."
+        }
+        ("SubtensorModule", "BalanceWithdrawalError")
+        | ("SubtensorModule", "ZeroBalanceAfterWithdrawn") => {
+            "The amount could not be taken from the coldkey's free balance without emptying it; keep a little TAO \
+             on the account or stake less."
+        }
+        ("SubtensorModule", "AmountTooLowForStake")
+        | ("SubtensorModule", "NotEnoughAlphaOutToRecycle") => {
+            "The amount is too small for this operation; use a larger amount."
+        }
+        ("SubtensorModule", "DelegateTxRateLimitExceeded")
+        | ("SubtensorModule", "TxChildkeyTakeRateLimitExceeded") => {
+            "This was done too recently; wait for the rate limit to pass and try again."
+        }
+        ("SubtensorModule", "RegistrationNotPermittedOnRootSubnet") => {
+            "That is not allowed on the root subnet; pick another subnet."
+        }
+        ("SubtensorModule", "MechanismDoesNotExist") | ("Swap", "MechanismDoesNotExist") => {
+            "That subnet does not exist (or has no pool); check the netuid."
+        }
+        ("Swap", "SubtokenDisabled") => {
+            "Trading on this subnet is not enabled yet (its owner has not started it); choose another subnet or wait."
+        }
+        ("Swap", "PriceLimitExceeded") => {
+            "The price is beyond your limit; raise the tolerance, allow a partial fill, or use a smaller amount."
+        }
+        ("Swap", "InsufficientLiquidity")
+        | ("Swap", "ReservesTooLow")
+        | ("Swap", "ReservesOutOfBalance")
+        | ("Swap", "SwapInputTooLarge") => {
+            "The subnet's pool has too little liquidity for this trade; use a smaller amount."
+        }
+        ("Swap", "InsufficientInputAmount") => {
+            "The amount is too small to trade on this pool; use a larger amount."
+        }
+        ("Swap", "InsufficientBalance") => {
+            "The coldkey's balance is too low for this trade; add TAO or use a smaller amount."
+        }
+        ("Balances", "LiquidityRestrictions") | ("Balances", "VestingBalance") => {
+            "Part of the balance is frozen or vesting and cannot be spent yet; send less."
+        }
+        ("Balances", "DeadAccount") => {
+            "The destination account does not exist yet; send it at least the existential deposit first."
+        }
         ("SubtensorModule", "TooManyRegistrationsThisBlock")
         | ("SubtensorModule", "TooManyRegistrationsThisInterval") => {
             "The subnet's registration limit is reached; try again in a later block or interval."
@@ -684,6 +784,39 @@ fn general_error_sentence(kind: &str, variant: &str) -> String {
     match (kind, variant) {
         ("DispatchError", "BadOrigin") => {
             "The signing account is not allowed to make this call.".to_owned()
+        }
+        ("DispatchError", "CannotLookup") => {
+            "An address in the call does not refer to an account the chain knows; check the addresses.".to_owned()
+        }
+        ("DispatchError", "ConsumerRemaining") | ("DispatchError", "NoProviders") => {
+            "The account is still in use by something else on chain (or would stop existing), so this cannot be done; keep the existential deposit on it.".to_owned()
+        }
+        ("DispatchError", "TooManyConsumers") => {
+            "The account has too many things depending on it on chain to take one more.".to_owned()
+        }
+        ("DispatchError", "Exhausted") => {
+            "The block had no room left for this call; try again shortly.".to_owned()
+        }
+        ("DispatchError", "Corruption") | ("DispatchError", "Unavailable") => {
+            "The chain's state was unavailable or inconsistent for this call; try again later.".to_owned()
+        }
+        ("DispatchError", "RootNotAllowed") => {
+            "This call cannot be made by the chain's root origin.".to_owned()
+        }
+        ("DispatchError", "Other") => {
+            "The runtime refused the call without giving a reason; check the amounts and try again.".to_owned()
+        }
+        ("Token", "Frozen") | ("Token", "Blocked") => {
+            "The funds are frozen or blocked and cannot move now; use a smaller amount.".to_owned()
+        }
+        ("Token", "OnlyProvider") | ("Token", "CannotCreate") => {
+            "This would remove the last funds keeping an account alive, or create an account that cannot exist; keep the existential deposit.".to_owned()
+        }
+        ("Token", "UnknownAsset") | ("Token", "Unsupported") | ("Token", "CannotCreateHold") => {
+            "The chain does not support this operation on these funds.".to_owned()
+        }
+        ("Transactional", _) => {
+            "The call nested too many storage transactions on chain; this is a runtime limit, not your input.".to_owned()
         }
         ("Token", "FundsUnavailable") => {
             "The account does not have the funds for this; use a smaller amount or add TAO."
@@ -1001,6 +1134,118 @@ mod tests {
         let fields = Composite::unnamed([module(9, 1)]);
         let err = failure_in_event("System", "ExtrinsicFailed", &fields, &fake_lookup).unwrap();
         assert_eq!(err.name(), "Pallet#9::Error#1");
+    }
+
+    /// Metadata 424 (finney, July 2026) from the shared data, or `None` after saying why the test is skipped.
+    fn metadata_424() -> Option<Metadata> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/chain/subtensor-finney-spec424.metadata.scale"
+        );
+        match std::fs::read(path) {
+            Ok(bytes) => Some(Metadata::decode_from(&bytes[..]).unwrap()),
+            Err(e) => {
+                assert!(std::env::var("CI").as_deref() != Ok("true"), "{path}: {e}");
+                eprintln!("SKIPPED: {path} unreadable ({e})");
+                None
+            }
+        }
+    }
+
+    #[test]
+    fn errors_of_runtime_424_resolve_by_index_to_sentences() {
+        let Some(md) = metadata_424() else { return };
+        let sm = md.pallet_by_name("SubtensorModule").unwrap();
+        let index_of = |name: &str| {
+            sm.error_variants()
+                .unwrap()
+                .iter()
+                .find(|v| v.name == name)
+                .map(|v| v.index)
+                .unwrap()
+        };
+        // The new errors a nominator meets on 424: hand-worded.
+        let e =
+            resolve_dispatch_error(&module(sm.error_index(), index_of("StakeUnavailable")), &md);
+        assert_eq!(e.name(), "SubtensorModule::StakeUnavailable");
+        assert!(e.sentence.contains("locked"), "{}", e.sentence);
+        for name in ["AccountRejectsLockedAlpha", "CannotUseSystemAccount"] {
+            let e = resolve_dispatch_error(&module(sm.error_index(), index_of(name)), &md);
+            assert_eq!(e.variant, name);
+            assert_eq!(
+                Some(e.sentence.as_str()),
+                module_error_sentence("SubtensorModule", name)
+            );
+        }
+        // One nobody hand-worded: the runtime's own documentation, as a sentence.
+        let e = resolve_dispatch_error(
+            &module(
+                sm.error_index(),
+                index_of("DynamicTempoBlockedByCommitReveal"),
+            ),
+            &md,
+        );
+        assert!(module_error_sentence("SubtensorModule", &e.variant).is_none());
+        assert!(
+            e.sentence.starts_with(
+                "The runtime refused the call: trigger_epoch is blocked because commit-reveal is enabled"
+            ),
+            "{}",
+            e.sentence
+        );
+        assert!(e.sentence.ends_with('.'), "{}", e.sentence);
+        // Every error of every pallet of 424 becomes a sentence without an index in it.
+        let mut count = 0;
+        for pallet in md.pallets() {
+            for v in pallet.error_variants().unwrap_or(&[]) {
+                let e = resolve_dispatch_error(&module(pallet.error_index(), v.index), &md);
+                assert_eq!(
+                    (e.pallet.as_str(), e.variant.as_str()),
+                    (pallet.name(), v.name.as_str())
+                );
+                assert!(
+                    e.sentence.ends_with(['.', '!', '?'])
+                        && !e.sentence.contains('#')
+                        && e.sentence.len() > 30,
+                    "{}: {}",
+                    e.name(),
+                    e.sentence
+                );
+                count += 1;
+            }
+        }
+        assert!(count > 300, "{count} errors");
+        // An error index this metadata lacks still names its pallet, and the sentence says what to do.
+        let e = resolve_dispatch_error(&module(sm.error_index(), 250), &md);
+        assert_eq!(e.pallet, "SubtensorModule");
+        assert!(e.sentence.contains("reconnect"), "{}", e.sentence);
+        assert!(!e.sentence.contains('#'), "{}", e.sentence);
+    }
+
+    #[test]
+    fn root_hold_window_and_general_errors_have_sentences() {
+        assert!(
+            module_error_sentence("SubtensorModule", "RootStakeLocked")
+                .unwrap()
+                .contains("hold window")
+        );
+        for (kind, variant) in [
+            ("DispatchError", "CannotLookup"),
+            ("DispatchError", "ConsumerRemaining"),
+            ("DispatchError", "NoProviders"),
+            ("DispatchError", "Other"),
+            ("Token", "Frozen"),
+            ("Token", "OnlyProvider"),
+            ("Transactional", "LimitReached"),
+        ] {
+            let s = general_error_sentence(kind, variant);
+            assert!(!s.contains("::"), "{kind}::{variant}: {s}");
+        }
+        assert_eq!(
+            docs_sentence("The caller is requesting removing more stake than there exists in the\n staking account. See: \"[`remove_stake()`]\""),
+            Some("The caller is requesting removing more stake than there exists in the staking account. See: remove_stake().".to_owned())
+        );
+        assert_eq!(docs_sentence("  "), None);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Write commands: `stake add|remove|move|swap`, `transfer`, and `history`.
+//! Write commands: `stake add|remove|move|swap|transfer`, `transfer`, and `history`.
 //!
 //! Each command previews first (fee, expected amounts, price impact, limit price, refusals), asks for confirmation
 //! (`-y` skips it), and only then asks for the password and unlocks the coldkey.
@@ -32,10 +32,13 @@ pub enum StakeCommand {
     Add(AddArgs),
     /// Unstake from a validator on a subnet (remove_stake_limit; remove_stake with --unsafe).
     Remove(RemoveArgs),
-    /// Re-delegate: move stake to another validator (and optionally another subnet).
+    /// Re-delegate: move stake to another validator (and optionally another subnet; move_stake_limit there
+    /// where the runtime has it).
     Move(MoveArgs),
     /// Swap stake between subnets on the same validator.
     Swap(SwapArgs),
+    /// Give stake to another coldkey, same validator (transfer_stake).
+    Transfer(StakeTransferArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -138,6 +141,33 @@ pub struct MoveArgs {
     #[arg(long)]
     pub to_netuid: Option<u16>,
     /// Alpha to move.
+    #[arg(long, value_name = "ALPHA", conflicts_with = "all")]
+    pub amount: Option<String>,
+    /// The whole position.
+    #[arg(long)]
+    pub all: bool,
+    /// Tolerance and partial fill for a move to another subnet (move_stake_limit, where the runtime has it).
+    #[command(flatten)]
+    pub limit: LimitArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct StakeTransferArgs {
+    #[command(flatten)]
+    pub wallet: WalletArg,
+    /// The validator's hotkey the stake is with (it stays the same).
+    #[arg(long, value_name = "SS58")]
+    pub hotkey: String,
+    /// The subnet of the position.
+    #[arg(long)]
+    pub netuid: u16,
+    /// Another subnet for the recipient's stake (default: the same subnet).
+    #[arg(long)]
+    pub to_netuid: Option<u16>,
+    /// The coldkey address that receives the stake.
+    #[arg(long, value_name = "SS58")]
+    pub dest: String,
+    /// Alpha to give.
     #[arg(long, value_name = "ALPHA", conflicts_with = "all")]
     pub amount: Option<String>,
     /// The whole position.
@@ -316,6 +346,8 @@ fn render_preview(p: &Preview, network: &str, wallet: &str) -> String {
             }
             extrinsics::ArgValue::U16(n) => n.to_string(),
             extrinsics::ArgValue::U64(n) => n.to_string(),
+            extrinsics::ArgValue::OptionU64(Some(n)) => format!("Some({n})"),
+            extrinsics::ArgValue::OptionU64(None) => "None".to_owned(),
             extrinsics::ArgValue::Bool(b) => b.to_string(),
         };
         t.row([format!("  {name}"), text]);
@@ -535,12 +567,28 @@ pub fn run(cmd: StakeCommand, global: &GlobalArgs) -> Result<()> {
             let amount = alpha_amount(&m.amount, &None, m.all)?;
             let from = address(&m.from, "--from")?;
             let to = address(&m.to, "--to")?;
+            let mode = m.limit.mode()?;
             run_action(global, &m.wallet.wallet_name, async |_| {
                 Ok(Action::MoveStake {
                     origin_hotkey: from,
                     destination_hotkey: to,
                     origin_netuid: m.netuid,
                     destination_netuid: m.to_netuid.unwrap_or(m.netuid),
+                    amount,
+                    mode,
+                })
+            })
+        }
+        StakeCommand::Transfer(t) => {
+            let amount = alpha_amount(&t.amount, &None, t.all)?;
+            let hotkey = address(&t.hotkey, "--hotkey")?;
+            let dest = address(&t.dest, "--dest")?;
+            run_action(global, &t.wallet.wallet_name, async |_| {
+                Ok(Action::TransferStake {
+                    destination_coldkey: dest,
+                    hotkey,
+                    origin_netuid: t.netuid,
+                    destination_netuid: t.to_netuid.unwrap_or(t.netuid),
                     amount,
                 })
             })

@@ -9,12 +9,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use subxt::client::{ClientAtBlock, OnlineClientAtBlockImpl};
-use subxt::config::DefaultExtrinsicParamsBuilder;
 use subxt::dynamic::Value;
 use subxt::ext::codec::Encode;
 use subxt::ext::scale_value::{Composite, Primitive, ValueDef};
-use subxt::transactions::DynamicPayload;
-use subxt::utils::{AccountId32, H256, MultiSignature};
+use subxt::utils::H256;
 use subxt::{Metadata, SubstrateConfig};
 use taotui_keystore::derive::CryptoType;
 
@@ -28,8 +26,9 @@ use crate::chain::queries::{
 use crate::chain::tx::{self, MORTAL_PERIOD_BLOCKS};
 
 use super::ExtrinsicError;
+pub use super::build::{Either, build_extrinsic, dummy_signature, payload};
 use super::plan::{
-    Action, ArgValue, ChainView, PlannedCall, Preview, SimQuote, SubnetFacts, finish_preview, plan,
+    Action, ChainView, OptionalCalls, Preview, SimQuote, SubnetFacts, finish_preview, plan,
 };
 
 /// The smallest TAO amount the runtime accepts for a stake operation where the metadata does not say
@@ -418,70 +417,6 @@ fn positions_of(list: &Val) -> Result<BTreeMap<([u8; 32], u16), AlphaRao>, Extri
     Ok(out)
 }
 
-fn arg_value(v: ArgValue) -> Value {
-    match v {
-        ArgValue::Account(a) => tx::account_arg(a),
-        ArgValue::Address(a) => Value::unnamed_variant("Id", [tx::account_arg(a)]),
-        ArgValue::U16(n) => Value::u128(u128::from(n)),
-        ArgValue::U64(n) => Value::u128(u128::from(n)),
-        ArgValue::Bool(b) => Value::bool(b),
-    }
-}
-
-/// The dynamic payload, arguments by the runtime's names (so a reordered runtime still encodes correctly, and a
-/// renamed argument fails to build instead of encoding the wrong field).
-pub fn payload(call: &PlannedCall) -> DynamicPayload<Composite<()>> {
-    let fields = call
-        .args
-        .iter()
-        .map(|(name, v)| ((*name).to_owned(), arg_value(*v)));
-    subxt::dynamic::tx(call.pallet, call.name, Composite::named(fields))
-}
-
-/// A signature of the right scheme and length that is not a signature of anything.
-pub fn dummy_signature(crypto: CryptoType) -> MultiSignature {
-    match crypto {
-        CryptoType::Sr25519 => MultiSignature::Sr25519([0; 64]),
-        CryptoType::Ed25519 => MultiSignature::Ed25519([0; 64]),
-    }
-}
-
-/// Builds the extrinsic for `call` at `at` with `nonce`, signed by `sign` (or the dummy signature of `crypto`).
-pub fn build_extrinsic(
-    at: &AtBlock,
-    call: &PlannedCall,
-    account: [u8; 32],
-    nonce: u64,
-    signature: Either<'_>,
-) -> Result<(Vec<u8>, [u8; 32]), ExtrinsicError> {
-    let payload = payload(call);
-    let params = DefaultExtrinsicParamsBuilder::<SubstrateConfig>::new()
-        .nonce(nonce)
-        .mortal_from_unchecked(MORTAL_PERIOD_BLOCKS, at.block_number(), at.block_hash())
-        .build();
-    let build_err = |e: subxt::error::ExtrinsicError| ExtrinsicError::Build {
-        call: call.path(),
-        message: e.to_string(),
-    };
-    let mut signable = at
-        .tx()
-        .create_signable_offline(&payload, params)
-        .map_err(build_err)?;
-    let signed = match signature {
-        Either::Dummy(crypto) => signable
-            .sign_with_account_and_signature(&AccountId32(account), &dummy_signature(crypto))
-            .map_err(build_err)?,
-        Either::Signer(s) => signable.sign(s).map_err(build_err)?,
-    };
-    Ok((signed.encoded().to_vec(), signed.hash().0))
-}
-
-/// How to sign while building.
-pub enum Either<'a> {
-    Dummy(CryptoType),
-    Signer(&'a crate::chain::signer::KeypairSigner),
-}
-
 /// `TransactionPaymentApi.query_info(extrinsic, len).partial_fee`. One request.
 pub async fn query_fee(
     client: &ChainClient,
@@ -597,7 +532,8 @@ pub async fn prepare(
         Ok::<_, ExtrinsicError>((head, at, nonce))
     };
     let (chain, built) = tokio::join!(chain_view(client, coldkey, &action), head_fut);
-    let view = chain?;
+    let mut view = chain?;
+    view.calls = OptionalCalls::from_metadata(&client.metadata());
     let (head, at, nonce) = built?;
     let planned = plan(&action, &view)?;
     let (dummy, _) = build_extrinsic(&at, &planned.call, coldkey, nonce, Either::Dummy(crypto))?;

@@ -62,13 +62,15 @@ pub enum Action {
         hotkey: AccountKey,
         alpha_only: bool,
     },
-    /// Re-delegate: `move_stake`.
+    /// Re-delegate: `move_stake`, or `move_stake_limit` across subnets where the runtime has it (the mode's
+    /// limit applies only there: within one subnet a move trades nothing).
     MoveStake {
         origin_hotkey: AccountKey,
         destination_hotkey: AccountKey,
         origin_netuid: u16,
         destination_netuid: u16,
         amount: AlphaAmount,
+        mode: StakeMode,
     },
     /// Between subnets, same hotkey: `swap_stake_limit` / `swap_stake`.
     SwapStake {
@@ -77,6 +79,14 @@ pub enum Action {
         destination_netuid: u16,
         amount: AlphaAmount,
         mode: StakeMode,
+    },
+    /// Give stake to another coldkey, same validator: `transfer_stake` (optionally into another subnet).
+    TransferStake {
+        destination_coldkey: AccountKey,
+        hotkey: AccountKey,
+        origin_netuid: u16,
+        destination_netuid: u16,
+        amount: AlphaAmount,
     },
     /// `Balances.transfer_keep_alive`.
     Transfer { dest: AccountKey, amount: Rao },
@@ -93,6 +103,7 @@ impl Action {
             Action::UnstakeAll { .. } => "unstake_all",
             Action::MoveStake { .. } => "stake_move",
             Action::SwapStake { .. } => "stake_swap",
+            Action::TransferStake { .. } => "stake_transfer",
             Action::Transfer { .. } | Action::TransferAll { .. } => "transfer",
         }
     }
@@ -107,6 +118,11 @@ impl Action {
                 ..
             }
             | Action::SwapStake {
+                origin_netuid,
+                destination_netuid,
+                ..
+            }
+            | Action::TransferStake {
                 origin_netuid,
                 destination_netuid,
                 ..
@@ -140,6 +156,12 @@ impl Action {
                 origin_netuid,
                 destination_netuid,
                 ..
+            }
+            | Action::TransferStake {
+                hotkey,
+                origin_netuid,
+                destination_netuid,
+                ..
             } => vec![
                 (*hotkey, Some(*origin_netuid)),
                 (*hotkey, Some(*destination_netuid)),
@@ -156,6 +178,7 @@ impl Action {
                 | Action::UnstakeAll { .. }
                 | Action::MoveStake { .. }
                 | Action::SwapStake { .. }
+                | Action::TransferStake { .. }
         )
     }
 
@@ -201,6 +224,21 @@ pub struct ChainView {
     pub available: BTreeMap<(AccountKey, u16), AlphaRao>,
     /// The transfer destination's free balance, when the action has one.
     pub dest_free: Option<Rao>,
+    /// The optional calls this runtime has (read from its metadata).
+    pub calls: OptionalCalls,
+}
+
+/// Calls that only some runtimes have; the planner uses each where it exists and falls back otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OptionalCalls {
+    /// `remove_stake_full_limit(hotkey, netuid, limit_price: Option<u64>)`: unstakes the position as it is when
+    /// the call runs (293 and later).
+    pub remove_stake_full_limit: bool,
+    /// `move_stake_limit(.., limit_price, allow_partial)`: a cross-subnet move guarded like `swap_stake_limit`
+    /// (after 424).
+    pub move_stake_limit: bool,
+    /// `transfer_stake(destination_coldkey, hotkey, origin_netuid, destination_netuid, alpha_amount)`.
+    pub transfer_stake: bool,
 }
 
 /// One argument of a call, by the runtime's name for it.
@@ -214,6 +252,8 @@ pub enum ArgValue {
     Address(AccountKey),
     U16(u16),
     U64(u64),
+    /// `Option<u64>` (`remove_stake_full_limit`'s `limit_price`); JSON `null` for `None`.
+    OptionU64(Option<u64>),
     Bool(bool),
 }
 
@@ -566,7 +606,18 @@ pub fn plan(action: &Action, view: &ChainView) -> Result<Plan, PlanError> {
                 ("netuid", ArgValue::U16(netuid)),
                 ("amount_unstaked", ArgValue::U64(alpha.get())),
             ];
-            let name = with_limit(&mut args, limit, mode, "remove_stake_limit", "remove_stake");
+            let mut name = with_limit(&mut args, limit, mode, "remove_stake_limit", "remove_stake");
+            // The whole position: the runtime reads it when the call runs, so alpha that arrived since the preview
+            // (emissions every block) is not left behind. It cannot fill partially, so a partial fill keeps the
+            // amount read here.
+            if amount == AlphaAmount::All && view.calls.remove_stake_full_limit && !partial(mode) {
+                args = vec![
+                    ("hotkey", ArgValue::Account(hotkey)),
+                    ("netuid", ArgValue::U16(netuid)),
+                    ("limit_price", ArgValue::OptionU64(limit)),
+                ];
+                name = "remove_stake_full_limit";
+            }
             Plan {
                 call: PlannedCall {
                     pallet: SM,
@@ -618,6 +669,7 @@ pub fn plan(action: &Action, view: &ChainView) -> Result<Plan, PlanError> {
             origin_netuid,
             destination_netuid,
             amount,
+            mode,
         } => {
             subnet_checks(view, origin_netuid, &mut refusals);
             if destination_netuid != origin_netuid {
@@ -639,13 +691,83 @@ pub fn plan(action: &Action, view: &ChainView) -> Result<Plan, PlanError> {
             let alpha = resolve_alpha(amount, held, price)?;
             position_check(view, &origin_hotkey, origin_netuid, alpha, &mut refusals);
             min_stake_check(view, alpha_to_tao(alpha, price)?, &mut refusals);
+            let mut args = vec![
+                ("origin_hotkey", ArgValue::Account(origin_hotkey)),
+                ("destination_hotkey", ArgValue::Account(destination_hotkey)),
+                ("origin_netuid", ArgValue::U16(origin_netuid)),
+                ("destination_netuid", ArgValue::U16(destination_netuid)),
+                ("alpha_amount", ArgValue::U64(alpha.get())),
+            ];
+            // Across subnets a move sells and buys like a swap; where the runtime has the limit variant it is
+            // guarded the same way (destination alpha per origin alpha). Within one subnet nothing is traded.
+            let limited = origin_netuid != destination_netuid && view.calls.move_stake_limit;
+            let limit = if limited {
+                let relative =
+                    relative_price(spot(view, origin_netuid), spot(view, destination_netuid))?;
+                limit_arg(mode, relative, TradeSide::Sell)?
+            } else {
+                None
+            };
+            let name = with_limit(&mut args, limit, mode, "move_stake_limit", "move_stake");
             Plan {
                 call: PlannedCall {
                     pallet: SM,
-                    name: "move_stake",
+                    name,
+                    args,
+                },
+                buy_tao: None,
+                sell_alpha: Some((origin_netuid, amount, alpha)),
+                limit_price: limit,
+                mode: limit.map(|_| mode),
+                refusals,
+            }
+        }
+        Action::TransferStake {
+            destination_coldkey,
+            hotkey,
+            origin_netuid,
+            destination_netuid,
+            amount,
+        } => {
+            if !view.calls.transfer_stake {
+                refusals.push(refuse(
+                    "call_missing",
+                    "This runtime has no SubtensorModule.transfer_stake, so stake cannot be given to another coldkey on this chain; unstake and transfer TAO instead."
+                        .to_owned(),
+                ));
+            }
+            if destination_coldkey == view.coldkey {
+                refusals.push(refuse(
+                    "self_transfer",
+                    "The destination is the sending coldkey itself; give another address (use `stake move` or `stake swap` to move your own stake)."
+                        .to_owned(),
+                ));
+            }
+            subnet_checks(view, origin_netuid, &mut refusals);
+            if destination_netuid != origin_netuid {
+                subnet_checks(view, destination_netuid, &mut refusals);
+            }
+            let dest_subnet = (destination_netuid != origin_netuid).then_some(destination_netuid);
+            hotkey_checks(view, &hotkey, dest_subnet, &mut refusals);
+            let price = spot(view, origin_netuid);
+            let held = view
+                .positions
+                .get(&(hotkey, origin_netuid))
+                .copied()
+                .unwrap_or(AlphaRao::ZERO);
+            let alpha = resolve_alpha(amount, held, price)?;
+            position_check(view, &hotkey, origin_netuid, alpha, &mut refusals);
+            min_stake_check(view, alpha_to_tao(alpha, price)?, &mut refusals);
+            Plan {
+                call: PlannedCall {
+                    pallet: SM,
+                    name: "transfer_stake",
                     args: vec![
-                        ("origin_hotkey", ArgValue::Account(origin_hotkey)),
-                        ("destination_hotkey", ArgValue::Account(destination_hotkey)),
+                        (
+                            "destination_coldkey",
+                            ArgValue::Account(destination_coldkey),
+                        ),
+                        ("hotkey", ArgValue::Account(hotkey)),
                         ("origin_netuid", ArgValue::U16(origin_netuid)),
                         ("destination_netuid", ArgValue::U16(destination_netuid)),
                         ("alpha_amount", ArgValue::U64(alpha.get())),
@@ -938,6 +1060,11 @@ pub fn finish_preview(
                 ..
             }
             | Action::SwapStake {
+                origin_netuid,
+                destination_netuid,
+                ..
+            }
+            | Action::TransferStake {
                 origin_netuid,
                 destination_netuid,
                 ..
@@ -1407,6 +1534,7 @@ mod tests {
             origin_netuid: 2,
             destination_netuid: 2,
             amount: AlphaAmount::All,
+            mode: StakeMode::default(),
         };
         let p = preview(&m, &v, None);
         assert!(p.is_allowed(), "{:?}", p.refusals);
@@ -1444,6 +1572,7 @@ mod tests {
             origin_netuid: 2,
             destination_netuid: 3,
             amount: AlphaAmount::Alpha(AlphaRao(50 * TAO)),
+            mode: StakeMode::default(),
         };
         let p = preview(&m, &v, None);
         assert!(p.is_allowed(), "{:?}", p.refusals);
@@ -1500,6 +1629,7 @@ mod tests {
             origin_netuid: 2,
             destination_netuid: 3,
             amount: AlphaAmount::Alpha(AlphaRao(4_000_000)),
+            mode: StakeMode::default(),
         };
         let p = preview(&m, &v, None);
         assert_eq!(codes(&p), ["below_min_stake"]);
@@ -1508,6 +1638,146 @@ mod tests {
             "{}",
             p.refusals[0].sentence
         );
+    }
+
+    #[test]
+    fn a_whole_position_is_unstaked_by_remove_stake_full_limit_where_the_runtime_has_it() {
+        let all = |mode| Action::RemoveStake {
+            hotkey: HOT,
+            netuid: 2,
+            amount: AlphaAmount::All,
+            mode,
+        };
+        // Without the call: the amount read now, in the limit call.
+        let p = preview(&all(StakeMode::default()), &view(), None);
+        assert_eq!(p.call.name, "remove_stake_limit");
+        assert_eq!(p.call.arg("amount_unstaked"), Some(ArgValue::U64(50 * TAO)));
+        let mut v = view();
+        v.calls.remove_stake_full_limit = true;
+        let p = preview(&all(StakeMode::default()), &v, None);
+        assert_eq!(p.call.name, "remove_stake_full_limit");
+        assert_eq!(
+            p.call.args,
+            vec![
+                ("hotkey", ArgValue::Account(HOT)),
+                ("netuid", ArgValue::U16(2)),
+                ("limit_price", ArgValue::OptionU64(Some(99_500_000))),
+            ]
+        );
+        // The preview still says what the position holds now.
+        assert_eq!(p.alpha_sold, AlphaRao(50 * TAO));
+        let p = preview(&all(StakeMode::Unsafe), &v, None);
+        assert_eq!(p.call.name, "remove_stake_full_limit");
+        assert_eq!(p.call.arg("limit_price"), Some(ArgValue::OptionU64(None)));
+        // A partial fill needs the amount; a part of the position is not the whole.
+        let partial = StakeMode::Limit {
+            tolerance: Tolerance::DEFAULT,
+            allow_partial: true,
+        };
+        assert_eq!(
+            preview(&all(partial), &v, None).call.name,
+            "remove_stake_limit"
+        );
+        let some = Action::RemoveStake {
+            hotkey: HOT,
+            netuid: 2,
+            amount: AlphaAmount::Alpha(AlphaRao(TAO)),
+            mode: StakeMode::default(),
+        };
+        assert_eq!(preview(&some, &v, None).call.name, "remove_stake_limit");
+    }
+
+    #[test]
+    fn a_move_across_subnets_is_limited_where_the_runtime_has_move_stake_limit() {
+        let (mut v, other) = view_with_two_subnets();
+        let moving = |to, amount, mode| Action::MoveStake {
+            origin_hotkey: HOT,
+            destination_hotkey: other,
+            origin_netuid: 2,
+            destination_netuid: to,
+            amount,
+            mode,
+        };
+        let m = |to, mode| moving(to, AlphaAmount::Alpha(AlphaRao(TAO)), mode);
+        assert_eq!(
+            preview(&m(3, StakeMode::default()), &v, None).call.name,
+            "move_stake"
+        );
+        v.calls.move_stake_limit = true;
+        let p = preview(&m(3, StakeMode::default()), &v, None);
+        assert_eq!(p.call.name, "move_stake_limit");
+        // 0.1 / 0.25 = 0.4 destination alpha per origin alpha, less 0.5 %.
+        assert_eq!(p.limit_price, Some(398_000_000));
+        assert_eq!(p.call.arg("limit_price"), Some(ArgValue::U64(398_000_000)));
+        assert_eq!(p.call.arg("allow_partial"), Some(ArgValue::Bool(false)));
+        assert_eq!(p.call.args.len(), 7);
+        assert!(p.is_allowed(), "{:?}", p.refusals);
+        // Within one subnet nothing is traded, and --unsafe asks for no limit.
+        assert_eq!(
+            preview(&m(2, StakeMode::default()), &v, None).call.name,
+            "move_stake"
+        );
+        assert_eq!(
+            preview(&m(3, StakeMode::Unsafe), &v, None).call.name,
+            "move_stake"
+        );
+        // 50 alpha into subnet 3 moves the relative price far past 0.5 %.
+        let big = moving(3, AlphaAmount::All, StakeMode::default());
+        assert_eq!(codes(&preview(&big, &v, None)), ["beyond_tolerance"]);
+    }
+
+    #[test]
+    fn stake_is_given_to_another_coldkey_with_transfer_stake() {
+        let (mut v, _) = view_with_two_subnets();
+        let dest = [5; 32];
+        let t = |to, amount| Action::TransferStake {
+            destination_coldkey: dest,
+            hotkey: HOT,
+            origin_netuid: 2,
+            destination_netuid: to,
+            amount,
+        };
+        let p = preview(&t(2, AlphaAmount::All), &v, None);
+        assert_eq!(codes(&p), ["call_missing"]);
+        v.calls.transfer_stake = true;
+        let p = preview(&t(2, AlphaAmount::All), &v, None);
+        assert!(p.is_allowed(), "{:?}", p.refusals);
+        assert_eq!(p.kind, "stake_transfer");
+        assert_eq!(
+            p.call.args,
+            vec![
+                ("destination_coldkey", ArgValue::Account(dest)),
+                ("hotkey", ArgValue::Account(HOT)),
+                ("origin_netuid", ArgValue::U16(2)),
+                ("destination_netuid", ArgValue::U16(2)),
+                ("alpha_amount", ArgValue::U64(50 * TAO)),
+            ]
+        );
+        // The runtime moves it as it moves stake between validators: the same quote.
+        let m = Action::MoveStake {
+            origin_hotkey: HOT,
+            destination_hotkey: HOT,
+            origin_netuid: 2,
+            destination_netuid: 3,
+            amount: AlphaAmount::Alpha(AlphaRao(5 * TAO)),
+            mode: StakeMode::Unsafe,
+        };
+        let cross = preview(&t(3, AlphaAmount::Alpha(AlphaRao(5 * TAO))), &v, None);
+        let moved = preview(&m, &v, None);
+        assert_eq!(cross.alpha_received, moved.alpha_received);
+        assert_eq!(cross.swap_fee, moved.swap_fee);
+        assert_eq!(cross.alpha_sold, AlphaRao(5 * TAO));
+        let mut to_self = t(2, AlphaAmount::All);
+        if let Action::TransferStake {
+            destination_coldkey,
+            ..
+        } = &mut to_self
+        {
+            *destination_coldkey = COLD;
+        }
+        assert_eq!(codes(&preview(&to_self, &v, None)), ["self_transfer"]);
+        let too_much = t(2, AlphaAmount::Alpha(AlphaRao(51 * TAO)));
+        assert_eq!(codes(&preview(&too_much, &v, None)), ["not_enough_stake"]);
     }
 
     proptest::proptest! {

@@ -68,6 +68,7 @@ fn details(prepared: &Prepared) -> serde_json::Map<String, serde_json::Value> {
             }
             ArgValue::U16(n) => serde_json::Value::from(*n),
             ArgValue::U64(n) => serde_json::Value::from(*n),
+            ArgValue::OptionU64(n) => serde_json::Value::from(*n),
             ArgValue::Bool(b) => serde_json::Value::from(*b),
         };
         m.insert((*name).to_owned(), value);
