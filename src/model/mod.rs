@@ -135,6 +135,8 @@ pub struct Model {
     pub notice: Option<Notice>,
     /// Seconds since the Unix epoch, from the last tick (fixed in tests).
     pub now: u64,
+    /// The chain's best block number, as last reported by the worker.
+    pub head: Option<u64>,
     /// Ticks seen, for spinners.
     pub ticks: u64,
     pub ids: IdGen,
@@ -156,6 +158,7 @@ impl Model {
             prefs,
             notice: None,
             now: 0,
+            head: None,
             ticks: 0,
             ids: IdGen::default(),
             quit: false,
@@ -328,14 +331,17 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::NewBlock { number } => on_new_block(model, number),
         Action::BalancesLoaded { .. } => Vec::new(),
         Action::PositionsLoaded {
             id,
             fetched_at,
             result,
         } => {
-            if model.portfolio.listing.answer(id, fetched_at, result)
-                && let Some(Modal::Stake(s)) = &mut model.modal
+            if !model.portfolio.listing.answer(id, fetched_at, result) {
+                return Vec::new();
+            }
+            if let Some(Modal::Stake(s)) = &mut model.modal
                 && s.kind == StakeKind::Transfer
                 && s.coldkey.is_some()
                 && s.coldkey == model.portfolio.coldkey
@@ -344,6 +350,9 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             {
                 // The transfer form opened before the balance was read.
                 s.available = balance.free.get();
+            }
+            if std::mem::take(&mut model.portfolio.again) {
+                return fetch_portfolio(model);
             }
             Vec::new()
         }
@@ -682,11 +691,44 @@ pub fn tab_at(column: u16) -> Option<Screen> {
     None
 }
 
+/// The portfolio follows the chain while it is on screen: one read per new block, coalesced
+/// (blocks that arrive during a read make one more read when it answers).
+fn on_new_block(model: &mut Model, number: u64) -> Vec<Effect> {
+    if model.head.is_some_and(|h| number <= h) {
+        return Vec::new();
+    }
+    model.head = Some(number);
+    model.portfolio.listing.on_head(number);
+    if model.screen != Screen::Portfolio || !portfolio_behind(model) {
+        return Vec::new();
+    }
+    fetch_portfolio(model)
+}
+
+/// Whether the chain head has moved past the block the portfolio shows.
+fn portfolio_behind(model: &Model) -> bool {
+    let listing = &model.portfolio.listing;
+    let shown = if listing.pending.is_some() {
+        listing.pending_block
+    } else {
+        listing.block
+    };
+    model.head.is_some_and(|h| shown.is_none_or(|b| h > b))
+}
+
 fn switch_screen(model: &mut Model, screen: Screen) -> Vec<Effect> {
     model.screen = screen;
     let mut effects = Vec::new();
     match screen {
-        Screen::Portfolio => effects.extend(refresh_portfolio_if_changed(model)),
+        Screen::Portfolio => {
+            let changed = refresh_portfolio_if_changed(model);
+            if changed.is_empty() && portfolio_behind(model) {
+                // It stopped following while off screen.
+                effects.extend(fetch_portfolio(model));
+            } else {
+                effects.extend(changed);
+            }
+        }
         Screen::History => effects.extend(load_history(model)),
         Screen::Validators
             if model.validators.validators.data.is_none()
@@ -1003,8 +1045,12 @@ fn fetch_portfolio(model: &mut Model) -> Vec<Effect> {
     if !model.connected() {
         return Vec::new();
     }
+    if model.portfolio.listing.pending.is_some() {
+        model.portfolio.again = true;
+        return Vec::new();
+    }
     let id = model.ids.fresh();
-    model.portfolio.listing.request(id);
+    model.portfolio.listing.request_at(id, model.head);
     vec![Effect::FetchPositions { id, coldkey }]
 }
 
@@ -1013,6 +1059,7 @@ fn refresh_portfolio_if_changed(model: &mut Model) -> Vec<Effect> {
     let selected = model.selected_coldkey();
     if selected != model.portfolio.coldkey {
         model.portfolio.listing = chain::Remote::default();
+        model.portfolio.again = false;
         model.portfolio.selected = 0;
         model.portfolio.coldkey = selected;
         return fetch_portfolio(model);
