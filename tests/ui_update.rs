@@ -1690,3 +1690,18 @@ fn the_status_bar_says_which_block_the_portfolio_shows() {
     let screen = text(&render(&m, &theme(), 120, 40));
     assert!(screen.contains("data 7 s old, block 100"), "{screen}");
 }
+
+#[test]
+fn star_hides_and_shows_every_amount() {
+    let mut m = loaded_with(3, 2, 0);
+    m.screen = Screen::Portfolio;
+    assert!(char_key(&mut m, '*').is_empty());
+    assert!(m.prefs.hide_balances);
+    assert!(m.notice.as_ref().unwrap().text.contains("hidden"));
+    let screen = text(&render(&m, &theme(), 120, 40));
+    assert!(screen.contains("Free  ••• τ"), "{screen}");
+    char_key(&mut m, '*');
+    assert!(!m.prefs.hide_balances);
+    let screen = text(&render(&m, &theme(), 120, 40));
+    assert!(!screen.contains("•••"), "{screen}");
+}

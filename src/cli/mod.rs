@@ -55,6 +55,10 @@ pub struct GlobalArgs {
     /// The chain: finney (default), test, local, or a ws://, wss://, http:// or https:// URL.
     #[arg(long, global = true, value_name = "NETWORK", env = "TAOTUI_NETWORK")]
     pub network: Option<String>,
+    /// Mask every amount in human output and in the terminal app (for screen sharing; `*` in
+    /// the app toggles it). JSON output is not masked.
+    #[arg(long, global = true)]
+    pub hide_balances: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -101,6 +101,8 @@ pub struct Prefs {
     pub network_name: String,
     pub default_format: KeyFileFormat,
     pub tolerance_bps: u32,
+    /// Amounts are masked on every screen (`--hide-balances`, toggled with `*`).
+    pub hide_balances: bool,
 }
 
 impl Default for Prefs {
@@ -109,6 +111,7 @@ impl Default for Prefs {
             network_name: "finney".to_owned(),
             default_format: KeyFileFormat::Native,
             tolerance_bps: 50,
+            hide_balances: false,
         }
     }
 }
@@ -667,6 +670,16 @@ fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
         Command::Transfer => open_transfer(model),
         // Only the stake dialog's limit; it gets its keys before any screen.
         Command::ToleranceUp | Command::ToleranceDown | Command::TogglePartial => Vec::new(),
+        Command::HideBalances => {
+            model.prefs.hide_balances = !model.prefs.hide_balances;
+            let text = if model.prefs.hide_balances {
+                "Amounts hidden; * shows them again."
+            } else {
+                "Amounts shown."
+            };
+            model.notify(text, false);
+            Vec::new()
+        }
         Command::ChartSplit => {
             model.portfolio.split = model.portfolio.split.next();
             Vec::new()

@@ -59,7 +59,7 @@ pub fn draw_status_bar(frame: &mut Frame, area: Rect, model: &Model, theme: &The
         } else {
             theme.positive()
         };
-        spans.push(Span::styled(notice.text.clone(), style));
+        spans.push(Span::styled(crate::privacy::masked(&notice.text), style));
     }
     frame.render_widget(
         Paragraph::new(Line::from(spans)).style(theme.selected().patch(theme.base())),
