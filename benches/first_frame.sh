@@ -37,10 +37,10 @@ if [ "$(ls "$wallets" 2>/dev/null | wc -l)" -ne 20 ]; then
   for i in $(seq -w 0 19); do
     fmt=native
     [ $((10#$i % 2)) -eq 1 ] && fmt=btcli
-    "$BIN" wallet regen-coldkey --wallet-path "$wallets" -w "wallet$i" --uri "//Bench//$i" \
-      --format "$fmt" --password-file "$work/password" -y >/dev/null 2>&1
-    "$BIN" wallet regen-hotkey --wallet-path "$wallets" -w "wallet$i" --hotkey default \
-      --uri "//Bench//$i//hot" -y >/dev/null 2>&1
+    printf '%s\n' "//Bench//$i" | "$BIN" wallet regen-coldkey --wallet-path "$wallets" \
+      -w "wallet$i" --secret-file - --format "$fmt" --password-file "$work/password" -y >/dev/null 2>&1
+    printf '%s\n' "//Bench//$i//hot" | "$BIN" wallet regen-hotkey --wallet-path "$wallets" \
+      -w "wallet$i" --hotkey default --secret-file - -y >/dev/null 2>&1
   done
 fi
 [ "$(ls "$wallets" | wc -l)" -eq 20 ] || { echo "expected 20 wallets under $wallets" >&2; exit 1; }

@@ -174,6 +174,10 @@ pub enum Action {
     },
 
     ConnectionChanged(Connection),
+    /// The chain's best block moved to `number`.
+    NewBlock {
+        number: u64,
+    },
     BalancesLoaded {
         id: RequestId,
         fetched_at: u64,
@@ -239,6 +243,7 @@ impl fmt::Debug for Action {
             Action::MnemonicGenerated { .. } => "MnemonicGenerated(<redacted>)",
             Action::KeystoreDone { .. } => "KeystoreDone",
             Action::ConnectionChanged(c) => return write!(f, "ConnectionChanged({c:?})"),
+            Action::NewBlock { number } => return write!(f, "NewBlock({number})"),
             Action::BalancesLoaded { .. } => "BalancesLoaded",
             Action::PositionsLoaded { .. } => "PositionsLoaded",
             Action::SubnetsLoaded { .. } => "SubnetsLoaded",

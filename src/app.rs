@@ -58,6 +58,7 @@ impl AppConfig {
             network_name: network.name().to_owned(),
             default_format: settings.default_format.unwrap_or(KeyFileFormat::Native),
             tolerance_bps: settings.tolerance_bps.unwrap_or(50),
+            hide_balances: global.hide_balances,
         };
         Ok(AppConfig {
             root,

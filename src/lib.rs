@@ -7,6 +7,7 @@ pub mod chain;
 pub mod cli;
 pub mod config;
 pub mod model;
+pub mod privacy;
 pub mod tui;
 pub mod ui;
 pub mod worker;

@@ -34,6 +34,9 @@ use crate::model::wallets::{KeyEntry, WalletEntry};
 pub const WORDS_TO_CONFIRM: usize = 3;
 /// Longest wait between connection attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// How often the best block is asked for (one `chain_getHeader`); a block is 12 s, so a new
+/// one is seen within 3 s of its import.
+const HEAD_POLL: Duration = Duration::from_secs(3);
 
 /// What the app needs from a worker: run an effect, answer later through the action channel.
 /// Tests and benches can stand in their own.
@@ -115,6 +118,7 @@ impl Worker {
                         this.reply(Action::ConnectionChanged(Connection::Connected {
                             spec_version: spec,
                         }));
+                        this.follow_head();
                         while states.changed().await.is_ok() {
                             let state = *states.borrow_and_update();
                             let conn = match state {
@@ -141,6 +145,28 @@ impl Worker {
                         backoff = (backoff * 2).min(MAX_BACKOFF);
                     }
                 }
+            }
+        });
+    }
+
+    /// Tells the model of every new best block. Polls rather than subscribes: a poll survives
+    /// reconnects without bookkeeping, and each poll is one small request, never two at once.
+    fn follow_head(&self) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let mut last = None;
+            while !this.replies.is_closed() {
+                if let Ok(client) = this.client().await
+                    && client.connection_state() == ConnectionState::Connected
+                    && let Ok(head) = client.head().await
+                    && last != Some(head.number)
+                {
+                    last = Some(head.number);
+                    this.reply(Action::NewBlock {
+                        number: head.number,
+                    });
+                }
+                tokio::time::sleep(HEAD_POLL).await;
             }
         });
     }

@@ -570,13 +570,15 @@ fn cli_stake_add_remove_transfer_and_history() {
             );
             String::from_utf8_lossy(&out.stdout).into_owned()
         };
+        let suri_file = home.join("suri");
+        std::fs::write(&suri_file, format!("{suri}\n")).unwrap();
         ok(&[
             "wallet",
             "regen-coldkey",
             "-w",
             "cli",
-            "--uri",
-            &suri,
+            "--secret-file",
+            suri_file.to_str().unwrap(),
             "--password-file",
             pwp,
             "--allow-weak-password",
@@ -1652,6 +1654,8 @@ fn cli_stake_add_finds_the_validator_by_name() {
     s.block_on(async {
         let _turn = CHAIN_TURN.lock().await;
         fund_account(s, world::account(&suri), 20 * TAO).await;
+        let suri_file = home.join("suri");
+        std::fs::write(&suri_file, format!("{suri}\n")).unwrap();
         let regen = taotui(
             home,
             s,
@@ -1660,8 +1664,8 @@ fn cli_stake_add_finds_the_validator_by_name() {
                 "regen-coldkey",
                 "-w",
                 "cli",
-                "--uri",
-                &suri,
+                "--secret-file",
+                suri_file.to_str().unwrap(),
                 "--password-file",
                 pwp,
                 "--allow-weak-password",

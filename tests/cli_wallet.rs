@@ -87,6 +87,32 @@ impl Env {
         self.pw.to_str().unwrap()
     }
 
+    /// A file holding `secret` (secrets never go on the command line).
+    fn secret(&self, secret: &str) -> String {
+        let n = fs::read_dir(self._tmp.path()).unwrap().count();
+        let path = self._tmp.path().join(format!("secret{n}"));
+        fs::write(&path, format!("{secret}\n")).unwrap();
+        path.to_str().unwrap().to_owned()
+    }
+
+    /// Runs with `input` piped on standard input.
+    fn with_stdin(&self, args: &[&str], input: &str) -> Output {
+        let mut child = self
+            .cmd(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
     fn pw2(&self) -> &str {
         self.pw2.to_str().unwrap()
     }
@@ -97,13 +123,13 @@ impl Env {
 
     /// Restores //Alice as the coldkey of `name` in the given format.
     fn alice(&self, name: &str, format: &str) {
-        let uri = format!("{DEV_PHRASE}//Alice");
+        let uri = self.secret(&format!("{DEV_PHRASE}//Alice"));
         self.ok(&[
             "wallet",
             "regen-coldkey",
             "--wallet-name",
             name,
-            "--uri",
+            "--secret-file",
             &uri,
             "--format",
             format,
@@ -225,7 +251,7 @@ fn create_shows_mnemonic_confirms_words_and_writes_private_files() {
         "--secret-file",
         secret.to_str().unwrap(),
     ]);
-    let inspected = env.json(&["key", "inspect", &mnemonic.join(" ")]);
+    let inspected = env.json(&["key", "inspect", "--secret-file", secret.to_str().unwrap()]);
     assert_eq!(inspected["ss58Address"], ss58.as_str());
 
     // Right password unlocks; a wrong one fails with a clear message.
@@ -268,13 +294,13 @@ fn regen_refuses_to_overwrite_and_backs_up_when_asked() {
     assert_eq!(show["coldkey"]["ss58"], ALICE);
     let before = fs::read(env.wallet("w").join("coldkey")).unwrap();
 
-    let bob = format!("{DEV_PHRASE}//Bob");
+    let bob = env.secret(&format!("{DEV_PHRASE}//Bob"));
     let args = [
         "wallet",
         "regen-coldkey",
         "--wallet-name",
         "w",
-        "--uri",
+        "--secret-file",
         &bob,
         "--password-file",
         env.pw(),
@@ -368,13 +394,13 @@ fn weak_and_short_passwords_from_a_file_are_refused() {
     let weak = env._tmp.path().join("weak");
     for pw in ["password1", "x7#qZ"] {
         fs::write(&weak, pw).unwrap();
-        let uri = format!("{DEV_PHRASE}//Alice");
+        let uri = env.secret(&format!("{DEV_PHRASE}//Alice"));
         let err = env.fail(&[
             "wallet",
             "regen-coldkey",
             "-w",
             "w",
-            "--uri",
+            "--secret-file",
             &uri,
             "--password-file",
             weak.to_str().unwrap(),
@@ -394,16 +420,24 @@ fn hotkeys_watch_only_list_and_show() {
     env.alice("w", "native");
     env.ok(&["wallet", "new-hotkey", "-w", "w", "--hotkey", "hk1"]);
     let bob = format!("{DEV_PHRASE}//Bob");
-    env.ok(&[
-        "wallet",
-        "regen-hotkey",
-        "-w",
-        "w",
-        "--hotkey",
-        "hk2",
-        "--uri",
-        &bob,
-    ]);
+    let out = env.with_stdin(
+        &[
+            "wallet",
+            "regen-hotkey",
+            "-w",
+            "w",
+            "--hotkey",
+            "hk2",
+            "--secret-file",
+            "-",
+        ],
+        &format!("{bob}\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     env.ok(&[
         "wallet",
         "regen-coldkey",
@@ -444,21 +478,18 @@ fn hotkeys_watch_only_list_and_show() {
 fn verify_backup_rejects_the_wrong_words() {
     let env = Env::new();
     env.alice("w", "native");
-    let bob = format!("{DEV_PHRASE}//Bob");
-    let err = env.fail(&["wallet", "verify-backup", "-w", "w", "--uri", &bob]);
+    let bob = env.secret(&format!("{DEV_PHRASE}//Bob"));
+    let err = env.fail(&["wallet", "verify-backup", "-w", "w", "--secret-file", &bob]);
     assert!(err.contains("does NOT match"), "{err}");
-    let alice = format!("{DEV_PHRASE}//Alice");
-    env.ok(&["wallet", "verify-backup", "-w", "w", "--uri", &alice]);
+    let alice = env.secret(&format!("{DEV_PHRASE}//Alice"));
+    env.ok(&["wallet", "verify-backup", "-w", "w", "--secret-file", &alice]);
 }
 
 #[test]
 fn bad_input_gets_clear_errors() {
     let env = Env::new();
-    let err = env.fail(&[
-        "key",
-        "inspect",
-        "bottom drive obey lake curtain smoke basket hold race lonely fit wallk",
-    ]);
+    let typo = env.secret("bottom drive obey lake curtain smoke basket hold race lonely fit wallk");
+    let err = env.fail(&["key", "inspect", "--secret-file", &typo]);
     assert!(err.contains("word 12"), "{err}");
     let err = env.fail(&[
         "wallet",
@@ -482,7 +513,9 @@ fn bad_input_gets_clear_errors() {
 #[test]
 fn key_inspect_matches_subkey() {
     let env = Env::new();
-    let alice = env.json(&["key", "inspect", "//Alice"]);
+    let out = env.with_stdin(&["key", "inspect", "-", "--json"], "//Alice\n");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let alice: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         alice,
         serde_json::json!({
@@ -491,7 +524,15 @@ fn key_inspect_matches_subkey() {
             "ss58Address": ALICE,
         })
     );
-    let ed = env.json(&["key", "inspect", "//Alice", "--scheme", "ed25519"]);
+    let secret = env.secret("//Alice");
+    let ed = env.json(&[
+        "key",
+        "inspect",
+        "--secret-file",
+        &secret,
+        "--scheme",
+        "ed25519",
+    ]);
     assert_eq!(
         ed["publicKey"],
         "0x88dc3417d5058ec4b4503e0c12ea1a0a89be200fe98922423d4334014fa6b0ee"
@@ -609,4 +650,42 @@ fn cli_uses_the_config_file() {
     // An option still wins over the file.
     let out = run(&["--network", "ws://127.0.0.1:7", "overview"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("ws://127.0.0.1:7"));
+}
+
+#[test]
+fn secrets_on_the_command_line_are_refused_with_what_to_use_instead() {
+    let env = Env::new();
+    let uri = format!("{DEV_PHRASE}//Alice");
+    for args in [
+        vec!["wallet", "regen-coldkey", "-w", "w", "--uri", &uri],
+        vec!["wallet", "regen-coldkey", "-w", "w", "--mnemonic", DEV_PHRASE],
+        vec![
+            "wallet",
+            "regen-coldkey",
+            "-w",
+            "w",
+            "--seed",
+            "0xfac7959dbfe72f052e5a0c3c8d6530f202b02fd8f9f5ca3580ec8deb7797479e",
+        ],
+        vec!["wallet", "regen-hotkey", "-w", "w", "--uri", "//Bob"],
+        vec!["wallet", "verify-backup", "-w", "w", "--uri", "//Bob"],
+        vec!["key", "inspect", "//Alice"],
+        vec!["key", "inspect", DEV_PHRASE],
+    ] {
+        let out = env.run(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} was accepted");
+        assert!(
+            err.contains("--secret-file") && err.contains("shell history"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("bottom drive"), "{args:?} echoed the secret: {err}");
+        assert!(!env.wallet("w").join("coldkey").exists());
+    }
+    // An address is public: inspecting one on the command line still works.
+    let info = env.json(&["key", "inspect", ALICE]);
+    assert_eq!(info["ss58Address"], ALICE);
+    // The hidden options stay out of the help.
+    let help = env.ok(&["wallet", "regen-coldkey", "--help"]);
+    assert!(help.contains("--secret-file") && !help.contains("--uri"), "{help}");
 }

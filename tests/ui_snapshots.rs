@@ -251,6 +251,10 @@ fn scenes() -> Vec<(&'static str, Model)> {
     scenes.push(("portfolio_locked", m));
 
     let mut m = loaded();
+    m.prefs.hide_balances = true;
+    scenes.push(("portfolio_hidden", m));
+
+    let mut m = loaded();
     update(
         &mut m,
         Action::ConnectionChanged(Connection::Reconnecting { attempt: 2 }),
@@ -722,4 +726,29 @@ fn transfer_checks_are_green_when_fine_and_in_the_warning_colour_when_not() {
         let (x, y) = find(&buf, "▸ Validator 0009").unwrap();
         assert_eq!(buf[(x, y)].bg, theme.selection_bg);
     }
+}
+
+#[test]
+fn hidden_balances_leave_no_amount_on_any_screen() {
+    let theme = theme();
+    for screen in [Screen::Portfolio, Screen::Network, Screen::Validators] {
+        let mut m = loaded();
+        m.screen = screen;
+        let shown = text(&render(&m, &theme, 120, 40));
+        m.prefs.hide_balances = true;
+        let hidden = text(&render(&m, &theme, 120, 40));
+        assert!(shown.contains(" τ"), "{screen:?} shows amounts:\n{shown}");
+        assert!(hidden.contains("••• τ"), "{screen:?} masked:\n{hidden}");
+        assert_eq!(
+            taotui::privacy::mask_amounts(&hidden),
+            hidden,
+            "{screen:?}: an amount is still readable:\n{hidden}"
+        );
+    }
+    // The transfer form's figures and the typed amount too.
+    let mut m = transfer_confirmed("1.5");
+    m.prefs.hide_balances = true;
+    let hidden = text(&render(&m, &theme, 120, 40));
+    assert!(!hidden.contains("1.5"), "{hidden}");
+    assert_eq!(taotui::privacy::mask_amounts(&hidden), hidden, "{hidden}");
 }

@@ -1560,3 +1560,148 @@ fn esc_after_changing_the_limit_sends_and_writes_nothing() {
         "only previews were asked: {all:?}"
     );
 }
+
+/// The positions read each `FetchPositions` in `effects` asks for (its id).
+fn position_reads(effects: &[Effect]) -> Vec<RequestId> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::FetchPositions { id, .. } => Some(*id),
+            _ => None,
+        })
+        .collect()
+}
+
+fn answer_positions(m: &mut taotui::model::Model, id: RequestId, fetched_at: u64) -> Vec<Effect> {
+    update(
+        m,
+        Action::PositionsLoaded {
+            id,
+            fetched_at,
+            result: Ok(positions(2)),
+        },
+    )
+}
+
+fn new_block(m: &mut taotui::model::Model, number: u64) -> Vec<Effect> {
+    update(m, Action::NewBlock { number })
+}
+
+/// The portfolio on screen, connected, read at block 100.
+fn following_portfolio() -> taotui::model::Model {
+    let mut m = loaded_with(3, 2, 0);
+    m.screen = Screen::Portfolio;
+    let reads = position_reads(&new_block(&mut m, 100));
+    assert_eq!(reads.len(), 1, "the first head makes the portfolio read");
+    assert!(answer_positions(&mut m, reads[0], NOW).is_empty());
+    assert_eq!(m.portfolio.listing.block, Some(100));
+    m
+}
+
+#[test]
+fn a_new_block_rereads_the_portfolio_on_screen() {
+    let mut m = following_portfolio();
+    assert!(
+        new_block(&mut m, 100).is_empty(),
+        "the same head again reads nothing"
+    );
+    let reads = position_reads(&new_block(&mut m, 101));
+    assert_eq!(reads.len(), 1, "a new block reads the portfolio again");
+    answer_positions(&mut m, reads[0], NOW + 12);
+    assert_eq!(m.portfolio.listing.block, Some(101));
+    assert_eq!(m.portfolio.listing.fetched_at, NOW + 12);
+}
+
+#[test]
+fn blocks_during_a_read_coalesce_into_one_more_read() {
+    let mut m = following_portfolio();
+    let first = position_reads(&new_block(&mut m, 101));
+    assert_eq!(first.len(), 1);
+    // Three blocks and a manual refresh while the read is in flight: nothing overlaps.
+    for n in 102..=104 {
+        assert!(new_block(&mut m, n).is_empty(), "block {n} while reading");
+    }
+    assert!(char_key(&mut m, 'r').is_empty(), "r while reading");
+    let again = position_reads(&answer_positions(&mut m, first[0], NOW + 12));
+    assert_eq!(again.len(), 1, "one read for everything that came meanwhile");
+    assert_eq!(m.portfolio.listing.block, Some(101), "the answer of block 101");
+    assert!(
+        answer_positions(&mut m, again[0], NOW + 40).is_empty(),
+        "nothing more is owed"
+    );
+    assert_eq!(m.portfolio.listing.block, Some(104));
+    assert!(!m.portfolio.again);
+}
+
+#[test]
+fn the_portfolio_is_stale_only_when_disconnected_or_far_behind() {
+    use taotui::model::chain::DataState;
+    let mut m = following_portfolio();
+    // An idle chain (no new block for an hour) is not stale: the data is the chain's state.
+    m.now = NOW + 3_600;
+    assert_eq!(m.portfolio.listing.state(m.now, m.connected()), DataState::Ready);
+    update(
+        &mut m,
+        Action::ConnectionChanged(Connection::Reconnecting { attempt: 1 }),
+    );
+    assert_eq!(m.portfolio.listing.state(m.now, m.connected()), DataState::Stale);
+    update(
+        &mut m,
+        Action::ConnectionChanged(Connection::Connected { spec_version: 293 }),
+    );
+    // Reads that keep failing while the chain moves on: stale once 5 blocks behind.
+    for n in 101..=106 {
+        for id in position_reads(&new_block(&mut m, n)) {
+            update(
+                &mut m,
+                Action::PositionsLoaded {
+                    id,
+                    fetched_at: NOW,
+                    result: Err("the node did not answer within 30 s".to_owned()),
+                },
+            );
+        }
+    }
+    assert_eq!(m.portfolio.listing.behind, 6);
+    assert_eq!(m.portfolio.listing.state(m.now, m.connected()), DataState::Stale);
+}
+
+#[test]
+fn off_screen_the_portfolio_waits_and_catches_up_when_shown() {
+    let mut m = following_portfolio();
+    m.screen = Screen::Network;
+    assert!(position_reads(&new_block(&mut m, 101)).is_empty());
+    assert!(position_reads(&new_block(&mut m, 102)).is_empty());
+    let reads = position_reads(&char_key(&mut m, '2'));
+    assert_eq!(reads.len(), 1, "showing the portfolio catches up");
+    answer_positions(&mut m, reads[0], NOW);
+    assert_eq!(m.portfolio.listing.block, Some(102));
+    m.screen = Screen::Network;
+    assert!(
+        position_reads(&char_key(&mut m, '2')).is_empty(),
+        "nothing to catch up"
+    );
+}
+
+#[test]
+fn the_status_bar_says_which_block_the_portfolio_shows() {
+    let mut m = following_portfolio();
+    m.now = NOW + 7;
+    let screen = text(&render(&m, &theme(), 120, 40));
+    assert!(screen.contains("data 7 s old, block 100"), "{screen}");
+}
+
+#[test]
+fn star_hides_and_shows_every_amount() {
+    let mut m = loaded_with(3, 2, 0);
+    m.screen = Screen::Portfolio;
+    assert!(char_key(&mut m, '*').is_empty());
+    assert!(m.prefs.hide_balances);
+    assert!(m.notice.as_ref().unwrap().text.contains("hidden"));
+    let screen = text(&render(&m, &theme(), 120, 40));
+    assert!(screen.contains("Free  ••• τ"), "{screen}");
+    char_key(&mut m, '*');
+    assert!(!m.prefs.hide_balances);
+    let screen = text(&render(&m, &theme(), 120, 40));
+    assert!(!screen.contains("•••"), "{screen}");
+}

@@ -51,17 +51,18 @@ pub fn apy(dividends: AlphaRao, stake_last_epoch: AlphaRao, tempo: u16) -> Optio
     epoch_rate(dividends, stake_last_epoch).map(|r| apy_from_rate(r, tempo))
 }
 
-/// The alpha `position` earns in a day at per-epoch `rate` (display estimate, rounded down).
-pub fn daily_earnings(position: AlphaRao, rate: f64, tempo: u16) -> AlphaRao {
+/// The alpha `position` earns in a day at per-epoch `rate` (display estimate, rounded down);
+/// `None` where compounding overflows: a young dev chain's rates can make the estimate exceed
+/// every alpha there is, and a saturated `u64::MAX` would be shown as if it were a figure.
+pub fn daily_earnings(position: AlphaRao, rate: f64, tempo: u16) -> Option<AlphaRao> {
     let epochs_per_day = BLOCKS_PER_DAY as f64 / (f64::from(tempo) + 1.0);
     let growth = (epochs_per_day * rate.ln_1p()).exp_m1();
     let earned = position.get() as f64 * growth;
-    if earned.is_finite() && earned > 0.0 {
-        // Saturating float-to-int cast: an estimate above u64::MAX is shown as the maximum.
-        AlphaRao(earned.floor() as u64)
-    } else {
-        AlphaRao::ZERO
+    if !earned.is_finite() || earned >= u64::MAX as f64 {
+        return None;
     }
+    // A negative rate (never read from a chain) earns nothing.
+    Some(AlphaRao(earned.max(0.0).floor() as u64))
 }
 
 /// When the next emission halving is expected.
@@ -139,12 +140,31 @@ mod tests {
     #[test]
     fn daily_earnings_match_the_rate() {
         // tempo 9: 720 epochs a day at 0.01 % each.
-        let d = daily_earnings(AlphaRao(1_000_000_000_000), 0.0001, 9);
+        let d = daily_earnings(AlphaRao(1_000_000_000_000), 0.0001, 9).unwrap();
         let expected = 1e12 * ((1.0001f64).powi(720) - 1.0);
         assert!(
             (d.get() as f64 - expected).abs() <= 1.0,
             "{d:?} vs {expected}"
         );
+    }
+
+    #[test]
+    fn daily_earnings_that_overflow_are_unknown_not_u64_max() {
+        // Tempo 10 on the local chain with a rate of 50 % an epoch: 654 epochs a day.
+        assert_eq!(daily_earnings(AlphaRao(1_000_000_000), 0.5, 10), None);
+        assert_eq!(daily_earnings(AlphaRao(1), f64::INFINITY, 10), None);
+        assert_eq!(daily_earnings(AlphaRao(1), f64::NAN, 10), None);
+        assert_eq!(daily_earnings(AlphaRao::ZERO, 0.5, 10), Some(AlphaRao::ZERO));
+        assert_eq!(daily_earnings(AlphaRao(1_000), 0.0, 10), Some(AlphaRao::ZERO));
+    }
+
+    proptest! {
+        #[test]
+        fn daily_earnings_never_saturate(alpha in 0u64..u64::MAX, rate in 0.0f64..10.0, tempo in 0u16..1000) {
+            if let Some(d) = daily_earnings(AlphaRao(alpha), rate, tempo) {
+                prop_assert!(d.get() < u64::MAX);
+            }
+        }
     }
 
     #[test]

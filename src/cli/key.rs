@@ -7,7 +7,7 @@ use taotui_keystore::ss58;
 
 use super::output::{print_json, print_text};
 use super::prompt::Prompter;
-use super::secret_input::keypair_from_text;
+use super::secret_input::{keypair_from_text, read_secret_file};
 use super::{GlobalArgs, KeyCommand};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -38,12 +38,22 @@ pub fn run(cmd: KeyCommand, global: &GlobalArgs) -> Result<()> {
     match cmd {
         KeyCommand::Inspect {
             uri,
+            secret_file,
             scheme,
             ss58_prefix,
         } => {
-            let input = match uri {
-                Some(u) => SecretString::from(u),
-                None => Prompter::new(None, false).line("Secret URI or SS58 address: ")?,
+            let prompter = Prompter::new(None, false);
+            let input = match (uri, secret_file) {
+                (Some(u), _) if u == "-" => prompter.line("")?,
+                // An address is public; anything else here would be a secret on the command line.
+                (Some(u), _) if ss58::decode(u.trim()).is_ok() => SecretString::from(u),
+                (Some(_), _) => {
+                    return Err(anyhow::anyhow!(
+                        "key inspect takes only an SS58 address on the command line (a secret there stays in shell history and the process list); pass the secret URI with --secret-file PATH, pipe it with `-`, or leave it out to be asked"
+                    ));
+                }
+                (None, Some(path)) => read_secret_file(&path, &prompter)?,
+                (None, None) => prompter.line("Secret URI or SS58 address: ")?,
             };
             let scheme = CryptoType::from(scheme);
             let info = inspect(&input, scheme, ss58_prefix)?;

@@ -56,6 +56,10 @@ pub struct GlobalArgs {
     /// The chain: finney (default), test, local, or a ws://, wss://, http:// or https:// URL.
     #[arg(long, global = true, value_name = "NETWORK", env = "TAOTUI_NETWORK")]
     pub network: Option<String>,
+    /// Mask every amount in human output and in the terminal app (for screen sharing; `*` in
+    /// the app toggles it). JSON output is not masked.
+    #[arg(long, global = true)]
+    pub hide_balances: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -108,16 +112,19 @@ pub struct WalletName {
 
 #[derive(Args, Clone)]
 pub struct SecretSource {
-    /// The mnemonic (visible in shell history and `ps`: prefer --secret-file or the prompt).
-    #[arg(long, value_name = "WORDS", conflicts_with_all = ["seed", "uri", "secret_file"])]
+    /// Removed: a secret on the command line ends up in shell history and the process list.
+    /// Kept hidden so that using it says what to do instead.
+    #[arg(long, hide = true, value_name = "WORDS")]
     pub mnemonic: Option<String>,
-    /// A 32-byte seed as 0x-hex.
-    #[arg(long, value_name = "0xHEX", conflicts_with_all = ["uri", "secret_file"])]
+    /// Removed, see `mnemonic`.
+    #[arg(long, hide = true, value_name = "0xHEX")]
     pub seed: Option<String>,
-    /// A secret URI such as `phrase//hard/soft///password` or `0xSEED//path`.
-    #[arg(long, value_name = "SURI", conflicts_with = "secret_file")]
+    /// Removed, see `mnemonic`.
+    #[arg(long, hide = true, value_name = "SURI")]
     pub uri: Option<String>,
-    /// Read the mnemonic, seed or URI from the first line of this file.
+    /// Read the mnemonic, 0x seed or secret URI (`phrase//hard/soft///password`, `//Alice`)
+    /// from the first line of this file, or of standard input with `-`; without it you are
+    /// asked.
     #[arg(long, value_name = "PATH")]
     pub secret_file: Option<PathBuf>,
     /// Key type: btcli's cryptoType 1 (sr25519) or 0 (ed25519).
@@ -168,7 +175,7 @@ pub enum WalletCommand {
         #[command(flatten)]
         secret: SecretSource,
         /// Store only this SS58 address (watch-only; nothing can be signed).
-        #[arg(long, value_name = "SS58", conflicts_with_all = ["mnemonic", "seed", "uri", "secret_file"])]
+        #[arg(long, value_name = "SS58", conflicts_with = "secret_file")]
         watch_only: Option<String>,
         #[arg(long, value_enum, default_value = "native")]
         format: FormatArg,
@@ -258,9 +265,13 @@ pub enum WalletCommand {
 pub enum KeyCommand {
     /// Print the public key, account id and SS58 address of a secret URI or an SS58 address.
     Inspect {
-        /// Secret URI (`phrase//path///password`, `0xSEED`, `//Alice`) or an SS58 address.
-        /// Omit it to be asked (keeps it out of shell history).
+        /// An SS58 address, or `-` to read a secret URI (`phrase//path///password`, `0xSEED`,
+        /// `//Alice`) from standard input. Omit it to be asked. A secret here is refused: it
+        /// would end up in shell history and the process list.
         uri: Option<String>,
+        /// Read the secret URI from the first line of this file (`-`: standard input).
+        #[arg(long, value_name = "PATH", conflicts_with = "uri")]
+        secret_file: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "sr25519")]
         scheme: SchemeArg,
         /// SS58 address prefix (42 = generic Substrate, used by Bittensor).
@@ -287,11 +298,13 @@ impl std::fmt::Debug for KeyCommand {
         match self {
             KeyCommand::Inspect {
                 uri,
+                secret_file,
                 scheme,
                 ss58_prefix,
             } => f
                 .debug_struct("Inspect")
                 .field("uri", &uri.as_ref().map(|_| "<redacted>"))
+                .field("secret_file", secret_file)
                 .field("scheme", scheme)
                 .field("ss58_prefix", ss58_prefix)
                 .finish(),

@@ -58,7 +58,9 @@ pub fn print_json<T: Serialize>(value: &T) -> Result<()> {
     Ok(())
 }
 
+/// Prints human output; amounts are masked under `--hide-balances`.
 pub fn print_text(text: &str) -> Result<()> {
+    let text = &crate::privacy::masked(text);
     let mut out = io::stdout().lock();
     write!(out, "{text}")?;
     if !text.ends_with('\n') {

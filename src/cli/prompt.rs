@@ -25,7 +25,9 @@ impl Prompter {
         }
     }
 
+    /// A line for the user on stderr (previews included: amounts masked under `--hide-balances`).
     pub fn say(&self, text: &str) {
+        let text = crate::privacy::masked(text);
         let mut err = io::stderr().lock();
         let _ = writeln!(err, "{text}");
         let _ = err.flush();

@@ -1,5 +1,7 @@
 //! Turns what the user typed (mnemonic, seed or secret URI) into a keypair.
 
+use std::path::Path;
+
 use anyhow::{Context, Result, bail};
 use secrecy::{ExposeSecret, SecretString};
 use taotui_keystore::derive::{CryptoType, Keypair};
@@ -17,28 +19,44 @@ impl From<SchemeArg> for CryptoType {
     }
 }
 
+/// What to say when a removed secret-taking option is used.
+pub fn secret_argument_refused(option: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{option} no longer takes a secret on the command line (it would stay in shell history and the process list); put the mnemonic, seed or URI in a file and pass --secret-file PATH, pipe it with --secret-file -, or leave both out to be asked"
+    )
+}
+
 /// The keypair named by `source`, asking on stdin when no option gave a secret.
 pub fn keypair_from_source(source: &SecretSource, prompter: &Prompter) -> Result<Keypair> {
     let scheme = CryptoType::from(source.scheme);
-    let text = if let Some(m) = &source.mnemonic {
-        SecretString::from(m.clone())
-    } else if let Some(s) = &source.seed {
-        let s = s.trim();
-        if !s.starts_with("0x") || s.contains('/') {
-            bail!(
-                "--seed takes a 32-byte seed as 0x followed by 64 hex digits; use --uri for paths"
-            );
-        }
-        SecretString::from(s.to_owned())
-    } else if let Some(u) = &source.uri {
-        SecretString::from(u.clone())
-    } else if let Some(path) = &source.secret_file {
-        read_password_file(path)
-            .with_context(|| format!("reading the secret from {}", path.display()))?
-    } else {
-        prompter.line("Enter the mnemonic, seed (0x…) or secret URI: ")?
+    refuse_inline_secrets(source)?;
+    let text = match &source.secret_file {
+        Some(path) => read_secret_file(path, prompter)?,
+        None => prompter.line("Enter the mnemonic, seed (0x…) or secret URI: ")?,
     };
     keypair_from_text(&text, scheme)
+}
+
+/// Fails if a removed option put a secret on the command line.
+pub fn refuse_inline_secrets(source: &SecretSource) -> Result<()> {
+    for (given, option) in [
+        (source.mnemonic.is_some(), "--mnemonic"),
+        (source.seed.is_some(), "--seed"),
+        (source.uri.is_some(), "--uri"),
+    ] {
+        if given {
+            return Err(secret_argument_refused(option));
+        }
+    }
+    Ok(())
+}
+
+/// The first line of `path`, or of standard input when `path` is `-`.
+pub fn read_secret_file(path: &Path, prompter: &Prompter) -> Result<SecretString> {
+    if path == Path::new("-") {
+        return prompter.line("");
+    }
+    read_password_file(path).with_context(|| format!("reading the secret from {}", path.display()))
 }
 
 /// Mnemonics go through our own parser first so a typo gets a helpful answer (which word,

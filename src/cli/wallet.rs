@@ -108,6 +108,7 @@ pub fn run(cmd: WalletCommand, global: &GlobalArgs) -> Result<()> {
             overwrite,
             allow_weak_password,
         } => {
+            super::secret_input::refuse_inline_secrets(&secret)?;
             let w = root.wallet(&wallet.wallet_name)?;
             let mode = overwrite_mode(overwrite, &KeyTarget::Coldkey, &w, &prompter)?;
             if let Some(address) = watch_only {

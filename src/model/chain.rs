@@ -10,8 +10,11 @@ use crate::chain::queries::{
 
 use super::input::TextInput;
 
-/// Data older than this is shown as stale.
+/// Data older than this is shown as stale (data that does not follow new blocks).
 pub const STALE_AFTER_SECS: u64 = 60;
+/// Data that follows new blocks is stale once the chain is this many blocks ahead of it (a
+/// read that keeps failing, or a head that moves faster than reads come back).
+pub const STALE_AFTER_BLOCKS: u64 = 5;
 
 #[derive(Debug, Clone)]
 pub struct Remote<T> {
@@ -20,6 +23,13 @@ pub struct Remote<T> {
     pub fetched_at: u64,
     pub pending: Option<RequestId>,
     pub error: Option<String>,
+    /// The chain head when `data` was asked for; `Some` only for data that follows new blocks,
+    /// whose staleness is then counted in blocks rather than seconds.
+    pub block: Option<u64>,
+    /// The chain head when the pending request was sent.
+    pub pending_block: Option<u64>,
+    /// Blocks the chain head has moved on since `block`.
+    pub behind: u64,
 }
 
 impl<T> Default for Remote<T> {
@@ -29,6 +39,9 @@ impl<T> Default for Remote<T> {
             fetched_at: 0,
             pending: None,
             error: None,
+            block: None,
+            pending_block: None,
+            behind: 0,
         }
     }
 }
@@ -40,7 +53,8 @@ pub enum DataState {
     Idle,
     Loading,
     Ready,
-    /// Shown, but older than `STALE_AFTER_SECS` or the chain is not reachable.
+    /// Shown, but older than `STALE_AFTER_SECS` (or `STALE_AFTER_BLOCKS` behind the head), the
+    /// last read failed, or the chain is not reachable.
     Stale,
     /// Nothing to show and the last request failed.
     Failed,
@@ -49,6 +63,19 @@ pub enum DataState {
 impl<T> Remote<T> {
     pub fn request(&mut self, id: RequestId) {
         self.pending = Some(id);
+    }
+
+    /// Like `request`, remembering the chain head the answer will reflect (`None` if unknown).
+    pub fn request_at(&mut self, id: RequestId, head: Option<u64>) {
+        self.pending = Some(id);
+        self.pending_block = head;
+    }
+
+    /// The chain head moved to `head`.
+    pub fn on_head(&mut self, head: u64) {
+        if let Some(b) = self.block {
+            self.behind = head.saturating_sub(b);
+        }
     }
 
     /// Accepts an answer only if it is the one awaited; returns whether it was.
@@ -62,6 +89,10 @@ impl<T> Remote<T> {
                 self.data = Some(v);
                 self.fetched_at = fetched_at;
                 self.error = None;
+                if let Some(b) = self.pending_block.take() {
+                    self.block = Some(b);
+                    self.behind = 0;
+                }
             }
             Err(e) => self.error = Some(e),
         }
@@ -71,10 +102,11 @@ impl<T> Remote<T> {
     pub fn state(&self, now: u64, connected: bool) -> DataState {
         match (&self.data, self.pending, &self.error) {
             (Some(_), _, err) => {
-                if err.is_some()
-                    || !connected
-                    || now.saturating_sub(self.fetched_at) > STALE_AFTER_SECS
-                {
+                let old = match self.block {
+                    Some(_) => self.behind > STALE_AFTER_BLOCKS,
+                    None => now.saturating_sub(self.fetched_at) > STALE_AFTER_SECS,
+                };
+                if err.is_some() || !connected || old {
                     DataState::Stale
                 } else {
                     DataState::Ready
@@ -165,6 +197,9 @@ pub struct PortfolioState {
     pub sort: PositionSort,
     pub selected: usize,
     pub split: SplitBy,
+    /// A read was asked for while one was in flight: read once more when it answers, so new
+    /// blocks coalesce into one read and never two overlap.
+    pub again: bool,
 }
 
 impl PortfolioState {

@@ -101,6 +101,8 @@ pub struct Prefs {
     pub network_name: String,
     pub default_format: KeyFileFormat,
     pub tolerance_bps: u32,
+    /// Amounts are masked on every screen (`--hide-balances`, toggled with `*`).
+    pub hide_balances: bool,
 }
 
 impl Default for Prefs {
@@ -109,6 +111,7 @@ impl Default for Prefs {
             network_name: "finney".to_owned(),
             default_format: KeyFileFormat::Native,
             tolerance_bps: 50,
+            hide_balances: false,
         }
     }
 }
@@ -135,6 +138,8 @@ pub struct Model {
     pub notice: Option<Notice>,
     /// Seconds since the Unix epoch, from the last tick (fixed in tests).
     pub now: u64,
+    /// The chain's best block number, as last reported by the worker.
+    pub head: Option<u64>,
     /// Ticks seen, for spinners.
     pub ticks: u64,
     pub ids: IdGen,
@@ -156,6 +161,7 @@ impl Model {
             prefs,
             notice: None,
             now: 0,
+            head: None,
             ticks: 0,
             ids: IdGen::default(),
             quit: false,
@@ -328,14 +334,17 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::NewBlock { number } => on_new_block(model, number),
         Action::BalancesLoaded { .. } => Vec::new(),
         Action::PositionsLoaded {
             id,
             fetched_at,
             result,
         } => {
-            if model.portfolio.listing.answer(id, fetched_at, result)
-                && let Some(Modal::Stake(s)) = &mut model.modal
+            if !model.portfolio.listing.answer(id, fetched_at, result) {
+                return Vec::new();
+            }
+            if let Some(Modal::Stake(s)) = &mut model.modal
                 && s.kind == StakeKind::Transfer
                 && s.coldkey.is_some()
                 && s.coldkey == model.portfolio.coldkey
@@ -344,6 +353,9 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             {
                 // The transfer form opened before the balance was read.
                 s.available = balance.free.get();
+            }
+            if std::mem::take(&mut model.portfolio.again) {
+                return fetch_portfolio(model);
             }
             Vec::new()
         }
@@ -658,6 +670,16 @@ fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
         Command::Transfer => open_transfer(model),
         // Only the stake dialog's limit; it gets its keys before any screen.
         Command::ToleranceUp | Command::ToleranceDown | Command::TogglePartial => Vec::new(),
+        Command::HideBalances => {
+            model.prefs.hide_balances = !model.prefs.hide_balances;
+            let text = if model.prefs.hide_balances {
+                "Amounts hidden; * shows them again."
+            } else {
+                "Amounts shown."
+            };
+            model.notify(text, false);
+            Vec::new()
+        }
         Command::ChartSplit => {
             model.portfolio.split = model.portfolio.split.next();
             Vec::new()
@@ -682,11 +704,44 @@ pub fn tab_at(column: u16) -> Option<Screen> {
     None
 }
 
+/// The portfolio follows the chain while it is on screen: one read per new block, coalesced
+/// (blocks that arrive during a read make one more read when it answers).
+fn on_new_block(model: &mut Model, number: u64) -> Vec<Effect> {
+    if model.head.is_some_and(|h| number <= h) {
+        return Vec::new();
+    }
+    model.head = Some(number);
+    model.portfolio.listing.on_head(number);
+    if model.screen != Screen::Portfolio || !portfolio_behind(model) {
+        return Vec::new();
+    }
+    fetch_portfolio(model)
+}
+
+/// Whether the chain head has moved past the block the portfolio shows.
+fn portfolio_behind(model: &Model) -> bool {
+    let listing = &model.portfolio.listing;
+    let shown = if listing.pending.is_some() {
+        listing.pending_block
+    } else {
+        listing.block
+    };
+    model.head.is_some_and(|h| shown.is_none_or(|b| h > b))
+}
+
 fn switch_screen(model: &mut Model, screen: Screen) -> Vec<Effect> {
     model.screen = screen;
     let mut effects = Vec::new();
     match screen {
-        Screen::Portfolio => effects.extend(refresh_portfolio_if_changed(model)),
+        Screen::Portfolio => {
+            let changed = refresh_portfolio_if_changed(model);
+            if changed.is_empty() && portfolio_behind(model) {
+                // It stopped following while off screen.
+                effects.extend(fetch_portfolio(model));
+            } else {
+                effects.extend(changed);
+            }
+        }
         Screen::History => effects.extend(load_history(model)),
         Screen::Validators
             if model.validators.validators.data.is_none()
@@ -1003,8 +1058,12 @@ fn fetch_portfolio(model: &mut Model) -> Vec<Effect> {
     if !model.connected() {
         return Vec::new();
     }
+    if model.portfolio.listing.pending.is_some() {
+        model.portfolio.again = true;
+        return Vec::new();
+    }
     let id = model.ids.fresh();
-    model.portfolio.listing.request(id);
+    model.portfolio.listing.request_at(id, model.head);
     vec![Effect::FetchPositions { id, coldkey }]
 }
 
@@ -1013,6 +1072,7 @@ fn refresh_portfolio_if_changed(model: &mut Model) -> Vec<Effect> {
     let selected = model.selected_coldkey();
     if selected != model.portfolio.coldkey {
         model.portfolio.listing = chain::Remote::default();
+        model.portfolio.again = false;
         model.portfolio.selected = 0;
         model.portfolio.coldkey = selected;
         return fetch_portfolio(model);

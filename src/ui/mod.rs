@@ -21,6 +21,7 @@ pub fn spinner(model: &Model) -> &'static str {
 
 /// Draws the whole screen: tabs, the current screen, the status bar, then any dialog.
 pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
+    let _hide = crate::privacy::hide_while(model.prefs.hide_balances);
     let area = frame.area();
     frame.render_widget(Block::default().style(theme.base()), area);
     let [tabs, body, status] = Layout::vertical([

@@ -49,7 +49,7 @@ pub fn draw_history(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme)
             Row::new(vec![
                 Cell::from(e.time.clone()),
                 Cell::from(e.call.clone()),
-                Cell::from(e.amount.clone()),
+                Cell::from(crate::privacy::masked(&e.amount)),
                 Cell::from(e.status.clone()).style(status),
             ])
         })

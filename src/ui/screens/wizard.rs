@@ -221,6 +221,12 @@ pub fn draw_wizard(frame: &mut Frame, area: Rect, w: &CreateWizard, model: &Mode
 
 /// "Label: value▏" with the focused field highlighted.
 pub fn input_line<'a>(label: &str, value: &str, focused: bool, theme: &Theme) -> Line<'a> {
+    // A typed amount is an amount on screen too.
+    let value = if crate::privacy::hidden() && label.starts_with("Amount") && !value.is_empty() {
+        crate::privacy::MASK
+    } else {
+        value
+    };
     let style = if focused {
         theme.accent()
     } else {

@@ -53,7 +53,7 @@ pub fn draw_message(
 pub fn field_line<'a>(label: &str, value: impl Into<String>, theme: &Theme) -> Line<'a> {
     Line::from(vec![
         Span::styled(format!("{label:<16}"), theme.muted()),
-        Span::styled(value.into(), theme.base()),
+        Span::styled(crate::privacy::masked(&value.into()), theme.base()),
     ])
 }
 

@@ -1,18 +1,28 @@
 //! Display formatting of amounts and rates for tables (amount arithmetic lives in `amount`).
 
 use crate::amount::{AlphaRao, FormatOptions, Price, Rao, Rounding};
+use crate::privacy;
 
 const TABLE: FormatOptions = FormatOptions::new(4, Rounding::Down).with_thousands(',');
 
 pub fn tao(r: Rao) -> String {
+    if privacy::hidden() {
+        return format!("{} τ", privacy::MASK);
+    }
     format!("{} τ", r.format(&TABLE))
 }
 
 pub fn alpha(a: AlphaRao, symbol: &str) -> String {
+    if privacy::hidden() {
+        return format!("{} {symbol}", privacy::MASK);
+    }
     format!("{} {symbol}", a.format(&TABLE))
 }
 
 pub fn price(p: Price) -> String {
+    if privacy::hidden() {
+        return privacy::MASK.to_owned();
+    }
     p.format(6, Rounding::Nearest)
 }
 

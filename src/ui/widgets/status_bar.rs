@@ -39,9 +39,14 @@ pub fn draw_status_bar(frame: &mut Frame, area: Rect, model: &Model, theme: &The
         Span::styled(format!("● {conn}"), conn_style),
     ];
     if let Some(age) = age {
+        // The portfolio follows new blocks: say which one it shows.
+        let block = match (model.screen, model.portfolio.listing.block) {
+            (Screen::Portfolio, Some(b)) => format!(", block {b}"),
+            _ => String::new(),
+        };
         spans.push(sep.clone());
         spans.push(Span::styled(
-            format!("data {} old", format_age(age)),
+            format!("data {} old{block}", format_age(age)),
             theme.muted(),
         ));
     }
@@ -54,7 +59,7 @@ pub fn draw_status_bar(frame: &mut Frame, area: Rect, model: &Model, theme: &The
         } else {
             theme.positive()
         };
-        spans.push(Span::styled(notice.text.clone(), style));
+        spans.push(Span::styled(crate::privacy::masked(&notice.text), style));
     }
     frame.render_widget(
         Paragraph::new(Line::from(spans)).style(theme.selected().patch(theme.base())),
