@@ -74,7 +74,8 @@ pub enum ChainError {
     InvalidTransaction { reason: String, hint: String },
 
     #[error(
-        "{0} is not a network taotui knows: use finney, test, local or a ws://, wss://, http:// or https:// URL."
+        "{0} is not a network taotui knows: use finney, test, local or a ws://, wss://, http:// or https:// URL \
+         (several, separated by commas, are tried in order)."
     )]
     InvalidNetwork(String),
 
