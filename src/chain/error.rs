@@ -85,6 +85,25 @@ pub enum ChainError {
     MetadataCache { path: String, reason: String },
 }
 
+/// The node's own words for a failed request: its message, code and data for a JSON-RPC error (subxt's `Display`
+/// drops the data, which is where a node puts the reason, e.g. "Transaction has a bad signature").
+pub fn node_words(err: &subxt::rpcs::Error) -> String {
+    match err {
+        subxt::rpcs::Error::User(user) => {
+            let data = user.data.as_ref().map(|d| {
+                serde_json::from_str::<String>(d.get()).unwrap_or_else(|_| d.get().to_owned())
+            });
+            match data {
+                Some(data) if !data.is_empty() && data != "null" => {
+                    format!("{} (code {}): {data}", user.message, user.code)
+                }
+                _ => format!("{} (code {})", user.message, user.code),
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
 impl ChainError {
     /// Builds [`ChainError::RuntimeChanged`] from every mismatch found, so one message names them all.
     pub fn runtime_changed(spec_version: u32, mismatches: &[RuntimeMismatch]) -> ChainError {

@@ -40,20 +40,22 @@ impl Settings {
             };
             match key.as_str() {
                 // A TOML array is a list of endpoints, tried in order (the same as commas on the command line).
-                "network" => s.network = Some(match value.as_array() {
-                    Some(items) => items
-                        .iter()
-                        .map(|v| v.as_str().map(str::to_owned))
-                        .collect::<Option<Vec<_>>>()
-                        .ok_or_else(|| {
-                            ConfigError::Invalid(
+                "network" => {
+                    s.network = Some(match value.as_array() {
+                        Some(items) => items
+                            .iter()
+                            .map(|v| v.as_str().map(str::to_owned))
+                            .collect::<Option<Vec<_>>>()
+                            .ok_or_else(|| {
+                                ConfigError::Invalid(
                                 "setting `network` must be a string or a list of strings in quotes"
                                     .to_owned(),
                             )
-                        })?
-                        .join(","),
-                    None => text()?,
-                }),
+                            })?
+                            .join(","),
+                        None => text()?,
+                    })
+                }
                 "wallet_path" => s.wallet_path = Some(PathBuf::from(text()?)),
                 "theme" => s.theme = Some(text()?),
                 "tolerance" => {
