@@ -165,13 +165,14 @@ impl ChainClient {
         network: &Network,
         opts: ConnectOptions,
     ) -> Result<ChainClient, ChainError> {
-        let url = network.ws_url();
+        let urls = network.ws_urls();
+        let url = urls.join(", ");
         let timeouts = TransportTimeouts {
             request: opts.request_timeout,
             connect: opts.connect_timeout,
         };
         let transport =
-            Transport::connect(&url, timeouts)
+            Transport::connect(&urls, timeouts)
                 .await
                 .map_err(|failure| match failure {
                     ConnectFailure::TimedOut => ChainError::Timeout {
@@ -260,6 +261,11 @@ impl ChainClient {
 
     pub fn network(&self) -> &Network {
         &self.inner.network
+    }
+
+    /// The endpoint URL in use (one of the network's endpoints; changes when a reconnect moves to another).
+    pub fn endpoint(&self) -> String {
+        self.inner.transport.endpoint()
     }
 
     pub fn genesis_hash(&self) -> [u8; 32] {

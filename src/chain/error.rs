@@ -84,7 +84,8 @@ pub enum ChainError {
     InvalidTransaction { reason: String, hint: String },
 
     #[error(
-        "{0} is not a network taotui knows: use finney, test, local or a ws://, wss://, http:// or https:// URL."
+        "{0} is not a network taotui knows: use finney, test, local or a ws://, wss://, http:// or https:// URL \
+         (several, separated by commas, are tried in order)."
     )]
     InvalidNetwork(String),
 
@@ -92,6 +93,25 @@ pub enum ChainError {
         "the metadata cache at {path} could not be used: {reason}. Delete the directory to rebuild it."
     )]
     MetadataCache { path: String, reason: String },
+}
+
+/// The node's own words for a failed request: its message, code and data for a JSON-RPC error (subxt's `Display`
+/// drops the data, which is where a node puts the reason, e.g. "Transaction has a bad signature").
+pub fn node_words(err: &subxt::rpcs::Error) -> String {
+    match err {
+        subxt::rpcs::Error::User(user) => {
+            let data = user.data.as_ref().map(|d| {
+                serde_json::from_str::<String>(d.get()).unwrap_or_else(|_| d.get().to_owned())
+            });
+            match data {
+                Some(data) if !data.is_empty() && data != "null" => {
+                    format!("{} (code {}): {data}", user.message, user.code)
+                }
+                _ => format!("{} (code {})", user.message, user.code),
+            }
+        }
+        other => other.to_string(),
+    }
 }
 
 impl ChainError {

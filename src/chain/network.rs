@@ -1,4 +1,5 @@
-//! Which Subtensor endpoint to talk to: a named network or a URL.
+//! Which Subtensor endpoints to talk to: a named network, a URL, or a comma-separated list of them (tried in order;
+//! the client moves to the next one when an endpoint fails or does not answer).
 
 use std::fmt;
 use std::str::FromStr;
@@ -9,6 +10,13 @@ use super::error::ChainError;
 pub const NETWORK_ENV: &str = "TAOTUI_NETWORK";
 
 const FINNEY_URL: &str = "wss://entrypoint-finney.opentensor.ai:443";
+/// Public finney entry points run by the Opentensor Foundation, in the order they are tried. The archive node is
+/// last: it answers the same calls but is slower for current state.
+const FINNEY_ENDPOINTS: [&str; 3] = [
+    FINNEY_URL,
+    "wss://lite.chain.opentensor.ai:443",
+    "wss://archive.chain.opentensor.ai:443",
+];
 const TEST_URL: &str = "wss://test.finney.opentensor.ai:443";
 const LOCAL_URL: &str = "ws://127.0.0.1:9944";
 
@@ -24,40 +32,55 @@ pub enum Network {
     Local,
     /// Any ws://, wss://, http:// or https:// URL (validated when parsed).
     Custom(String),
+    /// Several endpoints given as one comma-separated value: `label` is that value (normalised), `endpoints` the
+    /// URLs in the order they are tried (named networks expanded, duplicates dropped).
+    List {
+        label: String,
+        endpoints: Vec<String>,
+    },
 }
 
 impl Network {
-    /// The endpoint URL as given or as known for the named network.
+    /// The first endpoint URL: as given, or the first known one of the named network.
     pub fn url(&self) -> &str {
         match self {
             Network::Finney => FINNEY_URL,
             Network::Test => TEST_URL,
             Network::Local => LOCAL_URL,
             Network::Custom(url) => url,
+            Network::List { endpoints, .. } => endpoints.first().map_or(FINNEY_URL, String::as_str),
         }
     }
 
-    /// Short name for display: "finney", "test", "local", or the URL itself.
+    /// Every endpoint URL, in the order they are tried.
+    pub fn urls(&self) -> Vec<&str> {
+        match self {
+            Network::Finney => FINNEY_ENDPOINTS.to_vec(),
+            Network::List { endpoints, .. } => endpoints.iter().map(String::as_str).collect(),
+            single => vec![single.url()],
+        }
+    }
+
+    /// Short name for display: "finney", "test", "local", the URL itself, or the list as given.
     pub fn name(&self) -> &str {
         match self {
             Network::Finney => "finney",
             Network::Test => "test",
             Network::Local => "local",
             Network::Custom(url) => url,
+            Network::List { label, .. } => label,
         }
     }
 
-    /// The WebSocket URL to connect to. Substrate nodes serve JSON-RPC over HTTP and WebSocket on the same port,
-    /// and taotui needs subscriptions, so an http(s) URL is used as the matching ws(s) URL.
+    /// The WebSocket URL of the first endpoint. Substrate nodes serve JSON-RPC over HTTP and WebSocket on the
+    /// same port, and taotui needs subscriptions, so an http(s) URL is used as the matching ws(s) URL.
     pub fn ws_url(&self) -> String {
-        let url = self.url();
-        if let Some(rest) = url.strip_prefix("http://") {
-            format!("ws://{rest}")
-        } else if let Some(rest) = url.strip_prefix("https://") {
-            format!("wss://{rest}")
-        } else {
-            url.to_owned()
-        }
+        to_ws(self.url())
+    }
+
+    /// The WebSocket URLs of every endpoint, in the order they are tried.
+    pub fn ws_urls(&self) -> Vec<String> {
+        self.urls().into_iter().map(to_ws).collect()
     }
 
     /// Picks the network from, in order: the command line, `TAOTUI_NETWORK`, the config file, else finney.
@@ -81,6 +104,16 @@ impl Network {
     }
 }
 
+fn to_ws(url: &str) -> String {
+    if let Some(rest) = url.strip_prefix("http://") {
+        format!("ws://{rest}")
+    } else if let Some(rest) = url.strip_prefix("https://") {
+        format!("wss://{rest}")
+    } else {
+        url.to_owned()
+    }
+}
+
 impl fmt::Display for Network {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -92,6 +125,9 @@ impl FromStr for Network {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim();
+        if s.contains(',') {
+            return parse_list(s);
+        }
         match s.to_ascii_lowercase().as_str() {
             "finney" | "main" | "mainnet" => return Ok(Network::Finney),
             "test" | "testnet" => return Ok(Network::Test),
@@ -100,6 +136,33 @@ impl FromStr for Network {
         }
         validate_url(s)?;
         Ok(Network::Custom(s.to_owned()))
+    }
+}
+
+fn parse_list(s: &str) -> Result<Network, ChainError> {
+    let parts: Vec<Network> = s
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::parse)
+        .collect::<Result<_, _>>()?;
+    let mut endpoints: Vec<String> = Vec::new();
+    for url in parts.iter().flat_map(Network::urls) {
+        if !endpoints.iter().any(|e| e == url) {
+            endpoints.push(url.to_owned());
+        }
+    }
+    match parts.as_slice() {
+        [] => Err(ChainError::InvalidNetwork(s.to_owned())),
+        [one] => Ok(one.clone()),
+        _ => Ok(Network::List {
+            label: parts
+                .iter()
+                .map(Network::name)
+                .collect::<Vec<_>>()
+                .join(","),
+            endpoints,
+        }),
     }
 }
 
@@ -198,6 +261,50 @@ mod tests {
         assert_eq!(r(None, None, None).unwrap(), Network::Finney);
         assert_eq!(r(None, Some(""), Some("test")).unwrap(), Network::Test);
         assert!(r(Some("nope"), Some("local"), None).is_err());
+    }
+
+    #[test]
+    fn finney_is_a_list_of_public_entry_points_default_first() {
+        let urls = Network::Finney.urls();
+        assert_eq!(urls[0], FINNEY_URL);
+        assert!(urls.len() >= 2);
+        assert!(urls.iter().all(|u| u.starts_with("wss://")));
+        assert_eq!(Network::Local.urls(), vec![LOCAL_URL]);
+    }
+
+    #[test]
+    fn comma_separated_lists_keep_order_expand_names_and_drop_duplicates() {
+        let net: Network = " ws://127.0.0.1:1 , http://127.0.0.1:9944,local "
+            .parse()
+            .unwrap();
+        assert_eq!(
+            net.urls(),
+            vec!["ws://127.0.0.1:1", "http://127.0.0.1:9944", LOCAL_URL]
+        );
+        assert_eq!(
+            net.ws_urls(),
+            vec!["ws://127.0.0.1:1", "ws://127.0.0.1:9944", LOCAL_URL]
+        );
+        assert_eq!(net.url(), "ws://127.0.0.1:1");
+        assert_eq!(net.name(), "ws://127.0.0.1:1,http://127.0.0.1:9944,local");
+        assert_eq!(net.to_string().parse::<Network>().unwrap(), net);
+
+        let mixed: Network = "ws://10.0.0.1:9944,finney,finney".parse().unwrap();
+        assert_eq!(mixed.urls()[0], "ws://10.0.0.1:9944");
+        assert_eq!(mixed.urls()[1..], Network::Finney.urls()[..]);
+
+        // One entry (trailing comma) is that entry, not a list.
+        assert_eq!("test,".parse::<Network>().unwrap(), Network::Test);
+        for bad in [",", "finney,finny", "ws://a:1,ftp://b"] {
+            let err = bad.parse::<Network>().expect_err(bad);
+            assert!(matches!(err, ChainError::InvalidNetwork(_)), "{bad}");
+        }
+        assert_eq!(
+            Network::resolve_from(None, Some("local,test"), None)
+                .unwrap()
+                .urls(),
+            vec![LOCAL_URL, TEST_URL]
+        );
     }
 
     proptest! {

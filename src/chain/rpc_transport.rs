@@ -1,10 +1,12 @@
 //! The JSON-RPC transport under subxt: counts requests, puts a deadline on each, and reconnects with backoff.
+//! Given several endpoints it uses the first that answers, and after a drop reconnects to the next one in turn
+//! (public nodes fail one at a time); with more than one endpoint, a node on another chain is never switched to.
 //!
 //! subxt-rpcs has a reconnecting client behind a feature, but it buffers calls while reconnecting (a request can
 //! wait indefinitely) and does not expose its state; the app must show "reconnecting" and answer "unavailable"
 //! quickly instead, so this wraps the plain jsonrpsee client itself.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, SystemTime};
 
@@ -39,8 +41,37 @@ pub struct TransportTimeouts {
     pub connect: Duration,
 }
 
+/// Environment variable that caps every request and connect timeout, in seconds (decimals allowed). Meant for
+/// tests and slow links: the fault-matrix test shortens waits with it; a larger value never lengthens a bound.
+pub const TIMEOUT_ENV: &str = "TAOTUI_RPC_TIMEOUT";
+
+impl TransportTimeouts {
+    /// These timeouts capped by `$TAOTUI_RPC_TIMEOUT` when it holds a positive number of seconds.
+    pub fn capped_by_env(self) -> TransportTimeouts {
+        self.capped_by(std::env::var(TIMEOUT_ENV).ok().as_deref())
+    }
+
+    fn capped_by(self, value: Option<&str>) -> TransportTimeouts {
+        let cap = value
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .map(Duration::from_secs_f64);
+        match cap {
+            Some(cap) => TransportTimeouts {
+                request: self.request.min(cap),
+                connect: self.connect.min(cap),
+            },
+            None => self,
+        }
+    }
+}
+
 struct Inner {
-    url: String,
+    urls: Vec<String>,
+    /// Index in `urls` of the endpoint in use (or last tried while reconnecting).
+    current: AtomicUsize,
+    /// Genesis hash (as the node returns it) of the first endpoint; only set when there are several endpoints.
+    genesis: Option<String>,
     timeouts: TransportTimeouts,
     client: RwLock<Option<Arc<JsonrpseeRpcClient>>>,
     requests: AtomicU64,
@@ -62,7 +93,7 @@ pub struct Transport {
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Transport")
-            .field("url", &self.inner.url)
+            .field("endpoint", &self.endpoint())
             .field("requests", &self.request_count())
             .field("state", &self.connection_state())
             .finish()
@@ -72,22 +103,66 @@ impl std::fmt::Debug for Transport {
 /// Why the first connection could not be made.
 #[derive(Debug)]
 pub enum ConnectFailure {
+    /// Every endpoint timed out.
     TimedOut,
+    /// At least one endpoint refused or failed; the text names each endpoint and what happened.
     Failed(String),
 }
 
 impl Transport {
-    /// Opens the first connection; fails rather than retrying so a wrong URL is reported at once.
+    /// Opens the first connection to the first endpoint that answers within the connect timeout, trying each in
+    /// order once; fails rather than retrying so a wrong URL is reported at once (bound: endpoints x timeout).
     pub async fn connect(
-        url: &str,
+        urls: &[String],
         timeouts: TransportTimeouts,
     ) -> Result<Transport, ConnectFailure> {
-        let client = open(url, timeouts.connect).await?;
+        let timeouts = timeouts.capped_by_env();
+        let mut failures = Vec::new();
+        let mut opened = None;
+        for (index, url) in urls.iter().enumerate() {
+            match open(url, timeouts.connect).await {
+                Ok(client) => {
+                    opened = Some((index, client));
+                    break;
+                }
+                Err(failure) => {
+                    tracing::warn!(endpoint = %url, ?failure, "endpoint did not answer; trying the next");
+                    failures.push((url, failure));
+                }
+            }
+        }
+        let Some((index, client)) = opened else {
+            if failures
+                .iter()
+                .all(|(_, f)| matches!(f, ConnectFailure::TimedOut))
+            {
+                return Err(ConnectFailure::TimedOut);
+            }
+            let text = match failures.as_slice() {
+                [(_, ConnectFailure::Failed(reason))] => reason.clone(),
+                _ => failures
+                    .iter()
+                    .map(|(url, f)| match f {
+                        ConnectFailure::TimedOut => format!("{url}: no answer"),
+                        ConnectFailure::Failed(reason) => format!("{url}: {reason}"),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            };
+            return Err(ConnectFailure::Failed(text));
+        };
+        let genesis = if urls.len() > 1 {
+            genesis_of(&client, timeouts.request).await
+        } else {
+            None
+        };
         let (state, _) = watch::channel(ConnectionState::Connected);
         let (alive_tx, alive) = watch::channel(());
         let transport = Transport {
             inner: Arc::new(Inner {
-                url: url.to_owned(),
+                urls: urls.to_vec(),
+                current: AtomicUsize::new(index),
+                genesis,
                 timeouts,
                 client: RwLock::new(Some(client.clone())),
                 requests: AtomicU64::new(0),
@@ -128,6 +203,12 @@ impl Transport {
         self.inner.state.subscribe()
     }
 
+    /// The endpoint in use (or being reconnected to).
+    pub fn endpoint(&self) -> String {
+        let index = self.inner.current.load(Ordering::Relaxed);
+        self.inner.urls.get(index).cloned().unwrap_or_default()
+    }
+
     pub fn timeouts(&self) -> TransportTimeouts {
         self.inner.timeouts
     }
@@ -141,7 +222,7 @@ impl Transport {
                 self.start_reconnect();
                 Err(RpcError::DisconnectedWillReconnect(format!(
                     "no connection to {}",
-                    self.inner.url
+                    self.endpoint()
                 )))
             }
         }
@@ -221,7 +302,8 @@ impl Transport {
     }
 }
 
-/// Holds only a weak handle between attempts, so dropping the client stops the loop.
+/// Holds only a weak handle between attempts, so dropping the client stops the loop. Tries the endpoints in turn,
+/// starting after the one that dropped, and backs off after each full round.
 async fn reconnect_loop(weak: Weak<Inner>) {
     let since = SystemTime::now();
     let mut backoff = FIRST_BACKOFF;
@@ -231,11 +313,22 @@ async fn reconnect_loop(weak: Weak<Inner>) {
         *inner.client.write().await = None;
         attempt = attempt.saturating_add(1);
         let _ = inner.state.send(ConnectionState::Reconnecting { attempt });
-        let (url, connect) = (inner.url.clone(), inner.timeouts.connect);
+        let count = inner.urls.len().max(1);
+        let index = (inner.current.load(Ordering::Relaxed) + 1) % count;
+        inner.current.store(index, Ordering::Relaxed);
+        let url = inner.urls.get(index).cloned().unwrap_or_default();
+        let (timeouts, genesis) = (inner.timeouts, inner.genesis.clone());
         drop(inner);
-        let opened = open(&url, connect).await;
+        let mut opened = open(&url, timeouts.connect).await.ok();
+        if let (Some(client), Some(expected)) = (&opened, &genesis) {
+            if genesis_of(client, timeouts.request).await.as_ref() != Some(expected) {
+                tracing::warn!(endpoint = %url, "endpoint is not on the same chain (or did not say); skipping it");
+                opened = None;
+            }
+        }
         let Some(inner) = weak.upgrade() else { return };
-        if let Ok(client) = opened {
+        if let Some(client) = opened {
+            tracing::info!(endpoint = %url, "reconnected");
             *inner.client.write().await = Some(client.clone());
             inner.reconnects.fetch_add(1, Ordering::Relaxed);
             inner.reconnecting.store(false, Ordering::Release);
@@ -245,9 +338,21 @@ async fn reconnect_loop(weak: Weak<Inner>) {
         }
         let _ = inner.state.send(ConnectionState::Offline { since });
         drop(inner);
-        tokio::time::sleep(backoff).await;
-        backoff = (backoff * 2).min(MAX_BACKOFF);
+        if (index + 1) % count == 0 || count == 1 {
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(MAX_BACKOFF);
+        }
     }
+}
+
+/// The node's genesis hash, asked on the raw client so it is not counted as an app request.
+async fn genesis_of(client: &JsonrpseeRpcClient, deadline: Duration) -> Option<String> {
+    let params = RawValue::from_string("[0]".to_owned()).ok();
+    let answer = tokio::time::timeout(deadline, client.request_raw("chain_getBlockHash", params))
+        .await
+        .ok()?
+        .ok()?;
+    serde_json::from_str::<String>(answer.get()).ok()
 }
 
 async fn open(url: &str, timeout: Duration) -> Result<Arc<JsonrpseeRpcClient>, ConnectFailure> {
@@ -324,4 +429,38 @@ impl RpcClientT for Transport {
 pub struct TimedOut {
     pub what: String,
     pub after: Duration,
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_env_cap_only_shortens_timeouts() {
+        let base = TransportTimeouts {
+            request: Duration::from_secs(30),
+            connect: Duration::from_secs(10),
+        };
+        let capped = base.capped_by(Some("2.5"));
+        assert_eq!(capped.request, Duration::from_millis(2500));
+        assert_eq!(capped.connect, Duration::from_millis(2500));
+        let loose = base.capped_by(Some("60"));
+        assert_eq!((loose.request, loose.connect), (base.request, base.connect));
+        for ignored in [
+            None,
+            Some(""),
+            Some("0"),
+            Some("-1"),
+            Some("soon"),
+            Some("NaN"),
+        ] {
+            let t = base.capped_by(ignored);
+            assert_eq!(
+                (t.request, t.connect),
+                (base.request, base.connect),
+                "{ignored:?}"
+            );
+        }
+    }
 }

@@ -148,9 +148,55 @@ pub struct Rejection {
 impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.custom_name {
-            Some(name) => write!(f, "{} ({}: {name})", self.sentence, self.reason),
-            None => write!(f, "{} ({})", self.sentence, self.reason),
+            Some(name) => write!(f, "{} ({}: {name})", self.sentence, self.reason)?,
+            None => write!(f, "{} ({})", self.sentence, self.reason)?,
         }
+        // The node's own words next to taotui's sentence, so nothing the node said is hidden.
+        if !self.raw.trim().is_empty() {
+            write!(f, " The node said: \"{}\".", self.raw.trim())?;
+        }
+        Ok(())
+    }
+}
+
+/// What a failed `author_submitAndWatchExtrinsic` means for the transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubmitFailure {
+    /// The node checked the transaction and refused it: it is not in the pool and cannot land.
+    Refused(Rejection),
+    /// Nothing proves it was refused (generic error, timeout, dropped connection, "already imported"): it may be in
+    /// the pool or a block. The text is the node's own words.
+    Unknown(String),
+}
+
+/// JSON-RPC codes of Substrate's author API that are a verdict on the transaction itself.
+const VERDICT_CODES: [i32; 5] = [
+    1010, // invalid transaction (data: the reason)
+    1011, // unknown validity (the node could not check it)
+    1014, // priority too low (a transaction with the same nonce is in the pool)
+    1016, // immediately dropped (the pool is full)
+    1002, // verification error (bad format)
+];
+
+/// Splits a submission error into a verdict (refused, never sent again) and an unknown outcome (to be searched
+/// for). A code a node uses for "already have it" (1012 banned, 1013 already imported) is never a refusal: the
+/// transaction may be in the pool or a block.
+pub fn classify_submit_error(err: &subxt::rpcs::Error) -> SubmitFailure {
+    let words = super::error::node_words(err);
+    let code = match err {
+        subxt::rpcs::Error::User(user) => Some(user.code),
+        _ => None,
+    };
+    if matches!(code, Some(1012 | 1013)) {
+        return SubmitFailure::Unknown(words);
+    }
+    let rejection = parse_rejection(&words);
+    let verdict = code.is_some_and(|c| VERDICT_CODES.contains(&c))
+        || (code.is_some() && rejection.reason != "Unknown");
+    if verdict {
+        SubmitFailure::Refused(rejection)
+    } else {
+        SubmitFailure::Unknown(words)
     }
 }
 
@@ -197,6 +243,16 @@ pub enum TxError {
     WatchEnded([u8; 32]),
     #[error("The transaction succeeded but its events could not be read: {0}")]
     Events(String),
+    #[error(
+        "Transaction {} was not included: {proof}. It can no longer land and nothing changed on chain; check the \
+         balance and send it again if you still want to.",
+        hex_hash(.extrinsic_hash)
+    )]
+    NotIncluded {
+        extrinsic_hash: [u8; 32],
+        /// Why it provably cannot land: its era ended, or its nonce was used by another transaction.
+        proof: String,
+    },
 }
 
 impl TxError {
@@ -922,7 +978,46 @@ pub fn parse_rejection(message: &str) -> Rejection {
             raw,
         };
     }
-    let known: [(&[&str], &str, &str); 10] = [
+    let known: [(&[&str], &str, &str); 15] = [
+        (
+            &["prioritytoolow", "toolowpriority"],
+            "TooLowPriority",
+            "A transaction from this account with the same nonce is already waiting in the pool with a higher \
+             priority; wait for it to land (check `taotui history`) before sending again.",
+        ),
+        (
+            &[
+                "immediatelydropped",
+                "poolisfull",
+                "limitsofthepool",
+                "couldntenterthepool",
+            ],
+            "PoolFull",
+            "The node's transaction pool is full right now; try again in a minute or use another endpoint with \
+             --network.",
+        ),
+        (
+            &["temporarilybanned"],
+            "Banned",
+            "The node has seen this exact transaction recently and will not take it again for a while; check \
+             `taotui history` or the account before sending a new one.",
+        ),
+        (
+            &["alreadyimported"],
+            "AlreadyImported",
+            "The node already has this exact transaction; it may still land, so check `taotui history` before \
+             sending a new one.",
+        ),
+        (
+            &[
+                "unknowntransactionvalidity",
+                "couldnotlookup",
+                "unknowntransaction",
+            ],
+            "UnknownValidity",
+            "The node could not check the transaction (it lacks state it needs); try again or use another \
+             endpoint with --network.",
+        ),
         (
             &["payment", "inabilitytopay"],
             "Payment",
@@ -941,12 +1036,14 @@ pub fn parse_rejection(message: &str) -> Rejection {
         (
             &["badproof", "badsignature", "invalidsignature"],
             "BadProof",
-            "The signature is not valid for this chain; the runtime may have changed, so reconnect and try again.",
+            "The signature is not valid for this chain (wrong network, or the runtime changed since the preview); \
+             check --network, then preview and sign again.",
         ),
         (
             &["ancientbirthblock"],
             "AncientBirthBlock",
-            "The transaction's validity period has expired; build and sign it again.",
+            "The transaction's validity period (its era) had already ended when it reached the node, which is \
+             usually a node far behind the chain; use another endpoint with --network and try again.",
         ),
         (
             &["exhaustsresources", "exhaustresources"],
@@ -1049,6 +1146,112 @@ mod tests {
         assert_eq!(e.rejection().map(|r| r.reason.as_str()), Some("BadProof"));
         let e = submission_error("Rpc error: connection closed");
         assert!(matches!(e, TxError::Rpc { .. }), "{e}");
+    }
+
+    fn user_error(code: i32, message: &str, data: Option<&str>) -> subxt::rpcs::Error {
+        subxt::rpcs::Error::User(subxt::rpcs::UserError {
+            code,
+            message: message.to_owned(),
+            data: data.map(|d| serde_json::value::RawValue::from_string(d.to_owned()).unwrap()),
+        })
+    }
+
+    #[test]
+    fn refusals_show_the_nodes_words_and_ambiguous_errors_are_not_refusals() {
+        let bad_sig = user_error(
+            1010,
+            "Invalid Transaction",
+            Some(r#""Transaction has a bad signature""#),
+        );
+        let SubmitFailure::Refused(r) = classify_submit_error(&bad_sig) else {
+            panic!("a 1010 is a verdict")
+        };
+        assert_eq!(r.reason, "BadProof");
+        let text = r.to_string();
+        assert!(
+            text.contains("Invalid Transaction (code 1010): Transaction has a bad signature"),
+            "{text}"
+        );
+        for (code, message, data, reason) in [
+            (
+                1010,
+                "Invalid Transaction",
+                Some(r#""Transaction is outdated""#),
+                "Stale",
+            ),
+            (
+                1010,
+                "Invalid Transaction",
+                Some(r#""Transaction will be valid in the future""#),
+                "Future",
+            ),
+            (
+                1010,
+                "Invalid Transaction",
+                Some(r#""Transaction has an ancient birth block""#),
+                "AncientBirthBlock",
+            ),
+            (
+                1010,
+                "Invalid Transaction",
+                Some(r#""Inability to pay some fees (e.g. account balance too low)""#),
+                "Payment",
+            ),
+            (
+                1010,
+                "Invalid Transaction",
+                Some(r#""Custom error: 2""#),
+                "Custom(2)",
+            ),
+            (
+                1014,
+                "Priority is too low: (100 vs 100)",
+                Some(
+                    r#""The transaction has too low priority to replace another transaction already in the pool.""#,
+                ),
+                "TooLowPriority",
+            ),
+            (
+                1016,
+                "Immediately Dropped",
+                Some(r#""The transaction couldn't enter the pool because of the limit""#),
+                "PoolFull",
+            ),
+            (
+                1011,
+                "Unknown Transaction Validity",
+                Some(r#""Could not lookup information required to validate the transaction""#),
+                "UnknownValidity",
+            ),
+        ] {
+            let SubmitFailure::Refused(r) = classify_submit_error(&user_error(code, message, data))
+            else {
+                panic!("{code} {message}")
+            };
+            assert_eq!(r.reason, reason, "{code} {message} {data:?}");
+            assert!(r.to_string().contains(message), "{r}");
+        }
+        // A generic error, "already imported" and "banned" do not prove the node did not take it.
+        for (code, message) in [
+            (-32000, "Server error"),
+            (1013, "Transaction Already Imported"),
+            (1012, "Transaction is temporarily banned"),
+        ] {
+            let SubmitFailure::Unknown(words) =
+                classify_submit_error(&user_error(code, message, None))
+            else {
+                panic!("{code} is not a verdict")
+            };
+            assert!(
+                words.contains(message) && words.contains(&code.to_string()),
+                "{words}"
+            );
+        }
+        let lost = subxt::rpcs::Error::DisconnectedWillReconnect("gone".into());
+        assert!(matches!(
+            classify_submit_error(&lost),
+            SubmitFailure::Unknown(_)
+        ));
     }
 
     #[test]

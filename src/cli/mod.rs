@@ -53,7 +53,8 @@ pub struct GlobalArgs {
     /// Answer yes to confirmations (overwrite still keeps a backup).
     #[arg(short = 'y', long, global = true)]
     pub yes: bool,
-    /// The chain: finney (default), test, local, or a ws://, wss://, http:// or https:// URL.
+    /// The chain: finney (default), test, local, or a ws://, wss://, http:// or https:// URL; several separated by
+    /// commas are tried in order (finney alone is a built-in list of public entry points).
     #[arg(long, global = true, value_name = "NETWORK", env = "TAOTUI_NETWORK")]
     pub network: Option<String>,
     /// Mask every amount in human output and in the terminal app (for screen sharing; `*` in

@@ -461,6 +461,7 @@ fn run_action(
             Some(&history),
             &SendOptions {
                 wait_for_finalized: true,
+                progress: extrinsics::send::Progress::stderr(),
                 ..SendOptions::default()
             },
         )

@@ -39,7 +39,23 @@ impl Settings {
                 })
             };
             match key.as_str() {
-                "network" => s.network = Some(text()?),
+                // A TOML array is a list of endpoints, tried in order (the same as commas on the command line).
+                "network" => {
+                    s.network = Some(match value.as_array() {
+                        Some(items) => items
+                            .iter()
+                            .map(|v| v.as_str().map(str::to_owned))
+                            .collect::<Option<Vec<_>>>()
+                            .ok_or_else(|| {
+                                ConfigError::Invalid(
+                                "setting `network` must be a string or a list of strings in quotes"
+                                    .to_owned(),
+                            )
+                            })?
+                            .join(","),
+                        None => text()?,
+                    })
+                }
                 "wallet_path" => s.wallet_path = Some(PathBuf::from(text()?)),
                 "theme" => s.theme = Some(text()?),
                 "tolerance" => {
@@ -123,6 +139,9 @@ mod tests {
         assert_eq!(s.wallet_path, Some(PathBuf::from("/w")));
         assert_eq!(s.tolerance_bps, Some(150));
         assert_eq!(s.default_format, Some(KeyFileFormat::Btcli));
+        let list = Settings::from_toml_str("network = [\"ws://a:1\", \"finney\"]\n").unwrap();
+        assert_eq!(list.network.as_deref(), Some("ws://a:1,finney"));
+        assert!(Settings::from_toml_str("network = [1]\n").is_err());
     }
 
     #[test]

@@ -3,9 +3,15 @@
 //! The hash is known before anything is sent and is written to the history first. If the connection drops (or
 //! the node stops reporting) before an outcome is known, the transaction is never sent again: after the client has
 //! reconnected, the blocks from the era's birth block to the head are searched for the hash (and the pool asked),
-//! and the outcome found there is reported. A transaction found nowhere stays `unknown`, with the block after which
-//! it can no longer land.
+//! and the outcome found there is reported. The same search follows a submission the node answered with an error
+//! that is not a verdict (a generic -32000, "already imported"): the node may have taken it anyway.
+//!
+//! Every wait is bounded (the send timeout, the reconnect wait, a few failed look-ups in a row) and reported through
+//! [`SendOptions::progress`] while it lasts. The search ends with: found in block #B (success or the chain's error),
+//! provably not included (its era is over, or its nonce was used by another transaction), or unknown with the
+//! extrinsic hash, its nonce and the account's nonce on chain.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use subxt::ext::scale_value::Composite;
@@ -19,7 +25,8 @@ use crate::chain::client::{ChainClient, ConnectionState};
 use crate::chain::history::{History, HistoryRecord, TxStatus, now_secs};
 use crate::chain::signer::KeypairSigner;
 use crate::chain::tx::{
-    self, ChainError as DispatchFailure, EventSummary, TxError, TxStage, parse_rejection,
+    self, ChainError as DispatchFailure, EventSummary, SubmitFailure, TxError, TxStage,
+    classify_submit_error, parse_rejection,
 };
 
 use super::ExtrinsicError;
@@ -85,23 +92,73 @@ fn details(prepared: &Prepared) -> serde_json::Map<String, serde_json::Value> {
     m
 }
 
+/// Where [`send`] reports what it is waiting for, while it waits (the CLI prints to stderr, the TUI shows it).
+#[derive(Clone, Default)]
+pub struct Progress(Option<Arc<dyn Fn(&str) + Send + Sync>>);
+
+impl Progress {
+    pub fn new(report: impl Fn(&str) + Send + Sync + 'static) -> Progress {
+        Progress(Some(Arc::new(report)))
+    }
+
+    /// Each message on its own line on stderr (stdout stays clean for `--json`).
+    pub fn stderr() -> Progress {
+        Progress::new(|m| eprintln!("{m}"))
+    }
+
+    fn say(&self, message: &str) {
+        tracing::info!(message, "send progress");
+        if let Some(report) = &self.0 {
+            report(message);
+        }
+    }
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Progress(reporting)"
+        } else {
+            "Progress(silent)"
+        })
+    }
+}
+
+/// Environment variable capping the send timeout, the finality wait and the reconnect wait, in seconds (tests use
+/// it to keep fault cells short; it never lengthens a bound).
+pub const TX_TIMEOUT_ENV: &str = "TAOTUI_TX_TIMEOUT";
+
+/// Failed look-ups in a row after which the search gives up with `unknown` (the node keeps refusing to answer).
+const MAX_LOOKUP_FAILURES: u32 = 4;
+
+/// How long without news before a wait is reported.
+const QUIET_PERIOD: Duration = Duration::from_secs(3);
+
 /// Options for [`send`].
 #[derive(Debug, Clone)]
 pub struct SendOptions {
     pub wait_for_finalized: bool,
+    /// Bound on waiting for a block, and separately on the search after an unknown outcome.
     pub timeout: Duration,
     pub finality_wait: Duration,
     /// How long to wait for the client to reconnect after a drop before giving up with `unknown`.
     pub reconnect_wait: Duration,
+    pub progress: Progress,
 }
 
 impl Default for SendOptions {
     fn default() -> Self {
+        let cap = std::env::var(TX_TIMEOUT_ENV)
+            .ok()
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .map_or(Duration::MAX, Duration::from_secs_f64);
         SendOptions {
             wait_for_finalized: false,
-            timeout: tx::DEFAULT_TIMEOUT,
-            finality_wait: tx::DEFAULT_FINALITY_WAIT,
-            reconnect_wait: Duration::from_secs(60),
+            timeout: tx::DEFAULT_TIMEOUT.min(cap),
+            finality_wait: tx::DEFAULT_FINALITY_WAIT.min(cap),
+            reconnect_wait: Duration::from_secs(60).min(cap),
+            progress: Progress::default(),
         }
     }
 }
@@ -148,7 +205,13 @@ pub async fn send(
     let result = submit_and_watch(client, &bytes, hash, started, options).await;
     let result = match result {
         Err(Watch::Lost(reason)) => {
-            recover(client, prepared, hash, started, options, &reason).await
+            let tracked = Tracked {
+                prepared,
+                hash,
+                nonce,
+                coldkey: signer.public_key(),
+            };
+            recover(client, &tracked, started, options, &reason).await
         }
         Err(Watch::Failed(e)) => Err(e),
         Ok(sent) => Ok(sent),
@@ -171,7 +234,9 @@ pub async fn send(
             Err(e) => {
                 let status = match e {
                     ExtrinsicError::Tx(TxError::Dispatch { .. }) => TxStatus::Failed,
-                    ExtrinsicError::Tx(TxError::Invalid(_)) => TxStatus::Rejected,
+                    ExtrinsicError::Tx(TxError::Invalid(_) | TxError::NotIncluded { .. }) => {
+                        TxStatus::Rejected
+                    }
                     _ => TxStatus::Unknown,
                 };
                 let block_hash = match e {
@@ -267,27 +332,38 @@ async fn submit_and_watch(
     let mut progress = match subscribed {
         Ok(p) => p,
         Err(e) => {
-            let message = e.to_string();
-            let rejection = parse_rejection(&message);
-            let lower = message.to_ascii_lowercase();
-            return if rejection.reason != "Unknown"
-                || lower.contains("invalid")
-                || lower.contains("1010")
-            {
-                Err(Watch::Failed(ExtrinsicError::Tx(TxError::Invalid(
-                    rejection,
-                ))))
-            } else {
-                Err(Watch::Lost(message))
+            return match classify_submit_error(&e) {
+                SubmitFailure::Refused(rejection) => Err(Watch::Failed(ExtrinsicError::Tx(
+                    TxError::Invalid(rejection),
+                ))),
+                SubmitFailure::Unknown(words) => Err(Watch::Lost(format!(
+                    "the node answered the submission with an error that does not say whether it took the \
+                     transaction: \"{words}\""
+                ))),
             };
         }
     };
     let mut stages = Vec::new();
     let deadline = started + options.timeout;
     let in_block = loop {
-        let left = deadline.saturating_duration_since(Instant::now());
+        let left = deadline
+            .saturating_duration_since(Instant::now())
+            .min(QUIET_PERIOD);
         let status = match tokio::time::timeout(left, progress.next()).await {
-            Err(_) => return Err(Watch::Lost("no status before the timeout".into())),
+            Err(_) if Instant::now() < deadline => {
+                options.progress.say(&format!(
+                    "sent; waiting for a block to include it ({} s so far, at most {} s)",
+                    started.elapsed().as_secs(),
+                    options.timeout.as_secs()
+                ));
+                continue;
+            }
+            Err(_) => {
+                return Err(Watch::Lost(format!(
+                    "no block included it within {} s",
+                    options.timeout.as_secs()
+                )));
+            }
             Ok(None) => return Err(Watch::Lost("the node stopped reporting".into())),
             Ok(Some(Err(e))) => return Err(Watch::Lost(e.to_string())),
             Ok(Some(Ok(s))) => parse_watch_status(&s),
@@ -456,51 +532,80 @@ async fn block_events(
     Ok((number, out))
 }
 
-/// After a lost watch: wait for the connection, then look for the hash in the blocks since the era's birth and in
-/// the pool. Never submits again.
+/// The transaction being looked for after its outcome became unknown.
+struct Tracked<'a> {
+    prepared: &'a Prepared,
+    hash: [u8; 32],
+    nonce: u64,
+    coldkey: [u8; 32],
+}
+
+/// After a lost watch or an ambiguous refusal: wait (bounded) for the connection, then search the blocks from the
+/// era's birth onwards, each block once, and the pool, until one of the outcomes in the module docs. Never submits
+/// again.
 async fn recover(
     client: &ChainClient,
-    prepared: &Prepared,
-    hash: [u8; 32],
+    t: &Tracked<'_>,
     started: Instant,
     options: &SendOptions,
     reason: &str,
 ) -> Result<Sent, ExtrinsicError> {
-    let unknown = |detail: String| ExtrinsicError::OutcomeUnknown {
-        hash: hex(&hash),
-        valid_until: prepared.valid_until(),
-        detail,
-    };
-    let mut state = client.watch_connection_state();
-    let wait = async {
-        while *state.borrow_and_update() != ConnectionState::Connected {
-            if state.changed().await.is_err() {
-                break;
+    let valid_until = t.prepared.valid_until();
+    let say = |m: String| options.progress.say(&m);
+    say(format!(
+        "the outcome of {} is not known yet: {reason}. It was sent once and will not be sent again; looking for it.",
+        hex(&t.hash)
+    ));
+    if client.connection_state() != ConnectionState::Connected {
+        say(format!(
+            "waiting for the connection to come back (at most {} s)",
+            options.reconnect_wait.as_secs()
+        ));
+        let mut state = client.watch_connection_state();
+        let wait = async {
+            while *state.borrow_and_update() != ConnectionState::Connected {
+                if state.changed().await.is_err() {
+                    break;
+                }
             }
+        };
+        if tokio::time::timeout(options.reconnect_wait, wait)
+            .await
+            .is_err()
+        {
+            let detail = format!(
+                "{reason}; the node did not come back within {} s",
+                options.reconnect_wait.as_secs()
+            );
+            return Err(unknown(client, t, detail).await);
         }
-    };
-    if tokio::time::timeout(options.reconnect_wait, wait)
-        .await
-        .is_err()
-    {
-        return Err(unknown(format!("{reason}; the node did not come back")));
     }
     let deadline = Instant::now() + options.timeout;
-    // A node can still be validating the transaction when the connection comes back, so it is neither in a block
-    // nor in the pool yet; only after this grace does "nowhere" count as an answer.
-    let grace_until = Instant::now() + RECOVERY_GRACE;
+    // A node can still be validating the transaction when it answers, so it is neither in a block nor in the pool
+    // yet; only after this grace does "nowhere" count as an answer.
+    let grace_until = Instant::now() + RECOVERY_GRACE.min(options.timeout);
+    let mut search = Search {
+        next: t.prepared.birth_block,
+        failures: 0,
+        last_report: Instant::now(),
+    };
     loop {
-        // The transport may not have noticed the drop yet, or may drop again: a failed look-up is retried until
-        // the deadline, never answered by submitting again.
-        match look_for(client, prepared, hash).await {
+        match search.step(client, t, options).await {
             Ok(Lookup::Landed(block_hash)) => {
-                let (block_number, events) = match block_events(client, block_hash, hash).await {
+                say(format!("found it in block {}", hex(&block_hash)));
+                let (block_number, events) = match block_events(client, block_hash, t.hash).await {
                     Ok(x) => x,
                     Err(Watch::Failed(e)) => return Err(e),
-                    Err(Watch::Lost(m)) => return Err(unknown(m)),
+                    Err(Watch::Lost(m)) => {
+                        let detail = format!(
+                            "it is in block {} but that block's events could not be read: {m}",
+                            hex(&block_hash)
+                        );
+                        return Err(unknown(client, t, detail).await);
+                    }
                 };
                 return Ok(Sent {
-                    extrinsic_hash: hash,
+                    extrinsic_hash: t.hash,
                     block_hash,
                     block_number,
                     events,
@@ -511,27 +616,86 @@ async fn recover(
                     requests: 0,
                 });
             }
-            Ok(Lookup::Pending { head, in_pool }) => {
-                let expired = head > prepared.valid_until();
-                if expired
-                    || (!in_pool && Instant::now() > grace_until)
-                    || Instant::now() > deadline
-                {
-                    return Err(unknown(format!(
-                        "{reason}; after reconnecting it is in no block up to #{head} and {} the pool",
+            Ok(Lookup::Pending {
+                head,
+                in_pool,
+                state_nonce,
+            }) => {
+                if search.next > valid_until {
+                    return Err(ExtrinsicError::Tx(TxError::NotIncluded {
+                        extrinsic_hash: t.hash,
+                        proof: format!(
+                            "its era ended at block #{valid_until} and it is in none of the blocks #{}..#{valid_until}",
+                            t.prepared.birth_block
+                        ),
+                    }));
+                }
+                if state_nonce.is_some_and(|n| n > t.nonce) {
+                    return Err(ExtrinsicError::Tx(TxError::NotIncluded {
+                        extrinsic_hash: t.hash,
+                        proof: format!(
+                            "its nonce {} was used by another transaction of this account (the chain's nonce is \
+                             {} at block #{head}) and it is in none of the blocks #{}..#{head}",
+                            t.nonce,
+                            state_nonce.unwrap_or_default(),
+                            t.prepared.birth_block
+                        ),
+                    }));
+                }
+                let now = Instant::now();
+                if (!in_pool && now > grace_until) || now > deadline {
+                    let detail = format!(
+                        "{reason}; it is in no block up to #{head} and {} the node's pool",
                         if in_pool { "still in" } else { "not in" }
-                    )));
+                    );
+                    return Err(unknown(client, t, detail).await);
                 }
             }
             Err(e) => {
-                if Instant::now() > deadline {
-                    return Err(unknown(format!(
-                        "{reason}; looking it up after reconnecting failed: {e}"
-                    )));
+                search.failures += 1;
+                if search.failures >= MAX_LOOKUP_FAILURES || Instant::now() > deadline {
+                    let detail = format!(
+                        "{reason}; looking for it failed {} times in a row, last: {e}",
+                        search.failures
+                    );
+                    return Err(unknown(client, t, detail).await);
                 }
+                say(format!(
+                    "looking for it failed ({e}); trying again ({} of {MAX_LOOKUP_FAILURES})",
+                    search.failures
+                ));
             }
         }
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        let pause =
+            Duration::from_millis(500).min(deadline.saturating_duration_since(Instant::now()));
+        tokio::time::sleep(pause).await;
+    }
+}
+
+/// [`ExtrinsicError::OutcomeUnknown`] with the nonces the user needs to check by hand: if the account's nonce on
+/// chain passes the transaction's, something with that nonce landed.
+async fn unknown(client: &ChainClient, t: &Tracked<'_>, detail: String) -> ExtrinsicError {
+    let chain_nonce =
+        tokio::time::timeout(QUIET_PERIOD, tx::next_nonce(client.rpc(), t.coldkey)).await;
+    let nonces = match chain_nonce {
+        Ok(Ok(n)) => format!(
+            "its nonce is {}, the account's next nonce is now {n}{}",
+            t.nonce,
+            if n > t.nonce {
+                " (so a transaction with its nonce is in a block or the pool)"
+            } else {
+                " (so nothing with its nonce has landed yet)"
+            }
+        ),
+        _ => format!(
+            "its nonce is {} (the account's nonce could not be read now; compare it with the account's later)",
+            t.nonce
+        ),
+    };
+    ExtrinsicError::OutcomeUnknown {
+        hash: hex(&t.hash),
+        valid_until: t.prepared.valid_until(),
+        detail: format!("{detail}; {nonces}"),
     }
 }
 
@@ -540,36 +704,102 @@ pub const RECOVERY_GRACE: Duration = Duration::from_secs(12);
 
 enum Lookup {
     Landed([u8; 32]),
-    Pending { head: u64, in_pool: bool },
+    Pending {
+        head: u64,
+        in_pool: bool,
+        /// The account's nonce in the state of block `head` (excludes the pool); `None` when it could not be read.
+        state_nonce: Option<u64>,
+    },
 }
 
-/// One look for the transaction: in the blocks since the era's birth, else in the pool.
-async fn look_for(
-    client: &ChainClient,
-    prepared: &Prepared,
-    hash: [u8; 32],
-) -> Result<Lookup, ExtrinsicError> {
-    if let Some((block_hash, _)) = find_in_blocks(client, prepared.birth_block, hash).await? {
-        return Ok(Lookup::Landed(block_hash));
-    }
-    let pending: Vec<String> = client
-        .rpc()
-        .request("author_pendingExtrinsics", rpc_params![])
-        .await
-        .map_err(|e| {
+/// The search's place: the next block to read (each block is read once) and the failures in a row.
+struct Search {
+    next: u64,
+    failures: u32,
+    last_report: Instant,
+}
+
+impl Search {
+    /// Reads the blocks not read yet (up to the head and the era's end), then the pool and the account's nonce.
+    async fn step(
+        &mut self,
+        client: &ChainClient,
+        t: &Tracked<'_>,
+        options: &SendOptions,
+    ) -> Result<Lookup, ExtrinsicError> {
+        let searching = |e: subxt::rpcs::Error| {
             ExtrinsicError::Tx(TxError::Rpc {
-                during: "looking for the transaction in the pool",
-                message: e.to_string(),
+                during: "searching recent blocks for the transaction",
+                message: crate::chain::error::node_words(&e),
             })
-        })?;
-    let in_pool = pending
-        .iter()
-        .any(|x| unhex(x).is_some_and(|b| blake2_256(&b) == hash));
-    let head = client.head().await?;
-    Ok(Lookup::Pending {
-        head: head.number,
-        in_pool,
-    })
+        };
+        let head = client.head().await?;
+        let valid_until = t.prepared.valid_until();
+        let last = head.number.min(valid_until);
+        if self.next <= last || self.last_report.elapsed() >= QUIET_PERIOD {
+            options.progress.say(&format!(
+                "looking for the transaction in blocks #{}..#{last}, until its era ends at #{valid_until}",
+                t.prepared.birth_block
+            ));
+            self.last_report = Instant::now();
+        }
+        while self.next <= last {
+            let n = self.next;
+            let block_hash: Option<String> = client
+                .rpc()
+                .request("chain_getBlockHash", rpc_params![n])
+                .await
+                .map_err(searching)?;
+            if let Some(bh) = block_hash.and_then(|h| unhex(&h)) {
+                let block: Option<SignedBlockJson> = client
+                    .rpc()
+                    .request("chain_getBlock", rpc_params![hex(&bh)])
+                    .await
+                    .map_err(searching)?;
+                let found = block.is_some_and(|b| {
+                    b.block
+                        .extrinsics
+                        .iter()
+                        .any(|x| unhex(x).is_some_and(|bytes| blake2_256(&bytes) == t.hash))
+                });
+                if found && let Ok(arr) = <[u8; 32]>::try_from(bh.as_slice()) {
+                    return Ok(Lookup::Landed(arr));
+                }
+            }
+            self.next = n + 1;
+            self.failures = 0;
+        }
+        let pending: Vec<String> = client
+            .rpc()
+            .request("author_pendingExtrinsics", rpc_params![])
+            .await
+            .map_err(|e| {
+                ExtrinsicError::Tx(TxError::Rpc {
+                    during: "looking for the transaction in the pool",
+                    message: crate::chain::error::node_words(&e),
+                })
+            })?;
+        let in_pool = pending
+            .iter()
+            .any(|x| unhex(x).is_some_and(|b| blake2_256(&b) == t.hash));
+        // Read at the head just searched, so "nonce used and not in any block up to it" is a proof.
+        let state_nonce = client
+            .state_call("AccountNonceApi_account_nonce", &t.coldkey, Some(head.hash))
+            .await
+            .ok()
+            .and_then(|bytes| {
+                let mut le = [0u8; 8];
+                let n = bytes.len().min(8);
+                le[..n].copy_from_slice(bytes.get(..n)?);
+                (n == 4 || n == 8).then(|| u64::from_le_bytes(le))
+            });
+        self.failures = 0;
+        Ok(Lookup::Pending {
+            head: head.number,
+            in_pool,
+            state_nonce,
+        })
+    }
 }
 
 /// Searches the blocks from `from` to the head for an extrinsic with `hash`: one request per block.
