@@ -10,6 +10,7 @@ pub mod error;
 pub mod extrinsics;
 pub mod history;
 pub mod metadata_cache;
+pub mod mev_shield;
 pub mod network;
 pub mod queries;
 pub mod rpc_runtime_watch;
