@@ -71,9 +71,7 @@ pub fn seal<R: RngCore + CryptoRng>(
     let encoded = ml_kem::Encoded::<EncapsulationKey>::try_from(next_key)
         .map_err(|_| BlobError::KeyLength(next_key.len()))?;
     let ek = EncapsulationKey::from_bytes(&encoded);
-    let (kem_ct, mut shared) = ek
-        .encapsulate(rng)
-        .map_err(|_| BlobError::Encapsulation)?;
+    let (kem_ct, mut shared) = ek.encapsulate(rng).map_err(|_| BlobError::Encapsulation)?;
     let mut nonce = [0u8; NONCE_LEN];
     rng.fill_bytes(&mut nonce);
     let aead = XChaCha20Poly1305::new_from_slice(shared.as_slice());
@@ -133,7 +131,9 @@ pub fn parse(blob: &[u8]) -> Result<Parsed<'_>, BlobError> {
         .split_first_chunk::<NONCE_LEN>()
         .ok_or(BlobError::Layout("no 24-byte nonce"))?;
     if aead_ct.len() < TAG_LEN {
-        return Err(BlobError::Layout("the AEAD ciphertext is shorter than its tag"));
+        return Err(BlobError::Layout(
+            "the AEAD ciphertext is shorter than its tag",
+        ));
     }
     Ok(Parsed {
         key_hash: *key_hash,

@@ -132,9 +132,9 @@ pub fn carrier_payload(
             Composite::named([("ciphertext".to_owned(), Value::from_bytes(blob))]),
         )),
         PalletShape::Absent => Err(ShieldError::NoPallet),
-        PalletShape::UnsupportedCarrier { args } => Err(ShieldError::Refused(
-            Refusal::UnsupportedCarrier { args },
-        )),
+        PalletShape::UnsupportedCarrier { args } => {
+            Err(ShieldError::Refused(Refusal::UnsupportedCarrier { args }))
+        }
     }
 }
 

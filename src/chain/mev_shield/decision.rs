@@ -78,9 +78,11 @@ impl Refusal {
     /// One sentence: why, then how to send in the clear.
     pub fn sentence(&self) -> String {
         let why = match self {
-            Refusal::NoKey => "The chain has no MEV shield key this block (MevShield.NextKey is empty), so the \
+            Refusal::NoKey => {
+                "The chain has no MEV shield key this block (MevShield.NextKey is empty), so the \
                  transaction cannot be shielded; try again in a few blocks, or"
-                .to_owned(),
+                    .to_owned()
+            }
             Refusal::BadKey { len } => format!(
                 "The chain's MEV shield key is {len} bytes, not the {KEY_LEN} of an ML-KEM-768 key, so the \
                  transaction cannot be shielded;"
@@ -273,7 +275,11 @@ mod tests {
             assert!(s.contains("mev_shield = false"), "{s}");
             assert!(s.ends_with('.'), "{s}");
         }
-        assert!(Refusal::TooLarge { len: 9000 }.sentence().contains("9000 bytes"));
+        assert!(
+            Refusal::TooLarge { len: 9000 }
+                .sentence()
+                .contains("9000 bytes")
+        );
         assert!(
             Refusal::FeeShort {
                 carrier_fee: Rao(1_500_000),
