@@ -15,6 +15,7 @@
 pub mod blob;
 pub mod carrier;
 pub mod decision;
+pub mod follow;
 
 use subxt::ext::codec::Decode;
 use subxt::utils::H256;
@@ -30,6 +31,7 @@ use crate::chain::tx::{self, MORTAL_PERIOD_BLOCKS, TxError};
 pub use blob::BlobError;
 pub use carrier::{Birth, Shielded, Signed};
 pub use decision::{ClearReason, Decision, Facts, PalletShape, Refusal, decide};
+pub use follow::{InnerWatch, Step};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ShieldError {
@@ -44,6 +46,16 @@ pub enum ShieldError {
     Build { call: String, message: String },
     #[error("This runtime has no MevShield pallet, so nothing can be shielded.")]
     NoPallet,
+    #[error(
+        "The shielded transaction did not land: its inner extrinsic {inner_hash} was in no block up to #{valid_until} \
+         (the block author did not decrypt it, most likely because the shield key rotated first), so nothing was \
+         staked or unstaked; only the carrier {carrier_hash} and its fee landed. Preview again to retry."
+    )]
+    InnerExpired {
+        inner_hash: String,
+        carrier_hash: String,
+        valid_until: u64,
+    },
     #[error(transparent)]
     Chain(#[from] ChainError),
     #[error(transparent)]
@@ -242,4 +254,8 @@ pub async fn prepare_submission(
         other => other,
     })?;
     Ok(Submission::Shielded(shielded))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    format!("0x{}", ::hex::encode(bytes))
 }
