@@ -11,6 +11,7 @@ pub mod extrinsics;
 pub mod features;
 pub mod history;
 pub mod metadata_cache;
+pub mod mev_shield;
 pub mod network;
 pub mod queries;
 pub mod rpc_runtime_watch;
