@@ -321,11 +321,6 @@ impl ChainClient {
         }
     }
 
-    /// The endpoint this client talks to.
-    pub fn endpoint(&self) -> String {
-        self.inner.network.ws_url()
-    }
-
     /// RPC requests and subscriptions sent since connecting.
     pub fn request_count(&self) -> u64 {
         self.inner.transport.request_count()

@@ -1831,6 +1831,7 @@ mod tests {
             origin_netuid: 2,
             destination_netuid: 0,
             amount: AlphaAmount::Alpha(AlphaRao(601 * TAO)),
+            mode: StakeMode::default(),
         };
         assert!(codes(&preview(&mv, &v, None)).contains(&"stake_locked"));
     }
