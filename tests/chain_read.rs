@@ -315,7 +315,7 @@ fn storage_prices_agree_with_the_runtime_price_on_every_subnet() {
         };
         let client = ChainClient::connect(&network, opts).await.unwrap();
         assert_eq!(
-            queries::price_source(&client.metadata()),
+            queries::price_source(&client.features()),
             queries::PriceSource::RuntimeEach
         );
         let netuids: Vec<u16> = queries::subnets(&client)

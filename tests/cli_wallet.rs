@@ -482,7 +482,14 @@ fn verify_backup_rejects_the_wrong_words() {
     let err = env.fail(&["wallet", "verify-backup", "-w", "w", "--secret-file", &bob]);
     assert!(err.contains("does NOT match"), "{err}");
     let alice = env.secret(&format!("{DEV_PHRASE}//Alice"));
-    env.ok(&["wallet", "verify-backup", "-w", "w", "--secret-file", &alice]);
+    env.ok(&[
+        "wallet",
+        "verify-backup",
+        "-w",
+        "w",
+        "--secret-file",
+        &alice,
+    ]);
 }
 
 #[test]
@@ -514,7 +521,11 @@ fn bad_input_gets_clear_errors() {
 fn key_inspect_matches_subkey() {
     let env = Env::new();
     let out = env.with_stdin(&["key", "inspect", "-", "--json"], "//Alice\n");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let alice: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         alice,
@@ -658,7 +669,14 @@ fn secrets_on_the_command_line_are_refused_with_what_to_use_instead() {
     let uri = format!("{DEV_PHRASE}//Alice");
     for args in [
         vec!["wallet", "regen-coldkey", "-w", "w", "--uri", &uri],
-        vec!["wallet", "regen-coldkey", "-w", "w", "--mnemonic", DEV_PHRASE],
+        vec![
+            "wallet",
+            "regen-coldkey",
+            "-w",
+            "w",
+            "--mnemonic",
+            DEV_PHRASE,
+        ],
         vec![
             "wallet",
             "regen-coldkey",
@@ -679,7 +697,10 @@ fn secrets_on_the_command_line_are_refused_with_what_to_use_instead() {
             err.contains("--secret-file") && err.contains("shell history"),
             "{args:?}: {err}"
         );
-        assert!(!err.contains("bottom drive"), "{args:?} echoed the secret: {err}");
+        assert!(
+            !err.contains("bottom drive"),
+            "{args:?} echoed the secret: {err}"
+        );
         assert!(!env.wallet("w").join("coldkey").exists());
     }
     // An address is public: inspecting one on the command line still works.
@@ -687,5 +708,8 @@ fn secrets_on_the_command_line_are_refused_with_what_to_use_instead() {
     assert_eq!(info["ss58Address"], ALICE);
     // The hidden options stay out of the help.
     let help = env.ok(&["wallet", "regen-coldkey", "--help"]);
-    assert!(help.contains("--secret-file") && !help.contains("--uri"), "{help}");
+    assert!(
+        help.contains("--secret-file") && !help.contains("--uri"),
+        "{help}"
+    );
 }

@@ -7,12 +7,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use common::metadata_edit;
 use taotui::chain::queries::AccountId;
 
 const READY: &str = "TAOTUI_DOUBLE_READY ";
@@ -67,7 +70,7 @@ impl Drop for Double {
     }
 }
 
-fn start_double() -> Option<Double> {
+fn start_double(metadata: &Path, spec: u32) -> Option<Double> {
     if let Some(reason) = missing() {
         let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
         assert!(!ci, "the spec-424 shape test cannot run under CI: {reason}");
@@ -76,7 +79,8 @@ fn start_double() -> Option<Double> {
     }
     let mut child = Command::new(node().unwrap())
         .arg(repo().join("tests/chain/double424.mjs"))
-        .arg(metadata_424())
+        .arg(metadata)
+        .arg(spec.to_string())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -150,7 +154,42 @@ fn account(hex: &serde_json::Value) -> AccountId {
 
 #[test]
 fn stake_list_and_balance_show_the_runtime_price_and_the_locks_of_spec_424() {
-    let Some(double) = start_double() else { return };
+    let Some(double) = start_double(&metadata_424(), 424) else {
+        return;
+    };
+    reads_show_what_the_double_encoded(&double);
+}
+
+/// Finney removed `Alpha`, `TotalHotkeyShares`, `RootClaimType` and `NumRootClaim` by 475; taotui refused to start
+/// on such a runtime. Served the 424 metadata without them, every read shows the same values.
+#[test]
+fn the_same_reads_work_on_a_475_shaped_runtime() {
+    let Some(bytes) = metadata_edit::read_or_skip(
+        "the_same_reads_work_on_a_475_shaped_runtime",
+        metadata_edit::SPEC424,
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("475.scale");
+    std::fs::write(
+        &file,
+        metadata_edit::encode(metadata_edit::shaped_475(&bytes)),
+    )
+    .unwrap();
+    let Some(double) = start_double(&file, 475) else {
+        return;
+    };
+    reads_show_what_the_double_encoded(&double);
+    let home = tempfile::tempdir().unwrap();
+    let out = taotui(home.path(), &["--network", &double.url, "--json", "doctor"]);
+    let doctor: serde_json::Value = serde_json::from_str(&ok_stdout(&out, "doctor")).unwrap();
+    assert_eq!(doctor["spec_version"], 475);
+    assert_eq!(doctor["core_works"], true);
+    assert_eq!(doctor["endpoint"], double.url.as_str());
+}
+
+fn reads_show_what_the_double_encoded(double: &Double) {
     let home = tempfile::tempdir().unwrap();
     let s = &double.scenario;
     let coldkey = account(&s["coldkey"]).ss58();

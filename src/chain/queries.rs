@@ -21,8 +21,8 @@ mod types;
 pub use batch::{Slot, StorageBatch};
 pub use calls::{CallSlot, RuntimeCalls, fetch_together, has_runtime_api};
 pub use prices::{
-    Availability, LOCK_NEEDS, PRICE_NEEDS, PriceReads, PriceSource, add_availability,
-    availability_of, position_availability, price_source,
+    Availability, PriceReads, PriceSource, add_availability, availability_of,
+    position_availability, price_source,
 };
 pub use reads::{
     StakeListing, balances, network_overview, stake_list, subnet_prices, subnets, validators,

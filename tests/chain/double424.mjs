@@ -4,7 +4,7 @@
 // It exists for runtime SHAPES we cannot run locally (a weighted pool whose price is not its reserve ratio, stake
 // locks); the real spec-293 chain tests stay the proof of behaviour.
 //
-// Usage: node double424.mjs METADATA_FILE
+// Usage: node double424.mjs METADATA_FILE [SPEC_VERSION]
 // stdout carries one line: `TAOTUI_DOUBLE_READY ws://127.0.0.1:PORT` once it listens; then, on stdout, the scenario
 // as JSON (`TAOTUI_DOUBLE_SCENARIO {...}`) so the test asserts exactly what was encoded. Log lines go to stderr.
 // Exits on SIGTERM/SIGINT and when stdin closes. An unknown method answers a JSON-RPC error naming it, so a new
@@ -19,8 +19,10 @@ import { WebSocketServer } from 'ws';
 
 const log = (m) => process.stderr.write(`[double424] ${m}\n`);
 const metadataPath = process.argv[2];
+// A runtime derived from 424 (the 475-shaped one) is served under its own spec version.
+const specVersion = Number(process.argv[3] ?? 424);
 if (!metadataPath) {
-  log('usage: node double424.mjs METADATA_FILE');
+  log('usage: node double424.mjs METADATA_FILE [SPEC_VERSION]');
   process.exit(2);
 }
 
@@ -104,7 +106,7 @@ const runtimeVersion = {
   specName: 'node-subtensor',
   implName: 'node-subtensor',
   authoringVersion: 1,
-  specVersion: 424,
+  specVersion,
   implVersion: 1,
   apis: [],
   transactionVersion: 1,

@@ -16,6 +16,7 @@ macro_rules! local_chain_or_skip {
         }
     };
 }
+#[allow(unused_imports)]
 pub(crate) use local_chain_or_skip;
 
 pub mod chain_reads;

@@ -17,7 +17,9 @@ use taotui_keystore::derive::CryptoType;
 use crate::chain::tx::{self, MORTAL_PERIOD_BLOCKS};
 
 use super::ExtrinsicError;
+use super::needs;
 use super::plan::{ArgValue, OptionalCalls, PlannedCall};
+use crate::chain::features::FeatureTable;
 
 fn arg_value(v: ArgValue) -> Value {
     match v {
@@ -141,55 +143,20 @@ pub fn offline_at(
 }
 
 /// Whether `pallet.name` is a call of this runtime taking exactly `args`, by name and in order.
-fn has_call(md: &Metadata, pallet: &str, name: &str, args: &[&str]) -> bool {
-    md.pallet_by_name(pallet)
-        .and_then(|p| p.call_variant_by_name(name))
-        .is_some_and(|v| {
-            v.fields.len() == args.len()
-                && v.fields
-                    .iter()
-                    .zip(args)
-                    .all(|(f, a)| f.name.as_deref() == Some(*a))
-        })
-}
-
 impl OptionalCalls {
-    /// The optional calls this runtime has, with the arguments the planner passes them.
-    pub fn from_metadata(md: &Metadata) -> OptionalCalls {
-        const SM: &str = "SubtensorModule";
+    /// The optional calls usable on this runtime, per the feature table (name, argument names, order and shapes
+    /// as declared in [`super::needs`]).
+    pub fn from_features(features: &FeatureTable) -> OptionalCalls {
+        let has = |item: &crate::chain::runtime_check::Item| features.usable(&item.path());
         OptionalCalls {
-            remove_stake_full_limit: has_call(
-                md,
-                SM,
-                "remove_stake_full_limit",
-                &["hotkey", "netuid", "limit_price"],
-            ),
-            move_stake_limit: has_call(
-                md,
-                SM,
-                "move_stake_limit",
-                &[
-                    "origin_hotkey",
-                    "destination_hotkey",
-                    "origin_netuid",
-                    "destination_netuid",
-                    "alpha_amount",
-                    "limit_price",
-                    "allow_partial",
-                ],
-            ),
-            transfer_stake: has_call(
-                md,
-                SM,
-                "transfer_stake",
-                &[
-                    "destination_coldkey",
-                    "hotkey",
-                    "origin_netuid",
-                    "destination_netuid",
-                    "alpha_amount",
-                ],
-            ),
+            remove_stake_full_limit: has(&needs::REMOVE_STAKE_FULL_LIMIT),
+            move_stake_limit: has(&needs::MOVE_STAKE_LIMIT),
+            transfer_stake: has(&needs::TRANSFER_STAKE),
         }
+    }
+
+    /// [`OptionalCalls::from_features`] for metadata alone (offline building).
+    pub fn from_metadata(md: &Metadata) -> OptionalCalls {
+        Self::from_features(&FeatureTable::build(md, 0))
     }
 }

@@ -27,6 +27,7 @@ use crate::chain::tx::{self, MORTAL_PERIOD_BLOCKS};
 
 use super::ExtrinsicError;
 pub use super::build::{Either, build_extrinsic, dummy_signature, payload};
+use super::needs;
 use super::plan::{
     Action, ChainView, OptionalCalls, Preview, SimQuote, SubnetFacts, finish_preview, plan,
 };
@@ -220,7 +221,7 @@ pub async fn chain_view(
     // the pool is weighted and neither reserves nor V3 storage give it), storage on spec 293. Rides in the storage
     // request (one JSON-RPC batch).
     let mut price_calls = RuntimeCalls::new(md);
-    let mut prices = PriceReads::new(md, &mut price_calls)?;
+    let mut prices = PriceReads::new(&client.features(), &mut price_calls)?;
     let mut subnet_slots = Vec::new();
     for &n in &netuids {
         prices.add_subnet(n, &mut batch, &mut price_calls)?;
@@ -362,7 +363,7 @@ async fn stake_info_and_locks(
         "get_stake_info_for_coldkey",
         coldkey.encode(),
     )?;
-    let locks = add_availability(&mut calls, &[AccountId(coldkey)]);
+    let locks = add_availability(&mut calls, &client.features(), &[AccountId(coldkey)]);
     calls.fetch(client).await?;
     let list = calls.take(info)?;
     let locks = locks.map(|slot| calls.take(slot)).transpose()?;
@@ -516,6 +517,8 @@ pub async fn prepare(
 ) -> Result<Prepared, ExtrinsicError> {
     let start = client.request_count();
     client.ensure_runtime_compatible()?;
+    client.require(needs::feature_of(&action))?;
+    client.require(&needs::PREVIEWS)?;
     let head_fut = async {
         let head = client.head().await?;
         let at = client
@@ -533,7 +536,7 @@ pub async fn prepare(
     };
     let (chain, built) = tokio::join!(chain_view(client, coldkey, &action), head_fut);
     let mut view = chain?;
-    view.calls = OptionalCalls::from_metadata(&client.metadata());
+    view.calls = OptionalCalls::from_features(&client.features());
     let (head, at, nonce) = built?;
     let planned = plan(&action, &view)?;
     let (dummy, _) = build_extrinsic(&at, &planned.call, coldkey, nonce, Either::Dummy(crypto))?;

@@ -2,6 +2,7 @@
 //! and what its preview reads. `prepare` requires the action's feature before previewing and `send` again before
 //! signing, so a reshaped call is refused with a sentence instead of being signed wrongly.
 
+use super::plan::Action;
 use crate::chain::features::{Feature, Need};
 use crate::chain::runtime_check::{Item, Shape};
 
@@ -255,3 +256,16 @@ pub static FEATURES: &[&Feature] = &[
     &UNSTAKE_ALL_FEATURE,
     &TRANSFER,
 ];
+
+/// The feature an action needs: required before its preview and again before signing.
+pub fn feature_of(action: &Action) -> &'static Feature {
+    match action {
+        Action::AddStake { .. } => &STAKE_ADD,
+        Action::RemoveStake { .. } => &STAKE_REMOVE,
+        Action::UnstakeAll { .. } => &UNSTAKE_ALL_FEATURE,
+        Action::MoveStake { .. } => &STAKE_MOVE,
+        Action::SwapStake { .. } => &STAKE_SWAP,
+        Action::TransferStake { .. } => &STAKE_TRANSFER,
+        Action::Transfer { .. } | Action::TransferAll { .. } => &TRANSFER,
+    }
+}

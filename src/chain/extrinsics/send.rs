@@ -177,6 +177,8 @@ pub async fn send(
         return Err(ExtrinsicError::WrongKey);
     }
     client.ensure_runtime_compatible()?;
+    // A runtime upgrade between the preview and now may have reshaped the call: refuse rather than sign it wrongly.
+    client.require(super::needs::feature_of(&prepared.action))?;
     let started = Instant::now();
     let nonce = tx::next_nonce(client.rpc(), signer.public_key()).await?;
     let (bytes, hash) = build_extrinsic(

@@ -9,6 +9,8 @@ use subxt::ext::frame_decode::storage::{IntoEncodableValues, StorageTypeInfo, en
 
 use crate::chain::client::{ChainClient, from_hex, to_hex};
 use crate::chain::error::ChainError;
+use crate::chain::features::FeatureTable;
+use crate::chain::runtime_check::Item;
 
 use super::decode::{Val, decode, decode_error};
 
@@ -79,6 +81,22 @@ impl<'m> StorageBatch<'m> {
             self.add(pallet, item, keys).map(Some)
         } else {
             Ok(None)
+        }
+    }
+
+    /// Like [`StorageBatch::add`] for a declared storage `item`, but `None` where the feature table found it
+    /// missing or reshaped: the read then goes without that value instead of failing or misreading it.
+    pub fn add_usable<K: IntoEncodableValues>(
+        &mut self,
+        features: &FeatureTable,
+        item: &Item,
+        keys: K,
+    ) -> Result<Option<Slot>, ChainError> {
+        match item {
+            Item::Storage { pallet, name, .. } if features.usable(&item.path()) => {
+                self.add(pallet, name, keys).map(Some)
+            }
+            _ => Ok(None),
         }
     }
 

@@ -8,17 +8,18 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use subxt::Metadata;
 use subxt::ext::codec::Encode;
 
 use crate::amount::{AlphaRao, Mechanism, Price, Rao};
 use crate::chain::error::ChainError;
+use crate::chain::features::FeatureTable;
 
 use super::batch::{Slot, StorageBatch};
-use super::calls::{CallSlot, RuntimeCalls, has_runtime_api};
+use super::calls::{CallSlot, RuntimeCalls};
 use super::decode::{
     Val, bool_of, decode_error, field, items, req_u16, req_u64, u16_of, u64_of, u128_of,
 };
+use super::needs;
 use super::types::AccountId;
 
 const SUBTENSOR: &str = "SubtensorModule";
@@ -27,21 +28,6 @@ pub const PRICE_ALL: &str = "current_alpha_price_all";
 pub const PRICE_ONE: &str = "current_alpha_price";
 pub const STAKE_API: &str = "StakeInfoRuntimeApi";
 pub const AVAILABILITY: &str = "get_stake_availability_for_coldkeys";
-
-/// What prices need from the runtime (pallet or runtime API, item or method), the first present source winning:
-/// `current_alpha_price_all`, else `current_alpha_price`, else the storage items after them.
-pub const PRICE_NEEDS: &[(&str, &str)] = &[
-    (SWAP_API, PRICE_ALL),
-    (SWAP_API, PRICE_ONE),
-    (SUBTENSOR, "SubnetMechanism"),
-    (SUBTENSOR, "SubnetTAO"),
-    (SUBTENSOR, "SubnetAlphaIn"),
-    ("Swap", "SwapV3Initialized"),
-    ("Swap", "AlphaSqrtPrice"),
-];
-
-/// What locked / available stake needs (optional: a runtime without it has no locks).
-pub const LOCK_NEEDS: &[(&str, &str)] = &[(STAKE_API, AVAILABILITY)];
 
 /// Where a runtime's prices come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,10 +40,11 @@ pub enum PriceSource {
     Storage,
 }
 
-pub fn price_source(metadata: &Metadata) -> PriceSource {
-    if has_runtime_api(metadata, SWAP_API, PRICE_ALL) {
+/// The best price source the runtime has in a usable shape (what [`super::needs::PRICES`] declares, in order).
+pub fn price_source(features: &FeatureTable) -> PriceSource {
+    if features.usable(&needs::CURRENT_ALPHA_PRICE_ALL.path()) {
         PriceSource::RuntimeAll
-    } else if has_runtime_api(metadata, SWAP_API, PRICE_ONE) {
+    } else if features.usable(&needs::CURRENT_ALPHA_PRICE.path()) {
         PriceSource::RuntimeEach
     } else {
         PriceSource::Storage
@@ -85,8 +72,8 @@ pub struct PriceReads {
 
 impl PriceReads {
     /// Starts the reads; adds the all-subnets call to `first` where the runtime has it.
-    pub fn new(metadata: &Metadata, first: &mut RuntimeCalls<'_>) -> Result<Self, ChainError> {
-        Self::with_source(price_source(metadata), first)
+    pub fn new(features: &FeatureTable, first: &mut RuntimeCalls<'_>) -> Result<Self, ChainError> {
+        Self::with_source(price_source(features), first)
     }
 
     /// Like [`PriceReads::new`] with a chosen source (to compare sources on one chain); a source the runtime
@@ -240,8 +227,16 @@ pub struct Availability {
     pub available: AlphaRao,
 }
 
-/// Adds `get_stake_availability_for_coldkeys(coldkeys, None)` to `calls` where the runtime has it.
-pub fn add_availability(calls: &mut RuntimeCalls<'_>, coldkeys: &[AccountId]) -> Option<CallSlot> {
+/// Adds `get_stake_availability_for_coldkeys(coldkeys, None)` to `calls` where the runtime has locks
+/// ([`super::needs::LOCKS`] works).
+pub fn add_availability(
+    calls: &mut RuntimeCalls<'_>,
+    features: &FeatureTable,
+    coldkeys: &[AccountId],
+) -> Option<CallSlot> {
+    if !features.status(&needs::LOCKS).works() {
+        return None;
+    }
     let keys: Vec<[u8; 32]> = coldkeys.iter().map(|c| c.0).collect();
     let args = (keys, Option::<Vec<u16>>::None).encode();
     calls.add_optional(STAKE_API, AVAILABILITY, args)

@@ -16,6 +16,7 @@ use super::decode::{
     Val, account_of, bool_of, decode, decode_error, field, items, option_of, req_account, req_u16,
     req_u64, runtime_api_output, text_of, u16_of, u64_of,
 };
+use super::needs;
 use super::prices::{
     PriceReads, PriceSource, add_availability, availability_of, position_availability,
 };
@@ -103,6 +104,9 @@ pub async fn stake_list(
     client: &ChainClient,
     coldkey: AccountId,
 ) -> Result<StakeListing, ChainError> {
+    client.require(&needs::POSITIONS)?;
+    client.require(&needs::PRICES)?;
+    let features = client.features();
     let metadata = client.metadata();
     let md: &Metadata = &metadata;
     let mut first = RuntimeCalls::new(md);
@@ -111,8 +115,8 @@ pub async fn stake_list(
         "get_stake_info_for_coldkey",
         coldkey.0.encode(),
     )?;
-    let mut prices = PriceReads::new(md, &mut first)?;
-    let availability_slot = add_availability(&mut first, &[coldkey]);
+    let mut prices = PriceReads::new(&features, &mut first)?;
+    let availability_slot = add_availability(&mut first, &features, &[coldkey]);
     first.fetch(client).await?;
     let infos = first.take(info_slot)?;
     prices.after_first(&mut first)?;
@@ -135,24 +139,28 @@ pub async fn stake_list(
     let mut subnet_slots = BTreeMap::new();
     for &n in &netuids {
         prices.add_subnet(n, &mut batch, &mut second)?;
-        let tempo = batch.add(SUBTENSOR, "Tempo", (n,))?;
-        let symbol = batch.add_optional(SUBTENSOR, "TokenSymbol", (n,))?;
+        let tempo = batch.add_usable(&features, &needs::TEMPO, (n,))?;
+        let symbol = batch.add_usable(&features, &needs::TOKEN_SYMBOL, (n,))?;
         let identity = batch.add_optional(SUBTENSOR, "SubnetIdentitiesV3", (n,))?;
         subnet_slots.insert(n, (tempo, symbol, identity));
     }
     let hotkeys: BTreeSet<AccountId> = stakes.iter().map(|s| s.hotkey).collect();
     let mut owner_slots = BTreeMap::new();
     for h in &hotkeys {
-        owner_slots.insert(*h, batch.add(SUBTENSOR, "Owner", (h.0,))?);
+        owner_slots.insert(*h, batch.add_usable(&features, &needs::OWNER, (h.0,))?);
     }
     let mut position_slots = Vec::with_capacity(stakes.len());
     for s in &stakes {
         position_slots.push((
-            batch.add(SUBTENSOR, "TotalHotkeyAlpha", (s.hotkey.0, s.netuid))?,
-            batch.add(SUBTENSOR, "AlphaDividendsPerSubnet", (s.netuid, s.hotkey.0))?,
-            batch.add(
-                SUBTENSOR,
-                "TotalHotkeyAlphaLastEpoch",
+            batch.add_usable(
+                &features,
+                &needs::TOTAL_HOTKEY_ALPHA,
+                (s.hotkey.0, s.netuid),
+            )?,
+            batch.add_usable(&features, &needs::ALPHA_DIVIDENDS, (s.netuid, s.hotkey.0))?,
+            batch.add_usable(
+                &features,
+                &needs::TOTAL_HOTKEY_ALPHA_LAST_EPOCH,
                 (s.hotkey.0, s.netuid),
             )?,
         ));
@@ -162,7 +170,7 @@ pub async fn stake_list(
 
     let owners: HashMap<AccountId, AccountId> = owner_slots
         .iter()
-        .filter_map(|(h, slot)| batch.get(*slot).and_then(account_of).map(|o| (*h, o)))
+        .filter_map(|(h, slot)| batch.get_opt(*slot).and_then(account_of).map(|o| (*h, o)))
         .collect();
     let names = identity_names(client, md, owners.values().copied().collect()).await?;
 
@@ -178,7 +186,7 @@ pub async fn stake_list(
             *n,
             SubnetBits {
                 price: PriceReads::of(&price_of, *n)?,
-                tempo: batch.get(*tempo).and_then(u16_of).unwrap_or(0),
+                tempo: batch.get_opt(*tempo).and_then(u16_of).unwrap_or(0),
                 symbol: batch.get_opt(*symbol).and_then(text_of).unwrap_or_default(),
                 name: batch
                     .get_opt(*identity)
@@ -196,9 +204,9 @@ pub async fn stake_list(
         };
         let tao_value = alpha_to_tao(s.alpha, sub.price)
             .map_err(|e| decode_error("a position's TAO value", e.to_string()))?;
-        let total = batch.get(total_slot).and_then(u64_of).unwrap_or(0);
-        let dividends = AlphaRao(batch.get(div_slot).and_then(u64_of).unwrap_or(0));
-        let last = AlphaRao(batch.get(last_slot).and_then(u64_of).unwrap_or(0));
+        let total = batch.get_opt(total_slot).and_then(u64_of).unwrap_or(0);
+        let dividends = AlphaRao(batch.get_opt(div_slot).and_then(u64_of).unwrap_or(0));
+        let last = AlphaRao(batch.get_opt(last_slot).and_then(u64_of).unwrap_or(0));
         let rate = apy::epoch_rate(dividends, last);
         let (available, locked) = match &availability {
             Some(map) => {
@@ -268,6 +276,10 @@ pub async fn balances(
     client: &ChainClient,
     coldkeys: &[AccountId],
 ) -> Result<Vec<AccountBalance>, ChainError> {
+    client.require(&needs::BALANCES)?;
+    client.require(&needs::POSITIONS)?;
+    client.require(&needs::PRICES)?;
+    let features = client.features();
     let metadata = client.metadata();
     let md: &Metadata = &metadata;
     let args: Vec<[u8; 32]> = coldkeys.iter().map(|c| c.0).collect();
@@ -277,7 +289,7 @@ pub async fn balances(
         "get_stake_info_for_coldkeys",
         args.encode(),
     )?;
-    let mut prices = PriceReads::new(md, &mut first)?;
+    let mut prices = PriceReads::new(&features, &mut first)?;
     first.fetch(client).await?;
     let reply = first.take(info_slot)?;
     prices.after_first(&mut first)?;
@@ -325,11 +337,14 @@ pub async fn balances(
 /// or storage).
 pub async fn subnets(client: &ChainClient) -> Result<Vec<SubnetView>, ChainError> {
     const WHAT: &str = "SubnetInfoRuntimeApi DynamicInfo";
+    client.require(&needs::SUBNETS)?;
+    client.require(&needs::PRICES)?;
+    let features = client.features();
     let metadata = client.metadata();
     let md: &Metadata = &metadata;
     let mut first = RuntimeCalls::new(md);
     let all_slot = first.add("SubnetInfoRuntimeApi", "get_all_dynamic_info", Vec::new())?;
-    let mut prices = PriceReads::new(md, &mut first)?;
+    let mut prices = PriceReads::new(&features, &mut first)?;
     first.fetch(client).await?;
     let all = first.take(all_slot)?;
     prices.after_first(&mut first)?;
@@ -401,6 +416,8 @@ pub async fn validators(
     netuid: u16,
 ) -> Result<Vec<ValidatorView>, ChainError> {
     const WHAT: &str = "SubnetInfoRuntimeApi Metagraph";
+    client.require(&needs::VALIDATORS)?;
+    let features = client.features();
     let metadata = client.metadata();
     let md: &Metadata = &metadata;
     let reply = call(
@@ -465,22 +482,27 @@ pub async fn validators(
     }
 
     let mut batch = StorageBatch::new(md);
-    let tempo_slot = batch.add(SUBTENSOR, "Tempo", (netuid,))?;
+    // APY items are optional here: without them the list still shows takes and stakes.
+    let tempo_slot = batch.add_usable(&features, &needs::TEMPO, (netuid,))?;
     let mut slots = Vec::with_capacity(chosen.len());
     for &i in &chosen {
         let h = hotkeys[i].0;
         slots.push((
             batch.add(SUBTENSOR, "Delegates", (h,))?,
-            batch.add(SUBTENSOR, "TotalHotkeyAlpha", (h, netuid))?,
-            batch.add(SUBTENSOR, "AlphaDividendsPerSubnet", (netuid, h))?,
-            batch.add(SUBTENSOR, "TotalHotkeyAlphaLastEpoch", (h, netuid))?,
+            Some(batch.add(SUBTENSOR, "TotalHotkeyAlpha", (h, netuid))?),
+            batch.add_usable(&features, &needs::ALPHA_DIVIDENDS, (netuid, h))?,
+            batch.add_usable(
+                &features,
+                &needs::TOTAL_HOTKEY_ALPHA_LAST_EPOCH,
+                (h, netuid),
+            )?,
         ));
     }
     batch.fetch(client).await?;
-    let tempo = batch.get(tempo_slot).and_then(u16_of).unwrap_or(0);
+    let tempo = batch.get_opt(tempo_slot).and_then(u16_of).unwrap_or(0);
     let mut out = Vec::with_capacity(chosen.len());
     for (&i, (take, total, div, last)) in chosen.iter().zip(slots) {
-        let get = |s: Slot| batch.get(s).and_then(u64_of).unwrap_or(0);
+        let get = |s: Option<Slot>| batch.get_opt(s).and_then(u64_of).unwrap_or(0);
         out.push(ValidatorView {
             netuid,
             uid: u16::try_from(i).unwrap_or(u16::MAX),
@@ -500,6 +522,7 @@ pub async fn validators(
 
 /// Network-wide figures in 1 request (one storage batch).
 pub async fn network_overview(client: &ChainClient) -> Result<NetworkOverview, ChainError> {
+    client.require(&needs::NETWORK)?;
     let metadata = client.metadata();
     let md: &Metadata = &metadata;
     let mut batch = StorageBatch::new(md);
