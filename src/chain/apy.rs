@@ -51,17 +51,21 @@ pub fn apy(dividends: AlphaRao, stake_last_epoch: AlphaRao, tempo: u16) -> Optio
     epoch_rate(dividends, stake_last_epoch).map(|r| apy_from_rate(r, tempo))
 }
 
-/// The alpha `position` earns in a day at per-epoch `rate` (display estimate, rounded down).
-pub fn daily_earnings(position: AlphaRao, rate: f64, tempo: u16) -> AlphaRao {
+/// The alpha `position` earns in a day at per-epoch `rate` (display estimate, rounded down). `None` where the
+/// compounded rate leaves any meaningful amount (dust stake with large dividends on a young chain): a value that
+/// does not fit u64 is not an estimate, and was once shown as 18,446,744,073.7095.
+pub fn daily_earnings(position: AlphaRao, rate: f64, tempo: u16) -> Option<AlphaRao> {
     let epochs_per_day = BLOCKS_PER_DAY as f64 / (f64::from(tempo) + 1.0);
     let growth = (epochs_per_day * rate.ln_1p()).exp_m1();
     let earned = position.get() as f64 * growth;
-    if earned.is_finite() && earned > 0.0 {
-        // Saturating float-to-int cast: an estimate above u64::MAX is shown as the maximum.
+    if !earned.is_finite() || earned >= u64::MAX as f64 {
+        return None;
+    }
+    Some(if earned > 0.0 {
         AlphaRao(earned.floor() as u64)
     } else {
         AlphaRao::ZERO
-    }
+    })
 }
 
 /// When the next emission halving is expected.
@@ -139,11 +143,17 @@ mod tests {
     #[test]
     fn daily_earnings_match_the_rate() {
         // tempo 9: 720 epochs a day at 0.01 % each.
-        let d = daily_earnings(AlphaRao(1_000_000_000_000), 0.0001, 9);
+        let d = daily_earnings(AlphaRao(1_000_000_000_000), 0.0001, 9).unwrap();
         let expected = 1e12 * ((1.0001f64).powi(720) - 1.0);
         assert!(
             (d.get() as f64 - expected).abs() <= 1.0,
             "{d:?} vs {expected}"
+        );
+        // Issue 9: a rate that compounds past u64 is unknown ("–"), not u64::MAX.
+        assert_eq!(daily_earnings(AlphaRao(1_000), 5.0, 9), None);
+        assert_eq!(
+            daily_earnings(AlphaRao(1_000), 0.0, 9),
+            Some(AlphaRao::ZERO)
         );
     }
 

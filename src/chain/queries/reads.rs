@@ -221,7 +221,7 @@ pub async fn stake_list(
             share_of_validator: (total > 0).then(|| s.alpha.get() as f64 / total as f64),
             epoch_rate: rate,
             apy: rate.map(|r| apy::apy_from_rate(r, sub.tempo)),
-            daily_alpha: rate.map(|r| apy::daily_earnings(s.alpha, r, sub.tempo)),
+            daily_alpha: rate.and_then(|r| apy::daily_earnings(s.alpha, r, sub.tempo)),
         });
     }
     positions.sort_by_key(|p| (p.netuid, p.hotkey));
