@@ -202,6 +202,12 @@ fn stake_list_json_matches_independent_reads() {
                 p["locked"].is_null() && p["available"].is_null(),
                 "293 has no locks"
             );
+            // Issue 9: an estimate past u64 is unknown (null), never u64::MAX.
+            assert_ne!(
+                p["daily_alpha"].as_u64(),
+                Some(u64::MAX),
+                "daily alpha on {netuid}"
+            );
             if netuid == 0 {
                 assert_eq!(value, alpha, "root converts 1:1");
             }

@@ -147,6 +147,29 @@ fn num(v: &serde_json::Value) -> u128 {
     }
 }
 
+/// The requests the last taotui command made after connecting (the double logs each; a batch is one request).
+fn read_requests(url: &str) -> Vec<Vec<String>> {
+    const CONNECT: [&str; 3] = [
+        "chain_getBlockHash",
+        "state_getRuntimeVersion",
+        "state_call Metadata_metadata_at_version",
+    ];
+    let log: Vec<Vec<Vec<String>>> = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let rpc = subxt::rpcs::RpcClient::from_insecure_url(url)
+            .await
+            .unwrap();
+        rpc.request("taotui_requestLog", subxt::rpcs::rpc_params![])
+            .await
+            .unwrap()
+    });
+    log.last()
+        .unwrap()
+        .iter()
+        .filter(|r| !(r.len() == 1 && CONNECT.contains(&r[0].as_str())))
+        .cloned()
+        .collect()
+}
+
 fn account(hex: &serde_json::Value) -> AccountId {
     let bytes = hex::decode(hex.as_str().unwrap().trim_start_matches("0x")).unwrap();
     AccountId(<[u8; 32]>::try_from(bytes.as_slice()).unwrap())
@@ -254,6 +277,19 @@ fn reads_show_what_the_double_encoded(double: &Double) {
     );
     assert_eq!(num(&list["staked_value"]), staked);
 
+    // Spec 424 adds the price and lock calls, still within the 3-request budget: one batch of runtime calls.
+    let reads = read_requests(&double.url);
+    assert_eq!(reads.len(), 3, "stake list's reads: {reads:?}");
+    let mut first = reads[0].clone();
+    first.sort();
+    assert_eq!(
+        first,
+        [
+            "state_call StakeInfoRuntimeApi_get_stake_availability_for_coldkeys",
+            "state_call StakeInfoRuntimeApi_get_stake_info_for_coldkey",
+            "state_call SwapRuntimeApi_current_alpha_price_all",
+        ]
+    );
     let args = [
         "--network",
         &double.url,

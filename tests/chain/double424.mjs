@@ -238,9 +238,17 @@ const answer = (req, send) => {
   }
 };
 
+// What each connection asked, one entry per request on the wire (a batch is one entry listing its calls), for
+// tests that count a command's requests: `taotui_requestLog` answers the log of every earlier connection.
+const connections = [];
+methods.taotui_requestLog = () => connections.slice(0, -1);
+
 const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
 server.on('connection', (socket) => {
+  const requests = [];
+  connections.push(requests);
   const send = (msg) => socket.send(JSON.stringify(msg, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+  const label = (r) => (r.method === 'state_call' ? `state_call ${r.params?.[0]}` : r.method);
   socket.on('message', (data) => {
     let req;
     try {
@@ -250,10 +258,12 @@ server.on('connection', (socket) => {
       return;
     }
     if (Array.isArray(req)) {
-      log(`batch: ${req.map((r) => (r.method === 'state_call' ? r.params?.[0] : r.method)).join(', ')}`);
+      requests.push(req.map(label));
+      log(`batch: ${req.map(label).join(', ')}`);
       send(req.map((r) => answer(r, send)));
     } else {
-      log(req.method === 'state_call' ? `state_call ${req.params?.[0]}` : req.method);
+      requests.push([label(req)]);
+      log(label(req));
       send(answer(req, send));
     }
   });

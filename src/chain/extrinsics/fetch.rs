@@ -220,6 +220,7 @@ pub async fn chain_view(
     // The price the runtime checks limits against: its own answer where it has the Swap runtime API (since 424
     // the pool is weighted and neither reserves nor V3 storage give it), storage on spec 293. Rides in the storage
     // request (one JSON-RPC batch).
+    let weighted = batch.has("Swap", "SwapBalancer");
     let mut price_calls = RuntimeCalls::new(md);
     let mut prices = PriceReads::new(&client.features(), &mut price_calls)?;
     let mut subnet_slots = Vec::new();
@@ -293,6 +294,17 @@ pub async fn chain_view(
                 .unwrap_or(0),
         )
         .map_err(|e| dec_err("SubtensorModule.SubnetMechanism", e))?;
+        let price = if n == 0 || mechanism == Mechanism::Stable {
+            Price::ONE
+        } else if !exists {
+            // No such subnet: the planner refuses it by name; the runtime lists no price for it.
+            price_of
+                .get(&n)
+                .copied()
+                .unwrap_or(Price::from_rao_per_alpha(0))
+        } else {
+            PriceReads::of(&price_of, n)?
+        };
         let pool = if n == 0 || mechanism == Mechanism::Stable {
             Pool::stable()
         } else {
@@ -301,16 +313,12 @@ pub async fn chain_view(
                 .and_then(u64_of)
                 .and_then(|f| u16::try_from(f).ok())
                 .map_or(SwapFee::DEFAULT, SwapFee);
-            Pool::dynamic(
+            preview_pool(
                 Rao(batch.get(tao_in).and_then(u64_of).unwrap_or(0)),
                 AlphaRao(batch.get(alpha_in).and_then(u64_of).unwrap_or(0)),
                 fee,
+                weighted.then_some(price),
             )
-        };
-        let price = if n == 0 || mechanism == Mechanism::Stable {
-            Price::ONE
-        } else {
-            PriceReads::of(&price_of, n)?
         };
         view.subnets.insert(
             n,
@@ -348,6 +356,23 @@ pub async fn chain_view(
         }
     }
     Ok(view)
+}
+
+/// The pool the preview simulates trades on. A constant-product pool on the reserves where they give the price;
+/// on a weighted pool (`Swap.SwapBalancer`, 424+) the reserve ratio is not the price, so the model keeps the alpha
+/// depth and takes the runtime's price (`weighted_price`): the price before a trade, the limit price and the price
+/// a tolerance check compares all start from that one price, and only the relative move comes from the model (the
+/// runtime's own `sim_swap_*` quote gives the amounts where it exists).
+fn preview_pool(
+    tao_in: Rao,
+    alpha_in: AlphaRao,
+    fee: SwapFee,
+    weighted_price: Option<Price>,
+) -> Pool {
+    let tao_in = weighted_price
+        .and_then(|p| crate::amount::alpha_to_tao(alpha_in, p).ok())
+        .unwrap_or(tao_in);
+    Pool::dynamic(tao_in, alpha_in, fee)
 }
 
 /// The coldkey's positions and, where the runtime has locks (424+), `get_stake_availability_for_coldkeys` for
@@ -567,4 +592,73 @@ pub async fn prepare(
         crypto,
         requests: client.request_count() - start,
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::super::plan::{Action, ChainView, StakeMode, SubnetFacts, finish_preview, plan};
+    use super::*;
+
+    const TAO: u64 = 1_000_000_000;
+
+    /// A weighted pool (424+) priced at 0.25 TAO/alpha by the runtime while its reserves say 0.5.
+    fn weighted_view(pool: Pool) -> ChainView {
+        let mut v = ChainView {
+            coldkey: [1; 32],
+            spendable: Rao(100 * TAO),
+            existential_deposit: Rao(500),
+            min_stake: DEFAULT_MIN_STAKE,
+            ..ChainView::default()
+        };
+        v.subnets.insert(
+            1,
+            SubnetFacts {
+                exists: true,
+                subtoken_enabled: true,
+                pool,
+                price: Price::from_rao_per_alpha(250_000_000),
+            },
+        );
+        v.hotkeys_known.insert([7; 32]);
+        v.registered.insert(([7; 32], 1));
+        v
+    }
+
+    #[test]
+    fn a_small_stake_on_a_weighted_pool_is_checked_against_the_runtime_price() {
+        let fee = SwapFee::DEFAULT;
+        let (tao_in, alpha_in) = (Rao(500_000 * TAO), AlphaRao(1_000_000 * TAO));
+        let runtime = Price::from_rao_per_alpha(250_000_000);
+        let pool = preview_pool(tao_in, alpha_in, fee, Some(runtime));
+        assert_eq!(pool.spot_price().unwrap(), runtime);
+        let reserves = preview_pool(tao_in, alpha_in, fee, None);
+        assert_eq!(
+            reserves.spot_price().unwrap(),
+            Price::from_rao_per_alpha(500_000_000)
+        );
+
+        let add = Action::AddStake {
+            hotkey: [7; 32],
+            netuid: 1,
+            amount: Rao(TAO),
+            mode: StakeMode::default(),
+        };
+        let preview = |pool| {
+            let v = weighted_view(pool);
+            let planned = plan(&add, &v).unwrap();
+            finish_preview(&add, planned, &v, Rao(1_000_000), None).unwrap()
+        };
+        // 1 TAO into a pool this deep barely moves it: within the 0.5 % tolerance of the runtime's price.
+        let p = preview(pool);
+        assert!(p.refusals.is_empty(), "{:?}", p.refusals);
+        assert_eq!(p.price, Some(runtime));
+        // The reserve ratio as the model would put the price after the trade at ~0.5, twice the limit.
+        let wrong = preview(reserves);
+        assert!(
+            wrong.refusals.iter().any(|r| r.code == "beyond_tolerance"),
+            "{:?}",
+            wrong.refusals
+        );
+    }
 }

@@ -124,9 +124,8 @@ impl PriceReads {
         match self.source {
             PriceSource::RuntimeAll => {}
             PriceSource::RuntimeEach => {
-                if !self.each.contains_key(&netuid) {
-                    let slot = second.add(SWAP_API, PRICE_ONE, netuid.encode())?;
-                    self.each.insert(netuid, slot);
+                if let std::collections::btree_map::Entry::Vacant(e) = self.each.entry(netuid) {
+                    e.insert(second.add(SWAP_API, PRICE_ONE, netuid.encode())?);
                 }
             }
             PriceSource::Storage => {
