@@ -568,12 +568,16 @@ fn chain_preview(prepared: &Prepared, r: &StakeRequest) -> ChainPreview {
         }
     }
     rows.push((
-        "Price impact".to_owned(),
+        "Avg. impact".to_owned(),
         format!(
             "{}.{:02}%",
             p.price_impact_bps / 100,
             p.price_impact_bps % 100
         ),
+    ));
+    rows.push((
+        "Price moves".to_owned(),
+        format!("{}.{:02}%", p.price_move_bps / 100, p.price_move_bps % 100),
     ));
     if let Some(limit) = p.limit_price {
         rows.push((

@@ -13,7 +13,7 @@ use crate::action::{
 use crate::amount::{
     AlphaRao, Mechanism, Pool, Rao, Rounding, SwapFee, Tolerance, TradeSide, limit_price,
 };
-use crate::chain::extrinsics::plan::relative_price;
+use crate::chain::extrinsics::plan::{move_bps, relative_price};
 use crate::chain::queries::SubnetView;
 use crate::config::keymap::{Command, Context, Keymap};
 
@@ -74,7 +74,10 @@ pub struct StakePreview {
     /// Expected amount out, with its unit.
     pub receive: String,
     pub swap_fee: String,
+    /// Average price impact: the trade's average price against the current one.
     pub price_impact_bps: u32,
+    /// How far the price itself moves (what the limit price is checked against).
+    pub price_move_bps: u32,
     /// Limit price in rao per alpha (or destination alpha per origin alpha for a swap).
     pub limit_price: Option<u64>,
     /// The unit of the limit price, e.g. "τ/α".
@@ -551,6 +554,16 @@ impl StakeForm {
         self.subnets.iter().find(|s| s.netuid == n)
     }
 
+    /// How far a trade moves the pool's price, in basis points.
+    fn moved(before: Pool, after: Pool) -> u32 {
+        before
+            .spot_price()
+            .ok()
+            .zip(after.spot_price().ok())
+            .and_then(|(b, a)| move_bps(b, a).ok())
+            .unwrap_or(0)
+    }
+
     fn pool_of(s: &SubnetView) -> Pool {
         match s.mechanism {
             Mechanism::Stable => Pool::stable(),
@@ -574,6 +587,7 @@ impl StakeForm {
                     receive: alpha(sim.alpha_out, &self.symbol),
                     swap_fee: format!("{} TAO", sim.fee.format_tao(6, Rounding::Up)),
                     price_impact_bps: sim.price_impact_bps,
+                    price_move_bps: StakeForm::moved(pool, sim.pool_after),
                     limit_price: limit_price(price, self.tolerance, TradeSide::Buy).ok(),
                     limit_unit: format!("τ/{}", self.symbol),
                 })
@@ -588,6 +602,7 @@ impl StakeForm {
                     receive: tao_text(sim.tao_out.get(), 4),
                     swap_fee: alpha(AlphaRao(sim.fee.get()), &self.symbol),
                     price_impact_bps: sim.price_impact_bps,
+                    price_move_bps: StakeForm::moved(pool, sim.pool_after),
                     limit_price: limit_price(price, self.tolerance, TradeSide::Sell).ok(),
                     limit_unit: format!("τ/{}", self.symbol),
                 })
@@ -595,8 +610,16 @@ impl StakeForm {
             StakeKind::Swap => {
                 let dest = self.destination_subnet()?;
                 let sell = pool.sim_unstake(AlphaRao(amount)).ok()?;
-                let buy = StakeForm::pool_of(dest).sim_stake(sell.tao_out).ok()?;
+                let dest_pool = StakeForm::pool_of(dest);
+                let buy = dest_pool.sim_stake(sell.tao_out).ok()?;
                 let relative = relative_price(price, dest.price).ok()?;
+                let relative_of = |o: Pool, d: Pool| {
+                    relative_price(o.spot_price().ok()?, d.spot_price().ok()?).ok()
+                };
+                let price_move_bps = relative_of(pool, dest_pool)
+                    .zip(relative_of(sell.pool_after, buy.pool_after))
+                    .and_then(|(before, after)| move_bps(before, after).ok())
+                    .unwrap_or(0);
                 Some(StakePreview {
                     pay: self.format_amount(amount),
                     receive: alpha(buy.alpha_out, &dest.symbol),
@@ -611,6 +634,7 @@ impl StakeForm {
                         )
                     },
                     price_impact_bps: sell.price_impact_bps.saturating_add(buy.price_impact_bps),
+                    price_move_bps,
                     limit_price: limit_price(relative, self.tolerance, TradeSide::Sell).ok(),
                     limit_unit: format!("{}/{}", dest.symbol, self.symbol),
                 })

@@ -100,8 +100,14 @@ fn pool_preview<'a>(s: &StakeForm, theme: &Theme, lines: &mut Vec<Line<'a>>) {
             lines.push(field_line("You pay", p.pay, theme));
             lines.push(field_line("You receive ≈", p.receive, theme));
             lines.push(field_line("Swap fee", p.swap_fee, theme));
-            let line = field_line("Price impact", percent(p.price_impact_bps), theme);
-            lines.push(if p.price_impact_bps > s.tolerance_bps {
+            lines.push(field_line(
+                "Avg. impact",
+                percent(p.price_impact_bps),
+                theme,
+            ));
+            // The limit is checked against where the price ends, so that is the figure held to the tolerance.
+            let line = field_line("Price moves", percent(p.price_move_bps), theme);
+            lines.push(if p.price_move_bps > s.tolerance_bps {
                 line.style(theme.warning())
             } else {
                 line
