@@ -255,7 +255,9 @@ impl StakeForm {
     fn request(&self, amount: u64) -> StakeRequest {
         let destination = match self.kind {
             StakeKind::Move => self.picker.as_ref().and_then(ValidatorPicker::chosen),
-            StakeKind::Transfer => Some(self.destination.trimmed().to_owned()),
+            StakeKind::Transfer | StakeKind::TransferStake => {
+                Some(self.destination.trimmed().to_owned())
+            }
             _ => None,
         };
         StakeRequest {
@@ -451,6 +453,7 @@ impl StakeForm {
             StakeKind::Move => "Move stake",
             StakeKind::Swap => "Swap stake to another subnet",
             StakeKind::Transfer => "Transfer TAO",
+            StakeKind::TransferStake => "Give stake to another coldkey",
         }
     }
 
@@ -471,7 +474,7 @@ impl StakeForm {
     pub fn has_destination(&self) -> bool {
         matches!(
             self.kind,
-            StakeKind::Move | StakeKind::Swap | StakeKind::Transfer
+            StakeKind::Move | StakeKind::Swap | StakeKind::Transfer | StakeKind::TransferStake
         )
     }
 
@@ -594,7 +597,7 @@ impl StakeForm {
             }
             // A move on the same subnet swaps nothing, a transfer has no pool: the chain's
             // preview (and the transfer preview) show what arrives.
-            StakeKind::Move | StakeKind::Transfer => None,
+            StakeKind::Move | StakeKind::Transfer | StakeKind::TransferStake => None,
             StakeKind::Unstake => {
                 let sim = pool.sim_unstake(AlphaRao(amount)).ok()?;
                 Some(StakePreview {
@@ -822,6 +825,13 @@ impl StakeForm {
                 Some(Err(e)) => Some(e),
                 Some(Ok(())) => None,
             },
+            StakeKind::TransferStake => match self.address_status() {
+                None => Some(
+                    "type or paste the address of the coldkey that receives the stake".to_owned(),
+                ),
+                Some(Err(e)) => Some(e),
+                Some(Ok(())) => None,
+            },
             StakeKind::Move => {
                 let chosen = self.picker.as_ref().and_then(ValidatorPicker::chosen);
                 match chosen {
@@ -1043,6 +1053,58 @@ mod tests {
         let mut f = form(StakeKind::Swap, 5);
         assert_eq!(step(&mut f, Command::ToleranceDown), 5);
         assert_eq!(step(&mut f, Command::ToleranceUp), 10);
+    }
+
+    fn key(code: KeyCode) -> KeyPress {
+        KeyPress {
+            code,
+            modifiers: KeyModifiers::NONE,
+        }
+    }
+
+    fn type_text(f: &mut StakeForm, text: &str, ids: &mut IdGen) {
+        for c in text.chars() {
+            let _ = f.on_key(key(KeyCode::Char(c)), ids);
+        }
+    }
+
+    #[test]
+    fn giving_stake_asks_for_the_coldkey_then_previews_transfer_stake() {
+        let me = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+        let friend = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
+        let mut ids = IdGen::default();
+        let mut f = form(StakeKind::TransferStake, 50);
+        f.coldkey = Some(me.to_owned());
+        f.focus = Focus::Destination;
+        assert!(f.has_destination() && !f.has_limit() && !f.spends_tao());
+        assert_eq!(f.title(), "Give stake to another coldkey");
+        // Its own coldkey is refused before anything is asked.
+        type_text(&mut f, me, &mut ids);
+        let _ = f.on_key(key(KeyCode::Tab), &mut ids);
+        type_text(&mut f, "2.5", &mut ids);
+        let StakeOutcome::Stay(effects) = f.on_key(key(KeyCode::Enter), &mut ids) else {
+            panic!("the form stays open")
+        };
+        assert!(effects.is_empty());
+        assert!(
+            f.error.as_deref().unwrap_or("").contains("own address"),
+            "{:?}",
+            f.error
+        );
+        // Another coldkey: the chain is asked for the transfer_stake preview with it.
+        f.destination.clear();
+        type_text(&mut f, friend, &mut ids);
+        f.focus = Focus::Amount;
+        let StakeOutcome::Stay(effects) = f.on_key(key(KeyCode::Enter), &mut ids) else {
+            panic!("the form stays open")
+        };
+        let [Effect::PreviewStake { request, .. }] = effects.as_slice() else {
+            panic!("one preview request: {effects:?}")
+        };
+        assert_eq!(request.kind, StakeKind::TransferStake);
+        assert_eq!(request.destination.as_deref(), Some(friend));
+        assert_eq!((request.netuid, request.amount), (1, 2_500_000_000));
+        assert_eq!(f.step, StakeStep::Previewing);
     }
 
     #[test]

@@ -375,6 +375,10 @@ fn answer_preview_coded(
                     "SubtensorModule.swap_stake_limit",
                     [("Moved", "2.500000 α"), ("Arrives ≈", "0.124626 α")],
                 ),
+                StakeKind::TransferStake => (
+                    "SubtensorModule.transfer_stake",
+                    [("Sent", "2.500000 α"), ("Arrives ≈", "2.492500 α")],
+                ),
             };
             let mut rows: Vec<(String, String)> = rows
                 .iter()
