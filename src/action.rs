@@ -72,6 +72,8 @@ pub enum StakeKind {
     Swap,
     /// TAO to another account (`transfer_keep_alive`, or `transfer_all` keeping the account alive).
     Transfer,
+    /// A position's stake to another coldkey, same validator and subnet (`transfer_stake`).
+    TransferStake,
 }
 
 /// Progress of a submitted transaction.

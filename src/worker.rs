@@ -525,6 +525,13 @@ fn plan_action(r: &StakeRequest) -> Result<extrinsics::Action, String> {
             amount: alpha,
             mode: mode()?,
         },
+        StakeKind::TransferStake => extrinsics::Action::TransferStake {
+            destination_coldkey: destination("destination coldkey")?,
+            hotkey: hotkey()?,
+            origin_netuid: r.netuid,
+            destination_netuid: r.netuid,
+            amount: alpha,
+        },
         StakeKind::Transfer if r.all => extrinsics::Action::TransferAll {
             dest: destination("recipient")?,
         },
@@ -558,6 +565,13 @@ fn chain_preview(prepared: &Prepared, r: &StakeRequest) -> ChainPreview {
         StakeKind::Unstake => {
             rows.push(("You sell".to_owned(), alpha(p.alpha_sold)));
             rows.push(("You receive ≈".to_owned(), tao(p.tao_received)));
+        }
+        StakeKind::TransferStake => {
+            if let Some(dest) = &r.destination {
+                rows.push(("To coldkey".to_owned(), dest.trim().to_owned()));
+            }
+            rows.push(("Sent".to_owned(), alpha(p.alpha_sold)));
+            rows.push(("Arrives ≈".to_owned(), alpha(p.alpha_received)));
         }
         StakeKind::Move | StakeKind::Swap => {
             rows.push(("Moved".to_owned(), alpha(p.alpha_sold)));
@@ -594,12 +608,16 @@ fn chain_preview(prepared: &Prepared, r: &StakeRequest) -> ChainPreview {
         }
     }
     rows.push((
-        "Price impact".to_owned(),
+        "Avg. impact".to_owned(),
         format!(
             "{}.{:02}%",
             p.price_impact_bps / 100,
             p.price_impact_bps % 100
         ),
+    ));
+    rows.push((
+        "Price moves".to_owned(),
+        format!("{}.{:02}%", p.price_move_bps / 100, p.price_move_bps % 100),
     ));
     if let Some(limit) = p.limit_price {
         rows.push((
@@ -933,6 +951,20 @@ mod tests {
             ..request(StakeKind::Transfer)
         };
         assert!(plan_action(&none).unwrap_err().contains("recipient"));
+    }
+
+    #[test]
+    fn a_stake_gift_plans_transfer_stake_to_the_destination_coldkey() {
+        assert_eq!(
+            plan_action(&request(StakeKind::TransferStake)).unwrap(),
+            extrinsics::Action::TransferStake {
+                destination_coldkey: key(BOB),
+                hotkey: key(ALICE),
+                origin_netuid: 3,
+                destination_netuid: 3,
+                amount: AlphaAmount::Alpha(AlphaRao(5)),
+            }
+        );
     }
 
     #[test]

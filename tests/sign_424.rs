@@ -525,7 +525,7 @@ fn move_stake_limit_is_built_from_the_metadata_once_a_runtime_has_it() {
         .path()
         .join("spec424-with-move-stake-limit.metadata.scale");
     std::fs::write(&file, &bytes).unwrap();
-    let decoded = decode(&file, &[xt.clone()]);
+    let decoded = decode(&file, std::slice::from_ref(&xt));
     check_decoded(&decoded, &[(planned, 7, xt.clone())], &who);
     // The signature check is not a formality: over a payload naming another birth block it fails.
     let other = decode_born_at(&file, [0x43; 32], &[xt]);

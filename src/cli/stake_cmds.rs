@@ -370,10 +370,18 @@ fn render_preview(p: &Preview, network: &str, wallet: &str) -> String {
     if let Some(after) = p.price_after {
         t.row(["price after".to_owned(), after.to_string()]);
     }
+    // Both figures: the average price against the current one, and where the price itself ends (what the
+    // limit price is checked against).
     if p.price_impact_bps > 0 {
         t.row([
-            "price impact".to_owned(),
-            format!("{:.2} %", f64::from(p.price_impact_bps) / 100.0),
+            "average price impact".to_owned(),
+            extrinsics::plan::percent_text(p.price_impact_bps),
+        ]);
+    }
+    if p.price_move_bps > 0 {
+        t.row([
+            "price moves by".to_owned(),
+            extrinsics::plan::percent_text(p.price_move_bps),
         ]);
     }
     if let Some(limit) = p.limit_price {

@@ -664,9 +664,11 @@ fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
             }
         }
         Command::Stake => open_stake_from_validator(model),
-        Command::StakeMore | Command::Unstake | Command::MoveStake | Command::SwapStake => {
-            open_stake_from_position(model, command)
-        }
+        Command::StakeMore
+        | Command::Unstake
+        | Command::MoveStake
+        | Command::SwapStake
+        | Command::TransferStake => open_stake_from_position(model, command),
         Command::Transfer => open_transfer(model),
         // Only the stake dialog's limit; it gets its keys before any screen.
         Command::ToleranceUp | Command::ToleranceDown | Command::TogglePartial => Vec::new(),
@@ -923,6 +925,7 @@ fn open_stake_from_position(model: &mut Model, command: Command) -> Vec<Effect> 
         Command::StakeMore => (StakeKind::Stake, free_balance(model)),
         Command::Unstake => (StakeKind::Unstake, p.alpha.get()),
         Command::SwapStake => (StakeKind::Swap, p.alpha.get()),
+        Command::TransferStake => (StakeKind::TransferStake, p.alpha.get()),
         _ => (StakeKind::Move, p.alpha.get()),
     };
     let subnet = model.validators.subnet(p.netuid).cloned();
@@ -962,6 +965,11 @@ fn open_stake_from_position(model: &mut Model, command: Command) -> Vec<Effect> 
             }
             picker.reorder();
             form = form.with_picker(picker);
+        }
+        // The sending coldkey's own address is refused as the destination.
+        StakeKind::TransferStake => {
+            form.coldkey = model.selected_coldkey();
+            form.focus = stake::Focus::Destination;
         }
         _ => {}
     }

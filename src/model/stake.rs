@@ -13,7 +13,7 @@ use crate::action::{
 use crate::amount::{
     AlphaRao, Mechanism, Pool, Rao, Rounding, SwapFee, Tolerance, TradeSide, limit_price,
 };
-use crate::chain::extrinsics::plan::relative_price;
+use crate::chain::extrinsics::plan::{move_bps, relative_price};
 use crate::chain::queries::SubnetView;
 use crate::config::keymap::{Command, Context, Keymap};
 
@@ -74,7 +74,10 @@ pub struct StakePreview {
     /// Expected amount out, with its unit.
     pub receive: String,
     pub swap_fee: String,
+    /// Average price impact: the trade's average price against the current one.
     pub price_impact_bps: u32,
+    /// How far the price itself moves (what the limit price is checked against).
+    pub price_move_bps: u32,
     /// Limit price in rao per alpha (or destination alpha per origin alpha for a swap).
     pub limit_price: Option<u64>,
     /// The unit of the limit price, e.g. "τ/α".
@@ -252,7 +255,9 @@ impl StakeForm {
     fn request(&self, amount: u64) -> StakeRequest {
         let destination = match self.kind {
             StakeKind::Move => self.picker.as_ref().and_then(ValidatorPicker::chosen),
-            StakeKind::Transfer => Some(self.destination.trimmed().to_owned()),
+            StakeKind::Transfer | StakeKind::TransferStake => {
+                Some(self.destination.trimmed().to_owned())
+            }
             _ => None,
         };
         StakeRequest {
@@ -448,6 +453,7 @@ impl StakeForm {
             StakeKind::Move => "Move stake",
             StakeKind::Swap => "Swap stake to another subnet",
             StakeKind::Transfer => "Transfer TAO",
+            StakeKind::TransferStake => "Give stake to another coldkey",
         }
     }
 
@@ -468,7 +474,7 @@ impl StakeForm {
     pub fn has_destination(&self) -> bool {
         matches!(
             self.kind,
-            StakeKind::Move | StakeKind::Swap | StakeKind::Transfer
+            StakeKind::Move | StakeKind::Swap | StakeKind::Transfer | StakeKind::TransferStake
         )
     }
 
@@ -551,6 +557,16 @@ impl StakeForm {
         self.subnets.iter().find(|s| s.netuid == n)
     }
 
+    /// How far a trade moves the pool's price, in basis points.
+    fn moved(before: Pool, after: Pool) -> u32 {
+        before
+            .spot_price()
+            .ok()
+            .zip(after.spot_price().ok())
+            .and_then(|(b, a)| move_bps(b, a).ok())
+            .unwrap_or(0)
+    }
+
     fn pool_of(s: &SubnetView) -> Pool {
         match s.mechanism {
             Mechanism::Stable => Pool::stable(),
@@ -574,13 +590,14 @@ impl StakeForm {
                     receive: alpha(sim.alpha_out, &self.symbol),
                     swap_fee: format!("{} TAO", sim.fee.format_tao(6, Rounding::Up)),
                     price_impact_bps: sim.price_impact_bps,
+                    price_move_bps: StakeForm::moved(pool, sim.pool_after),
                     limit_price: limit_price(price, self.tolerance, TradeSide::Buy).ok(),
                     limit_unit: format!("τ/{}", self.symbol),
                 })
             }
             // A move on the same subnet swaps nothing, a transfer has no pool: the chain's
             // preview (and the transfer preview) show what arrives.
-            StakeKind::Move | StakeKind::Transfer => None,
+            StakeKind::Move | StakeKind::Transfer | StakeKind::TransferStake => None,
             StakeKind::Unstake => {
                 let sim = pool.sim_unstake(AlphaRao(amount)).ok()?;
                 Some(StakePreview {
@@ -588,6 +605,7 @@ impl StakeForm {
                     receive: tao_text(sim.tao_out.get(), 4),
                     swap_fee: alpha(AlphaRao(sim.fee.get()), &self.symbol),
                     price_impact_bps: sim.price_impact_bps,
+                    price_move_bps: StakeForm::moved(pool, sim.pool_after),
                     limit_price: limit_price(price, self.tolerance, TradeSide::Sell).ok(),
                     limit_unit: format!("τ/{}", self.symbol),
                 })
@@ -595,8 +613,16 @@ impl StakeForm {
             StakeKind::Swap => {
                 let dest = self.destination_subnet()?;
                 let sell = pool.sim_unstake(AlphaRao(amount)).ok()?;
-                let buy = StakeForm::pool_of(dest).sim_stake(sell.tao_out).ok()?;
+                let dest_pool = StakeForm::pool_of(dest);
+                let buy = dest_pool.sim_stake(sell.tao_out).ok()?;
                 let relative = relative_price(price, dest.price).ok()?;
+                let relative_of = |o: Pool, d: Pool| {
+                    relative_price(o.spot_price().ok()?, d.spot_price().ok()?).ok()
+                };
+                let price_move_bps = relative_of(pool, dest_pool)
+                    .zip(relative_of(sell.pool_after, buy.pool_after))
+                    .and_then(|(before, after)| move_bps(before, after).ok())
+                    .unwrap_or(0);
                 Some(StakePreview {
                     pay: self.format_amount(amount),
                     receive: alpha(buy.alpha_out, &dest.symbol),
@@ -611,6 +637,7 @@ impl StakeForm {
                         )
                     },
                     price_impact_bps: sell.price_impact_bps.saturating_add(buy.price_impact_bps),
+                    price_move_bps,
                     limit_price: limit_price(relative, self.tolerance, TradeSide::Sell).ok(),
                     limit_unit: format!("{}/{}", dest.symbol, self.symbol),
                 })
@@ -798,6 +825,13 @@ impl StakeForm {
                 Some(Err(e)) => Some(e),
                 Some(Ok(())) => None,
             },
+            StakeKind::TransferStake => match self.address_status() {
+                None => Some(
+                    "type or paste the address of the coldkey that receives the stake".to_owned(),
+                ),
+                Some(Err(e)) => Some(e),
+                Some(Ok(())) => None,
+            },
             StakeKind::Move => {
                 let chosen = self.picker.as_ref().and_then(ValidatorPicker::chosen);
                 match chosen {
@@ -982,7 +1016,7 @@ impl StakeForm {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 
@@ -1019,6 +1053,58 @@ mod tests {
         let mut f = form(StakeKind::Swap, 5);
         assert_eq!(step(&mut f, Command::ToleranceDown), 5);
         assert_eq!(step(&mut f, Command::ToleranceUp), 10);
+    }
+
+    fn key(code: KeyCode) -> KeyPress {
+        KeyPress {
+            code,
+            modifiers: KeyModifiers::NONE,
+        }
+    }
+
+    fn type_text(f: &mut StakeForm, text: &str, ids: &mut IdGen) {
+        for c in text.chars() {
+            let _ = f.on_key(key(KeyCode::Char(c)), ids);
+        }
+    }
+
+    #[test]
+    fn giving_stake_asks_for_the_coldkey_then_previews_transfer_stake() {
+        let me = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+        let friend = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
+        let mut ids = IdGen::default();
+        let mut f = form(StakeKind::TransferStake, 50);
+        f.coldkey = Some(me.to_owned());
+        f.focus = Focus::Destination;
+        assert!(f.has_destination() && !f.has_limit() && !f.spends_tao());
+        assert_eq!(f.title(), "Give stake to another coldkey");
+        // Its own coldkey is refused before anything is asked.
+        type_text(&mut f, me, &mut ids);
+        let _ = f.on_key(key(KeyCode::Tab), &mut ids);
+        type_text(&mut f, "2.5", &mut ids);
+        let StakeOutcome::Stay(effects) = f.on_key(key(KeyCode::Enter), &mut ids) else {
+            panic!("the form stays open")
+        };
+        assert!(effects.is_empty());
+        assert!(
+            f.error.as_deref().unwrap_or("").contains("own address"),
+            "{:?}",
+            f.error
+        );
+        // Another coldkey: the chain is asked for the transfer_stake preview with it.
+        f.destination.clear();
+        type_text(&mut f, friend, &mut ids);
+        f.focus = Focus::Amount;
+        let StakeOutcome::Stay(effects) = f.on_key(key(KeyCode::Enter), &mut ids) else {
+            panic!("the form stays open")
+        };
+        let [Effect::PreviewStake { request, .. }] = effects.as_slice() else {
+            panic!("one preview request: {effects:?}")
+        };
+        assert_eq!(request.kind, StakeKind::TransferStake);
+        assert_eq!(request.destination.as_deref(), Some(friend));
+        assert_eq!((request.netuid, request.amount), (1, 2_500_000_000));
+        assert_eq!(f.step, StakeStep::Previewing);
     }
 
     #[test]

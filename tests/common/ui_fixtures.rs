@@ -333,7 +333,7 @@ pub fn answer_preview(m: &mut Model, effects: &[Effect], refusals: Vec<String>) 
 }
 
 /// The CLI sentence the chain layer gives a trade past the tolerance.
-pub const CLI_BEYOND_TOLERANCE: &str = "This trade alone moves the price by about 4.96 %, past the 0.50% tolerance; raise --tolerance, allow a partial fill with --partial, or use a smaller amount.";
+pub const CLI_BEYOND_TOLERANCE: &str = "This trade alone moves the price by 9.93 % (from 0.100000 to 0.109930), past the limit of 0.100500 that the 0.5% tolerance allows; raise --tolerance, allow a partial fill with --partial, or use a smaller amount.";
 
 /// Like [`answer_preview`], the refusals with their codes, and the tolerance and partial-fill
 /// rows the worker adds for a limit call (from the request, as the chain layer plans it).
@@ -376,6 +376,10 @@ fn answer_preview_coded(
                 StakeKind::Swap => (
                     "SubtensorModule.swap_stake_limit",
                     [("Moved", "2.500000 α"), ("Arrives ≈", "0.124626 α")],
+                ),
+                StakeKind::TransferStake => (
+                    "SubtensorModule.transfer_stake",
+                    [("Sent", "2.500000 α"), ("Arrives ≈", "2.492500 α")],
                 ),
             };
             let mut rows: Vec<(String, String)> = rows

@@ -330,7 +330,11 @@ pub struct Preview {
     /// Expected price after the trade.
     #[serde(serialize_with = "ser_price")]
     pub price_after: Option<Price>,
+    /// Average price impact: how much worse the trade's average price is than `price` (fee excluded).
     pub price_impact_bps: u32,
+    /// How far the trade moves the price itself, from `price` to `price_after` (rounded up): the figure a limit
+    /// call is checked against, about twice the average impact for a constant-product pool.
+    pub price_move_bps: u32,
     /// The swap pallet's fee taken from the input (rao or alpha rao of the input side).
     pub swap_fee: u64,
     /// The `limit_price` argument (rao per alpha), for limit calls.
@@ -897,6 +901,26 @@ pub fn plan(action: &Action, view: &ChainView) -> Result<Plan, PlanError> {
     Ok(plan)
 }
 
+/// Basis points as a percentage, e.g. "0.43 %".
+pub fn percent_text(bps: u32) -> String {
+    format!("{}.{:02} %", bps / 100, bps % 100)
+}
+
+fn price_text(p: Price) -> String {
+    p.format(6, Rounding::Nearest)
+}
+
+/// |after - before| / before in basis points, rounded up (so a move is never understated).
+pub fn move_bps(before: Price, after: Price) -> Result<u32, AmountError> {
+    let b = u128::from(before.rao_per_alpha(Rounding::Nearest)?);
+    let a = u128::from(after.rao_per_alpha(Rounding::Nearest)?);
+    if b == 0 {
+        return Ok(0);
+    }
+    let bps = (a.abs_diff(b) * 10_000).div_ceil(b);
+    Ok(u32::try_from(bps).unwrap_or(u32::MAX))
+}
+
 /// Origin price over destination price: destination alpha per origin alpha, the unit of `swap_stake_limit`'s
 /// `limit_price` (times 10^9).
 pub fn relative_price(origin: Price, destination: Price) -> Result<Price, AmountError> {
@@ -1016,6 +1040,7 @@ pub fn finish_preview(
         price: None,
         price_after: None,
         price_impact_bps: 0,
+        price_move_bps: 0,
         swap_fee: 0,
         limit_price: plan.limit_price,
         tolerance_bps: match plan.mode {
@@ -1213,7 +1238,11 @@ pub fn finish_preview(
         ));
     }
 
-    // A limit call without partial fills fails on chain when the trade itself moves the price past the limit.
+    if let (Some(before), Some(after)) = (p.price, p.price_after) {
+        p.price_move_bps = move_bps(before, after)?;
+    }
+    // A limit call without partial fills fails on chain when the trade itself moves the price past the limit: the
+    // price after the trade is what is compared, so that is the figure the sentences quote.
     if let (
         Some(limit),
         Some(after),
@@ -1229,16 +1258,20 @@ pub fn finish_preview(
             _ => after_rao < limit,
         };
         if beyond {
+            let moved = format!(
+                "This trade alone moves the price by {} (from {} to {}), past the limit of {} that the {tolerance} tolerance allows",
+                percent_text(p.price_move_bps),
+                price_text(p.price.unwrap_or(after)),
+                price_text(after),
+                price_text(Price::from_rao_per_alpha(limit)),
+            );
             if allow_partial {
-                warnings.push(format!(
-                    "This trade alone moves the price past the {tolerance} tolerance, so only part of it will be filled."
-                ));
+                warnings.push(format!("{moved}, so only part of it will be filled."));
             } else {
                 refusals.push(refuse(
                     "beyond_tolerance",
                     format!(
-                        "This trade alone moves the price by about {} %, past the {tolerance} tolerance; raise --tolerance, allow a partial fill with --partial, or use a smaller amount.",
-                        f64::from(p.price_impact_bps) / 100.0
+                        "{moved}; raise --tolerance, allow a partial fill with --partial, or use a smaller amount."
                     ),
                 ));
             }
@@ -1246,8 +1279,8 @@ pub fn finish_preview(
     }
     if p.price_impact_bps >= 100 {
         warnings.push(format!(
-            "Price impact is {:.2} %: the pool is small for this amount.",
-            f64::from(p.price_impact_bps) / 100.0
+            "The average price is {} worse than the current price: the pool is small for this amount.",
+            percent_text(p.price_impact_bps)
         ));
     }
     p.refusals = refusals;
@@ -1441,6 +1474,53 @@ mod tests {
         let p = preview(&add(50 * TAO, partial), &view(), None);
         assert!(p.is_allowed());
         assert!(!p.warnings.is_empty());
+    }
+
+    #[test]
+    fn the_tolerance_refusal_quotes_the_end_price_it_compares_not_the_average_impact() {
+        // 2 TAO into 1000 TAO / 10000 alpha: the average price is ~0.2 % worse (fee excluded), but the price
+        // itself ends ~0.4 % higher, which the 0.3 % limit does not allow.
+        let mode = StakeMode::Limit {
+            tolerance: Tolerance::from_bps(30).unwrap(),
+            allow_partial: false,
+        };
+        let p = preview(&add(2 * TAO, mode), &view(), None);
+        assert_eq!(codes(&p), ["beyond_tolerance"]);
+        let (before, after) = (p.price.unwrap(), p.price_after.unwrap());
+        assert_eq!(p.price_impact_bps, 20);
+        assert_eq!(p.price_move_bps, 40);
+        assert!(
+            p.price_move_bps > p.tolerance_bps.unwrap()
+                && p.price_impact_bps < p.tolerance_bps.unwrap()
+        );
+        assert_eq!(
+            p.refusals[0].sentence,
+            format!(
+                "This trade alone moves the price by 0.40 % (from {} to {}), past the limit of {} that the 0.3% tolerance allows; raise --tolerance, allow a partial fill with --partial, or use a smaller amount.",
+                before.format(6, Rounding::Nearest),
+                after.format(6, Rounding::Nearest),
+                Price::from_rao_per_alpha(p.limit_price.unwrap()).format(6, Rounding::Nearest)
+            )
+        );
+        // The end price is past the limit, the quoted move past the tolerance: the sentence and the check agree.
+        assert!(after.rao_per_alpha(Rounding::Nearest).unwrap() > p.limit_price.unwrap());
+        // Within the tolerance on the end price: allowed, and the preview shows both figures.
+        let p = preview(&add(TAO, StakeMode::default()), &view(), None);
+        assert!(p.is_allowed(), "{:?}", p.refusals);
+        assert_eq!((p.price_impact_bps, p.price_move_bps), (10, 20));
+        // A partial fill warns with the same figure.
+        let partial = StakeMode::Limit {
+            tolerance: Tolerance::from_bps(30).unwrap(),
+            allow_partial: true,
+        };
+        let p = preview(&add(2 * TAO, partial), &view(), None);
+        assert!(p.is_allowed());
+        assert!(
+            p.warnings[0].starts_with("This trade alone moves the price by 0.40 % (from")
+                && p.warnings[0].ends_with("so only part of it will be filled."),
+            "{:?}",
+            p.warnings
+        );
     }
 
     #[test]

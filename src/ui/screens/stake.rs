@@ -74,7 +74,10 @@ fn edit_hint(s: &StakeForm) -> &'static str {
         (StakeKind::Swap, Focus::Destination) => {
             "↑↓ or a number picks the subnet · Tab amount · Enter review · Esc cancel"
         }
-        (StakeKind::Move | StakeKind::Swap, Focus::Amount) => {
+        (StakeKind::TransferStake, Focus::Destination) => {
+            "type or paste the coldkey address · Tab amount · Enter review · Esc cancel"
+        }
+        (StakeKind::Move | StakeKind::Swap | StakeKind::TransferStake, Focus::Amount) => {
             "m max · alt-1..4 25/50/75/100% · Tab destination · Enter review · Esc"
         }
     }
@@ -100,8 +103,14 @@ fn pool_preview<'a>(s: &StakeForm, theme: &Theme, lines: &mut Vec<Line<'a>>) {
             lines.push(field_line("You pay", p.pay, theme));
             lines.push(field_line("You receive ≈", p.receive, theme));
             lines.push(field_line("Swap fee", p.swap_fee, theme));
-            let line = field_line("Price impact", percent(p.price_impact_bps), theme);
-            lines.push(if p.price_impact_bps > s.tolerance_bps {
+            lines.push(field_line(
+                "Avg. impact",
+                percent(p.price_impact_bps),
+                theme,
+            ));
+            // The limit is checked against where the price ends, so that is the figure held to the tolerance.
+            let line = field_line("Price moves", percent(p.price_move_bps), theme);
+            lines.push(if p.price_move_bps > s.tolerance_bps {
                 line.style(theme.warning())
             } else {
                 line
@@ -140,6 +149,30 @@ fn pool_preview<'a>(s: &StakeForm, theme: &Theme, lines: &mut Vec<Line<'a>>) {
             theme.muted(),
         )),
     }
+}
+
+/// Give stake: the receiving coldkey's address, then the alpha; the chain's preview shows what arrives.
+fn transfer_stake_fields<'a>(s: &StakeForm, theme: &Theme, lines: &mut Vec<Line<'a>>) {
+    let editing = s.step == StakeStep::Edit;
+    lines.push(input_line(
+        "To coldkey (SS58)",
+        &s.destination.display(),
+        editing && s.focus == Focus::Destination,
+        theme,
+    ));
+    lines.push(match s.address_status() {
+        None => hint_line(
+            "The coldkey that receives the stake, with the same validator: 5… (48 characters).",
+            theme,
+        ),
+        Some(Err(e)) => error_line(&e, theme),
+        Some(Ok(())) => Line::styled("✓ a valid address", theme.positive()),
+    });
+    lines.push(amount_input(s, theme));
+    lines.push(Line::styled(
+        "Enter asks the chain for the preview (fee, what arrives).",
+        theme.muted(),
+    ));
 }
 
 fn transfer_fields<'a>(s: &StakeForm, model: &Model, theme: &Theme, lines: &mut Vec<Line<'a>>) {
@@ -394,6 +427,7 @@ fn dialog_lines<'a>(
             match s.kind {
                 StakeKind::Transfer => transfer_fields(s, model, theme, &mut lines),
                 StakeKind::Swap => swap_fields(s, theme, &mut lines),
+                StakeKind::TransferStake => transfer_stake_fields(s, theme, &mut lines),
                 StakeKind::Move => {
                     // The list takes what the dialog has left after the other lines.
                     let others = lines.len() + 5 + usize::from(s.error.is_some()) * 2;
