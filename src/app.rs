@@ -173,6 +173,11 @@ fn run_effects(effects: Vec<Effect>, worker: &Worker, guard: &mut TerminalGuard)
                     tracing::warn!(error = %e, "clipboard write failed");
                 }
             }
+            Effect::ClearClipboard => {
+                if let Err(e) = guard.clear_clipboard() {
+                    tracing::warn!(error = %e, "clipboard clear failed");
+                }
+            }
             other => worker.run(other),
         }
     }
