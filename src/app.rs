@@ -73,10 +73,10 @@ impl AppConfig {
 
 /// Logs go to `<data dir>/taotui.log`, never to the terminal the app draws on.
 fn init_logging() -> Option<WorkerGuard> {
-    let dir = data_dir()?;
-    std::fs::create_dir_all(&dir).ok()?;
-    let appender = tracing_appender::rolling::never(&dir, "taotui.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    // Opened here rather than by tracing_appender, which creates the file with the umask's
+    // 0644: the log holds addresses and amounts.
+    let file = crate::config::private_fs::open_private_append(&data_dir()?.join("taotui.log")).ok()?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = tracing_subscriber::EnvFilter::try_from_env(LOG_ENV)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()

@@ -689,3 +689,49 @@ fn secrets_on_the_command_line_are_refused_with_what_to_use_instead() {
     let help = env.ok(&["wallet", "regen-coldkey", "--help"]);
     assert!(help.contains("--secret-file") && !help.contains("--uri"), "{help}");
 }
+
+#[test]
+fn files_taotui_writes_are_private() {
+    let env = Env::new();
+    let data = env._tmp.path().join("data");
+    let config = env._tmp.path().join("config");
+    // The terminal app: without a terminal it stops at once (or is stopped), after opening its log.
+    env.cmd(&["--network", "ws://127.0.0.1:9"])
+        .env("TAOTUI_DATA_DIR", &data)
+        .env("XDG_CONFIG_HOME", &config)
+        .env("XDG_CACHE_HOME", env._tmp.path().join("cache"))
+        .timeout_output(Duration::from_secs(20));
+    let log = data.join("taotui.log");
+    assert!(log.exists(), "the app writes its log under TAOTUI_DATA_DIR");
+    assert_eq!(mode(&log), 0o600, "taotui.log");
+    assert_eq!(mode(&data), 0o700, "the data folder");
+
+    // A log left world-readable by an older version is narrowed at the next start.
+    fs::set_permissions(&log, fs::Permissions::from_mode(0o644)).unwrap();
+    env.cmd(&["--network", "ws://127.0.0.1:9"])
+        .env("TAOTUI_DATA_DIR", &data)
+        .env("XDG_CONFIG_HOME", &config)
+        .timeout_output(Duration::from_secs(20));
+    assert_eq!(mode(&log), 0o600, "taotui.log after a restart");
+}
+
+trait RunFor {
+    fn timeout_output(&mut self, limit: Duration);
+}
+
+impl RunFor for Command {
+    /// Runs to the end or for at most `limit`, output discarded.
+    fn timeout_output(&mut self, limit: Duration) {
+        let mut child = self
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + limit;
+        while child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
