@@ -1,5 +1,6 @@
 //! Non-interactive commands: the same keystore as the TUI, with human output or `--json`.
 
+pub mod address_cmds;
 pub mod chain_cmds;
 pub mod key;
 pub mod output;
@@ -84,6 +85,9 @@ pub enum Command {
     Transfer(stake_cmds::TransferArgs),
     /// Transactions sent from this machine, with their latest known status.
     History(stake_cmds::HistoryArgs),
+    /// Named addresses, usable wherever an address is asked for.
+    #[command(subcommand)]
+    Address(address_cmds::AddressCommand),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
