@@ -735,3 +735,90 @@ impl RunFor for Command {
         let _ = child.wait();
     }
 }
+
+/// `env.cmd` with the config and data folders inside the test's folder.
+fn isolated(env: &Env, args: &[&str]) -> Command {
+    let mut c = env.cmd(args);
+    c.env("XDG_CONFIG_HOME", env._tmp.path().join("config"))
+        .env("TAOTUI_DATA_DIR", env._tmp.path().join("data"))
+        .env_remove("TAOTUI_NETWORK");
+    c
+}
+
+#[test]
+fn address_book_add_list_remove_in_a_private_file() {
+    let env = Env::new();
+    let run = |args: &[&str]| isolated(&env, args).output().unwrap();
+    let out = run(&["address", "list"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("empty"));
+    assert!(run(&["address", "add", "exchange", BOB]).status.success());
+    let out = run(&["address", "add", "exchange", ALICE]);
+    assert!(!out.status.success(), "a name is not silently replaced");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already in the address book"));
+    let out = run(&["address", "add", "typo", "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694tz"]);
+    assert!(!out.status.success());
+    let out = run(&["address", "list", "--json"]);
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list, serde_json::json!([{"name": "exchange", "ss58": BOB}]));
+    let file = env._tmp.path().join("config/taotui/addresses.toml");
+    assert_eq!(mode(&file), 0o600, "addresses.toml");
+    assert_eq!(mode(file.parent().unwrap()), 0o700, "the config folder");
+    assert!(fs::read_to_string(&file).unwrap().contains(BOB));
+    assert!(run(&["address", "remove", "exchange"]).status.success());
+    let out = run(&["address", "list", "--json"]);
+    assert_eq!(serde_json::from_slice::<Value>(&out.stdout).unwrap(), serde_json::json!([]));
+    assert!(!run(&["address", "remove", "exchange"]).status.success());
+}
+
+#[test]
+fn transfer_names_a_recipient_and_warns_before_anything_is_built() {
+    let env = Env::new();
+    env.alice("main", "native");
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = isolated(&env, args)
+            .args(["--network", "ws://127.0.0.1:9"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let transfer = ["transfer", "-w", "main", "--amount", "1", "--dest"];
+
+    // A new address: said before the chain is even asked.
+    let err = run(&[&transfer[..], &[BOB]].concat(), "");
+    assert!(err.contains("never sent to"), "{err}");
+    assert!(!err.contains("looks like"), "{err}");
+
+    // A name from the book resolves; an unknown name is a clear error.
+    isolated(&env, &["address", "add", "bob", BOB]).output().unwrap();
+    let err = run(&[&transfer[..], &["bob"]].concat(), "");
+    assert!(err.contains(&format!("Recipient: bob = {BOB}")), "{err}");
+    assert!(!err.contains("never sent to"), "a book entry is known: {err}");
+    let err = run(&[&transfer[..], &["nobody"]].concat(), "");
+    assert!(err.contains("neither an SS58 address nor a name"), "{err}");
+    // Own wallets are names too.
+    let err = run(&[&transfer[..], &["main"]].concat(), "");
+    assert!(err.contains(&format!("Recipient: main = {ALICE}")), "{err}");
+
+    // A valid address with Alice's first 9 and last 4 characters (found by search): refused
+    // unless its last 8 characters are typed, -y or not.
+    let fake = LOOKALIKE_OF_ALICE;
+    let err = run(&[&transfer[..], &[fake, "-y"]].concat(), "");
+    assert!(err.contains(&format!("looks like {ALICE} (main)")), "{err}");
+    assert!(err.contains("not sent"), "{err}");
+    let err = run(&[&transfer[..], &[fake]].concat(), "wrong\n");
+    assert!(err.contains("not sent"), "{err}");
+    let err = run(&[&transfer[..], &[fake]].concat(), &format!("{}\n", &fake[40..]));
+    assert!(!err.contains("not sent"), "confirmed, it goes on to the chain: {err}");
+    // Nor can it be given a name.
+    let out = isolated(&env, &["address", "add", "fake", fake]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("looks like"));
+}
+
+/// Shares `ALICE`'s first 9 and last 4 characters; a different key (search by script).
+const LOOKALIKE_OF_ALICE: &str = "5GrwvaEF5ymZPtUz7TRBExuDRpVgbBtnaquRY4u266TsutQY";

@@ -2,13 +2,19 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::Subcommand;
+use secrecy::ExposeSecret;
 use serde::Serialize;
 
 use super::GlobalArgs;
 use super::output::{Table, print_json, print_text};
-use crate::address_book::{AddressBook, lookalike_of, own_wallets};
+use super::prompt::Prompter;
+use crate::address_book::{
+    AddressBook, Known, check_recipient, lookalike_of, own_wallets, resolve_address,
+    used_recipients,
+};
+use crate::chain::history::History;
 
 #[derive(Debug, Subcommand)]
 pub enum AddressCommand {
@@ -103,3 +109,69 @@ pub fn run(cmd: AddressCommand, global: &GlobalArgs) -> Result<()> {
         }
     }
 }
+
+/// The book, own wallets (under `--wallet-path` or the configured root) and past recipients.
+fn known_addresses(global: &GlobalArgs) -> Result<(AddressBook, Vec<Known>)> {
+    let book = AddressBook::load(&book_path()?)?;
+    let settings = crate::config::load_settings()?;
+    let wallets = taotui_keystore::wallet::WalletRoot::resolve(
+        crate::config::wallet_path(global.wallet_path.as_deref(), &settings).as_deref(),
+    )
+    .map(|root| own_wallets(&root))
+    .unwrap_or_default();
+    Ok((book, wallets))
+}
+
+/// An address option's value (`--ss58`, `--dest`): an SS58 address, an address-book name or a
+/// wallet's name, as an SS58 address.
+pub fn resolve_option(input: &str, global: &GlobalArgs) -> Result<String> {
+    let (book, wallets) = known_addresses(global)?;
+    Ok(resolve_address(input, &book, &wallets)?.ss58)
+}
+
+/// Resolves a transfer's recipient and checks it before anything is built: says when nothing
+/// was ever sent to it from this machine, and refuses a look-alike of a known address unless
+/// the user types its last characters (no `-y` for that: a script cannot have looked).
+pub fn resolve_recipient(input: &str, option: &str, global: &GlobalArgs) -> Result<String> {
+    let (book, wallets) = known_addresses(global)?;
+    let resolved = resolve_address(input, &book, &wallets)
+        .with_context(|| format!("the recipient ({option})"))?;
+    let mut known = book.known();
+    known.extend(wallets);
+    let used = History::default_location()
+        .and_then(|h| h.transactions())
+        .map(|records| used_recipients(&records))
+        .unwrap_or_default();
+    let check = check_recipient(&resolved.ss58, &known, &used);
+    let prompter = Prompter::new(None, false);
+    if let Some(name) = &resolved.name {
+        prompter.say(&format!("Recipient: {name} = {}", resolved.ss58));
+    }
+    for warning in check.warnings(&resolved.ss58) {
+        prompter.say(&format!("! {warning}"));
+    }
+    if check.lookalike.is_some() {
+        let tail: String = {
+            let chars: Vec<char> = resolved.ss58.chars().collect();
+            chars[chars.len().saturating_sub(CONFIRM_CHARS)..]
+                .iter()
+                .collect()
+        };
+        let typed = prompter
+            .line(&format!(
+                "To send to this address anyway, type its last {CONFIRM_CHARS} characters: "
+            ))
+            .map(|s| s.expose_secret().trim().to_owned())
+            .unwrap_or_default();
+        if typed != tail {
+            bail!(
+                "not sent: {} looks like a known address; check the recipient (nothing was signed)",
+                resolved.ss58
+            );
+        }
+    }
+    Ok(resolved.ss58)
+}
+
+/// Characters of a look-alike recipient the user types to confirm it.
+const CONFIRM_CHARS: usize = 8;
