@@ -22,13 +22,17 @@ pub const FILE_NAME: &str = "addresses.toml";
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AddressError {
-    #[error("{0:?} is neither an SS58 address nor a name in the address book or a wallet; list names with `taotui address list`")]
+    #[error(
+        "{0:?} is neither an SS58 address nor a name in the address book or a wallet; list names with `taotui address list`"
+    )]
     Unknown(String),
     #[error("{name:?} is not a usable name: {why}")]
     BadName { name: String, why: &'static str },
     #[error("{0:?} is not a valid SS58 address: {1}; copy the address again")]
     BadAddress(String, String),
-    #[error("{name:?} is already in the address book as {ss58}; remove it first (`taotui address remove {name}`)")]
+    #[error(
+        "{name:?} is already in the address book as {ss58}; remove it first (`taotui address remove {name}`)"
+    )]
     Exists { name: String, ss58: String },
     #[error("there is no {0:?} in the address book")]
     Missing(String),
@@ -202,7 +206,11 @@ pub fn own_wallets(root: &WalletRoot) -> Vec<Known> {
     names
         .into_iter()
         .filter_map(|name| {
-            let info = root.wallet(&name).ok()?.key_info(&KeyTarget::Coldkey).ok()??;
+            let info = root
+                .wallet(&name)
+                .ok()?
+                .key_info(&KeyTarget::Coldkey)
+                .ok()??;
             let ss58 = ss58::encode(&info.public_key?, 42);
             Some(Known {
                 name,
@@ -315,15 +323,13 @@ impl RecipientCheck {
 /// Checks `ss58` against the known addresses and those sent to before (`used`).
 pub fn check_recipient(ss58: &str, known: &[Known], used: &[String]) -> RecipientCheck {
     let is_known = known.iter().any(|k| k.ss58 == ss58) || used.iter().any(|u| u == ss58);
-    let lookalike = lookalike_of(ss58, known)
-        .cloned()
-        .or_else(|| {
-            used.iter().find(|u| is_lookalike(ss58, u)).map(|u| Known {
-                name: "sent to before".to_owned(),
-                ss58: u.clone(),
-                source: Source::Address,
-            })
-        });
+    let lookalike = lookalike_of(ss58, known).cloned().or_else(|| {
+        used.iter().find(|u| is_lookalike(ss58, u)).map(|u| Known {
+            name: "sent to before".to_owned(),
+            ss58: u.clone(),
+            source: Source::Address,
+        })
+    });
     RecipientCheck {
         first_time: !is_known,
         lookalike,
@@ -367,7 +373,10 @@ mod tests {
     fn lookalike_rule() {
         let fake = format!("{}{}{}", &ALICE[..4], &BOB[4..44], &ALICE[44..]);
         assert!(is_lookalike(&fake, ALICE));
-        assert!(!is_lookalike(ALICE, ALICE), "the same address is no look-alike");
+        assert!(
+            !is_lookalike(ALICE, ALICE),
+            "the same address is no look-alike"
+        );
         assert!(!is_lookalike(BOB, ALICE));
         // Only the head, or only the tail, is not enough.
         let head_only = format!("{}{}", &ALICE[..4], &BOB[4..]);
@@ -438,7 +447,10 @@ mod tests {
         }
         assert!(book.add("ok", "5bad").is_err());
         book.add("ok", BOB).unwrap();
-        assert!(matches!(book.add("ok", ALICE), Err(AddressError::Exists { .. })));
+        assert!(matches!(
+            book.add("ok", ALICE),
+            Err(AddressError::Exists { .. })
+        ));
         assert_eq!(book.remove("ok").unwrap(), BOB);
         assert!(book.remove("ok").is_err());
     }

@@ -75,7 +75,8 @@ impl AppConfig {
 fn init_logging() -> Option<WorkerGuard> {
     // Opened here rather than by tracing_appender, which creates the file with the umask's
     // 0644: the log holds addresses and amounts.
-    let file = crate::config::private_fs::open_private_append(&data_dir()?.join("taotui.log")).ok()?;
+    let file =
+        crate::config::private_fs::open_private_append(&data_dir()?.join("taotui.log")).ok()?;
     let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = tracing_subscriber::EnvFilter::try_from_env(LOG_ENV)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));

@@ -5,7 +5,8 @@ use taotui::cli::{self, Cli, Command};
 
 fn main() -> ExitCode {
     let parsed = Cli::parse();
-    let _hide = taotui::privacy::hide_while(parsed.global.hide_balances && parsed.command.is_some());
+    let _hide =
+        taotui::privacy::hide_while(parsed.global.hide_balances && parsed.command.is_some());
     let result = match parsed.command {
         Some(Command::Wallet(cmd)) => cli::wallet::run(cmd, &parsed.global),
         Some(Command::Key(cmd)) => cli::key::run(cmd, &parsed.global),

@@ -57,8 +57,8 @@ pub fn mask_amounts(text: &str) -> String {
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
-        let starts_number = c.is_ascii_digit()
-            && (i == 0 || !is_word_char(chars[i - 1]) && chars[i - 1] != '.');
+        let starts_number =
+            c.is_ascii_digit() && (i == 0 || !is_word_char(chars[i - 1]) && chars[i - 1] != '.');
         if !starts_number {
             out.push(c);
             i += 1;
@@ -130,9 +130,15 @@ mod tests {
             ("1,234.0000 α", "••• α"),
             ("7 α, 7.5 β, subnet 2 β", "••• α, ••• β, subnet 2 β"),
             ("APY 12.34%, share 0.50%", "APY 12.34%, share 0.50%"),
-            ("netuid 3, block 1234 at 2023-11-14", "netuid 3, block 1234 at 2023-11-14"),
+            (
+                "netuid 3, block 1234 at 2023-11-14",
+                "netuid 3, block 1234 at 2023-11-14",
+            ),
             ("SN3 5Grwva…utQY 0x1f2e", "SN3 5Grwva…utQY 0x1f2e"),
-            ("Positions (5) · total 1,000 τ", "Positions (5) · total ••• τ"),
+            (
+                "Positions (5) · total 1,000 τ",
+                "Positions (5) · total ••• τ",
+            ),
             ("v1.5 runtime 293", "v1.5 runtime 293"),
             ("", ""),
         ] {

@@ -482,7 +482,14 @@ fn verify_backup_rejects_the_wrong_words() {
     let err = env.fail(&["wallet", "verify-backup", "-w", "w", "--secret-file", &bob]);
     assert!(err.contains("does NOT match"), "{err}");
     let alice = env.secret(&format!("{DEV_PHRASE}//Alice"));
-    env.ok(&["wallet", "verify-backup", "-w", "w", "--secret-file", &alice]);
+    env.ok(&[
+        "wallet",
+        "verify-backup",
+        "-w",
+        "w",
+        "--secret-file",
+        &alice,
+    ]);
 }
 
 #[test]
@@ -514,7 +521,11 @@ fn bad_input_gets_clear_errors() {
 fn key_inspect_matches_subkey() {
     let env = Env::new();
     let out = env.with_stdin(&["key", "inspect", "-", "--json"], "//Alice\n");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let alice: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         alice,
@@ -658,7 +669,14 @@ fn secrets_on_the_command_line_are_refused_with_what_to_use_instead() {
     let uri = format!("{DEV_PHRASE}//Alice");
     for args in [
         vec!["wallet", "regen-coldkey", "-w", "w", "--uri", &uri],
-        vec!["wallet", "regen-coldkey", "-w", "w", "--mnemonic", DEV_PHRASE],
+        vec![
+            "wallet",
+            "regen-coldkey",
+            "-w",
+            "w",
+            "--mnemonic",
+            DEV_PHRASE,
+        ],
         vec![
             "wallet",
             "regen-coldkey",
@@ -679,7 +697,10 @@ fn secrets_on_the_command_line_are_refused_with_what_to_use_instead() {
             err.contains("--secret-file") && err.contains("shell history"),
             "{args:?}: {err}"
         );
-        assert!(!err.contains("bottom drive"), "{args:?} echoed the secret: {err}");
+        assert!(
+            !err.contains("bottom drive"),
+            "{args:?} echoed the secret: {err}"
+        );
         assert!(!env.wallet("w").join("coldkey").exists());
     }
     // An address is public: inspecting one on the command line still works.
@@ -687,7 +708,10 @@ fn secrets_on_the_command_line_are_refused_with_what_to_use_instead() {
     assert_eq!(info["ss58Address"], ALICE);
     // The hidden options stay out of the help.
     let help = env.ok(&["wallet", "regen-coldkey", "--help"]);
-    assert!(help.contains("--secret-file") && !help.contains("--uri"), "{help}");
+    assert!(
+        help.contains("--secret-file") && !help.contains("--uri"),
+        "{help}"
+    );
 }
 
 #[test]
@@ -755,7 +779,12 @@ fn address_book_add_list_remove_in_a_private_file() {
     let out = run(&["address", "add", "exchange", ALICE]);
     assert!(!out.status.success(), "a name is not silently replaced");
     assert!(String::from_utf8_lossy(&out.stderr).contains("already in the address book"));
-    let out = run(&["address", "add", "typo", "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694tz"]);
+    let out = run(&[
+        "address",
+        "add",
+        "typo",
+        "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694tz",
+    ]);
     assert!(!out.status.success());
     let out = run(&["address", "list", "--json"]);
     let list: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -766,7 +795,10 @@ fn address_book_add_list_remove_in_a_private_file() {
     assert!(fs::read_to_string(&file).unwrap().contains(BOB));
     assert!(run(&["address", "remove", "exchange"]).status.success());
     let out = run(&["address", "list", "--json"]);
-    assert_eq!(serde_json::from_slice::<Value>(&out.stdout).unwrap(), serde_json::json!([]));
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout).unwrap(),
+        serde_json::json!([])
+    );
     assert!(!run(&["address", "remove", "exchange"]).status.success());
 }
 
@@ -782,7 +814,12 @@ fn transfer_names_a_recipient_and_warns_before_anything_is_built() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
         let out = child.wait_with_output().unwrap();
         String::from_utf8_lossy(&out.stderr).into_owned()
     };
@@ -794,10 +831,15 @@ fn transfer_names_a_recipient_and_warns_before_anything_is_built() {
     assert!(!err.contains("looks like"), "{err}");
 
     // A name from the book resolves; an unknown name is a clear error.
-    isolated(&env, &["address", "add", "bob", BOB]).output().unwrap();
+    isolated(&env, &["address", "add", "bob", BOB])
+        .output()
+        .unwrap();
     let err = run(&[&transfer[..], &["bob"]].concat(), "");
     assert!(err.contains(&format!("Recipient: bob = {BOB}")), "{err}");
-    assert!(!err.contains("never sent to"), "a book entry is known: {err}");
+    assert!(
+        !err.contains("never sent to"),
+        "a book entry is known: {err}"
+    );
     let err = run(&[&transfer[..], &["nobody"]].concat(), "");
     assert!(err.contains("neither an SS58 address nor a name"), "{err}");
     // Own wallets are names too.
@@ -812,10 +854,18 @@ fn transfer_names_a_recipient_and_warns_before_anything_is_built() {
     assert!(err.contains("not sent"), "{err}");
     let err = run(&[&transfer[..], &[fake]].concat(), "wrong\n");
     assert!(err.contains("not sent"), "{err}");
-    let err = run(&[&transfer[..], &[fake]].concat(), &format!("{}\n", &fake[40..]));
-    assert!(!err.contains("not sent"), "confirmed, it goes on to the chain: {err}");
+    let err = run(
+        &[&transfer[..], &[fake]].concat(),
+        &format!("{}\n", &fake[40..]),
+    );
+    assert!(
+        !err.contains("not sent"),
+        "confirmed, it goes on to the chain: {err}"
+    );
     // Nor can it be given a name.
-    let out = isolated(&env, &["address", "add", "fake", fake]).output().unwrap();
+    let out = isolated(&env, &["address", "add", "fake", fake])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("looks like"));
 }

@@ -1623,8 +1623,16 @@ fn blocks_during_a_read_coalesce_into_one_more_read() {
     }
     assert!(char_key(&mut m, 'r').is_empty(), "r while reading");
     let again = position_reads(&answer_positions(&mut m, first[0], NOW + 12));
-    assert_eq!(again.len(), 1, "one read for everything that came meanwhile");
-    assert_eq!(m.portfolio.listing.block, Some(101), "the answer of block 101");
+    assert_eq!(
+        again.len(),
+        1,
+        "one read for everything that came meanwhile"
+    );
+    assert_eq!(
+        m.portfolio.listing.block,
+        Some(101),
+        "the answer of block 101"
+    );
     assert!(
         answer_positions(&mut m, again[0], NOW + 40).is_empty(),
         "nothing more is owed"
@@ -1639,12 +1647,18 @@ fn the_portfolio_is_stale_only_when_disconnected_or_far_behind() {
     let mut m = following_portfolio();
     // An idle chain (no new block for an hour) is not stale: the data is the chain's state.
     m.now = NOW + 3_600;
-    assert_eq!(m.portfolio.listing.state(m.now, m.connected()), DataState::Ready);
+    assert_eq!(
+        m.portfolio.listing.state(m.now, m.connected()),
+        DataState::Ready
+    );
     update(
         &mut m,
         Action::ConnectionChanged(Connection::Reconnecting { attempt: 1 }),
     );
-    assert_eq!(m.portfolio.listing.state(m.now, m.connected()), DataState::Stale);
+    assert_eq!(
+        m.portfolio.listing.state(m.now, m.connected()),
+        DataState::Stale
+    );
     update(
         &mut m,
         Action::ConnectionChanged(Connection::Connected { spec_version: 293 }),
@@ -1663,7 +1677,10 @@ fn the_portfolio_is_stale_only_when_disconnected_or_far_behind() {
         }
     }
     assert_eq!(m.portfolio.listing.behind, 6);
-    assert_eq!(m.portfolio.listing.state(m.now, m.connected()), DataState::Stale);
+    assert_eq!(
+        m.portfolio.listing.state(m.now, m.connected()),
+        DataState::Stale
+    );
 }
 
 #[test]
@@ -1721,7 +1738,10 @@ fn a_copied_address_is_cleared_from_the_clipboard_after_a_minute() {
     let clears = |e: &[Effect]| e.iter().any(|e| matches!(e, Effect::ClearClipboard));
     assert!(!clears(&update(&mut m, Action::Tick(NOW + 59))));
     assert!(clears(&update(&mut m, Action::Tick(NOW + 60))));
-    assert!(!clears(&update(&mut m, Action::Tick(NOW + 61))), "only once");
+    assert!(
+        !clears(&update(&mut m, Action::Tick(NOW + 61))),
+        "only once"
+    );
 
     // Quitting before the minute is up clears it on the way out.
     char_key(&mut m, 'c');

@@ -154,8 +154,14 @@ mod tests {
         assert_eq!(daily_earnings(AlphaRao(1_000_000_000), 0.5, 10), None);
         assert_eq!(daily_earnings(AlphaRao(1), f64::INFINITY, 10), None);
         assert_eq!(daily_earnings(AlphaRao(1), f64::NAN, 10), None);
-        assert_eq!(daily_earnings(AlphaRao::ZERO, 0.5, 10), Some(AlphaRao::ZERO));
-        assert_eq!(daily_earnings(AlphaRao(1_000), 0.0, 10), Some(AlphaRao::ZERO));
+        assert_eq!(
+            daily_earnings(AlphaRao::ZERO, 0.5, 10),
+            Some(AlphaRao::ZERO)
+        );
+        assert_eq!(
+            daily_earnings(AlphaRao(1_000), 0.0, 10),
+            Some(AlphaRao::ZERO)
+        );
     }
 
     proptest! {
