@@ -266,6 +266,8 @@ pub enum Effect {
     Quit,
     /// Put text on the clipboard through the terminal (OSC 52).
     CopyToClipboard(String),
+    /// Empty the clipboard through the terminal (an empty OSC 52), where the terminal allows.
+    ClearClipboard,
 
     ScanWallets {
         id: RequestId,
@@ -361,6 +363,7 @@ impl fmt::Debug for Effect {
         match self {
             Effect::Quit => f.write_str("Quit"),
             Effect::CopyToClipboard(_) => f.write_str("CopyToClipboard"),
+            Effect::ClearClipboard => f.write_str("ClearClipboard"),
             Effect::ScanWallets { id } => write!(f, "ScanWallets({id:?})"),
             Effect::GenerateMnemonic { id, words } => {
                 write!(f, "GenerateMnemonic({id:?}, {words})")

@@ -73,10 +73,11 @@ impl AppConfig {
 
 /// Logs go to `<data dir>/taotui.log`, never to the terminal the app draws on.
 fn init_logging() -> Option<WorkerGuard> {
-    let dir = data_dir()?;
-    std::fs::create_dir_all(&dir).ok()?;
-    let appender = tracing_appender::rolling::never(&dir, "taotui.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    // Opened here rather than by tracing_appender, which creates the file with the umask's
+    // 0644: the log holds addresses and amounts.
+    let file =
+        crate::config::private_fs::open_private_append(&data_dir()?.join("taotui.log")).ok()?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = tracing_subscriber::EnvFilter::try_from_env(LOG_ENV)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
@@ -171,6 +172,11 @@ fn run_effects(effects: Vec<Effect>, worker: &Worker, guard: &mut TerminalGuard)
             Effect::CopyToClipboard(text) => {
                 if let Err(e) = guard.copy_to_clipboard(&text) {
                     tracing::warn!(error = %e, "clipboard write failed");
+                }
+            }
+            Effect::ClearClipboard => {
+                if let Err(e) = guard.clear_clipboard() {
+                    tracing::warn!(error = %e, "clipboard clear failed");
                 }
             }
             other => worker.run(other),

@@ -1,6 +1,7 @@
 //! taotui: a terminal wallet and staking app for Bittensor (TAO).
 
 pub mod action;
+pub mod address_book;
 pub mod amount;
 pub mod app;
 pub mod chain;

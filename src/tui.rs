@@ -146,6 +146,14 @@ impl TerminalGuard {
         write!(backend, "\x1b]52;c;{encoded}\x07")?;
         Write::flush(backend)
     }
+
+    /// Empties the clipboard (OSC 52 with no data: xterm, kitty, foot, WezTerm and iTerm2 clear
+    /// it; terminals that do not take OSC 52 ignore it).
+    pub fn clear_clipboard(&mut self) -> io::Result<()> {
+        let backend = self.terminal.backend_mut();
+        write!(backend, "\x1b]52;c;\x07")?;
+        Write::flush(backend)
+    }
 }
 
 impl Drop for TerminalGuard {

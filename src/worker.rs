@@ -197,7 +197,7 @@ impl EffectRunner for Worker {
         tracing::debug!(effect = ?effect, "run");
         match effect {
             // The app handles these itself (they touch the terminal).
-            Effect::Quit | Effect::CopyToClipboard(_) => {}
+            Effect::Quit | Effect::CopyToClipboard(_) | Effect::ClearClipboard => {}
             Effect::ScanWallets { id } => self.blocking(move |root| Action::WalletsScanned {
                 id,
                 result: scan_wallets(root),

@@ -713,3 +713,162 @@ fn secrets_on_the_command_line_are_refused_with_what_to_use_instead() {
         "{help}"
     );
 }
+
+#[test]
+fn files_taotui_writes_are_private() {
+    let env = Env::new();
+    let data = env._tmp.path().join("data");
+    let config = env._tmp.path().join("config");
+    // The terminal app: without a terminal it stops at once (or is stopped), after opening its log.
+    env.cmd(&["--network", "ws://127.0.0.1:9"])
+        .env("TAOTUI_DATA_DIR", &data)
+        .env("XDG_CONFIG_HOME", &config)
+        .env("XDG_CACHE_HOME", env._tmp.path().join("cache"))
+        .timeout_output(Duration::from_secs(20));
+    let log = data.join("taotui.log");
+    assert!(log.exists(), "the app writes its log under TAOTUI_DATA_DIR");
+    assert_eq!(mode(&log), 0o600, "taotui.log");
+    assert_eq!(mode(&data), 0o700, "the data folder");
+
+    // A log left world-readable by an older version is narrowed at the next start.
+    fs::set_permissions(&log, fs::Permissions::from_mode(0o644)).unwrap();
+    env.cmd(&["--network", "ws://127.0.0.1:9"])
+        .env("TAOTUI_DATA_DIR", &data)
+        .env("XDG_CONFIG_HOME", &config)
+        .timeout_output(Duration::from_secs(20));
+    assert_eq!(mode(&log), 0o600, "taotui.log after a restart");
+}
+
+trait RunFor {
+    fn timeout_output(&mut self, limit: Duration);
+}
+
+impl RunFor for Command {
+    /// Runs to the end or for at most `limit`, output discarded.
+    fn timeout_output(&mut self, limit: Duration) {
+        let mut child = self
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + limit;
+        while child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+/// `env.cmd` with the config and data folders inside the test's folder.
+fn isolated(env: &Env, args: &[&str]) -> Command {
+    let mut c = env.cmd(args);
+    c.env("XDG_CONFIG_HOME", env._tmp.path().join("config"))
+        .env("TAOTUI_DATA_DIR", env._tmp.path().join("data"))
+        .env_remove("TAOTUI_NETWORK");
+    c
+}
+
+#[test]
+fn address_book_add_list_remove_in_a_private_file() {
+    let env = Env::new();
+    let run = |args: &[&str]| isolated(&env, args).output().unwrap();
+    let out = run(&["address", "list"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("empty"));
+    assert!(run(&["address", "add", "exchange", BOB]).status.success());
+    let out = run(&["address", "add", "exchange", ALICE]);
+    assert!(!out.status.success(), "a name is not silently replaced");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already in the address book"));
+    let out = run(&[
+        "address",
+        "add",
+        "typo",
+        "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694tz",
+    ]);
+    assert!(!out.status.success());
+    let out = run(&["address", "list", "--json"]);
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list, serde_json::json!([{"name": "exchange", "ss58": BOB}]));
+    let file = env._tmp.path().join("config/taotui/addresses.toml");
+    assert_eq!(mode(&file), 0o600, "addresses.toml");
+    assert_eq!(mode(file.parent().unwrap()), 0o700, "the config folder");
+    assert!(fs::read_to_string(&file).unwrap().contains(BOB));
+    assert!(run(&["address", "remove", "exchange"]).status.success());
+    let out = run(&["address", "list", "--json"]);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout).unwrap(),
+        serde_json::json!([])
+    );
+    assert!(!run(&["address", "remove", "exchange"]).status.success());
+}
+
+#[test]
+fn transfer_names_a_recipient_and_warns_before_anything_is_built() {
+    let env = Env::new();
+    env.alice("main", "native");
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = isolated(&env, args)
+            .args(["--network", "ws://127.0.0.1:9"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let transfer = ["transfer", "-w", "main", "--amount", "1", "--dest"];
+
+    // A new address: said before the chain is even asked.
+    let err = run(&[&transfer[..], &[BOB]].concat(), "");
+    assert!(err.contains("never sent to"), "{err}");
+    assert!(!err.contains("looks like"), "{err}");
+
+    // A name from the book resolves; an unknown name is a clear error.
+    isolated(&env, &["address", "add", "bob", BOB])
+        .output()
+        .unwrap();
+    let err = run(&[&transfer[..], &["bob"]].concat(), "");
+    assert!(err.contains(&format!("Recipient: bob = {BOB}")), "{err}");
+    assert!(
+        !err.contains("never sent to"),
+        "a book entry is known: {err}"
+    );
+    let err = run(&[&transfer[..], &["nobody"]].concat(), "");
+    assert!(err.contains("neither an SS58 address nor a name"), "{err}");
+    // Own wallets are names too.
+    let err = run(&[&transfer[..], &["main"]].concat(), "");
+    assert!(err.contains(&format!("Recipient: main = {ALICE}")), "{err}");
+
+    // A valid address with Alice's first 9 and last 4 characters (found by search): refused
+    // unless its last 8 characters are typed, -y or not.
+    let fake = LOOKALIKE_OF_ALICE;
+    let err = run(&[&transfer[..], &[fake, "-y"]].concat(), "");
+    assert!(err.contains(&format!("looks like {ALICE} (main)")), "{err}");
+    assert!(err.contains("not sent"), "{err}");
+    let err = run(&[&transfer[..], &[fake]].concat(), "wrong\n");
+    assert!(err.contains("not sent"), "{err}");
+    let err = run(
+        &[&transfer[..], &[fake]].concat(),
+        &format!("{}\n", &fake[40..]),
+    );
+    assert!(
+        !err.contains("not sent"),
+        "confirmed, it goes on to the chain: {err}"
+    );
+    // Nor can it be given a name.
+    let out = isolated(&env, &["address", "add", "fake", fake])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("looks like"));
+}
+
+/// Shares `ALICE`'s first 9 and last 4 characters; a different key (search by script).
+const LOOKALIKE_OF_ALICE: &str = "5GrwvaEF5ymZPtUz7TRBExuDRpVgbBtnaquRY4u266TsutQY";

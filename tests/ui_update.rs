@@ -1722,3 +1722,32 @@ fn star_hides_and_shows_every_amount() {
     let screen = text(&render(&m, &theme(), 120, 40));
     assert!(!screen.contains("•••"), "{screen}");
 }
+
+#[test]
+fn a_copied_address_is_cleared_from_the_clipboard_after_a_minute() {
+    let mut m = loaded_with(3, 2, 0);
+    m.screen = Screen::Wallets;
+    update(&mut m, Action::Tick(NOW));
+    let effects = char_key(&mut m, 'c');
+    assert!(
+        matches!(effects.as_slice(), [Effect::CopyToClipboard(s)] if s == ALICE),
+        "{effects:?}"
+    );
+    let notice = m.notice.clone().unwrap().text;
+    assert!(notice.contains("clipboard clears in 60 s"), "{notice}");
+    let clears = |e: &[Effect]| e.iter().any(|e| matches!(e, Effect::ClearClipboard));
+    assert!(!clears(&update(&mut m, Action::Tick(NOW + 59))));
+    assert!(clears(&update(&mut m, Action::Tick(NOW + 60))));
+    assert!(
+        !clears(&update(&mut m, Action::Tick(NOW + 61))),
+        "only once"
+    );
+
+    // Quitting before the minute is up clears it on the way out.
+    char_key(&mut m, 'c');
+    let effects = char_key(&mut m, 'q');
+    assert!(
+        matches!(effects.as_slice(), [Effect::ClearClipboard, Effect::Quit]),
+        "{effects:?}"
+    );
+}

@@ -159,7 +159,7 @@ impl History {
             source,
         };
         if let Some(dir) = self.path.parent() {
-            fs::create_dir_all(dir).map_err(err)?;
+            crate::config::private_fs::create_private_dir(dir).map_err(err)?;
         }
         let mut line = serde_json::to_vec(record)
             .map_err(|e| err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;

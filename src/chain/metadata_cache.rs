@@ -46,14 +46,14 @@ impl MetadataCache {
             path: self.dir.display().to_string(),
             reason: reason.to_string(),
         };
-        std::fs::create_dir_all(&self.dir).map_err(fail)?;
+        crate::config::private_fs::create_private_dir(&self.dir).map_err(fail)?;
         let tmp = self.dir.join(format!(
             ".{}-{spec_version}.{}.tmp",
             hex::encode(genesis),
             std::process::id()
         ));
         let written = (|| {
-            let mut file = std::fs::File::create(&tmp)?;
+            let mut file = crate::config::private_fs::create_private(&tmp)?;
             file.write_all(bytes)?;
             file.sync_all()?;
             std::fs::rename(&tmp, &target)

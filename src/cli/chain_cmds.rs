@@ -100,8 +100,10 @@ pub(crate) async fn connect(global: &GlobalArgs) -> Result<ChainClient> {
     Ok(ChainClient::connect(&network, opts).await?)
 }
 
-fn parse_address(address: &str) -> Result<AccountId> {
-    AccountId::from_ss58(address)
+/// An SS58 address, an address-book name or a wallet's name.
+fn parse_address(address: &str, global: &GlobalArgs) -> Result<AccountId> {
+    let address = super::address_cmds::resolve_option(address, global)?;
+    AccountId::from_ss58(&address)
         .with_context(|| format!("{address:?} is not a valid SS58 address"))
 }
 
@@ -164,7 +166,7 @@ pub fn balance(args: BalanceArgs, global: &GlobalArgs) -> Result<()> {
         }
     }
     for s in &args.ss58 {
-        targets.push((None, parse_address(s)?));
+        targets.push((None, parse_address(s, global)?));
     }
     if targets.is_empty() {
         bail!(
@@ -250,7 +252,7 @@ pub fn stake(cmd: StakeCommand, global: &GlobalArgs) -> Result<()> {
 
 fn stake_list(args: StakeListArgs, global: &GlobalArgs) -> Result<()> {
     let coldkey = match (&args.ss58, &args.wallet_name) {
-        (Some(s), _) => parse_address(s)?,
+        (Some(s), _) => parse_address(s, global)?,
         (None, Some(name)) => {
             let root = WalletRoot::resolve(
                 crate::config::wallet_path(

@@ -1,5 +1,6 @@
 //! Non-interactive commands: the same keystore as the TUI, with human output or `--json`.
 
+pub mod address_cmds;
 pub mod chain_cmds;
 pub mod doctor;
 pub mod key;
@@ -88,6 +89,9 @@ pub enum Command {
     History(stake_cmds::HistoryArgs),
     /// Which features work on the connected runtime (or, with --metadata, on a metadata file offline).
     Doctor(doctor::DoctorArgs),
+    /// Named addresses, usable wherever an address is asked for.
+    #[command(subcommand)]
+    Address(address_cmds::AddressCommand),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -202,8 +202,8 @@ pub struct SwapArgs {
 pub struct TransferArgs {
     #[command(flatten)]
     pub wallet: WalletArg,
-    /// The recipient's address.
-    #[arg(long, value_name = "SS58")]
+    /// The recipient: an SS58 address, an address-book name or a wallet's name.
+    #[arg(long, value_name = "SS58|NAME")]
     pub dest: String,
     /// TAO to send.
     #[arg(
@@ -620,7 +620,8 @@ pub fn run(cmd: StakeCommand, global: &GlobalArgs) -> Result<()> {
 }
 
 pub fn transfer(args: TransferArgs, global: &GlobalArgs) -> Result<()> {
-    let dest = address(&args.dest, "--dest")?;
+    let dest = super::address_cmds::resolve_recipient(&args.dest, "--dest", global)?;
+    let dest = address(&dest, "--dest")?;
     let action = match (&args.amount, args.all) {
         (_, true) => Action::TransferAll { dest },
         (Some(a), false) => Action::Transfer {

@@ -2,6 +2,7 @@
 //! defaults embedded in the binary and user files laid over them.
 
 pub mod keymap;
+pub mod private_fs;
 pub mod settings;
 pub mod theme;
 
@@ -70,7 +71,11 @@ pub fn wallet_path(
     })
 }
 
-/// `$XDG_DATA_HOME/taotui`: logs and history.
+/// `$TAOTUI_DATA_DIR`, else `$XDG_DATA_HOME/taotui`: logs and history (the history finds its
+/// folder the same way).
 pub fn data_dir() -> Option<PathBuf> {
-    dirs::data_dir().map(|d| d.join("taotui"))
+    std::env::var_os(crate::chain::history::DATA_DIR_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| dirs::data_dir().map(|d| d.join("taotui")))
 }

@@ -140,6 +140,8 @@ pub struct Model {
     pub now: u64,
     /// The chain's best block number, as last reported by the worker.
     pub head: Option<u64>,
+    /// When (seconds since the Unix epoch) to clear the address this app put on the clipboard.
+    pub clipboard_clear_at: Option<u64>,
     /// Ticks seen, for spinners.
     pub ticks: u64,
     pub ids: IdGen,
@@ -162,6 +164,7 @@ impl Model {
             notice: None,
             now: 0,
             head: None,
+            clipboard_clear_at: None,
             ticks: 0,
             ids: IdGen::default(),
             quit: false,
@@ -214,13 +217,24 @@ pub fn password_context<'a>(wallet: &'a str, hotkey: Option<&'a str>) -> Vec<&'a
     words
 }
 
+/// An address copied to the clipboard is cleared after this long.
+pub const CLIPBOARD_CLEAR_SECS: u64 = 60;
+
+/// Quits, first clearing a clipboard this app filled and has not cleared yet.
+fn quit(model: &mut Model) -> Vec<Effect> {
+    model.quit = true;
+    let mut effects = Vec::new();
+    if model.clipboard_clear_at.take().is_some() {
+        effects.push(Effect::ClearClipboard);
+    }
+    effects.push(Effect::Quit);
+    effects
+}
+
 /// The one place the model changes.
 pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
     match action {
-        Action::Quit => {
-            model.quit = true;
-            vec![Effect::Quit]
-        }
+        Action::Quit => quit(model),
         Action::Key(key) => on_key(model, key),
         Action::Paste(text) => {
             match &mut model.modal {
@@ -251,6 +265,11 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             model.now = now;
             model.ticks = model.ticks.wrapping_add(1);
             let mut effects = Vec::new();
+            if model.clipboard_clear_at.is_some_and(|at| now >= at) {
+                model.clipboard_clear_at = None;
+                model.notify("Clipboard cleared.", false);
+                effects.push(Effect::ClearClipboard);
+            }
             let connected = model.connected();
             if let Some(Modal::Stake(s)) = &mut model.modal {
                 effects.extend(s.on_tick(&mut model.ids, connected));
@@ -454,8 +473,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
 fn on_key(model: &mut Model, key: KeyPress) -> Vec<Effect> {
     // Ctrl-C quits from anywhere, text fields included.
     if key == KeyPress::ctrl('c') {
-        model.quit = true;
-        return vec![Effect::Quit];
+        return quit(model);
     }
     if let Some(modal) = model.modal.take() {
         return on_modal_key(model, modal, key);
@@ -558,10 +576,7 @@ fn on_stake_outcome(model: &mut Model, s: Box<StakeForm>, outcome: StakeOutcome)
 
 fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
     match command {
-        Command::Quit => {
-            model.quit = true;
-            vec![Effect::Quit]
-        }
+        Command::Quit => quit(model),
         Command::Help => {
             model.modal = Some(Modal::Help);
             Vec::new()
@@ -622,7 +637,15 @@ fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
         Command::ChangePassword | Command::Convert => key_form(model, command),
         Command::Copy => match model.wallets.selected_key().and_then(|k| k.ss58.clone()) {
             Some(ss58) => {
-                model.notify(format!("Copied {ss58} to the clipboard."), false);
+                // OSC 52 cannot tell whether the terminal took it, so the wording hedges.
+                model.notify(
+                    format!(
+                        "Copied {}; clipboard clears in {CLIPBOARD_CLEAR_SECS} s (if the terminal allows).",
+                        ui_short(&ss58)
+                    ),
+                    false,
+                );
+                model.clipboard_clear_at = Some(model.now.saturating_add(CLIPBOARD_CLEAR_SECS));
                 vec![Effect::CopyToClipboard(ss58)]
             }
             None => {
@@ -992,6 +1015,17 @@ fn open_transfer(model: &mut Model) -> Vec<Effect> {
     );
     model.modal = Some(Modal::Stake(Box::new(form)));
     effects
+}
+
+/// The first 6 and last 4 characters of an address, as the screens show it.
+fn ui_short(ss58: &str) -> String {
+    let n = ss58.chars().count();
+    if n <= 12 {
+        return ss58.to_owned();
+    }
+    let head: String = ss58.chars().take(6).collect();
+    let tail: String = ss58.chars().skip(n - 4).collect();
+    format!("{head}…{tail}")
 }
 
 fn rescan_wallets(model: &mut Model) -> Vec<Effect> {
