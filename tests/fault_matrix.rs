@@ -114,3 +114,537 @@ fn dead_and_silent_endpoints_are_skipped_for_the_next_one() {
     );
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+/// The fault proxy (tests/chain/fault_proxy.mjs) in front of `upstream`, driven through its stdin.
+struct Proxy {
+    child: std::process::Child,
+    stdin: std::process::ChildStdin,
+    lines: std::sync::mpsc::Receiver<String>,
+    url: String,
+}
+
+impl Proxy {
+    fn start(upstream: &str) -> Proxy {
+        use std::io::BufRead;
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut child =
+            Command::new(std::env::var("TAOTUI_NODE").unwrap_or_else(|_| "node".into()))
+                .arg(root.join("tests/chain/fault_proxy.mjs"))
+                .arg("--upstream")
+                .arg(upstream)
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .expect("starting the fault proxy");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        let ready = lines
+            .recv_timeout(Duration::from_secs(30))
+            .expect("fault proxy ready line");
+        let url = ready
+            .strip_prefix("FAULT_PROXY_READY ")
+            .expect(&ready)
+            .to_owned();
+        Proxy {
+            child,
+            stdin,
+            lines,
+            url,
+        }
+    }
+
+    fn command(&mut self, json: &serde_json::Value, answer: &str) -> String {
+        use std::io::Write;
+        writeln!(self.stdin, "{json}").unwrap();
+        self.stdin.flush().unwrap();
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(Duration::from_secs(10))
+                .expect("fault proxy answer");
+            if let Some(rest) = line.strip_prefix(answer) {
+                return rest.trim().to_owned();
+            }
+        }
+    }
+
+    fn set(&mut self, fault: &serde_json::Value) {
+        self.command(fault, "FAULT_OK");
+    }
+
+    fn clear(&mut self) {
+        self.set(&serde_json::json!({"clear": true}));
+    }
+
+    /// Methods called since the last reset, sorted.
+    fn methods_since_reset(&mut self) -> Vec<String> {
+        let stats = self.command(&serde_json::json!({"stats": true}), "FAULT_STATS");
+        let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&stats).unwrap();
+        self.set(&serde_json::json!({"reset_stats": true}));
+        let mut methods: Vec<String> = map.keys().cloned().collect();
+        methods.sort();
+        methods
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_dropped_endpoint_is_replaced_by_the_next_one() {
+    let Some(s) = shared() else { return };
+    let mut proxy = Proxy::start(s.ws_url());
+    let network: Network = format!("{},{}", proxy.url, s.ws_url()).parse().unwrap();
+    let client = s
+        .block_on(ChainClient::connect(
+            &network,
+            ConnectOptions {
+                connect_timeout: Duration::from_secs(3),
+                request_timeout: Duration::from_secs(5),
+                watch_runtime_upgrades: false,
+                ..ConnectOptions::default()
+            },
+        ))
+        .unwrap();
+    assert_eq!(client.endpoint(), proxy.url);
+    proxy.set(&serde_json::json!({"method": "chain_getHeader", "fault": "drop"}));
+    assert!(s.block_on(client.head()).is_err());
+    let started = Instant::now();
+    let head = loop {
+        if let Ok(h) = s.block_on(client.head()) {
+            break h;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "no reconnect to the next endpoint"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(head.number > 0);
+    assert_eq!(client.endpoint(), s.ws_url());
+    assert_eq!(client.reconnect_count(), 1);
+    println!(
+        "endpoints: after a drop, reconnected to the next endpoint in {:?}",
+        started.elapsed()
+    );
+}
+
+const CELL_BOUND: Duration = Duration::from_secs(90);
+const PASSWORD: &str = "correct horse battery staple 42";
+
+/// What one cell did.
+struct Cell {
+    flow: &'static str,
+    method: String,
+    fault: String,
+    outcome: String,
+    took: Duration,
+}
+
+/// One run of the CLI with a deadline; a run past it is killed and reported as a hang.
+fn run_bounded(
+    home: &Path,
+    network: &str,
+    args: &[&str],
+    cache: &Path,
+) -> (Option<std::process::Output>, Duration) {
+    let started = Instant::now();
+    let mut child = Command::new(taotui_bin())
+        .args(args)
+        .arg("--network")
+        .arg(network)
+        .arg("--wallet-path")
+        .arg(home.join("wallets"))
+        .env("TAOTUI_DATA_DIR", home.join("data"))
+        .env("XDG_CACHE_HOME", cache)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("TAOTUI_RPC_TIMEOUT", "3")
+        .env("TAOTUI_TX_TIMEOUT", "8")
+        .env_remove("TAOTUI_NETWORK")
+        .env_remove("TAOTUI_PASSWORD_FILE")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("running taotui");
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            let out = child.wait_with_output().unwrap();
+            return (Some(out), started.elapsed());
+        }
+        if started.elapsed() > CELL_BOUND {
+            let _ = child.kill();
+            let _ = child.wait();
+            return (None, started.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The last status of each hash in the history file.
+fn history_statuses(home: &Path) -> std::collections::BTreeMap<String, String> {
+    let text = std::fs::read_to_string(home.join("data").join("history.jsonl")).unwrap_or_default();
+    let mut out = std::collections::BTreeMap::new();
+    for line in text.lines() {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        if let (Some(h), Some(st)) = (v["hash"].as_str(), v["status"].as_str()) {
+            out.insert(h.to_owned(), st.to_owned());
+        }
+    }
+    out
+}
+
+async fn account_nonce(rpc: &subxt::rpcs::RpcClient, ss58: &str) -> u64 {
+    rpc.request::<u64>("system_accountNextIndex", subxt::rpcs::rpc_params![ss58])
+        .await
+        .unwrap()
+}
+
+/// The faults tried for `method`: a generic error, a stall past the timeout and a dropped connection; for the
+/// submission also the known refusal codes and "taken, then a generic error".
+fn faults_for(method: &str, with_codes: bool) -> Vec<(String, serde_json::Value)> {
+    use serde_json::json;
+    let mut faults = vec![
+        (
+            "error -32000".to_owned(),
+            json!({"method": method, "fault": "error", "code": -32000, "message": "Server error"}),
+        ),
+        (
+            "stall".to_owned(),
+            json!({"method": method, "fault": "stall"}),
+        ),
+        (
+            "drop".to_owned(),
+            json!({"method": method, "fault": "drop"}),
+        ),
+    ];
+    if method == "author_submitAndWatchExtrinsic" {
+        faults.push((
+            "taken, then -32000".to_owned(),
+            json!({"method": method, "fault": "taken_error"}),
+        ));
+        if with_codes {
+            for (code, message, data) in [
+                (
+                    1010,
+                    "Invalid Transaction",
+                    "Transaction has a bad signature",
+                ),
+                (1010, "Invalid Transaction", "Transaction is outdated"),
+                (
+                    1010,
+                    "Invalid Transaction",
+                    "Transaction will be valid in the future",
+                ),
+                (
+                    1010,
+                    "Invalid Transaction",
+                    "Inability to pay some fees (e.g. account balance too low)",
+                ),
+                (
+                    1010,
+                    "Invalid Transaction",
+                    "Transaction has an ancient birth block",
+                ),
+                (1010, "Invalid Transaction", "Custom error: 6"),
+                (
+                    1011,
+                    "Unknown Transaction Validity",
+                    "Could not lookup information required to validate the transaction",
+                ),
+                (1012, "Transaction is temporarily banned", ""),
+                (1013, "Transaction Already Imported", ""),
+                (
+                    1014,
+                    "Priority is too low: (0 vs 0)",
+                    "The transaction has too low priority to replace another transaction already in the pool.",
+                ),
+                (
+                    1016,
+                    "Immediately Dropped",
+                    "The transaction couldn't enter the pool because of the limit",
+                ),
+            ] {
+                faults.push((
+                    format!("{code} {}", if data.is_empty() { message } else { data }),
+                    json!({"method": method, "fault": "error", "code": code, "message": message, "data": data}),
+                ));
+            }
+        }
+    }
+    faults
+}
+
+#[test]
+fn every_fault_on_every_method_of_every_flow_ends_in_a_sentence_within_its_bound() {
+    let Some(s) = shared() else { return };
+    let mut proxy = Proxy::start(s.ws_url());
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    let pw = home.join("pw");
+    std::fs::write(&pw, format!("{PASSWORD}\n")).unwrap();
+    let pw = pw.to_str().unwrap().to_owned();
+    let warm_cache = home.join("cache");
+    let suri = format!("//FaultMatrix{}", std::process::id());
+    let coldkey = world::account(&suri);
+    let ss58 = taotui_keystore::ss58::encode(&coldkey, 42);
+    let bob = taotui_keystore::ss58::encode(&world::account("//Bob"), 42);
+    let validator = s.world.validator("bob-v1");
+    let hotkey = taotui_keystore::ss58::encode(&validator.hotkey, 42);
+    let netuid = s.world.netuids()[0].to_string();
+    let (_api, rpc) = s.block_on(world::connect(s.ws_url()));
+    s.block_on(async {
+        let (api, rpc) = world::connect(s.ws_url()).await;
+        world::fund_from_alice(&api, &rpc, coldkey, 1_000 * world::TAO).await;
+    });
+    let setup = |args: &[&str]| {
+        let (out, _) = run_bounded(home, s.ws_url(), args, &warm_cache);
+        let out = out.expect("setup step hung");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    setup(&[
+        "wallet",
+        "regen-coldkey",
+        "-w",
+        "fm",
+        "--uri",
+        &suri,
+        "--password-file",
+        &pw,
+        "--allow-weak-password",
+    ]);
+    // A position to unstake from.
+    setup(&[
+        "stake",
+        "add",
+        "-w",
+        "fm",
+        "--hotkey",
+        &hotkey,
+        "--netuid",
+        &netuid,
+        "--amount",
+        "20",
+        "-y",
+        "--password-file",
+        &pw,
+    ]);
+
+    let flows: Vec<(&'static str, Vec<&str>, bool)> = vec![
+        ("stake list", vec!["stake", "list", "-w", "fm"], false),
+        (
+            "transfer",
+            vec![
+                "transfer",
+                "-w",
+                "fm",
+                "--dest",
+                &bob,
+                "--amount",
+                "0.01",
+                "-y",
+                "--password-file",
+                &pw,
+            ],
+            true,
+        ),
+        (
+            "stake add",
+            vec![
+                "stake",
+                "add",
+                "-w",
+                "fm",
+                "--hotkey",
+                &hotkey,
+                "--netuid",
+                &netuid,
+                "--amount",
+                "0.5",
+                "-y",
+                "--password-file",
+                &pw,
+            ],
+            true,
+        ),
+        (
+            "unstake",
+            vec![
+                "stake",
+                "remove",
+                "-w",
+                "fm",
+                "--hotkey",
+                &hotkey,
+                "--netuid",
+                &netuid,
+                "--amount-tao",
+                "0.1",
+                "-y",
+                "--password-file",
+                &pw,
+            ],
+            true,
+        ),
+    ];
+    let only = std::env::var("FAULT_MATRIX_FLOWS").ok();
+    let mut cells = Vec::new();
+    let mut failures = Vec::new();
+    for (flow, args, writes) in &flows {
+        if only
+            .as_deref()
+            .is_some_and(|o| !o.split(',').any(|f| f == *flow))
+        {
+            continue;
+        }
+        // Which methods the flow uses: one clean run with a cold metadata cache.
+        proxy.clear();
+        proxy.methods_since_reset();
+        let cold = tempfile::tempdir().unwrap();
+        let (out, _) = run_bounded(home, &proxy.url, args, cold.path());
+        let out = out.expect("clean run hung");
+        assert!(
+            out.status.success(),
+            "{flow} clean run: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let methods = proxy.methods_since_reset();
+        println!("{flow} uses {methods:?}");
+        for method in &methods {
+            // Submission refusal codes do not depend on the flow; one write flow carries them.
+            for (fault_name, fault) in faults_for(method, *flow == "transfer") {
+                let cold = tempfile::tempdir().unwrap();
+                let cache = if method.contains("Metadata") {
+                    cold.path()
+                } else {
+                    warm_cache.as_path()
+                };
+                let nonce_before = s.block_on(account_nonce(&rpc, &ss58));
+                let history_before = history_statuses(home);
+                proxy.set(&fault);
+                let (out, took) = run_bounded(home, &proxy.url, args, cache);
+                proxy.clear();
+                // Let anything the fault let through settle before reading the chain.
+                std::thread::sleep(Duration::from_millis(300));
+                let nonce_after = s.block_on(account_nonce(&rpc, &ss58));
+                let landed = nonce_after - nonce_before;
+                let history_after = history_statuses(home);
+                let new: Vec<(&String, &String)> = history_after
+                    .iter()
+                    .filter(|(h, st)| history_before.get(*h) != Some(*st))
+                    .collect();
+                let mut problems = Vec::new();
+                let outcome = match &out {
+                    None => {
+                        problems.push(format!("no answer within {CELL_BOUND:?}"));
+                        "HANG".to_owned()
+                    }
+                    Some(out) if out.status.success() => "ok".to_owned(),
+                    Some(out) => {
+                        let err = String::from_utf8_lossy(&out.stderr);
+                        let last = err
+                            .lines()
+                            .rev()
+                            .find(|l| !l.trim().is_empty())
+                            .unwrap_or("")
+                            .to_owned();
+                        if !last.starts_with("error:")
+                            || last.len() < 40
+                            || err.contains("panicked")
+                        {
+                            problems.push(format!("no sentence: {err}"));
+                        }
+                        last
+                    }
+                };
+                if landed > 1 {
+                    problems.push(format!("{landed} transactions landed"));
+                }
+                if *writes && out.as_ref().is_some_and(|o| o.status.success()) && landed != 1 {
+                    problems.push("reported success but nothing landed".into());
+                }
+                if !*writes && landed != 0 {
+                    problems.push("a read changed the chain".into());
+                }
+                if new.len() > 1 {
+                    problems.push(format!(
+                        "{} transactions in history for one command",
+                        new.len()
+                    ));
+                }
+                for (hash, status) in &new {
+                    let claims_landed =
+                        matches!(status.as_str(), "in_block" | "finalized" | "failed");
+                    if claims_landed && landed != 1 {
+                        problems.push(format!(
+                            "history says {hash} is {status} but nothing landed"
+                        ));
+                    }
+                    if status.as_str() == "rejected" && landed != 0 {
+                        problems.push(format!("history says {hash} was rejected but it landed"));
+                    }
+                }
+                let short: String = outcome.chars().take(160).collect();
+                println!(
+                    "cell {flow:<10} | {method:<32} | {fault_name:<28} | {:>5.1} s | landed {landed} | {short}",
+                    took.as_secs_f32()
+                );
+                if !problems.is_empty() {
+                    failures.push(format!(
+                        "{flow} / {method} / {fault_name}: {}",
+                        problems.join("; ")
+                    ));
+                }
+                cells.push(Cell {
+                    flow,
+                    method: method.clone(),
+                    fault: fault_name,
+                    outcome,
+                    took,
+                });
+            }
+        }
+    }
+    let worst = cells.iter().max_by_key(|c| c.took);
+    println!(
+        "matrix: {} cells, {} with problems",
+        cells.len(),
+        failures.len()
+    );
+    if let Some(w) = worst {
+        println!(
+            "matrix: worst time to a message {:.1} s ({} / {} / {}: {})",
+            w.took.as_secs_f32(),
+            w.flow,
+            w.method,
+            w.fault,
+            w.outcome.chars().take(120).collect::<String>()
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "cells with problems:\n{}",
+        failures.join("\n")
+    );
+}
