@@ -15,6 +15,7 @@ fn main() -> ExitCode {
         Some(Command::Overview) => cli::chain_cmds::overview(&parsed.global),
         Some(Command::Transfer(args)) => cli::stake_cmds::transfer(args, &parsed.global),
         Some(Command::History(args)) => cli::stake_cmds::history(args, &parsed.global),
+        Some(Command::Proxy(cmd)) => cli::proxy_cmds::run(cmd, &parsed.global),
         None => taotui::app::run(&parsed.global),
     };
     match result {

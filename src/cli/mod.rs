@@ -4,6 +4,7 @@ pub mod chain_cmds;
 pub mod key;
 pub mod output;
 pub mod prompt;
+pub mod proxy_cmds;
 pub mod secret_input;
 pub mod stake_cmds;
 pub mod wallet;
@@ -80,6 +81,9 @@ pub enum Command {
     Transfer(stake_cmds::TransferArgs),
     /// Transactions sent from this machine, with their latest known status.
     History(stake_cmds::HistoryArgs),
+    /// Grant, revoke and list proxies, so a delegate key can stake for an offline coldkey.
+    #[command(subcommand)]
+    Proxy(proxy_cmds::ProxyCommand),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
