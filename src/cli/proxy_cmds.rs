@@ -43,6 +43,7 @@ pub struct ListArgs {
     /// The real account: an SS58 address or a wallet name (default: the wallet given with -w).
     #[arg(value_name = "ADDRESS|WALLET")]
     pub account: Option<String>,
+    /// The wallet whose coldkey's grants to list when no account is given.
     #[arg(long, short = 'w', value_name = "NAME", default_value = "default")]
     pub wallet_name: String,
 }
