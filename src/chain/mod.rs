@@ -5,6 +5,7 @@
 //! dynamically into the app's own types.
 
 pub mod apy;
+pub mod batch;
 pub mod client;
 pub mod error;
 pub mod extrinsics;
