@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Some(Command::History(args)) => cli::stake_cmds::history(args, &parsed.global),
         Some(Command::Doctor(args)) => cli::doctor::run(args, &parsed.global),
         Some(Command::Address(cmd)) => cli::address_cmds::run(cmd, &parsed.global),
+        Some(Command::Proxy(cmd)) => cli::proxy_cmds::run(cmd, &parsed.global),
         None => taotui::app::run(&parsed.global),
     };
     match result {

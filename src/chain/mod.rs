@@ -5,6 +5,7 @@
 //! dynamically into the app's own types.
 
 pub mod apy;
+pub mod batch;
 pub mod client;
 pub mod error;
 pub mod extrinsics;
@@ -13,6 +14,7 @@ pub mod history;
 pub mod metadata_cache;
 pub mod mev_shield;
 pub mod network;
+pub mod proxy;
 pub mod queries;
 pub mod rpc_runtime_watch;
 pub mod rpc_transport;

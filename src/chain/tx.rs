@@ -541,8 +541,8 @@ fn failure_in_event(
             let error = fields.values().next()?;
             Some(resolve_with(error, lookup))
         }
-        // Sudo reports the inner call's result here; the outer extrinsic itself succeeds.
-        ("Sudo", "Sudid") | ("Sudo", "SudoAsDone") => {
+        // Sudo and Proxy report the inner call's result here; the outer extrinsic itself succeeds.
+        ("Sudo", "Sudid") | ("Sudo", "SudoAsDone") | ("Proxy", "ProxyExecuted") => {
             let result = fields.values().next()?;
             match &result.value {
                 ValueDef::Variant(v) if v.name == "Err" => {

@@ -6,6 +6,7 @@ pub mod doctor;
 pub mod key;
 pub mod output;
 pub mod prompt;
+pub mod proxy_cmds;
 pub mod secret_input;
 pub mod stake_cmds;
 pub mod wallet;
@@ -92,6 +93,9 @@ pub enum Command {
     /// Named addresses, usable wherever an address is asked for.
     #[command(subcommand)]
     Address(address_cmds::AddressCommand),
+    /// Grant, revoke and list proxies, so a delegate key can stake for an offline coldkey.
+    #[command(subcommand)]
+    Proxy(proxy_cmds::ProxyCommand),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -225,13 +225,13 @@ pub struct HistoryArgs {
     pub limit: usize,
 }
 
-fn address(s: &str, what: &str) -> Result<[u8; 32]> {
+pub(crate) fn address(s: &str, what: &str) -> Result<[u8; 32]> {
     AccountId::from_ss58(s).map(|a| a.0).with_context(|| {
         format!("{s:?} is not a valid SS58 address for {what}; copy the address again")
     })
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -246,7 +246,7 @@ fn cache_dir() -> Option<std::path::PathBuf> {
         .map(|d| d.join("taotui").join("metadata"))
 }
 
-async fn connect(global: &GlobalArgs) -> Result<ChainClient> {
+pub(crate) async fn connect(global: &GlobalArgs) -> Result<ChainClient> {
     let network = Network::resolve(
         global.network.as_deref(),
         crate::config::load_settings()?.network.as_deref(),
@@ -260,14 +260,14 @@ async fn connect(global: &GlobalArgs) -> Result<ChainClient> {
     Ok(ChainClient::connect(&network, opts).await?)
 }
 
-struct Signing {
-    wallet: taotui_keystore::wallet::Wallet,
-    coldkey: [u8; 32],
-    crypto: taotui_keystore::derive::CryptoType,
-    name: String,
+pub(crate) struct Signing {
+    pub(crate) wallet: taotui_keystore::wallet::Wallet,
+    pub(crate) coldkey: [u8; 32],
+    pub(crate) crypto: taotui_keystore::derive::CryptoType,
+    pub(crate) name: String,
 }
 
-fn signing_wallet(global: &GlobalArgs, name: &str) -> Result<Signing> {
+pub(crate) fn signing_wallet(global: &GlobalArgs, name: &str) -> Result<Signing> {
     let root = WalletRoot::resolve(
         crate::config::wallet_path(
             global.wallet_path.as_deref(),
