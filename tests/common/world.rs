@@ -162,7 +162,10 @@ pub async fn new_blocks(rpc: &RpcClient, count: u32) {
     while left > 0 {
         let n = left.min(5);
         let _: serde_json::Value = rpc
-            .request("dev_newBlock", rpc_params![serde_json::json!({ "count": n })])
+            .request(
+                "dev_newBlock",
+                rpc_params![serde_json::json!({ "count": n })],
+            )
             .await
             .unwrap_or_else(|e| panic!("dev_newBlock {n} (of {count}): {e}"));
         left -= n;
