@@ -656,6 +656,31 @@ fn cli_stake_add_remove_transfer_and_history() {
             "MEASURE cli stake add: {} ms confirmation->in block, requests preview {} + send {}",
             v["time_to_in_block_ms"], v["requests_preview"], v["requests_send"]
         );
+        // Give a little of it to another coldkey (transfer_stake), then unstake the rest: the whole position as it
+        // is when the call runs (remove_stake_full_limit, which spec 293 has).
+        let friend = taotui_keystore::ss58::encode(&world::account("//CliFriend"), 42);
+        let text = ok(&[
+            "stake",
+            "transfer",
+            "-w",
+            "cli",
+            "--hotkey",
+            &bob_v1,
+            "--netuid",
+            &netuid,
+            "--dest",
+            &friend,
+            "--amount",
+            "0.5",
+            "-y",
+            "--password-file",
+            pwp,
+        ]);
+        assert!(
+            text.contains("SubtensorModule.transfer_stake in block"),
+            "{text}"
+        );
+        assert!(text.contains("StakeTransferred"), "{text}");
         let text = ok(&[
             "stake",
             "remove",
@@ -670,7 +695,7 @@ fn cli_stake_add_remove_transfer_and_history() {
             "--password-file",
             pwp,
         ]);
-        assert!(text.contains("remove_stake_limit in block"), "{text}");
+        assert!(text.contains("remove_stake_full_limit in block"), "{text}");
         let bob = taotui_keystore::ss58::encode(&world::account("//Bob"), 42);
         let text = ok(&[
             "transfer",
@@ -700,7 +725,8 @@ fn cli_stake_add_remove_transfer_and_history() {
             calls,
             [
                 "SubtensorModule.add_stake_limit",
-                "SubtensorModule.remove_stake_limit",
+                "SubtensorModule.transfer_stake",
+                "SubtensorModule.remove_stake_full_limit",
                 "Balances.transfer_keep_alive"
             ]
         );

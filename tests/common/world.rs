@@ -157,13 +157,19 @@ pub async fn connect(ws_url: &str) -> (OnlineClient<SubstrateConfig>, RpcClient)
 }
 
 pub async fn new_blocks(rpc: &RpcClient, count: u32) {
-    let _: serde_json::Value = rpc
-        .request(
-            "dev_newBlock",
-            rpc_params![serde_json::json!({ "count": count })],
-        )
-        .await
-        .unwrap_or_else(|e| panic!("dev_newBlock {count}: {e}"));
+    // A few blocks per request: on a loaded machine 25 blocks in one request outlast the RPC request timeout.
+    let mut left = count;
+    while left > 0 {
+        let n = left.min(5);
+        let _: serde_json::Value = rpc
+            .request(
+                "dev_newBlock",
+                rpc_params![serde_json::json!({ "count": n })],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("dev_newBlock {n} (of {count}): {e}"));
+        left -= n;
+    }
 }
 
 /// Seeding steps submit one transaction at a time, each in its own block (chopsticks' Instant mode), and
