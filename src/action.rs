@@ -169,6 +169,10 @@ pub enum Action {
         /// Positions (0-based) of the words the user re-types, ascending.
         check_positions: Vec<usize>,
     },
+    AddressBookLoaded {
+        id: RequestId,
+        result: Result<Vec<(String, String)>, String>,
+    },
     /// A keystore write finished: a sentence for the user or an error sentence.
     KeystoreDone {
         id: RequestId,
@@ -244,6 +248,7 @@ impl fmt::Debug for Action {
             Action::WalletsScanned { .. } => "WalletsScanned",
             Action::MnemonicGenerated { .. } => "MnemonicGenerated(<redacted>)",
             Action::KeystoreDone { .. } => "KeystoreDone",
+            Action::AddressBookLoaded { .. } => "AddressBookLoaded",
             Action::ConnectionChanged(c) => return write!(f, "ConnectionChanged({c:?})"),
             Action::NewBlock { number } => return write!(f, "NewBlock({number})"),
             Action::BalancesLoaded { .. } => "BalancesLoaded",
@@ -270,6 +275,10 @@ pub enum Effect {
     ClearClipboard,
 
     ScanWallets {
+        id: RequestId,
+    },
+    /// Read `<config>/addresses.toml`.
+    LoadAddressBook {
         id: RequestId,
     },
     GenerateMnemonic {
@@ -365,6 +374,7 @@ impl fmt::Debug for Effect {
             Effect::CopyToClipboard(_) => f.write_str("CopyToClipboard"),
             Effect::ClearClipboard => f.write_str("ClearClipboard"),
             Effect::ScanWallets { id } => write!(f, "ScanWallets({id:?})"),
+            Effect::LoadAddressBook { id } => write!(f, "LoadAddressBook({id:?})"),
             Effect::GenerateMnemonic { id, words } => {
                 write!(f, "GenerateMnemonic({id:?}, {words})")
             }

@@ -30,6 +30,18 @@ use crate::chain::queries::{self, AccountId};
 use crate::model::chain::HistoryEntry;
 use crate::model::wallets::{KeyEntry, WalletEntry};
 
+/// The address book's entries; none when there is no config folder.
+fn load_address_book() -> Result<Vec<(String, String)>, String> {
+    let Some(path) = crate::address_book::AddressBook::default_path() else {
+        return Ok(Vec::new());
+    };
+    let book = crate::address_book::AddressBook::load(&path).map_err(|e| e.to_string())?;
+    Ok(book
+        .entries()
+        .map(|(n, a)| (n.to_owned(), a.to_owned()))
+        .collect())
+}
+
 /// How many words of a new mnemonic the user re-types (the CLI asks the same).
 pub const WORDS_TO_CONFIRM: usize = 3;
 /// Longest wait between connection attempts.
@@ -201,6 +213,10 @@ impl EffectRunner for Worker {
             Effect::ScanWallets { id } => self.blocking(move |root| Action::WalletsScanned {
                 id,
                 result: scan_wallets(root),
+            }),
+            Effect::LoadAddressBook { id } => self.blocking(move |_| Action::AddressBookLoaded {
+                id,
+                result: load_address_book(),
             }),
             Effect::GenerateMnemonic { id, words } => self.blocking(move |_| {
                 let (mnemonic, check_positions) = generate_mnemonic(words);

@@ -138,6 +138,24 @@ fn scenes() -> Vec<(&'static str, Model)> {
 
     let mut m = loaded();
     m.screen = Screen::Wallets;
+    let id = match char_key(&mut m, 'r').as_slice() {
+        [_, Effect::LoadAddressBook { id }] => *id,
+        other => panic!("{other:?}"),
+    };
+    update(
+        &mut m,
+        Action::AddressBookLoaded {
+            id,
+            result: Ok(vec![
+                ("bob".to_owned(), BOB.to_owned()),
+                ("exchange".to_owned(), CHARLIE.to_owned()),
+            ]),
+        },
+    );
+    scenes.push(("wallets_addresses", m));
+
+    let mut m = loaded();
+    m.screen = Screen::Wallets;
     char_key(&mut m, 'c');
     scenes.push(("wallets_copied", m));
 

@@ -1734,7 +1734,7 @@ fn a_copied_address_is_cleared_from_the_clipboard_after_a_minute() {
         "{effects:?}"
     );
     let notice = m.notice.clone().unwrap().text;
-    assert!(notice.contains("clipboard clears in 60 s"), "{notice}");
+    assert!(notice.contains("Copied; clears in 60 s"), "{notice}");
     let clears = |e: &[Effect]| e.iter().any(|e| matches!(e, Effect::ClearClipboard));
     assert!(!clears(&update(&mut m, Action::Tick(NOW + 59))));
     assert!(clears(&update(&mut m, Action::Tick(NOW + 60))));
@@ -1750,4 +1750,36 @@ fn a_copied_address_is_cleared_from_the_clipboard_after_a_minute() {
         matches!(effects.as_slice(), [Effect::ClearClipboard, Effect::Quit]),
         "{effects:?}"
     );
+}
+
+#[test]
+fn the_wallets_screen_reads_the_address_book_at_start_and_on_r() {
+    let mut m = model();
+    let effects = m.init();
+    let first = match effects.as_slice() {
+        [Effect::ScanWallets { .. }, Effect::LoadAddressBook { id }] => *id,
+        other => panic!("{other:?}"),
+    };
+    let effects = char_key(&mut m, 'r');
+    let second = match effects.as_slice() {
+        [Effect::ScanWallets { .. }, Effect::LoadAddressBook { id }] => *id,
+        other => panic!("{other:?}"),
+    };
+    let entries = vec![("bob".to_owned(), BOB.to_owned())];
+    update(
+        &mut m,
+        Action::AddressBookLoaded {
+            id: first,
+            result: Ok(Vec::new()),
+        },
+    );
+    assert!(m.wallets.addresses.is_empty(), "an older answer is dropped");
+    update(
+        &mut m,
+        Action::AddressBookLoaded {
+            id: second,
+            result: Ok(entries.clone()),
+        },
+    );
+    assert_eq!(m.wallets.addresses, entries);
 }

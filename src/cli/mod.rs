@@ -340,10 +340,11 @@ mod tests {
         let debug = format!("{cli:?}");
         assert!(debug.contains("RegenColdkey"), "{debug}");
         assert!(!debug.contains("bottom drive"), "{debug}");
-        let cli = Cli::try_parse_from(["taotui", "key", "inspect", "//Alice//secret"]);
+        // (The word "secret" itself is a field name now: `secret_file`.)
+        let cli = Cli::try_parse_from(["taotui", "key", "inspect", "//Alice//hunter2zz"]);
         let debug = format!("{cli:?}");
         assert!(
-            debug.contains("Inspect") && !debug.contains("secret"),
+            debug.contains("Inspect") && !debug.contains("hunter2zz"),
             "{debug}"
         );
     }

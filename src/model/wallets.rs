@@ -48,6 +48,10 @@ pub struct WalletsState {
     pub error: Option<String>,
     /// Index into `rows()`.
     pub selected: usize,
+    /// The address book: (name, SS58 address), by name.
+    pub addresses: Vec<(String, String)>,
+    pub addresses_pending: Option<RequestId>,
+    pub addresses_error: Option<String>,
 }
 
 impl WalletsState {

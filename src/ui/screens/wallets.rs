@@ -67,6 +67,7 @@ pub fn draw_wallets(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme)
         );
         return;
     }
+    let main = draw_addresses(frame, main, model, theme);
     let [list_area, detail_area] =
         Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(main);
     let mut items = Vec::new();
@@ -99,6 +100,58 @@ pub fn draw_wallets(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme)
     let mut state = ListState::default().with_selected(Some(w.selected));
     frame.render_stateful_widget(list, list_area, &mut state);
     draw_details(frame, detail_area, model, theme);
+}
+
+/// Most address-book rows shown under the wallets.
+const ADDRESS_ROWS: usize = 6;
+
+/// The address book under the wallets, when it has entries (or failed to load); returns the
+/// area left above it.
+fn draw_addresses(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) -> Rect {
+    let w = &model.wallets;
+    if w.addresses.is_empty() && w.addresses_error.is_none() {
+        return area;
+    }
+    let mut lines: Vec<Line> = Vec::new();
+    if let Some(e) = &w.addresses_error {
+        lines.push(Line::styled(format!("! {e}"), theme.warning()));
+    }
+    let width = w
+        .addresses
+        .iter()
+        .map(|(n, _)| n.chars().count())
+        .max()
+        .unwrap_or(0);
+    let shown = ADDRESS_ROWS.saturating_sub(lines.len());
+    for (name, ss58) in w.addresses.iter().take(shown) {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{name:<width$}  "), theme.base()),
+            Span::styled(ss58.clone(), theme.accent()),
+        ]));
+    }
+    if w.addresses.len() > shown {
+        lines.push(Line::styled(
+            format!(
+                "… and {} more (taotui address list)",
+                w.addresses.len() - shown
+            ),
+            theme.muted(),
+        ));
+    }
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    if area.height < height + 6 {
+        return area;
+    }
+    let [rest, book] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(height)]).areas(area);
+    frame.render_widget(
+        Paragraph::new(lines).block(panel(
+            &format!("Addresses ({}) · names for transfers", w.addresses.len()),
+            theme,
+        )),
+        book,
+    );
+    rest
 }
 
 fn draw_details(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
