@@ -320,11 +320,11 @@ async fn reconnect_loop(weak: Weak<Inner>) {
         let (timeouts, genesis) = (inner.timeouts, inner.genesis.clone());
         drop(inner);
         let mut opened = open(&url, timeouts.connect).await.ok();
-        if let (Some(client), Some(expected)) = (&opened, &genesis) {
-            if genesis_of(client, timeouts.request).await.as_ref() != Some(expected) {
-                tracing::warn!(endpoint = %url, "endpoint is not on the same chain (or did not say); skipping it");
-                opened = None;
-            }
+        if let (Some(client), Some(expected)) = (&opened, &genesis)
+            && genesis_of(client, timeouts.request).await.as_ref() != Some(expected)
+        {
+            tracing::warn!(endpoint = %url, "endpoint is not on the same chain (or did not say); skipping it");
+            opened = None;
         }
         let Some(inner) = weak.upgrade() else { return };
         if let Some(client) = opened {

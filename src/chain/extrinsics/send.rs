@@ -94,7 +94,9 @@ fn details(prepared: &Prepared) -> serde_json::Map<String, serde_json::Value> {
 
 /// Where [`send`] reports what it is waiting for, while it waits (the CLI prints to stderr, the TUI shows it).
 #[derive(Clone, Default)]
-pub struct Progress(Option<Arc<dyn Fn(&str) + Send + Sync>>);
+pub struct Progress(Option<Arc<Report>>);
+
+type Report = dyn Fn(&str) + Send + Sync;
 
 impl Progress {
     pub fn new(report: impl Fn(&str) + Send + Sync + 'static) -> Progress {
