@@ -159,6 +159,12 @@ pub enum Action {
     Tick(u64),
     Quit,
 
+    /// What the connected runtime cannot do: one sentence per feature that is off (empty when all work).
+    RuntimeFeatures {
+        spec_version: u32,
+        off: Vec<String>,
+        core_works: bool,
+    },
     WalletsScanned {
         id: RequestId,
         result: Result<Vec<WalletEntry>, String>,
@@ -245,6 +251,7 @@ impl fmt::Debug for Action {
             Action::Resize => "Resize",
             Action::Tick(t) => return write!(f, "Tick({t})"),
             Action::Quit => "Quit",
+            Action::RuntimeFeatures { .. } => "RuntimeFeatures",
             Action::WalletsScanned { .. } => "WalletsScanned",
             Action::MnemonicGenerated { .. } => "MnemonicGenerated(<redacted>)",
             Action::KeystoreDone { .. } => "KeystoreDone",

@@ -126,10 +126,16 @@ impl Worker {
                         tracing::info!(network = %this.network, spec = client.spec_version(), "connected");
                         let mut states = client.watch_connection_state();
                         let spec = client.spec_version();
+                        let features = client.features();
                         *this.chain.write().await = Some(client);
                         this.reply(Action::ConnectionChanged(Connection::Connected {
                             spec_version: spec,
                         }));
+                        this.reply(Action::RuntimeFeatures {
+                            spec_version: spec,
+                            off: features.off_sentences(),
+                            core_works: features.core_works(),
+                        });
                         this.follow_head();
                         while states.changed().await.is_ok() {
                             let state = *states.borrow_and_update();

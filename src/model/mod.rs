@@ -133,6 +133,10 @@ pub struct Model {
     pub network: NetworkState,
     pub history: HistoryState,
     pub connection: Connection,
+    /// Features the connected runtime cannot run, one sentence each (see `taotui doctor`).
+    pub features_off: Vec<String>,
+    /// Whether balances, positions, prices and the stake/unstake/transfer calls all work on this runtime.
+    pub core_works: bool,
     pub keymap: Keymap,
     pub prefs: Prefs,
     pub notice: Option<Notice>,
@@ -159,6 +163,8 @@ impl Model {
             network: NetworkState::default(),
             history: HistoryState::default(),
             connection: Connection::Connecting,
+            features_off: Vec::new(),
+            core_works: true,
             keymap,
             prefs,
             notice: None,
@@ -358,6 +364,24 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             } else {
                 Vec::new()
             }
+        }
+        Action::RuntimeFeatures {
+            spec_version,
+            off,
+            core_works,
+        } => {
+            if !core_works {
+                model.notice = Some(Notice {
+                    text: format!(
+                        "runtime {spec_version}: {}; `taotui doctor` lists what works",
+                        off.first().map_or("some features are off", String::as_str)
+                    ),
+                    error: true,
+                });
+            }
+            model.features_off = off;
+            model.core_works = core_works;
+            Vec::new()
         }
         Action::ConnectionChanged(conn) => {
             let was = model.connected();

@@ -21,6 +21,15 @@ pub fn draw_network(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme)
     if let Some(line) = state_line("network figures", remote, model, theme) {
         lines.push(line);
     }
+    // What this runtime cannot do, in the features' own sentences (the same as `taotui doctor`).
+    for sentence in &model.features_off {
+        let style = if model.core_works {
+            theme.muted()
+        } else {
+            theme.warning()
+        };
+        lines.push(Line::styled(format!("off: {sentence}"), style));
+    }
     let Some(o) = &remote.data else {
         frame.render_widget(Paragraph::new(lines).block(panel("Network", theme)), area);
         return;

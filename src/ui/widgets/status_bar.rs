@@ -50,6 +50,19 @@ pub fn draw_status_bar(frame: &mut Frame, area: Rect, model: &Model, theme: &The
             theme.muted(),
         ));
     }
+    if !model.features_off.is_empty() {
+        // Features an older or newer runtime lacks are normal; a broken core is a warning.
+        let style = if model.core_works {
+            theme.muted()
+        } else {
+            theme.warning()
+        };
+        spans.push(sep.clone());
+        spans.push(Span::styled(
+            format!("{} off (Network screen)", model.features_off.len()),
+            style,
+        ));
+    }
     spans.push(sep.clone());
     spans.push(Span::styled(format!("wallet {wallet}"), theme.base()));
     if let Some(notice) = &model.notice {
