@@ -164,8 +164,8 @@ pub struct StakeTransferArgs {
     /// Another subnet for the recipient's stake (default: the same subnet).
     #[arg(long)]
     pub to_netuid: Option<u16>,
-    /// The coldkey address that receives the stake.
-    #[arg(long, value_name = "SS58")]
+    /// The coldkey that receives the stake: an SS58 address, an address-book name or a wallet's name.
+    #[arg(long, value_name = "SS58|NAME")]
     pub dest: String,
     /// Alpha to give.
     #[arg(long, value_name = "ALPHA", conflicts_with = "all")]
@@ -591,7 +591,9 @@ pub fn run(cmd: StakeCommand, global: &GlobalArgs) -> Result<()> {
         StakeCommand::Transfer(t) => {
             let amount = alpha_amount(&t.amount, &None, t.all)?;
             let hotkey = address(&t.hotkey, "--hotkey")?;
-            let dest = address(&t.dest, "--dest")?;
+            // Stake given away is as final as a transfer: the same name lookup, first-time and look-alike checks.
+            let dest = super::address_cmds::resolve_recipient(&t.dest, "--dest", global)?;
+            let dest = address(&dest, "--dest")?;
             run_action(global, &t.wallet.wallet_name, async |_| {
                 Ok(Action::TransferStake {
                     destination_coldkey: dest,
