@@ -25,6 +25,7 @@ use crate::amount::{AlphaRao, Price, Rao, Rounding, Tolerance};
 use crate::chain::client::{ChainClient, ConnectOptions, ConnectionState};
 use crate::chain::extrinsics::{self, AlphaAmount, Prepared, SendOptions, StakeMode};
 use crate::chain::history::{History, HistoryRecord, TxStatus};
+use crate::chain::mev_shield::ShieldPreview;
 use crate::chain::network::Network;
 use crate::chain::queries::{self, AccountId};
 use crate::model::chain::HistoryEntry;
@@ -65,7 +66,8 @@ pub struct Worker {
     metadata_cache: Option<PathBuf>,
     chain: Arc<RwLock<Option<ChainClient>>>,
     /// The last previewed call, waiting for the password.
-    prepared: Arc<tokio::sync::Mutex<Option<(RequestId, Prepared)>>>,
+    /// The latest preview's call and its MEV-shield verdict (what `submit_stake` signs and how it sends it).
+    prepared: Arc<tokio::sync::Mutex<Option<(RequestId, Prepared, ShieldPreview)>>>,
 }
 
 impl Worker {
@@ -391,10 +393,25 @@ impl Worker {
         id: RequestId,
         request: &StakeRequest,
     ) -> Result<ChainPreview, String> {
-        let (shown, prepared) = self.prepare(request).await?;
+        let (mut shown, prepared) = self.prepare(request).await?;
+        let client = self.client().await?;
+        // Shielded by default where the runtime has MevShield; the preview says which, never silently clear.
+        let opted_out = crate::config::load_settings()
+            .map(|s| s.mev_shield == Some(false))
+            .unwrap_or(false);
+        let shield = crate::chain::mev_shield::assess(&client, &prepared, opted_out)
+            .await
+            .map_err(|e| e.to_string())?;
+        match &shield.decision {
+            crate::chain::mev_shield::Decision::Refuse(_) => {
+                shown.refusals.push(shield.line());
+                shown.refusal_codes.push("mev_shield".to_owned());
+            }
+            _ => shown.rows.push(("MEV shield".to_owned(), shield.line())),
+        }
         // Only the latest preview can be signed; older ones are dropped with their block.
         let mut slot = self.prepared.lock().await;
-        *slot = Some((id, prepared));
+        *slot = Some((id, prepared, shield));
         Ok(shown)
     }
 
@@ -420,8 +437,8 @@ impl Worker {
         password: SecretString,
     ) -> Result<String, String> {
         let client = self.client().await?;
-        let prepared = match self.prepared.lock().await.take() {
-            Some((pid, p)) if pid == preview => p,
+        let (prepared, shield) = match self.prepared.lock().await.take() {
+            Some((pid, p, shield)) if pid == preview => (p, shield),
             _ => {
                 return Err("the preview expired; press Esc and review the amount again".to_owned());
             }
@@ -443,7 +460,10 @@ impl Worker {
             &prepared,
             &signer,
             history.as_ref(),
-            &SendOptions::default(),
+            &SendOptions {
+                shield: Some(shield),
+                ..SendOptions::default()
+            },
         )
         .await
         .map_err(|e| e.to_string())?;

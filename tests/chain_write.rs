@@ -645,6 +645,12 @@ fn cli_stake_add_remove_transfer_and_history() {
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(v["submitted"], true);
         assert_eq!(v["preview"]["call"]["name"], "add_stake_limit");
+        // Spec 293 has no MevShield: the preview says so and the call goes in the clear.
+        assert_eq!(v["shielded"], false);
+        assert_eq!(
+            v["mev_shield"],
+            "not shielded: this runtime has no MevShield"
+        );
         assert!(
             v["events"]
                 .as_array()

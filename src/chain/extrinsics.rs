@@ -41,6 +41,8 @@ pub enum ExtrinsicError {
     Plan(#[from] plan::PlanError),
     #[error(transparent)]
     History(#[from] HistoryError),
+    #[error(transparent)]
+    Shield(#[from] crate::chain::mev_shield::ShieldError),
     #[error(
         "Could not build {call} for this runtime: {message}. The runtime may have changed the call; update taotui."
     )]

@@ -63,6 +63,10 @@ pub struct GlobalArgs {
     /// the app toggles it). JSON output is not masked.
     #[arg(long, global = true)]
     pub hide_balances: bool,
+    /// Send stake-trading calls in the clear even where the runtime has MevShield (they are encrypted to the
+    /// next block author by default, so nobody can trade against them in the pool). Config: `mev_shield = false`.
+    #[arg(long, global = true)]
+    pub no_mev_shield: bool,
 }
 
 #[derive(Debug, Subcommand)]

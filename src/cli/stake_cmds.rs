@@ -417,6 +417,9 @@ struct ResultJson<'a> {
     /// RPC requests: preview, then sending.
     requests_preview: u64,
     requests_send: Option<u64>,
+    /// Whether the call went (or would go) encrypted through MevShield, and the preview's sentence about it.
+    shielded: bool,
+    mev_shield: String,
 }
 
 /// Preview, confirm, unlock, send, print: shared by every write command.
@@ -434,11 +437,20 @@ fn run_action(
         let prepared: Prepared =
             extrinsics::prepare(&client, signing.coldkey, signing.crypto, action).await?;
         let p = &prepared.preview;
+        let opted_out = global.no_mev_shield
+            || crate::config::load_settings()?.mev_shield == Some(false);
+        let shield = crate::chain::mev_shield::assess(&client, &prepared, opted_out).await?;
         if !global.json {
             prompter.say(&render_preview(p, client.network().name(), &signing.name));
+            prompter.say(&shield.line());
         }
-        if !p.is_allowed() {
-            let reasons: Vec<&str> = p.refusals.iter().map(|r| r.sentence.as_str()).collect();
+        let shield_refusal = match &shield.decision {
+            crate::chain::mev_shield::Decision::Refuse(_) => Some(shield.line()),
+            _ => None,
+        };
+        if !p.is_allowed() || shield_refusal.is_some() {
+            let mut reasons: Vec<&str> = p.refusals.iter().map(|r| r.sentence.as_str()).collect();
+            reasons.extend(shield_refusal.as_deref());
             if global.json {
                 print_json(&ResultJson {
                     preview: p,
@@ -451,6 +463,8 @@ fn run_action(
                     time_to_in_block_ms: None,
                     requests_preview: prepared.requests,
                     requests_send: None,
+                    shielded: false,
+                    mev_shield: shield.line(),
                 })?;
             }
             bail!("not sent: {}", reasons.join(" "));
@@ -470,6 +484,7 @@ fn run_action(
             &SendOptions {
                 wait_for_finalized: true,
                 progress: extrinsics::send::Progress::stderr(),
+                shield: Some(shield.clone()),
                 ..SendOptions::default()
             },
         )
@@ -488,6 +503,8 @@ fn run_action(
                 time_to_in_block_ms: Some(sent.time_to_in_block.as_millis()),
                 requests_preview: prepared.requests,
                 requests_send: Some(sent.requests),
+                shielded: shield.is_shielded(),
+                mev_shield: shield.line(),
             })?;
         } else {
             let stages: Vec<String> = sent

@@ -7,12 +7,13 @@ use crate::amount::Tolerance;
 
 use super::ConfigError;
 
-pub const SETTINGS_KEYS: [&str; 5] = [
+pub const SETTINGS_KEYS: [&str; 6] = [
     "network",
     "wallet_path",
     "theme",
     "tolerance",
     "default_format",
+    "mev_shield",
 ];
 
 /// The settings file, every key optional (command-line options win over it).
@@ -24,6 +25,8 @@ pub struct Settings {
     /// Price tolerance for stake and unstake limits (default 0.5%).
     pub tolerance_bps: Option<u32>,
     pub default_format: Option<KeyFileFormat>,
+    /// `false` sends stake-trading calls in the clear where the runtime has MevShield (default: shielded).
+    pub mev_shield: Option<bool>,
 }
 
 impl Settings {
@@ -83,6 +86,14 @@ impl Settings {
                             )));
                         }
                     })
+                }
+                "mev_shield" => {
+                    s.mev_shield = Some(value.as_bool().ok_or_else(|| {
+                        ConfigError::Invalid(
+                            "setting `mev_shield` must be true or false (without quotes)"
+                                .to_owned(),
+                        )
+                    })?)
                 }
                 other => {
                     return Err(ConfigError::UnknownKey {

@@ -23,6 +23,7 @@ use secrecy::SecretString;
 
 use crate::chain::client::{ChainClient, ConnectionState};
 use crate::chain::history::{History, HistoryRecord, TxStatus, now_secs};
+use crate::chain::mev_shield::{self, InnerWatch, Shielded, Step, Submission};
 use crate::chain::signer::KeypairSigner;
 use crate::chain::tx::{
     self, ChainError as DispatchFailure, EventSummary, SubmitFailure, TxError, TxStage,
@@ -146,6 +147,8 @@ pub struct SendOptions {
     /// How long to wait for the client to reconnect after a drop before giving up with `unknown`.
     pub reconnect_wait: Duration,
     pub progress: Progress,
+    /// The preview's shielding verdict (`mev_shield::assess`); `None` sends in the clear.
+    pub shield: Option<mev_shield::ShieldPreview>,
 }
 
 impl Default for SendOptions {
@@ -161,6 +164,7 @@ impl Default for SendOptions {
             finality_wait: tx::DEFAULT_FINALITY_WAIT.min(cap),
             reconnect_wait: Duration::from_secs(60).min(cap),
             progress: Progress::default(),
+            shield: None,
         }
     }
 }
@@ -182,6 +186,33 @@ pub async fn send(
     // A runtime upgrade between the preview and now may have reshaped the call: refuse rather than sign it wrongly.
     client.require(super::needs::feature_of(&prepared.action))?;
     let started = Instant::now();
+    if let Some(shield) = &options.shield
+        && let Submission::Shielded(s) =
+            mev_shield::prepare_submission(client, shield, prepared, signer).await?
+    {
+        let mut shielded_details = details(prepared);
+        shielded_details.insert("shielded".into(), true.into());
+        shielded_details.insert("carrier_hash".into(), hex(&s.carrier.hash).into());
+        // Tracked under the inner extrinsic's hash: that is the transaction the user asked for.
+        let record = HistoryRecord {
+            hash: hex(&s.inner_hash),
+            call: prepared.preview.call.path(),
+            coldkey: signer.ss58(),
+            network: client.network().name().to_owned(),
+            status: TxStatus::Submitting,
+            time: now_secs(),
+            details: shielded_details,
+            block_hash: None,
+            block_number: None,
+            valid_until: Some(s.inner_valid_until),
+            error: None,
+        };
+        if let Some(h) = history {
+            h.append(&record)?;
+        }
+        let result = send_shielded(client, &s, started, options).await;
+        return finish(client, history, &record, result, start_requests);
+    }
     let nonce = tx::next_nonce(client.rpc(), signer.public_key()).await?;
     let (bytes, hash) = build_extrinsic(
         &prepared.at,
@@ -220,6 +251,19 @@ pub async fn send(
         Err(Watch::Failed(e)) => Err(e),
         Ok(sent) => Ok(sent),
     };
+    finish(client, history, &record, result, start_requests)
+}
+
+/// Counts the requests, and appends the outcome to the history (a write failure is a warning: the outcome is
+/// already decided on chain).
+fn finish(
+    client: &ChainClient,
+    history: Option<&History>,
+    record: &HistoryRecord,
+    result: Result<Sent, ExtrinsicError>,
+    start_requests: u64,
+) -> Result<Sent, ExtrinsicError> {
+    let record = record.clone();
     let result = result.map(|mut s| {
         s.requests = client.request_count() - start_requests;
         s
@@ -262,6 +306,55 @@ pub async fn send(
         }
     }
     result
+}
+
+/// Submits the carrier, then follows the inner extrinsic until it is in a block or its era is over (at most 8
+/// blocks): the carrier landing says nothing about the inner call, which the block author decrypts and runs.
+async fn send_shielded(
+    client: &ChainClient,
+    s: &Shielded,
+    started: Instant,
+    options: &SendOptions,
+) -> Result<Sent, ExtrinsicError> {
+    let unknown = |hash: &[u8; 32], detail: String| ExtrinsicError::OutcomeUnknown {
+        hash: hex(hash),
+        valid_until: s.inner_valid_until,
+        detail,
+    };
+    let carrier =
+        match submit_and_watch(client, &s.carrier.bytes, s.carrier.hash, started, options).await {
+            Ok(c) => c,
+            Err(Watch::Failed(e)) => return Err(e),
+            Err(Watch::Lost(detail)) => return Err(unknown(&s.carrier.hash, detail)),
+        };
+    let mut watch = InnerWatch::new(s);
+    loop {
+        let head = client.head().await?;
+        let found = find_in_blocks(client, watch.search_from(), watch.inner_hash()).await?;
+        match watch.step(head.number, found) {
+            Step::Landed { block_hash, .. } => {
+                let (block_number, events) =
+                    match block_events(client, block_hash, s.inner_hash).await {
+                        Ok(x) => x,
+                        Err(Watch::Failed(e)) => return Err(e),
+                        Err(Watch::Lost(detail)) => return Err(unknown(&s.inner_hash, detail)),
+                    };
+                return Ok(Sent {
+                    extrinsic_hash: s.inner_hash,
+                    block_hash,
+                    block_number,
+                    events,
+                    stages: carrier.stages,
+                    finalized: false,
+                    time_to_in_block: started.elapsed(),
+                    recovered: false,
+                    requests: 0,
+                });
+            }
+            Step::Expired => return Err(watch.expired().into()),
+            Step::Wait => tokio::time::sleep(Duration::from_secs(1)).await,
+        }
+    }
 }
 
 enum Watch {
