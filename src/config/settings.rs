@@ -160,8 +160,12 @@ mod tests {
         let err = Settings::from_toml_str("netwrk = \"x\"").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown key `netwrk` in the settings; the known keys are: network, wallet_path, theme, tolerance, default_format"
+            "unknown key `netwrk` in the settings; the known keys are: network, wallet_path, theme, tolerance, default_format, mev_shield"
         );
+        let off = Settings::from_toml_str("mev_shield = false\n").unwrap();
+        assert_eq!(off.mev_shield, Some(false));
+        let err = Settings::from_toml_str("mev_shield = \"no\"\n").unwrap_err();
+        assert!(err.to_string().contains("true or false"), "{err}");
     }
 
     #[test]
