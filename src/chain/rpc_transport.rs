@@ -220,7 +220,7 @@ impl Transport {
             _ => {
                 drop(guard);
                 self.start_reconnect();
-                Err(RpcError::DisconnectedWillReconnect(format!(
+                Err(connection_lost(format!(
                     "no connection to {}",
                     self.endpoint()
                 )))
@@ -366,6 +366,7 @@ async fn open(url: &str, timeout: Duration) -> Result<Arc<JsonrpseeRpcClient>, C
 fn is_connection_loss(err: &RpcError) -> bool {
     match err {
         RpcError::DisconnectedWillReconnect(_) => true,
+        RpcError::Client(inner) if inner.is::<ConnectionLost>() => true,
         RpcError::Client(inner) => {
             let text = inner.to_string();
             text.contains("restart") || text.contains("closed") || text.contains("Transport")
@@ -391,7 +392,7 @@ impl RpcClientT for Transport {
                 }))),
                 Ok(Err(err)) if is_connection_loss(&err) => {
                     self.start_reconnect();
-                    Err(RpcError::DisconnectedWillReconnect(err.to_string()))
+                    Err(connection_lost(err.to_string()))
                 }
                 Ok(other) => other,
             }
@@ -415,13 +416,25 @@ impl RpcClientT for Transport {
                 }))),
                 Ok(Err(err)) if is_connection_loss(&err) => {
                     self.start_reconnect();
-                    Err(RpcError::DisconnectedWillReconnect(err.to_string()))
+                    Err(connection_lost(err.to_string()))
                 }
                 Ok(other) => other,
             }
         })
     }
 }
+
+/// A lost connection, as a client error rather than subxt's `DisconnectedWillReconnect`: subxt's backend retries
+/// a call that fails with that without end, so a node that drops the connection on one method would hang the caller.
+/// The reconnect still happens in the background; the caller gets an answer now.
+fn connection_lost(detail: String) -> RpcError {
+    RpcError::Client(Box::new(ConnectionLost(detail)))
+}
+
+/// The connection was lost (the text contains "closed" so generic mappings see a disconnection).
+#[derive(Debug, thiserror::Error)]
+#[error("connection closed: {0}")]
+pub struct ConnectionLost(pub String);
 
 /// The transport's own timeout, recognisable by type when mapping errors.
 #[derive(Debug, thiserror::Error)]

@@ -433,9 +433,14 @@ async fn submit_and_watch(
                 SubmitFailure::Refused(rejection) => Err(Watch::Failed(ExtrinsicError::Tx(
                     TxError::Invalid(rejection),
                 ))),
+                SubmitFailure::Unknown(words) if matches!(e, subxt::rpcs::Error::User(_)) => {
+                    Err(Watch::Lost(format!(
+                        "the node answered the submission with an error that does not say whether it took \
+                         the transaction: \"{words}\""
+                    )))
+                }
                 SubmitFailure::Unknown(words) => Err(Watch::Lost(format!(
-                    "the node answered the submission with an error that does not say whether it took the \
-                     transaction: \"{words}\""
+                    "the submission got no answer ({words}), so whether the node took it is not known"
                 ))),
             };
         }
