@@ -426,13 +426,15 @@ fn every_fault_on_every_method_of_every_flow_ends_in_a_sentence_within_its_bound
             String::from_utf8_lossy(&out.stderr)
         );
     };
+    let suri_file = home.join("suri");
+    std::fs::write(&suri_file, format!("{suri}\n")).unwrap();
     setup(&[
         "wallet",
         "regen-coldkey",
         "-w",
         "fm",
-        "--uri",
-        &suri,
+        "--secret-file",
+        suri_file.to_str().unwrap(),
         "--password-file",
         &pw,
         "--allow-weak-password",

@@ -108,6 +108,9 @@ fn a_staking_proxy_stakes_for_the_offline_coldkey_and_cannot_transfer() {
         world::fund_from_alice(&api, &rpc, real, 100 * TAO).await;
         world::fund_from_alice(&api, &rpc, delegate.public_key(), 10 * TAO).await;
     });
+    // Secrets never go on the command line: the URI comes from a file.
+    let suri_file = home.join("suri");
+    std::fs::write(&suri_file, format!("{real_suri}\n")).unwrap();
     ok(
         home,
         s,
@@ -116,8 +119,8 @@ fn a_staking_proxy_stakes_for_the_offline_coldkey_and_cannot_transfer() {
             "regen-coldkey",
             "-w",
             "real",
-            "--uri",
-            &real_suri,
+            "--secret-file",
+            suri_file.to_str().unwrap(),
             "--password-file",
             pwp,
             "--allow-weak-password",
