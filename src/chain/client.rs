@@ -388,29 +388,14 @@ impl ChainClient {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        #[derive(Deserialize)]
-        struct ChangeSet {
-            changes: Vec<(String, Option<String>)>,
-        }
         let hex_keys: Vec<String> = keys.iter().map(|k| to_hex(k)).collect();
-        let sets: Vec<ChangeSet> = request(
+        let answer: serde_json::Value = request(
             &self.inner.rpc,
             "state_queryStorageAt",
             rpc_params![hex_keys, at.map(|h| to_hex(&h))],
         )
         .await?;
-        let mut found = std::collections::HashMap::new();
-        for (key, value) in sets.into_iter().flat_map(|s| s.changes) {
-            let key = from_hex("state_queryStorageAt key", &key)?;
-            let value = value
-                .map(|v| from_hex("state_queryStorageAt value", &v))
-                .transpose()?;
-            found.insert(key, value);
-        }
-        Ok(keys
-            .iter()
-            .map(|k| found.get(k).cloned().flatten())
-            .collect())
+        values_in_key_order(answer, keys)
     }
 
     /// The best block: number and hash, in one request (the hash is computed from the header).
@@ -654,6 +639,33 @@ pub fn rpc_error(method: &str, err: subxt::rpcs::Error) -> ChainError {
 
 pub(crate) fn to_hex(bytes: &[u8]) -> String {
     format!("0x{}", hex::encode(bytes))
+}
+
+/// The values of a `state_queryStorageAt` answer in the order of `keys`; `None` where a key has no value.
+pub(crate) fn values_in_key_order(
+    answer: serde_json::Value,
+    keys: &[Vec<u8>],
+) -> Result<Vec<Option<Vec<u8>>>, ChainError> {
+    #[derive(Deserialize)]
+    struct ChangeSet {
+        changes: Vec<(String, Option<String>)>,
+    }
+    let sets: Vec<ChangeSet> = serde_json::from_value(answer).map_err(|e| ChainError::Decode {
+        what: "state_queryStorageAt answer".into(),
+        detail: e.to_string(),
+    })?;
+    let mut found = std::collections::HashMap::new();
+    for (key, value) in sets.into_iter().flat_map(|s| s.changes) {
+        let key = from_hex("state_queryStorageAt key", &key)?;
+        let value = value
+            .map(|v| from_hex("state_queryStorageAt value", &v))
+            .transpose()?;
+        found.insert(key, value);
+    }
+    Ok(keys
+        .iter()
+        .map(|k| found.get(k).cloned().flatten())
+        .collect())
 }
 
 pub(crate) fn from_hex(what: &str, s: &str) -> Result<Vec<u8>, ChainError> {

@@ -2,12 +2,10 @@
 //! hashers (`twox128(pallet) ++ twox128(item) ++ hasher(key)...`, via frame-decode), values are
 //! decoded with its types, and unset keys fall back to the item's declared default.
 
-use std::collections::HashMap;
-
 use subxt::Metadata;
 use subxt::ext::frame_decode::storage::{IntoEncodableValues, StorageTypeInfo, encode_storage_key};
 
-use crate::chain::client::{ChainClient, from_hex, to_hex};
+use crate::chain::client::{ChainClient, to_hex, values_in_key_order};
 use crate::chain::error::ChainError;
 use crate::chain::features::FeatureTable;
 use crate::chain::runtime_check::Item;
@@ -127,25 +125,8 @@ impl<'m> StorageBatch<'m> {
 
     /// Takes the node's answer to [`StorageBatch::request`].
     pub(super) fn accept(&mut self, answer: serde_json::Value) -> Result<(), ChainError> {
-        #[derive(serde::Deserialize)]
-        struct ChangeSet {
-            changes: Vec<(String, Option<String>)>,
-        }
-        let sets: Vec<ChangeSet> = serde_json::from_value(answer)
-            .map_err(|e| decode_error("state_queryStorageAt answer", e.to_string()))?;
-        let mut found = HashMap::new();
-        for (key, value) in sets.into_iter().flat_map(|s| s.changes) {
-            let key = from_hex("state_queryStorageAt key", &key)?;
-            let value = value
-                .map(|v| from_hex("state_queryStorageAt value", &v))
-                .transpose()?;
-            found.insert(key, value);
-        }
-        let raw = self
-            .entries
-            .iter()
-            .map(|e| found.get(&e.key).cloned().flatten())
-            .collect();
+        let keys: Vec<Vec<u8>> = self.entries.iter().map(|e| e.key.clone()).collect();
+        let raw = values_in_key_order(answer, &keys)?;
         self.accept_raw(raw)
     }
 
