@@ -63,6 +63,16 @@ pub enum Item {
     },
 }
 
+/// A `SubtensorModule` storage item: most of what features declare.
+pub const fn subtensor_storage(name: &'static str, keys: &'static [Shape], value: Shape) -> Item {
+    Item::Storage {
+        pallet: "SubtensorModule",
+        name,
+        keys,
+        value,
+    }
+}
+
 impl Item {
     /// "SubtensorModule.add_stake", "StakeInfoRuntimeApi.get_stake_info_for_coldkey".
     pub fn path(&self) -> String {

@@ -4,7 +4,7 @@
 
 use super::plan::Action;
 use crate::chain::features::{Feature, Need};
-use crate::chain::runtime_check::{Item, Shape};
+use crate::chain::runtime_check::{Item, Shape, subtensor_storage as sm};
 
 const SM: &str = "SubtensorModule";
 const U: Shape = Shape::Uint;
@@ -16,15 +16,6 @@ const fn call(name: &'static str, args: &'static [(&'static str, Shape)]) -> Ite
         pallet: SM,
         name,
         args,
-    }
-}
-
-const fn sm(name: &'static str, keys: &'static [Shape], value: Shape) -> Item {
-    Item::Storage {
-        pallet: SM,
-        name,
-        keys,
-        value,
     }
 }
 

@@ -2,20 +2,10 @@
 //! `client.require(&FEATURE)` before they run, so a runtime that lacks an item switches off only these.
 
 use crate::chain::features::{Feature, Need};
-use crate::chain::runtime_check::{Item, Shape};
+use crate::chain::runtime_check::{Item, Shape, subtensor_storage as sm};
 
-const SM: &str = "SubtensorModule";
 const U: Shape = Shape::Uint;
 const A: Shape = Shape::Account;
-
-const fn sm(name: &'static str, keys: &'static [Shape], value: Shape) -> Item {
-    Item::Storage {
-        pallet: SM,
-        name,
-        keys,
-        value,
-    }
-}
 
 const fn api(
     api: &'static str,
