@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Gauge, Paragraph};
+use ratatui::widgets::{Gauge, Paragraph, Wrap};
 
 use super::wallets::panel;
 use crate::chain::apy::MAX_SUPPLY;
@@ -31,7 +31,12 @@ pub fn draw_network(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme)
         lines.push(Line::styled(format!("off: {sentence}"), style));
     }
     let Some(o) = &remote.data else {
-        frame.render_widget(Paragraph::new(lines).block(panel("Network", theme)), area);
+        frame.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .block(panel("Network", theme)),
+            area,
+        );
         return;
     };
     lines.push(field_line("Block", format!("#{}", o.block), theme));
@@ -74,7 +79,9 @@ pub fn draw_network(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme)
         ));
     }
     frame.render_widget(
-        Paragraph::new(lines).block(panel("Network", theme)),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(panel("Network", theme)),
         figures,
     );
 
