@@ -7,6 +7,9 @@
 
 mod common;
 
+#[path = "fault_matrix/tui.rs"]
+mod tui;
+
 #[allow(unused_imports)]
 use common::local_chain_or_skip as _;
 
@@ -15,6 +18,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::fault_proxy::Proxy;
 use common::world::{self, Shared};
 use taotui::chain::client::{ChainClient, ConnectOptions};
 use taotui::chain::network::Network;
@@ -115,96 +119,6 @@ fn dead_and_silent_endpoints_are_skipped_for_the_next_one() {
     assert!(started.elapsed() < Duration::from_secs(10));
 }
 
-/// The fault proxy (tests/chain/fault_proxy.mjs) in front of `upstream`, driven through its stdin.
-struct Proxy {
-    child: std::process::Child,
-    stdin: std::process::ChildStdin,
-    lines: std::sync::mpsc::Receiver<String>,
-    url: String,
-}
-
-impl Proxy {
-    fn start(upstream: &str) -> Proxy {
-        use std::io::BufRead;
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut child =
-            Command::new(std::env::var("TAOTUI_NODE").unwrap_or_else(|_| "node".into()))
-                .arg(root.join("tests/chain/fault_proxy.mjs"))
-                .arg("--upstream")
-                .arg(upstream)
-                .stdin(std::process::Stdio::piped())
-                .stdout(std::process::Stdio::piped())
-                .spawn()
-                .expect("starting the fault proxy");
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, lines) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-            {
-                if tx.send(line).is_err() {
-                    return;
-                }
-            }
-        });
-        let ready = lines
-            .recv_timeout(Duration::from_secs(30))
-            .expect("fault proxy ready line");
-        let url = ready
-            .strip_prefix("FAULT_PROXY_READY ")
-            .expect(&ready)
-            .to_owned();
-        Proxy {
-            child,
-            stdin,
-            lines,
-            url,
-        }
-    }
-
-    fn command(&mut self, json: &serde_json::Value, answer: &str) -> String {
-        use std::io::Write;
-        writeln!(self.stdin, "{json}").unwrap();
-        self.stdin.flush().unwrap();
-        loop {
-            let line = self
-                .lines
-                .recv_timeout(Duration::from_secs(10))
-                .expect("fault proxy answer");
-            if let Some(rest) = line.strip_prefix(answer) {
-                return rest.trim().to_owned();
-            }
-        }
-    }
-
-    fn set(&mut self, fault: &serde_json::Value) {
-        self.command(fault, "FAULT_OK");
-    }
-
-    fn clear(&mut self) {
-        self.set(&serde_json::json!({"clear": true}));
-    }
-
-    /// Methods called since the last reset, sorted.
-    fn methods_since_reset(&mut self) -> Vec<String> {
-        let stats = self.command(&serde_json::json!({"stats": true}), "FAULT_STATS");
-        let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&stats).unwrap();
-        self.set(&serde_json::json!({"reset_stats": true}));
-        let mut methods: Vec<String> = map.keys().cloned().collect();
-        methods.sort();
-        methods
-    }
-}
-
-impl Drop for Proxy {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn a_dropped_endpoint_is_replaced_by_the_next_one() {
     let Some(s) = shared() else { return };
@@ -274,7 +188,8 @@ fn run_bounded(
         .env("XDG_CACHE_HOME", cache)
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env("TAOTUI_RPC_TIMEOUT", "3")
-        .env("TAOTUI_TX_TIMEOUT", "8")
+        // Long enough for a block under load (chopsticks builds one per transaction), short against CELL_BOUND.
+        .env("TAOTUI_TX_TIMEOUT", "20")
         .env_remove("TAOTUI_NETWORK")
         .env_remove("TAOTUI_PASSWORD_FILE")
         .stdin(std::process::Stdio::null())
