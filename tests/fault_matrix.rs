@@ -158,6 +158,50 @@ fn a_dropped_endpoint_is_replaced_by_the_next_one() {
     );
 }
 
+#[test]
+fn an_endpoint_that_keeps_stalling_is_left_for_the_next_one() {
+    let Some(s) = shared() else { return };
+    let mut proxy = Proxy::start(s.ws_url());
+    let network: Network = format!("{},{}", proxy.url, s.ws_url()).parse().unwrap();
+    let client = s
+        .block_on(ChainClient::connect(
+            &network,
+            ConnectOptions {
+                connect_timeout: Duration::from_secs(3),
+                request_timeout: Duration::from_secs(2),
+                watch_runtime_upgrades: false,
+                ..ConnectOptions::default()
+            },
+        ))
+        .unwrap();
+    assert_eq!(client.endpoint(), proxy.url);
+    // The socket stays open; the node just stops answering.
+    proxy.set(&serde_json::json!({"method": "chain_getHeader", "fault": "stall"}));
+    let started = Instant::now();
+    let mut timeouts = 0;
+    let head = loop {
+        match s.block_on(client.head()) {
+            Ok(h) => break h,
+            Err(_) => timeouts += 1,
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "still on the stalled endpoint after {timeouts} timeouts"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(head.number > 0);
+    assert_eq!(client.endpoint(), s.ws_url(), "switched to the next endpoint");
+    assert!(
+        timeouts >= 2,
+        "one stall is no reason to leave a node (failed reads: {timeouts})"
+    );
+    println!(
+        "endpoints: after {timeouts} stalled reads, on the next endpoint in {:?}",
+        started.elapsed()
+    );
+}
+
 const CELL_BOUND: Duration = Duration::from_secs(90);
 const PASSWORD: &str = "correct horse battery staple 42";
 
