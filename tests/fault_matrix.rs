@@ -191,7 +191,11 @@ fn an_endpoint_that_keeps_stalling_is_left_for_the_next_one() {
         std::thread::sleep(Duration::from_millis(200));
     };
     assert!(head.number > 0);
-    assert_eq!(client.endpoint(), s.ws_url(), "switched to the next endpoint");
+    assert_eq!(
+        client.endpoint(),
+        s.ws_url(),
+        "switched to the next endpoint"
+    );
     assert!(
         timeouts >= 2,
         "one stall is no reason to leave a node (failed reads: {timeouts})"
@@ -491,14 +495,23 @@ fn every_fault_on_every_method_of_every_flow_ends_in_a_sentence_within_its_bound
         // Which methods the flow uses: one clean run with a cold metadata cache.
         proxy.clear();
         proxy.methods_since_reset();
-        let cold = tempfile::tempdir().unwrap();
-        let (out, _) = run_bounded(home, &proxy.url, args, cold.path());
-        let out = out.expect("clean run hung");
-        assert!(
-            out.status.success(),
-            "{flow} clean run: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        // A clean run can still time out on a loaded machine (reads are cut at 3 s here); that is not a cell.
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let cold = tempfile::tempdir().unwrap();
+            let (out, _) = run_bounded(home, &proxy.url, args, cold.path());
+            let out = out.expect("clean run hung");
+            if out.status.success() {
+                break;
+            }
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                tries < 3 && err.contains("did not answer within"),
+                "{flow} clean run: {err}"
+            );
+            proxy.methods_since_reset();
+        }
         let methods = proxy.methods_since_reset();
         println!("{flow} uses {methods:?}");
         for method in &methods {
@@ -581,6 +594,10 @@ fn every_fault_on_every_method_of_every_flow_ends_in_a_sentence_within_its_bound
                     took.as_secs_f32()
                 );
                 if !problems.is_empty() {
+                    println!(
+                        "PROBLEM {flow} / {method} / {fault_name}: {}",
+                        problems.join("; ")
+                    );
                     failures.push(format!(
                         "{flow} / {method} / {fault_name}: {}",
                         problems.join("; ")
