@@ -218,3 +218,49 @@ fn esc_while_sending_leaves_it_to_the_background_and_its_outcome_arrives_as_a_no
     );
     assert!(m.notice.is_none());
 }
+
+#[test]
+fn after_a_reconnect_the_portfolio_follows_the_new_nodes_blocks_even_when_they_are_lower() {
+    use taotui::action::Connection;
+    let mut m = loaded_with(3, 2, 0);
+    m.screen = Screen::Portfolio;
+    let id = position_read(&update(&mut m, Action::NewBlock { number: 500 }));
+    update(
+        &mut m,
+        Action::PositionsLoaded {
+            id,
+            fetched_at: NOW,
+            result: Ok(positions(2)),
+        },
+    );
+    assert_eq!(m.portfolio.listing.block, Some(500));
+    // The node restarts (or the app fails over to one that is behind): its head is #12.
+    update(
+        &mut m,
+        Action::ConnectionChanged(Connection::Reconnecting { attempt: 1 }),
+    );
+    let id = position_read(&update(
+        &mut m,
+        Action::ConnectionChanged(Connection::Connected { spec_version: 293 }),
+    ));
+    update(
+        &mut m,
+        Action::PositionsLoaded {
+            id,
+            fetched_at: NOW + 30,
+            result: Ok(positions(2)),
+        },
+    );
+    let id = position_read(&update(&mut m, Action::NewBlock { number: 12 }));
+    update(
+        &mut m,
+        Action::PositionsLoaded {
+            id,
+            fetched_at: NOW + 31,
+            result: Ok(positions(2)),
+        },
+    );
+    assert_eq!(m.portfolio.listing.block, Some(12));
+    position_read(&update(&mut m, Action::NewBlock { number: 13 }));
+    assert_eq!(m.head, Some(13));
+}

@@ -92,6 +92,13 @@ impl<T> Remote<T> {
         Some(id)
     }
 
+    /// Forgets which block the data reflects (after a reconnect the next head decides, whatever its number).
+    pub fn forget_block(&mut self) {
+        self.block = None;
+        self.pending_block = None;
+        self.behind = 0;
+    }
+
     /// The chain head moved to `head`.
     pub fn on_head(&mut self, head: u64) {
         if let Some(b) = self.block {

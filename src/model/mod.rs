@@ -391,6 +391,8 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             let was = model.connected();
             model.connection = conn;
             if model.connected() && !was {
+                // The node may be another one, or the same restarted: its head can be behind the last one seen.
+                model.head = None;
                 let mut effects = fetch_overview(model);
                 effects.extend(fetch_subnets(model));
                 effects.extend(fetch_validators(model));
@@ -800,6 +802,11 @@ fn on_new_block(model: &mut Model, number: u64) -> Vec<Effect> {
         return Vec::new();
     }
     model.head = Some(number);
+    if model.portfolio.listing.block.is_some_and(|b| b > number) {
+        // Data said to be of a block this node has not reached (it restarted, or is another node that lags):
+        // block numbers from before say nothing about it.
+        model.portfolio.listing.forget_block();
+    }
     model.portfolio.listing.on_head(number);
     if model.screen != Screen::Portfolio || !portfolio_behind(model) {
         return Vec::new();
