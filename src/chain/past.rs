@@ -101,18 +101,43 @@ pub struct PastState {
 
 /// What changes on every action of the account (and on a transfer to it), read cheaply at many blocks to find
 /// where something happened without reading every block's events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct AccountMark {
     pub nonce: u64,
     pub free: u64,
     pub reserved: u64,
-    /// A digest of the `Alpha` share entries of the watched positions: shares change only when stake is added,
-    /// removed, moved or transferred, never when dividends accrue (those raise the hotkey's pool).
-    pub shares: u64,
+    /// The `Alpha` share entry of each watched position (hotkey hex, netuid, shares): shares change only when
+    /// stake is added, removed, moved or transferred (also by someone else, to this coldkey), never when
+    /// dividends accrue (those raise the hotkey's pool, not the shares).
+    pub shares: Vec<(String, u16, u128)>,
+}
+
+impl AccountMark {
+    /// The share entry of one position, where it was read.
+    pub fn share_of(&self, hotkey: &[u8; 32], netuid: u16) -> Option<u128> {
+        let h = hex::encode(hotkey);
+        self.shares
+            .iter()
+            .find(|(k, n, _)| *k == h && *n == netuid)
+            .map(|(_, _, v)| *v)
+    }
+
+    /// Whether `watch` is covered by the share entries read.
+    pub fn covers(&self, watch: &[([u8; 32], u16)]) -> bool {
+        watch.iter().all(|(h, n)| self.share_of(h, *n).is_some())
+    }
+
+    /// Whether something the account did (or received) lies between two marks, judged on `watch`.
+    pub fn differs(&self, other: &AccountMark, watch: &[([u8; 32], u16)]) -> bool {
+        (self.nonce, self.free, self.reserved) != (other.nonce, other.free, other.reserved)
+            || watch
+                .iter()
+                .any(|(h, n)| self.share_of(h, *n) != other.share_of(h, *n))
+    }
 }
 
 /// A block with its time and the account's mark.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MarkedBlock {
     pub block: BlockRef,
     pub timestamp_ms: u64,
@@ -151,7 +176,7 @@ impl PastReader {
     }
 
     /// Runs `read` on the node, or on the archive where the node has pruned `block`.
-    async fn read<T>(
+    pub(crate) async fn read<T>(
         &self,
         block: u64,
         read: impl AsyncFn(&ChainClient) -> Result<T, ChainError>,
@@ -342,11 +367,17 @@ async fn read_marks(
     let mut out = Vec::with_capacity(blocks.len());
     for ((b, (storage, _)), (account, now, shares)) in blocks.iter().zip(&batches).zip(slots) {
         let (nonce, free, reserved) = account_fields(storage, account);
-        let mut digest = 0u64;
-        for s in shares {
-            let v = storage.get(s).and_then(u128_of).unwrap_or(0);
-            digest = mix(digest, v);
-        }
+        let shares = watch
+            .iter()
+            .zip(shares)
+            .map(|((h, n), s)| {
+                (
+                    hex::encode(h),
+                    *n,
+                    storage.get(s).and_then(u128_of).unwrap_or(0),
+                )
+            })
+            .collect();
         out.push(MarkedBlock {
             block: *b,
             timestamp_ms: storage.get(now).and_then(u64_of).unwrap_or(0),
@@ -354,22 +385,11 @@ async fn read_marks(
                 nonce,
                 free,
                 reserved,
-                shares: digest,
+                shares,
             },
         });
     }
     Ok(out)
-}
-
-/// An order-sensitive 64-bit digest (FNV-1a over the value's bytes): equal inputs give equal digests; a change of
-/// any entry changes it with overwhelming likelihood.
-fn mix(acc: u64, value: u128) -> u64 {
-    let mut h = if acc == 0 { 0xcbf2_9ce4_8422_2325 } else { acc };
-    for byte in value.to_le_bytes() {
-        h ^= u64::from(byte);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
 }
 
 /// `chain_getBlockHash` for each of `numbers`, in one request; `None` where the node knows no such block.
@@ -491,10 +511,23 @@ mod tests {
     }
 
     #[test]
-    fn the_share_digest_changes_with_any_entry() {
-        let a = mix(mix(0, 5), 7);
-        assert_eq!(a, mix(mix(0, 5), 7));
-        assert_ne!(a, mix(mix(0, 5), 8));
-        assert_ne!(a, mix(mix(0, 7), 5));
+    fn a_mark_differs_on_the_balance_or_a_watched_share_only() {
+        let h = [7u8; 32];
+        let base = AccountMark {
+            nonce: 1,
+            free: 10,
+            reserved: 0,
+            shares: vec![(hex::encode(h), 2, 5)],
+        };
+        let watch = [(h, 2u16)];
+        assert!(!base.differs(&base.clone(), &watch));
+        let mut more = base.clone();
+        more.shares[0].2 = 6;
+        assert!(base.differs(&more, &watch));
+        assert!(!base.differs(&more, &[]));
+        let mut paid = base.clone();
+        paid.free = 9;
+        assert!(base.differs(&paid, &[]));
+        assert!(base.covers(&watch) && !base.covers(&[([8; 32], 2)]));
     }
 }

@@ -138,7 +138,7 @@ impl<'m> StorageBatch<'m> {
     }
 
     /// Takes the node's answer to [`StorageBatch::request`].
-    pub(super) fn accept(&mut self, answer: serde_json::Value) -> Result<(), ChainError> {
+    pub(crate) fn accept(&mut self, answer: serde_json::Value) -> Result<(), ChainError> {
         let keys: Vec<Vec<u8>> = self.entries.iter().map(|e| e.key.clone()).collect();
         let raw = values_in_key_order(answer, &keys)?;
         self.accept_raw(raw)
