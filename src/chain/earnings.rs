@@ -25,7 +25,7 @@ pub const BLOCK_MS: u64 = 12_000;
 /// Blocks sampled over a range before narrowing on changes.
 pub const DEFAULT_SAMPLES: usize = 30;
 /// Timestamp refinements when turning a time into a block.
-const TIME_STEPS: usize = 4;
+const TIME_STEPS: usize = 24;
 
 /// Where a range starts (it ends at the head).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -320,8 +320,9 @@ async fn state(
     Ok(s)
 }
 
-/// The block a range starts at: the block itself, or the block whose time is nearest the start time (blocks by
-/// 12 s from the head, then corrected by the timestamps read).
+/// The block a range starts at: the block itself, or the last block whose time is at or before the start time
+/// (first guess by 12 s blocks back from the head, then corrected by the timestamps read, keeping a bracket so a
+/// chain with gaps or a genesis without a time still ends). Never below block 1 (genesis has no time).
 pub async fn start_block(
     reader: &PastReader,
     cache: Option<&PastCache>,
@@ -329,40 +330,66 @@ pub async fn start_block(
     since: Since,
     head: BlockRef,
 ) -> Result<BlockRef, PastError> {
-    let target_ms = match since {
+    let floor = head.number.min(1);
+    let head_ts = match since {
         Since::Block(n) => {
-            return Ok(reader.blocks(&[n.min(head.number)]).await?[0]);
+            return Ok(reader.blocks(&[n.clamp(floor, head.number)]).await?[0]);
         }
-        Since::Time(ms) => ms,
-        Since::Last(ms) => {
-            let head_ts = time_of(reader, cache, coldkey, head).await?;
-            head_ts.saturating_sub(ms)
-        }
+        _ => time_of(reader, cache, coldkey, head).await?,
     };
-    let head_ts = time_of(reader, cache, coldkey, head).await?;
-    let mut guess = head
-        .number
-        .saturating_sub(head_ts.saturating_sub(target_ms) / BLOCK_MS);
-    let mut block = reader.blocks(&[guess]).await?[0];
-    for _ in 0..TIME_STEPS {
-        let ts = time_of(reader, cache, coldkey, block).await?;
-        let off = i128::from(ts) - i128::from(target_ms);
-        let step = i64::try_from(off / i128::from(BLOCK_MS)).unwrap_or(0);
-        if step == 0 {
-            break;
-        }
-        let next = if step > 0 {
-            guess.saturating_sub(step.unsigned_abs())
-        } else {
-            guess.saturating_add(step.unsigned_abs()).min(head.number)
-        };
-        if next == guess {
-            break;
-        }
-        guess = next;
-        block = reader.blocks(&[guess]).await?[0];
+    let target = match since {
+        Since::Time(ms) => ms,
+        _ => head_ts.saturating_sub(match since {
+            Since::Last(ms) => ms,
+            _ => 0,
+        }),
+    };
+    if target >= head_ts {
+        return Ok(head);
     }
-    Ok(block)
+    // Invariant: time(lo) <= target < time(hi), where lo = floor may also be later than the target.
+    let lo_block = reader.blocks(&[floor]).await?[0];
+    let lo_ts = time_of(reader, cache, coldkey, lo_block).await?;
+    if lo_ts > target {
+        return Ok(lo_block);
+    }
+    let (mut lo, mut hi) = ((lo_block, lo_ts), (head, head_ts));
+    // The first guess counts 12 s blocks back from the head (the far end is often genesis, whose time says
+    // little); later ones interpolate between the bracket's times, which follows a chain whose blocks are not
+    // 12 s apart (a dev chain) in a step or two.
+    let mut from_head = true;
+    let mut last_span = u64::MAX;
+    for _ in 0..TIME_STEPS {
+        if hi.0.number <= lo.0.number + 1 {
+            break;
+        }
+        let span = hi.0.number - lo.0.number;
+        // Interpolation that stopped halving the bracket (uneven block times) gives way to bisection.
+        let bisect = !from_head && span > last_span / 2;
+        last_span = span;
+        let guess = if bisect {
+            lo.0.number + span / 2
+        } else if from_head {
+            hi.0.number
+                .saturating_sub((hi.1 - target).div_ceil(BLOCK_MS))
+        } else {
+            let (dt, into) = (
+                u128::from(hi.1.saturating_sub(lo.1).max(1)),
+                u128::from(target - lo.1),
+            );
+            lo.0.number + u64::try_from(into * u128::from(span) / dt).unwrap_or(span)
+        };
+        from_head = false;
+        let guess = guess.clamp(lo.0.number + 1, hi.0.number - 1);
+        let block = reader.blocks(&[guess]).await?[0];
+        let ts = time_of(reader, cache, coldkey, block).await?;
+        if ts <= target {
+            lo = (block, ts);
+        } else {
+            hi = (block, ts);
+        }
+    }
+    Ok(lo.0)
 }
 
 async fn time_of(

@@ -425,6 +425,9 @@ async fn block_hashes(
 /// node's answers do not allow telling.
 async fn oldest_answered(client: &ChainClient, refused: u64) -> Option<(u64, bool)> {
     let head = client.head().await.ok()?.number;
+    if head <= refused {
+        return None;
+    }
     let metadata = client.metadata();
     let key = {
         let mut probe = StorageBatch::new(&metadata);
