@@ -511,3 +511,61 @@ fn bench_earnings_30_samples_10_positions() {
         );
     });
 }
+
+/// The commands themselves: `earnings --json`, the human table, and `history --since --csv` merged with the
+/// local history, for the seeded nominator (nine positions staked while seeding).
+#[test]
+fn the_cli_prints_earnings_and_the_chain_history() {
+    let Some(s) = world::shared_or_skip() else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let wallets = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_taotui"))
+            .args(["--network", s.ws_url(), "--wallet-path"])
+            .arg(wallets.path())
+            .args(args)
+            .env("TAOTUI_DATA_DIR", data.path())
+            .env("XDG_CONFIG_HOME", data.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let who = &s.world.nominator.ss58;
+    let json: serde_json::Value =
+        serde_json::from_str(&run(&["earnings", "--ss58", who, "--since", "1", "--json"])).unwrap();
+    let positions = json["positions"].as_array().unwrap();
+    assert_eq!(positions.len(), s.world.positions.len(), "{json:#}");
+    assert!(
+        json["total"]["reward_tao"].as_i64().unwrap() > 0,
+        "{json:#}"
+    );
+    let table = run(&["earnings", "--ss58", who, "--since", "1"]);
+    assert!(
+        table.contains("total") && table.contains("price effect"),
+        "{table}"
+    );
+
+    let csv = run(&["history", "--ss58", who, "--since", "1", "--csv"]);
+    let rows = parse_csv(&csv).unwrap();
+    let staked = rows.iter().filter(|r| r.kind == "stake_added").count();
+    assert_eq!(staked, s.world.positions.len(), "{csv}");
+    assert!(rows.iter().any(|r| r.kind == "transfer_in"), "{csv}");
+    assert!(
+        rows.iter()
+            .any(|r| r.kind == "fee" && r.fee.is_some_and(|f| f > 0)),
+        "{csv}"
+    );
+    // Every staking row names the extrinsic and the block time.
+    assert!(
+        rows.iter()
+            .filter(|r| r.kind.starts_with("stake"))
+            .all(|r| r.extrinsic_hash.is_some() && r.time_ms > 0)
+    );
+}
