@@ -178,12 +178,22 @@ mod tests {
         let err = Settings::from_toml_str("netwrk = \"x\"").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown key `netwrk` in the settings; the known keys are: network, wallet_path, theme, tolerance, default_format, mev_shield"
+            "unknown key `netwrk` in the settings; the known keys are: network, wallet_path, theme, tolerance, default_format, mev_shield, archive"
         );
         let off = Settings::from_toml_str("mev_shield = false\n").unwrap();
         assert_eq!(off.mev_shield, Some(false));
         let err = Settings::from_toml_str("mev_shield = \"no\"\n").unwrap_err();
         assert!(err.to_string().contains("true or false"), "{err}");
+    }
+
+    #[test]
+    fn archive_is_a_url_or_a_list() {
+        let one = Settings::from_toml_str("archive = \"wss://a\"\n").unwrap();
+        assert_eq!(one.archive, vec!["wss://a".to_owned()]);
+        let two = Settings::from_toml_str("archive = [\"wss://a\", \"wss://b\"]\n").unwrap();
+        assert_eq!(two.archive.len(), 2);
+        let err = Settings::from_toml_str("archive = [1]\n").unwrap_err();
+        assert!(err.to_string().contains("list of URLs"), "{err}");
     }
 
     #[test]
