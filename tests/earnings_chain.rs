@@ -330,15 +330,21 @@ fn earnings_equal_the_dividends_the_chain_paid_and_history_lists_every_action() 
         assert!(rows.len() >= full.events.len() + full.positions.len());
         assert_eq!(parse_csv(&to_csv(&rows)).unwrap(), rows);
 
-        // A second look at the same range costs next to nothing: the head and the start block's hash.
-        let again = earnings::compute(&reader, coldkey, Since::Block(funded), &opts).await.unwrap();
+        // A second look at the same blocks costs no request (other tests may move the head meanwhile, so the
+        // range is given by its blocks; `compute` adds the head and the start block's hash, 2 requests).
+        let block = |e: &earnings::End| taotui::chain::client::BlockRef { number: e.block, hash: e.hash };
+        let again = earnings::compute_between(&reader, coldkey, block(&full.start), block(&full.end), "again", &opts)
+            .await
+            .unwrap();
         eprintln!("MEASURE earnings second look: {} requests (first: {})", again.requests, full.requests);
-        assert!(again.requests <= 2, "{} requests", again.requests);
+        assert_eq!(again.requests, 0);
         assert_eq!(again.positions, full.positions);
+        assert_eq!(again.events, full.events);
     });
 }
 
-/// The fault proxy (tests/chain/fault_proxy.mjs) in front of `upstream`, driven through its stdin.
+/// A proxy script of tests/chain (fault_proxy.mjs, pruned_proxy.mjs) in front of `upstream`, driven through its
+/// stdin.
 struct Proxy {
     child: std::process::Child,
     stdin: std::process::ChildStdin,
@@ -348,13 +354,18 @@ struct Proxy {
 
 impl Proxy {
     fn start(upstream: &str) -> Proxy {
+        Proxy::start_script("fault_proxy.mjs", upstream, &[], "FAULT_PROXY_READY ")
+    }
+
+    fn start_script(script: &str, upstream: &str, extra: &[&str], ready_prefix: &str) -> Proxy {
         use std::io::BufRead;
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut child =
             Command::new(std::env::var("TAOTUI_NODE").unwrap_or_else(|_| "node".into()))
-                .arg(root.join("tests/chain/fault_proxy.mjs"))
+                .arg(root.join("tests/chain").join(script))
                 .arg("--upstream")
                 .arg(upstream)
+                .args(extra)
                 .stdin(std::process::Stdio::piped())
                 .stdout(std::process::Stdio::piped())
                 .spawn()
@@ -375,10 +386,7 @@ impl Proxy {
         let ready = lines
             .recv_timeout(Duration::from_secs(30))
             .expect("fault proxy ready line");
-        let url = ready
-            .strip_prefix("FAULT_PROXY_READY ")
-            .expect(&ready)
-            .to_owned();
+        let url = ready.strip_prefix(ready_prefix).expect(&ready).to_owned();
         Proxy {
             child,
             stdin,
@@ -448,6 +456,86 @@ fn a_pruned_node_gives_the_archive_sentence_and_the_archive_answers() {
             assert_eq!(report.positions, reference.positions);
         }
         assert!(!report.positions.is_empty());
+    });
+}
+
+/// A node that keeps only recent state (a stand-in answering reads at older blocks with a pruning node's
+/// error): the sentence names the oldest block it answers, found by the search; a range within what it keeps
+/// works without an archive; with one, an older range is read there.
+#[test]
+fn a_node_keeping_recent_state_only_says_how_far_back_it_reaches() {
+    let Some(s) = world::shared_or_skip() else {
+        return;
+    };
+    let coldkey = s.world.nominator.coldkey;
+    s.block_on(async {
+        let (_, rpc) = world::connect(s.ws_url()).await;
+        let head = chain_reads::head_number(&rpc).await;
+        let oldest = head - 10;
+        let proxy = Proxy::start_script(
+            "pruned_proxy.mjs",
+            s.ws_url(),
+            &["--oldest", &oldest.to_string()],
+            "PRUNED_PROXY_READY ",
+        );
+        let node = chain_reads::taotui_client(&proxy.url).await;
+        let direct = chain_reads::taotui_client(s.ws_url()).await;
+        let opts = Options {
+            cache: None,
+            ..Options::default()
+        };
+        let start = oldest - 20;
+        let before = node.request_count();
+        let err = earnings::compute(
+            &PastReader::new(node.clone(), None),
+            coldkey,
+            Since::Block(start),
+            &opts,
+        )
+        .await
+        .unwrap_err();
+        let sentence = err.to_string();
+        eprintln!(
+            "MEASURE pruned sentence: {sentence} ({} requests)",
+            node.request_count() - before
+        );
+        match &err {
+            PastError::Pruned {
+                block,
+                oldest: found,
+                ..
+            } => {
+                assert_eq!((*block, *found), (start, Some(oldest)), "{sentence}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            sentence.contains(&format!("from block #{oldest} on")),
+            "{sentence}"
+        );
+        assert!(sentence.contains("--archive URL"), "{sentence}");
+
+        // Within what the node keeps, no archive is needed.
+        earnings::compute(
+            &PastReader::new(node.clone(), None),
+            coldkey,
+            Since::Block(oldest + 1),
+            &opts,
+        )
+        .await
+        .unwrap();
+        // Further back, the archive answers.
+        let report = earnings::compute(
+            &PastReader::new(node, Some(direct)),
+            coldkey,
+            Since::Block(start),
+            &opts,
+        )
+        .await
+        .unwrap();
+        assert_eq!(report.start.block, start);
+        assert_eq!(report.positions.len(), s.world.positions.len());
+        drop(proxy);
     });
 }
 

@@ -67,7 +67,9 @@ impl std::str::FromStr for Since {
 impl Since {
     pub fn label(&self) -> String {
         match self {
-            Since::Last(ms) if ms % 86_400_000 == 0 => format!("{} d", ms / 86_400_000),
+            Since::Last(ms) if ms % 86_400_000 == 0 && *ms > 86_400_000 => {
+                format!("{} d", ms / 86_400_000)
+            }
             Since::Last(ms) => format!("{} h", ms / 3_600_000),
             Since::Block(b) => format!("since block #{b}"),
             Since::Time(ms) => format!("since {}", format_utc(*ms)),
