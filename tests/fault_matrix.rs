@@ -225,6 +225,18 @@ fn run_bounded(
     args: &[&str],
     cache: &Path,
 ) -> (Option<std::process::Output>, Duration) {
+    run_bounded_with(home, network, args, cache, "3")
+}
+
+/// `run_bounded` with reads cut at `rpc_timeout` seconds (cells use 3 s so stalls end soon; clean runs more, since
+/// a loaded machine can take longer than that without any fault).
+fn run_bounded_with(
+    home: &Path,
+    network: &str,
+    args: &[&str],
+    cache: &Path,
+    rpc_timeout: &str,
+) -> (Option<std::process::Output>, Duration) {
     let started = Instant::now();
     let mut child = Command::new(taotui_bin())
         .args(args)
@@ -235,7 +247,7 @@ fn run_bounded(
         .env("TAOTUI_DATA_DIR", home.join("data"))
         .env("XDG_CACHE_HOME", cache)
         .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("TAOTUI_RPC_TIMEOUT", "3")
+        .env("TAOTUI_RPC_TIMEOUT", rpc_timeout)
         // Long enough for a block under load (chopsticks builds one per transaction), short against CELL_BOUND.
         .env("TAOTUI_TX_TIMEOUT", "20")
         .env_remove("TAOTUI_NETWORK")
@@ -381,7 +393,7 @@ fn every_fault_on_every_method_of_every_flow_ends_in_a_sentence_within_its_bound
         world::fund_from_alice(&api, &rpc, coldkey, 1_000 * world::TAO).await;
     });
     let setup = |args: &[&str]| {
-        let (out, _) = run_bounded(home, s.ws_url(), args, &warm_cache);
+        let (out, _) = run_bounded_with(home, s.ws_url(), args, &warm_cache, "20");
         let out = out.expect("setup step hung");
         assert!(
             out.status.success(),
@@ -500,7 +512,7 @@ fn every_fault_on_every_method_of_every_flow_ends_in_a_sentence_within_its_bound
         loop {
             tries += 1;
             let cold = tempfile::tempdir().unwrap();
-            let (out, _) = run_bounded(home, &proxy.url, args, cold.path());
+            let (out, _) = run_bounded_with(home, &proxy.url, args, cold.path(), "20");
             let out = out.expect("clean run hung");
             if out.status.success() {
                 break;

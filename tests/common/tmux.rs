@@ -26,8 +26,11 @@ impl Tmux {
     /// A new server (named after `name` and this process) whose one session runs `command` in a `width` x
     /// `height` terminal.
     pub fn start(name: &str, width: u16, height: u16, command: &str) -> Tmux {
+        // A fresh server each time: one just killed may still be going away under the same name.
+        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let tmux = Tmux {
-            socket: format!("taotui-{name}-{}", std::process::id()),
+            socket: format!("taotui-{name}-{}-{n}", std::process::id()),
             session: name.to_owned(),
         };
         tmux.run(&[
