@@ -39,6 +39,8 @@ pub enum StakeCommand {
     Swap(SwapArgs),
     /// Give stake to another coldkey, same validator (transfer_stake).
     Transfer(StakeTransferArgs),
+    /// Several stake actions from a JSON or TOML file as one all-or-nothing Utility.batch_all.
+    Batch(super::batch_cmds::BatchArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -66,7 +68,7 @@ pub struct LimitArgs {
 }
 
 impl LimitArgs {
-    fn mode(&self) -> Result<StakeMode> {
+    pub(crate) fn mode(&self) -> Result<StakeMode> {
         if self.unsafe_ {
             return Ok(StakeMode::Unsafe);
         }
@@ -299,7 +301,7 @@ pub(crate) fn signing_wallet(global: &GlobalArgs, name: &str) -> Result<Signing>
     })
 }
 
-async fn resolve_hotkey(client: &ChainClient, target: &HotkeyArg, netuid: u16) -> Result<[u8; 32]> {
+pub(crate) async fn resolve_hotkey(client: &ChainClient, target: &HotkeyArg, netuid: u16) -> Result<[u8; 32]> {
     match (&target.hotkey, &target.validator) {
         (Some(h), _) => address(h, "the hotkey"),
         (None, Some(name)) => {
@@ -619,7 +621,7 @@ fn run_action(
     })
 }
 
-fn alpha_amount(
+pub(crate) fn alpha_amount(
     amount: &Option<String>,
     tao_value: &Option<String>,
     all: bool,
@@ -635,6 +637,7 @@ fn alpha_amount(
 pub fn run(cmd: StakeCommand, global: &GlobalArgs) -> Result<()> {
     match cmd {
         StakeCommand::Read(read) => chain_cmds::stake(read, global),
+        StakeCommand::Batch(b) => super::batch_cmds::run(b, global),
         StakeCommand::Add(a) => {
             let amount = Rao::parse_tao(&a.amount)?;
             let mode = a.limit.mode()?;
