@@ -89,3 +89,73 @@ pub fn failed_leg_sentence(
         ),
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use crate::amount::{AlphaRao, Rao};
+    use crate::chain::extrinsics::{PlannedCall, Preview, QuoteSource, Refusal};
+
+    fn leg(name: &'static str, spent: u64, sold: u64, limit: Option<u64>) -> Preview {
+        Preview {
+            kind: "leg",
+            call: PlannedCall {
+                pallet: "SubtensorModule",
+                name,
+                args: Vec::new(),
+                proxy: None,
+                legs: Vec::new(),
+            },
+            fee: Rao::ZERO,
+            tao_spent: Rao(spent),
+            tao_received: Rao::ZERO,
+            alpha_sold: AlphaRao(sold),
+            alpha_received: AlphaRao::ZERO,
+            price: None,
+            price_after: None,
+            price_impact_bps: 0,
+            price_move_bps: 0,
+            swap_fee: 0,
+            limit_price: limit,
+            tolerance_bps: None,
+            allow_partial: false,
+            quote: QuoteSource::None,
+            refusals: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn error(variant: &str) -> tx::ChainError {
+        tx::ChainError {
+            pallet: "SubtensorModule".into(),
+            variant: variant.into(),
+            sentence: "x".into(),
+        }
+    }
+
+    #[test]
+    fn the_failed_leg_is_the_one_the_preview_doubted_else_the_ones_that_fail_that_way() {
+        let mut legs = vec![
+            leg("remove_stake", 0, 5, None),
+            leg("add_stake_limit", 3, 0, Some(9)),
+            leg("remove_stake", 0, 1, None),
+        ];
+        assert_eq!(suspects(&legs, &error("NotEnoughBalanceToStake")), vec![2]);
+        assert_eq!(suspects(&legs, &error("NotEnoughStakeToWithdraw")), vec![1, 3]);
+        assert_eq!(suspects(&legs, &error("SlippageTooHigh")), vec![2]);
+        assert_eq!(suspects(&legs, &error("SomethingElse")), vec![1, 2, 3]);
+        let s = failed_leg_sentence(&legs, &error("NotEnoughBalanceToStake"));
+        assert!(
+            s.starts_with("Leg 2 (SubtensorModule.add_stake_limit) failed"),
+            "{s}"
+        );
+        let s = failed_leg_sentence(&legs, &error("NotEnoughStakeToWithdraw"));
+        assert!(s.starts_with("One of legs 1 (SubtensorModule.remove_stake), 3 ("), "{s}");
+        legs[2].refusals.push(Refusal {
+            code: "insufficient_stake",
+            sentence: "no stake left".into(),
+        });
+        assert_eq!(suspects(&legs, &error("NotEnoughStakeToWithdraw")), vec![3]);
+    }
+}

@@ -98,10 +98,15 @@ struct TomlFile {
 fn read_legs(path: &Path) -> Result<Vec<Leg>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("could not read the batch file {}", path.display()))?;
-    let is_json = path
+    let ext = path
         .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-        || text.trim_start().starts_with(['[', '{']);
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    // By extension; without a known one, JSON when it parses as JSON (TOML's `[[legs]]` also starts with `[`).
+    let is_json = match ext.as_deref() {
+        Some("json") => true,
+        Some("toml") => false,
+        _ => serde_json::from_str::<serde_json::Value>(&text).is_ok(),
+    };
     let legs = if is_json {
         match serde_json::from_str::<JsonFile>(&text).with_context(|| {
             format!(
@@ -479,4 +484,45 @@ pub fn run(args: BatchArgs, global: &GlobalArgs) -> Result<()> {
             None => Ok(()),
         }
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn legs_read_from_json_lists_json_tables_and_toml_and_unknown_fields_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let list = read_legs(&write(
+            d,
+            "a.json",
+            r#"[{"action": "add", "hotkey": "5F", "netuid": 3, "amount": 2.5}, {"action": "remove", "netuid": 3, "all": true}]"#,
+        ))
+        .unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[0].amount.as_ref().unwrap().text(), "2.5");
+        assert!(list[1].all);
+        let table = read_legs(&write(d, "b", r#"{"legs": [{"action": "swap", "to_netuid": 4}]}"#)).unwrap();
+        assert_eq!(table[0].to_netuid, Some(4));
+        let toml = read_legs(&write(
+            d,
+            "c",
+            "[[legs]]\naction = \"move\"\nfrom = \"5F\"\nto = \"5G\"\nnetuid = 3\namount = 3\nunsafe = true\n",
+        ))
+        .unwrap();
+        assert_eq!(toml[0].amount.as_ref().unwrap().text(), "3");
+        assert!(toml[0].unsafe_);
+        let err = read_legs(&write(d, "d.json", r#"[{"action": "add", "amuont": 1}]"#)).unwrap_err();
+        assert!(format!("{err:#}").contains("amuont"), "{err:#}");
+        let err = read_legs(&write(d, "e.toml", "")).unwrap_err();
+        assert!(format!("{err:#}").contains("legs"), "{err:#}");
+    }
 }

@@ -468,8 +468,12 @@ fn dialog_lines<'a>(
                 lines.push(field_line("Call", p.call.clone(), theme));
             }
             lines.push(Line::default());
+            let label = match &s.proxy {
+                Some(proxy) => format!("Password of proxy wallet {proxy}"),
+                None => "Coldkey password".to_owned(),
+            };
             lines.push(input_line(
-                "Coldkey password",
+                &label,
                 &s.password.display(),
                 true,
                 theme,
