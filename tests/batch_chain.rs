@@ -168,7 +168,11 @@ fn stake_batch_file_lands_whole_and_a_bad_leg_changes_nothing_and_is_named() {
             "--allow-weak-password",
         ],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let c = s.block_on(async {
         let (api, rpc) = world::connect(s.ws_url()).await;
         world::fund_from_alice(&api, &rpc, me, 100 * TAO).await;
@@ -207,7 +211,17 @@ fn stake_batch_file_lands_whole_and_a_bad_leg_changes_nothing_and_is_named() {
     let out = taotui(
         home,
         s,
-        &["stake", "batch", good.to_str().unwrap(), "-w", "b", "-y", "--password-file", pwp, "--json"],
+        &[
+            "stake",
+            "batch",
+            good.to_str().unwrap(),
+            "-w",
+            "b",
+            "-y",
+            "--password-file",
+            pwp,
+            "--json",
+        ],
     );
     assert!(
         out.status.success(),
@@ -253,7 +267,16 @@ fn stake_batch_file_lands_whole_and_a_bad_leg_changes_nothing_and_is_named() {
     let out = taotui(
         home,
         s,
-        &["stake", "batch", bad.to_str().unwrap(), "-w", "b", "-y", "--password-file", pwp],
+        &[
+            "stake",
+            "batch",
+            bad.to_str().unwrap(),
+            "-w",
+            "b",
+            "-y",
+            "--password-file",
+            pwp,
+        ],
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
@@ -288,7 +311,11 @@ fn stake_batch_file_lands_whole_and_a_bad_leg_changes_nothing_and_is_named() {
             .unwrap();
         assert_eq!(prepared.legs.len(), 3);
         assert!(prepared.legs[0].refusals.is_empty() && prepared.legs[1].refusals.is_empty());
-        assert!(!prepared.legs[2].refusals.is_empty(), "{:?}", prepared.legs[2]);
+        assert!(
+            !prepared.legs[2].refusals.is_empty(),
+            "{:?}",
+            prepared.legs[2]
+        );
         let err = extrinsics::send(&c, &prepared, &who, None, &Default::default())
             .await
             .unwrap_err();
@@ -320,7 +347,11 @@ fn more_than_sixteen_legs_need_split_and_are_said_not_atomic_together() {
         .map(|_| serde_json::json!({"action": "add", "hotkey": hotkey, "netuid": s.world.netuids()[0], "amount": "0.01"}))
         .collect();
     std::fs::write(&file, serde_json::Value::from(legs).to_string()).unwrap();
-    let out = taotui(home, s, &["stake", "batch", file.to_str().unwrap(), "-w", "nobody"]);
+    let out = taotui(
+        home,
+        s,
+        &["stake", "batch", file.to_str().unwrap(), "-w", "nobody"],
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(stderr.contains("17 legs, more than the 16"), "{stderr}");

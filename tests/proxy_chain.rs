@@ -374,7 +374,8 @@ fn cfg_refused(home: &Path, s: &Shared, args: &[&str], expected: &str) -> String
 }
 
 #[test]
-fn the_cli_acts_for_a_coldkey_through_its_proxy_and_a_watch_only_wallet_signs_through_its_proxy_key() {
+fn the_cli_acts_for_a_coldkey_through_its_proxy_and_a_watch_only_wallet_signs_through_its_proxy_key()
+ {
     let Some(s) = world::shared_or_skip() else {
         return;
     };
@@ -446,14 +447,26 @@ fn the_cli_acts_for_a_coldkey_through_its_proxy_and_a_watch_only_wallet_signs_th
 
     // No grant yet: refused before signing, with the command that grants one; the delegate paid nothing.
     let del_free_0 = s.block_on(balances(s, delegate)).0;
-    let err = run_refused(stake("del", &["--proxy-for", "real"], "1"), "is not a proxy for");
+    let err = run_refused(
+        stake("del", &["--proxy-for", "real"], "1"),
+        "is not a proxy for",
+    );
     assert!(err.contains("taotui proxy add"), "{err}");
     assert_eq!(s.block_on(balances(s, delegate)).0, del_free_0);
 
     cfg_ok(
         home,
         s,
-        &["proxy", "add", "del", "-w", "real", "-y", "--password-file", pwp],
+        &[
+            "proxy",
+            "add",
+            "del",
+            "-w",
+            "real",
+            "-y",
+            "--password-file",
+            pwp,
+        ],
     );
 
     // The delegate stakes for the real coldkey: its alpha grows, its free balance pays exactly the stake, the
@@ -540,7 +553,10 @@ fn the_cli_acts_for_a_coldkey_through_its_proxy_and_a_watch_only_wallet_signs_th
         ],
         "holds a Staking proxy",
     );
-    assert!(err.contains("does not allow Balances.transfer_keep_alive"), "{err}");
+    assert!(
+        err.contains("does not allow Balances.transfer_keep_alive"),
+        "{err}"
+    );
     assert_eq!(s.block_on(balances(s, delegate)).0, del_free_2);
     // Sent anyway (as an older taotui would), the runtime's proxy filter refuses it; the outcome is a failure
     // with the sentence about the proxy type, not a success.
@@ -560,7 +576,11 @@ fn the_cli_acts_for_a_coldkey_through_its_proxy_and_a_watch_only_wallet_signs_th
         .await
         .unwrap();
         assert!(
-            prepared.preview.refusals.iter().any(|r| r.code == "no_proxy"),
+            prepared
+                .preview
+                .refusals
+                .iter()
+                .any(|r| r.code == "no_proxy"),
             "{:?}",
             prepared.preview.refusals
         );
@@ -570,12 +590,19 @@ fn the_cli_acts_for_a_coldkey_through_its_proxy_and_a_watch_only_wallet_signs_th
             .unwrap_err();
         let text = err.to_string();
         assert!(
-            text.contains("is not allowed to make this call") && text.contains("System::CallFiltered"),
+            text.contains("is not allowed to make this call")
+                && text.contains("System::CallFiltered"),
             "{text}"
         );
-        let real_signer_err = extrinsics::send(&c, &prepared, &world::signer(&real_suri), None, &Default::default())
-            .await
-            .unwrap_err();
+        let real_signer_err = extrinsics::send(
+            &c,
+            &prepared,
+            &world::signer(&real_suri),
+            None,
+            &Default::default(),
+        )
+        .await
+        .unwrap_err();
         assert!(
             matches!(real_signer_err, extrinsics::ExtrinsicError::WrongKey),
             "{real_signer_err}"
@@ -586,7 +613,14 @@ fn the_cli_acts_for_a_coldkey_through_its_proxy_and_a_watch_only_wallet_signs_th
     cfg_ok(
         home,
         s,
-        &["wallet", "regen-coldkey", "-w", "watch", "--watch-only", &real_ss58],
+        &[
+            "wallet",
+            "regen-coldkey",
+            "-w",
+            "watch",
+            "--watch-only",
+            &real_ss58,
+        ],
     );
     std::fs::create_dir_all(home.join("config/taotui")).unwrap();
     std::fs::write(
@@ -612,10 +646,22 @@ fn the_cli_acts_for_a_coldkey_through_its_proxy_and_a_watch_only_wallet_signs_th
     cfg_ok(
         home,
         s,
-        &["proxy", "remove", "del", "-w", "real", "-y", "--password-file", pwp],
+        &[
+            "proxy",
+            "remove",
+            "del",
+            "-w",
+            "real",
+            "-y",
+            "--password-file",
+            pwp,
+        ],
     );
     let del_free_3 = s.block_on(balances(s, delegate)).0;
-    run_refused(stake("del", &["--proxy-for", "real"], "1"), "is not a proxy for");
+    run_refused(
+        stake("del", &["--proxy-for", "real"], "1"),
+        "is not a proxy for",
+    );
     run_refused(stake("watch", &[], "1"), "is not a proxy for");
     assert_eq!(s.block_on(balances(s, delegate)).0, del_free_3);
 }

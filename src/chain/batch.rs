@@ -142,7 +142,10 @@ mod tests {
             leg("remove_stake", 0, 1, None),
         ];
         assert_eq!(suspects(&legs, &error("NotEnoughBalanceToStake")), vec![2]);
-        assert_eq!(suspects(&legs, &error("NotEnoughStakeToWithdraw")), vec![1, 3]);
+        assert_eq!(
+            suspects(&legs, &error("NotEnoughStakeToWithdraw")),
+            vec![1, 3]
+        );
         assert_eq!(suspects(&legs, &error("SlippageTooHigh")), vec![2]);
         assert_eq!(suspects(&legs, &error("SomethingElse")), vec![1, 2, 3]);
         let s = failed_leg_sentence(&legs, &error("NotEnoughBalanceToStake"));
@@ -151,7 +154,10 @@ mod tests {
             "{s}"
         );
         let s = failed_leg_sentence(&legs, &error("NotEnoughStakeToWithdraw"));
-        assert!(s.starts_with("One of legs 1 (SubtensorModule.remove_stake), 3 ("), "{s}");
+        assert!(
+            s.starts_with("One of legs 1 (SubtensorModule.remove_stake), 3 ("),
+            "{s}"
+        );
         legs[2].refusals.push(Refusal {
             code: "insufficient_stake",
             sentence: "no stake left".into(),

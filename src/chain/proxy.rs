@@ -389,16 +389,33 @@ mod tests {
             grants: vec![grant("Any"), grant("Staking")],
             deposit: Rao::ZERO,
         };
-        assert_eq!(choose_grant(&both, real, delegate, &stake).unwrap(), "Staking");
-        assert_eq!(choose_grant(&both, real, delegate, &transfer).unwrap(), "Any");
+        assert_eq!(
+            choose_grant(&both, real, delegate, &stake).unwrap(),
+            "Staking"
+        );
+        assert_eq!(
+            choose_grant(&both, real, delegate, &transfer).unwrap(),
+            "Any"
+        );
         let staking = Grants {
             grants: vec![grant("Staking")],
             deposit: Rao::ZERO,
         };
         let refused = choose_grant(&staking, real, delegate, &transfer).unwrap_err();
         assert!(refused.contains("holds a Staking proxy"), "{refused}");
-        assert!(refused.contains("does not allow Balances.transfer_keep_alive"), "{refused}");
-        assert!(choose_grant(&staking, real, delegate, &leg("SubtensorModule", "transfer_stake")).is_err());
+        assert!(
+            refused.contains("does not allow Balances.transfer_keep_alive"),
+            "{refused}"
+        );
+        assert!(
+            choose_grant(
+                &staking,
+                real,
+                delegate,
+                &leg("SubtensorModule", "transfer_stake")
+            )
+            .is_err()
+        );
         let none = Grants {
             grants: vec![],
             deposit: Rao::ZERO,
@@ -407,10 +424,14 @@ mod tests {
         assert!(refused.contains("is not a proxy for"), "{refused}");
         assert!(refused.contains("taotui proxy add"), "{refused}");
         // A batch needs a type that lets Utility through as well as every leg.
-        let batch = PlannedCall::batch_all(vec![stake.clone(), leg("SubtensorModule", "remove_stake")]);
+        let batch =
+            PlannedCall::batch_all(vec![stake.clone(), leg("SubtensorModule", "remove_stake")]);
         assert!(!type_allows("Staking", &batch));
         assert!(type_allows("NonTransfer", &batch));
-        assert!(!type_allows("NonTransfer", &PlannedCall::batch_all(vec![stake, transfer])));
+        assert!(!type_allows(
+            "NonTransfer",
+            &PlannedCall::batch_all(vec![stake, transfer])
+        ));
     }
 
     #[test]

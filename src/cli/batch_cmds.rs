@@ -194,7 +194,9 @@ impl Leg {
                 let netuid = self.netuid()?;
                 Action::MoveStake {
                     origin_hotkey: address(
-                        self.from.as_deref().context("give \"from\": the hotkey now")?,
+                        self.from
+                            .as_deref()
+                            .context("give \"from\": the hotkey now")?,
                         "from",
                     )?,
                     destination_hotkey: address(
@@ -210,10 +212,7 @@ impl Leg {
             "swap" => {
                 let netuid = self.netuid()?;
                 Action::SwapStake {
-                    hotkey: address(
-                        self.hotkey.as_deref().context("give \"hotkey\"")?,
-                        "hotkey",
-                    )?,
+                    hotkey: address(self.hotkey.as_deref().context("give \"hotkey\"")?, "hotkey")?,
                     origin_netuid: netuid,
                     destination_netuid: self
                         .to_netuid
@@ -257,7 +256,12 @@ fn leg_target(p: &Preview) -> String {
 }
 
 /// Each leg (call, target, TAO in/out, alpha, swap fee, slippage, limit) and the totals.
-fn render_batch(prepared: &Prepared, part: Option<(usize, usize)>, network: &str, who: &str) -> String {
+fn render_batch(
+    prepared: &Prepared,
+    part: Option<(usize, usize)>,
+    network: &str,
+    who: &str,
+) -> String {
     let mut t = Table::new([
         "leg", "call", "target", "TAO in", "TAO out", "alpha", "swap fee", "slippage", "limit",
     ]);
@@ -272,10 +276,22 @@ fn render_batch(prepared: &Prepared, part: Option<(usize, usize)>, network: &str
             (i + 1).to_string(),
             leg.call.path(),
             leg_target(leg),
-            if leg.tao_spent.is_zero() { String::new() } else { tao(leg.tao_spent) },
-            if leg.tao_received.is_zero() { String::new() } else { tao(leg.tao_received) },
+            if leg.tao_spent.is_zero() {
+                String::new()
+            } else {
+                tao(leg.tao_spent)
+            },
+            if leg.tao_received.is_zero() {
+                String::new()
+            } else {
+                tao(leg.tao_received)
+            },
             alpha_text,
-            if leg.swap_fee == 0 { String::new() } else { leg.swap_fee.to_string() },
+            if leg.swap_fee == 0 {
+                String::new()
+            } else {
+                leg.swap_fee.to_string()
+            },
             extrinsics::plan::percent_text(leg.price_impact_bps),
             leg.tolerance_bps
                 .map(|b| format!("{} %", f64::from(b) / 100.0))
@@ -284,7 +300,9 @@ fn render_batch(prepared: &Prepared, part: Option<(usize, usize)>, network: &str
     }
     let p = &prepared.preview;
     let title = match part {
-        Some((k, n)) => format!("Batch {k} of {n} (Utility.batch_all, all or nothing within this batch)"),
+        Some((k, n)) => {
+            format!("Batch {k} of {n} (Utility.batch_all, all or nothing within this batch)")
+        }
         None => "Batch (Utility.batch_all: all legs land or none does)".to_owned(),
     };
     let mut out = format!("{title}\n  network  {network}\n  wallet   {who}\n");
@@ -510,7 +528,12 @@ mod tests {
         assert_eq!(list.len(), 2);
         assert_eq!(list[0].amount.as_ref().unwrap().text(), "2.5");
         assert!(list[1].all);
-        let table = read_legs(&write(d, "b", r#"{"legs": [{"action": "swap", "to_netuid": 4}]}"#)).unwrap();
+        let table = read_legs(&write(
+            d,
+            "b",
+            r#"{"legs": [{"action": "swap", "to_netuid": 4}]}"#,
+        ))
+        .unwrap();
         assert_eq!(table[0].to_netuid, Some(4));
         let toml = read_legs(&write(
             d,
@@ -520,7 +543,8 @@ mod tests {
         .unwrap();
         assert_eq!(toml[0].amount.as_ref().unwrap().text(), "3");
         assert!(toml[0].unsafe_);
-        let err = read_legs(&write(d, "d.json", r#"[{"action": "add", "amuont": 1}]"#)).unwrap_err();
+        let err =
+            read_legs(&write(d, "d.json", r#"[{"action": "add", "amuont": 1}]"#)).unwrap_err();
         assert!(format!("{err:#}").contains("amuont"), "{err:#}");
         let err = read_legs(&write(d, "e.toml", "")).unwrap_err();
         assert!(format!("{err:#}").contains("legs"), "{err:#}");

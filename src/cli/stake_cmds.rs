@@ -301,7 +301,11 @@ pub(crate) fn signing_wallet(global: &GlobalArgs, name: &str) -> Result<Signing>
     })
 }
 
-pub(crate) async fn resolve_hotkey(client: &ChainClient, target: &HotkeyArg, netuid: u16) -> Result<[u8; 32]> {
+pub(crate) async fn resolve_hotkey(
+    client: &ChainClient,
+    target: &HotkeyArg,
+    netuid: u16,
+) -> Result<[u8; 32]> {
     match (&target.hotkey, &target.validator) {
         (Some(h), _) => address(h, "the hotkey"),
         (None, Some(name)) => {
@@ -495,10 +499,7 @@ impl Acting {
     /// The preview's "wallet" line: who signs, and for whom.
     pub(crate) fn describe(&self) -> String {
         match &self.real {
-            Some((_, label)) => format!(
-                "signed by proxy {:?} for {label}",
-                self.signing.name
-            ),
+            Some((_, label)) => format!("signed by proxy {:?} for {label}", self.signing.name),
             None => self.signing.name.clone(),
         }
     }

@@ -145,6 +145,52 @@ fn percent_to_bps(text: &str) -> Option<u32> {
     (bps <= 10_000).then_some(bps)
 }
 
+/// `[wallets.NAME]` tables; each may say `proxy = "DELEGATE WALLET"`.
+fn wallet_proxies(
+    value: &toml::Value,
+) -> Result<std::collections::BTreeMap<String, String>, ConfigError> {
+    let bad = |detail: String| ConfigError::Invalid(detail);
+    let table = value.as_table().ok_or_else(|| {
+        bad(
+            "setting `wallets` must be tables like [wallets.NAME] with proxy = \"WALLET\""
+                .to_owned(),
+        )
+    })?;
+    let mut out = std::collections::BTreeMap::new();
+    for (wallet, entry) in table {
+        let entry = entry.as_table().ok_or_else(|| {
+            bad(format!(
+                "setting `wallets.{wallet}` must be a table such as [wallets.{wallet}] with proxy = \"WALLET\""
+            ))
+        })?;
+        for (key, v) in entry {
+            match key.as_str() {
+                "proxy" => {
+                    let delegate = v.as_str().filter(|d| !d.trim().is_empty()).ok_or_else(|| {
+                        bad(format!(
+                            "setting `wallets.{wallet}.proxy` must be the name of the proxy wallet in quotes"
+                        ))
+                    })?;
+                    if delegate == wallet {
+                        return Err(bad(format!(
+                            "setting `wallets.{wallet}.proxy` names the wallet itself; name the wallet holding the proxy key"
+                        )));
+                    }
+                    out.insert(wallet.clone(), delegate.to_owned());
+                }
+                other => {
+                    return Err(ConfigError::UnknownKey {
+                        key: other.to_owned(),
+                        section: format!("wallets.{wallet}"),
+                        known: "proxy".to_owned(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
@@ -198,47 +244,4 @@ mod tests {
             Settings::default()
         );
     }
-}
-
-/// `[wallets.NAME]` tables; each may say `proxy = "DELEGATE WALLET"`.
-fn wallet_proxies(
-    value: &toml::Value,
-) -> Result<std::collections::BTreeMap<String, String>, ConfigError> {
-    let bad = |detail: String| ConfigError::Invalid(detail);
-    let table = value.as_table().ok_or_else(|| {
-        bad("setting `wallets` must be tables like [wallets.NAME] with proxy = \"WALLET\"".to_owned())
-    })?;
-    let mut out = std::collections::BTreeMap::new();
-    for (wallet, entry) in table {
-        let entry = entry.as_table().ok_or_else(|| {
-            bad(format!(
-                "setting `wallets.{wallet}` must be a table such as [wallets.{wallet}] with proxy = \"WALLET\""
-            ))
-        })?;
-        for (key, v) in entry {
-            match key.as_str() {
-                "proxy" => {
-                    let delegate = v.as_str().filter(|d| !d.trim().is_empty()).ok_or_else(|| {
-                        bad(format!(
-                            "setting `wallets.{wallet}.proxy` must be the name of the proxy wallet in quotes"
-                        ))
-                    })?;
-                    if delegate == wallet {
-                        return Err(bad(format!(
-                            "setting `wallets.{wallet}.proxy` names the wallet itself; name the wallet holding the proxy key"
-                        )));
-                    }
-                    out.insert(wallet.clone(), delegate.to_owned());
-                }
-                other => {
-                    return Err(ConfigError::UnknownKey {
-                        key: other.to_owned(),
-                        section: format!("wallets.{wallet}"),
-                        known: "proxy".to_owned(),
-                    });
-                }
-            }
-        }
-    }
-    Ok(out)
 }

@@ -664,7 +664,11 @@ impl Running {
                 ..
             } => {
                 add((*hotkey, *origin_netuid), preview.alpha_sold, true);
-                add((*hotkey, *destination_netuid), preview.alpha_received, false);
+                add(
+                    (*hotkey, *destination_netuid),
+                    preview.alpha_received,
+                    false,
+                );
             }
             Action::TransferStake {
                 hotkey,
@@ -809,9 +813,7 @@ async fn prepare_general(
     }
     let delegate_spendable = proxy_facts.map(|(free, _)| free);
     if let Some(free) = delegate_spendable {
-        let ed = views
-            .first()
-            .map_or(Rao::ZERO, |v| v.existential_deposit);
+        let ed = views.first().map_or(Rao::ZERO, |v| v.existential_deposit);
         if free < preview.fee.saturating_add(ed) {
             preview.refusals.push(super::plan::Refusal {
                 code: "proxy_cannot_pay_fee",
@@ -827,10 +829,13 @@ async fn prepare_general(
         }
     }
     let view = views.into_iter().next().unwrap_or_default();
-    let action = actions.into_iter().next().ok_or_else(|| ExtrinsicError::Build {
-        call: "Utility.batch_all".into(),
-        message: "the batch has no legs".into(),
-    })?;
+    let action = actions
+        .into_iter()
+        .next()
+        .ok_or_else(|| ExtrinsicError::Build {
+            call: "Utility.batch_all".into(),
+            message: "the batch has no legs".into(),
+        })?;
     Ok(Prepared {
         action,
         preview,

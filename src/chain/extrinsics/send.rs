@@ -91,7 +91,10 @@ fn details(prepared: &Prepared) -> serde_json::Map<String, serde_json::Value> {
         );
         m.insert(
             "proxy_type".into(),
-            proxy.proxy_type.clone().map_or(serde_json::Value::Null, Into::into),
+            proxy
+                .proxy_type
+                .clone()
+                .map_or(serde_json::Value::Null, Into::into),
         );
     }
     if !p.call.legs.is_empty() {

@@ -472,12 +472,7 @@ fn dialog_lines<'a>(
                 Some(proxy) => format!("Password of proxy wallet {proxy}"),
                 None => "Coldkey password".to_owned(),
             };
-            lines.push(input_line(
-                &label,
-                &s.password.display(),
-                true,
-                theme,
-            ));
+            lines.push(input_line(&label, &s.password.display(), true, theme));
             lines.push(Line::default());
             lines.push(hint_line("Enter sign and submit · Esc back", theme));
         }
