@@ -82,13 +82,7 @@ struct Leg {
     unsafe_: bool,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum JsonFile {
-    List(Vec<Leg>),
-    Table { legs: Vec<Leg> },
-}
-
+/// `{"legs": [...]}` in JSON, `[[legs]]` tables in TOML.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TomlFile {
@@ -108,13 +102,20 @@ fn read_legs(path: &Path) -> Result<Vec<Leg>> {
         _ => serde_json::from_str::<serde_json::Value>(&text).is_ok(),
     };
     let legs = if is_json {
-        match serde_json::from_str::<JsonFile>(&text).with_context(|| {
+        let hint = || {
             format!(
                 "{} is not a JSON list of legs (each like {{\"action\": \"add\", \"hotkey\": \"5…\", \"netuid\": 1, \"amount\": \"2\"}})",
                 path.display()
             )
-        })? {
-            JsonFile::List(l) | JsonFile::Table { legs: l } => l,
+        };
+        let value: serde_json::Value = serde_json::from_str(&text).with_context(hint)?;
+        // Not an untagged enum: its error would hide which field of which leg is wrong.
+        if value.is_array() {
+            serde_json::from_value::<Vec<Leg>>(value).with_context(hint)?
+        } else {
+            serde_json::from_value::<TomlFile>(value)
+                .with_context(hint)?
+                .legs
         }
     } else {
         toml::from_str::<TomlFile>(&text)
