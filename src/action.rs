@@ -111,6 +111,8 @@ pub struct StakeRequest {
     pub tolerance_bps: u32,
     /// Fill what fits within the tolerance instead of refusing the whole trade (limit calls).
     pub allow_partial: bool,
+    /// The wallet that signs through a proxy for `wallet` (its `proxy` setting); `None` signs with `wallet`.
+    pub proxy: Option<String>,
 }
 
 /// The chain's own preview of a staking call, ready to show: what will be signed, the fee,

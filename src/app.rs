@@ -59,6 +59,7 @@ impl AppConfig {
             default_format: settings.default_format.unwrap_or(KeyFileFormat::Native),
             tolerance_bps: settings.tolerance_bps.unwrap_or(50),
             hide_balances: global.hide_balances,
+            wallet_proxies: settings.wallet_proxies.clone(),
         };
         Ok(AppConfig {
             root,

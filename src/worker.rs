@@ -452,12 +452,36 @@ impl Worker {
     /// Reads the chain and plans the call: what the user will confirm, and the call to sign.
     async fn prepare(&self, request: &StakeRequest) -> Result<(ChainPreview, Prepared), String> {
         let client = self.client().await?;
-        let (coldkey, crypto) = coldkey_public(&self.root, &request.wallet)?;
         let action = plan_action(request)?;
-        let prepared = extrinsics::prepare(&client, coldkey, crypto, action)
-            .await
-            .map_err(|e| e.to_string())?;
-        let shown = chain_preview(&prepared, request);
+        let prepared = match &request.proxy {
+            // The wallet may be watch-only: only its address is needed; the proxy wallet signs.
+            Some(proxy) => {
+                let real = wallet_address(&self.root, &request.wallet)?;
+                let (account, crypto) = coldkey_public(&self.root, proxy)?;
+                extrinsics::fetch::prepare_via(
+                    &client,
+                    real,
+                    extrinsics::fetch::Delegate { account, crypto },
+                    action,
+                )
+                .await
+            }
+            None => {
+                let (coldkey, crypto) = coldkey_public(&self.root, &request.wallet)?;
+                extrinsics::prepare(&client, coldkey, crypto, action).await
+            }
+        }
+        .map_err(|e| e.to_string())?;
+        let mut shown = chain_preview(&prepared, request);
+        if let Some(proxy) = &request.proxy {
+            shown.rows.insert(
+                0,
+                (
+                    "Signed by".to_owned(),
+                    format!("proxy {proxy} for {}", request.wallet),
+                ),
+            );
+        }
         Ok((shown, prepared))
     }
 
@@ -479,7 +503,7 @@ impl Worker {
         };
         let wallet = self
             .root
-            .wallet(&request.wallet)
+            .wallet(request.proxy.as_deref().unwrap_or(&request.wallet))
             .map_err(|e| e.to_string())?;
         let signer = extrinsics::unlock_coldkey(wallet, password)
             .await
@@ -551,6 +575,16 @@ fn coldkey_public(root: &WalletRoot, wallet: &str) -> Result<([u8; 32], CryptoTy
         )
     })?;
     Ok((public, info.crypto_type.unwrap_or(CryptoType::Sr25519)))
+}
+
+/// The wallet's coldkey address, watch-only or not.
+fn wallet_address(root: &WalletRoot, wallet: &str) -> Result<[u8; 32], String> {
+    root.wallet(wallet)
+        .map_err(|e| e.to_string())?
+        .key_info(&KeyTarget::Coldkey)
+        .map_err(|e| e.to_string())?
+        .and_then(|info| info.public_key)
+        .ok_or_else(|| format!("the address of wallet {wallet} cannot be read"))
 }
 
 fn address(ss58: &str, what: &str) -> Result<[u8; 32], String> {
@@ -1004,6 +1038,7 @@ mod tests {
             all: false,
             tolerance_bps: 100,
             allow_partial: false,
+            proxy: None,
         }
     }
 

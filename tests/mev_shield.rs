@@ -227,6 +227,8 @@ fn a_shielded_add_stake_for_metadata_424_decodes_as_carrier_and_inner() {
     );
     let hotkey = [7u8; 32];
     let call = PlannedCall {
+        proxy: None,
+        legs: Vec::new(),
         pallet: "SubtensorModule",
         name: "add_stake_limit",
         args: vec![
@@ -322,6 +324,8 @@ fn a_shielded_add_stake_for_metadata_424_decodes_as_carrier_and_inner() {
 #[test]
 fn a_tao_transfer_is_not_stake_trading() {
     let call = PlannedCall {
+        proxy: None,
+        legs: Vec::new(),
         pallet: "Balances",
         name: "transfer_keep_alive",
         args: vec![],
@@ -329,6 +333,8 @@ fn a_tao_transfer_is_not_stake_trading() {
     assert!(!carrier::is_stake_trading(&call));
     for name in carrier::SHIELDED_CALLS {
         let call = PlannedCall {
+            proxy: None,
+            legs: Vec::new(),
             pallet: "SubtensorModule",
             name,
             args: vec![],

@@ -327,3 +327,342 @@ fn an_unknown_proxy_type_is_refused_with_the_runtimes_types() {
     assert!(err.contains("\"stake\" is not a proxy type"), "{err}");
     assert!(err.contains("Staking") && err.contains("Any"), "{err}");
 }
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// `taotui` with its own config folder (for the per-wallet proxy setting).
+fn taotui_cfg(home: &Path, s: &Shared, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_taotui"))
+        .args(args)
+        .arg("--network")
+        .arg(s.ws_url())
+        .arg("--wallet-path")
+        .arg(home.join("wallets"))
+        .env("TAOTUI_DATA_DIR", home.join("data"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env_remove("TAOTUI_NETWORK")
+        .env_remove("TAOTUI_PASSWORD_FILE")
+        .output()
+        .expect("running taotui")
+}
+
+fn cfg_ok(home: &Path, s: &Shared, args: &[&str]) -> String {
+    let out = taotui_cfg(home, s, args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Fails, and says `expected` on stderr.
+fn cfg_refused(home: &Path, s: &Shared, args: &[&str], expected: &str) -> String {
+    let out = taotui_cfg(home, s, args);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        !out.status.success(),
+        "{args:?} should have failed: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    stderr
+}
+
+#[test]
+fn the_cli_acts_for_a_coldkey_through_its_proxy_and_a_watch_only_wallet_signs_through_its_proxy_key()
+ {
+    let Some(s) = world::shared_or_skip() else {
+        return;
+    };
+    let pid = std::process::id();
+    let real_suri = format!("//CliProxyReal{pid}");
+    let del_suri = format!("//CliProxyDelegate{pid}");
+    let real = world::account(&real_suri);
+    let delegate = world::account(&del_suri);
+    let real_ss58 = taotui_keystore::ss58::encode(&real, 42);
+    let hotkey = s.world.validator("bob-v1").hotkey;
+    let hotkey_ss58 = taotui_keystore::ss58::encode(&hotkey, 42);
+    // Not the subnet the other test stakes on: another staker on the same position moves its alpha by rounding.
+    let netuid = s.world.netuids()[1];
+    let netuid_s = netuid.to_string();
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    let pw = home.join("pw");
+    std::fs::write(&pw, "correct horse battery staple 42\n").unwrap();
+    let pwp = pw.to_str().unwrap();
+    s.block_on(async {
+        let (api, rpc) = world::connect(s.ws_url()).await;
+        world::fund_from_alice(&api, &rpc, real, 100 * TAO).await;
+        world::fund_from_alice(&api, &rpc, delegate, 10 * TAO).await;
+    });
+    for (wallet, suri) in [("real", &real_suri), ("del", &del_suri)] {
+        let f = home.join(format!("{wallet}.suri"));
+        std::fs::write(&f, format!("{suri}\n")).unwrap();
+        cfg_ok(
+            home,
+            s,
+            &[
+                "wallet",
+                "regen-coldkey",
+                "-w",
+                wallet,
+                "--secret-file",
+                f.to_str().unwrap(),
+                "--password-file",
+                pwp,
+                "--allow-weak-password",
+            ],
+        );
+    }
+    let c = s.block_on(chain_reads::taotui_client(s.ws_url()));
+    let stake = |wallet: &str, extra: &[&str], amount: &str| -> Vec<String> {
+        let mut a: Vec<String> = [
+            "stake",
+            "add",
+            "-w",
+            wallet,
+            "--hotkey",
+            &hotkey_ss58,
+            "--netuid",
+            &netuid_s,
+            "--amount",
+            amount,
+            "--unsafe",
+            "-y",
+            "--password-file",
+            pwp,
+        ]
+        .iter()
+        .map(|x| (*x).to_owned())
+        .collect();
+        a.extend(extra.iter().map(|x| (*x).to_owned()));
+        a
+    };
+    let run_refused = |v: Vec<String>, expected: &str| cfg_refused(home, s, &strs(&v), expected);
+    let run_ok = |v: Vec<String>| cfg_ok(home, s, &strs(&v));
+
+    // No grant yet: refused before signing, with the command that grants one; the delegate paid nothing.
+    let del_free_0 = s.block_on(balances(s, delegate)).0;
+    let err = run_refused(
+        stake("del", &["--proxy-for", "real"], "1"),
+        "is not a proxy for",
+    );
+    assert!(err.contains("taotui proxy add"), "{err}");
+    assert_eq!(s.block_on(balances(s, delegate)).0, del_free_0);
+
+    cfg_ok(
+        home,
+        s,
+        &[
+            "proxy",
+            "add",
+            "del",
+            "-w",
+            "real",
+            "-y",
+            "--password-file",
+            pwp,
+        ],
+    );
+
+    // The delegate stakes for the real coldkey: its alpha grows, its free balance pays exactly the stake, the
+    // delegate pays the fee.
+    let alpha_0 = s.block_on(chain_reads::alpha_of(&c, real, hotkey, netuid));
+    let (real_free_0, _) = s.block_on(balances(s, real));
+    let del_free_1 = s.block_on(balances(s, delegate)).0;
+    let out = run_ok(stake("del", &["--proxy-for", "real", "--json"], "5"));
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["preview"]["call"]["proxy"]["real"], real_ss58.as_str());
+    assert_eq!(json["preview"]["call"]["proxy"]["proxy_type"], "Staking");
+    let events = json["events"].to_string();
+    assert!(events.contains("Proxy.ProxyExecuted"), "{events}");
+    assert!(events.contains("SubtensorModule.StakeAdded"), "{events}");
+    let alpha_1 = s.block_on(chain_reads::alpha_of(&c, real, hotkey, netuid));
+    assert!(alpha_1 > alpha_0, "{alpha_0} -> {alpha_1}");
+    assert_eq!(real_free_0 - s.block_on(balances(s, real)).0, 5 * TAO);
+    let del_fee = del_free_1 - s.block_on(balances(s, delegate)).0;
+    assert!(del_fee > 0 && del_fee < TAO / 10, "delegate fee {del_fee}");
+    assert_eq!(
+        json["preview"]["fee"].as_u64().unwrap(),
+        del_fee,
+        "the previewed fee is what the delegate paid"
+    );
+    // History keeps both: the coldkey acted for, and the delegate.
+    let hist: serde_json::Value =
+        serde_json::from_str(&cfg_ok(home, s, &["history", "--json"])).unwrap();
+    let last = hist.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["coldkey"], real_ss58.as_str(), "{last}");
+    assert_eq!(
+        last["details"]["proxy_delegate"],
+        taotui_keystore::ss58::encode(&delegate, 42).as_str(),
+        "{last}"
+    );
+
+    // And unstakes half of it, by the real coldkey's address.
+    let half = (alpha_1 - alpha_0) / 2;
+    let half_text = format!("{}.{:09}", half / TAO, half % TAO);
+    cfg_ok(
+        home,
+        s,
+        &[
+            "stake",
+            "remove",
+            "-w",
+            "del",
+            "--proxy-for",
+            &real_ss58,
+            "--hotkey",
+            &hotkey_ss58,
+            "--netuid",
+            &netuid_s,
+            "--amount",
+            &half_text,
+            "--unsafe",
+            "-y",
+            "--password-file",
+            pwp,
+        ],
+    );
+    assert_eq!(
+        s.block_on(chain_reads::alpha_of(&c, real, hotkey, netuid)),
+        alpha_1 - half
+    );
+
+    // A transfer of TAO is not what a Staking proxy may do: refused before signing, nothing spent.
+    let del_free_2 = s.block_on(balances(s, delegate)).0;
+    let err = cfg_refused(
+        home,
+        s,
+        &[
+            "transfer",
+            "-w",
+            "del",
+            "--proxy-for",
+            "real",
+            "--dest",
+            "del",
+            "--amount",
+            "1",
+            "-y",
+            "--password-file",
+            pwp,
+        ],
+        "holds a Staking proxy",
+    );
+    assert!(
+        err.contains("does not allow Balances.transfer_keep_alive"),
+        "{err}"
+    );
+    assert_eq!(s.block_on(balances(s, delegate)).0, del_free_2);
+    // Sent anyway (as an older taotui would), the runtime's proxy filter refuses it; the outcome is a failure
+    // with the sentence about the proxy type, not a success.
+    s.block_on(async {
+        let prepared = extrinsics::fetch::prepare_via(
+            &c,
+            real,
+            extrinsics::fetch::Delegate {
+                account: delegate,
+                crypto: CryptoType::Sr25519,
+            },
+            Action::Transfer {
+                dest: delegate,
+                amount: Rao(TAO),
+            },
+        )
+        .await
+        .unwrap();
+        assert!(
+            prepared
+                .preview
+                .refusals
+                .iter()
+                .any(|r| r.code == "no_proxy"),
+            "{:?}",
+            prepared.preview.refusals
+        );
+        let signer = world::signer(&del_suri);
+        let err = extrinsics::send(&c, &prepared, &signer, None, &Default::default())
+            .await
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("is not allowed to make this call")
+                && text.contains("System::CallFiltered"),
+            "{text}"
+        );
+        let real_signer_err = extrinsics::send(
+            &c,
+            &prepared,
+            &world::signer(&real_suri),
+            None,
+            &Default::default(),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(real_signer_err, extrinsics::ExtrinsicError::WrongKey),
+            "{real_signer_err}"
+        );
+    });
+
+    // A watch-only wallet of the real coldkey, set to sign through the proxy wallet: stakes without the coldkey.
+    cfg_ok(
+        home,
+        s,
+        &[
+            "wallet",
+            "regen-coldkey",
+            "-w",
+            "watch",
+            "--watch-only",
+            &real_ss58,
+        ],
+    );
+    std::fs::create_dir_all(home.join("config/taotui")).unwrap();
+    std::fs::write(
+        home.join("config/taotui/config.toml"),
+        "[wallets.watch]\nproxy = \"del\"\n",
+    )
+    .unwrap();
+    let alpha_2 = s.block_on(chain_reads::alpha_of(&c, real, hotkey, netuid));
+    let out = run_ok(stake("watch", &[], "2"));
+    assert!(out.contains("in block #"), "{out}");
+    let alpha_3 = s.block_on(chain_reads::alpha_of(&c, real, hotkey, netuid));
+    assert!(alpha_3 > alpha_2, "{alpha_2} -> {alpha_3}");
+    let preview = taotui_cfg(home, s, &strs(&stake("watch", &[], "1")));
+    assert!(preview.status.success());
+    let said = String::from_utf8_lossy(&preview.stderr).into_owned()
+        + &String::from_utf8_lossy(&preview.stdout);
+    assert!(
+        said.contains("signed by proxy \"del\" for wallet \"watch\""),
+        "{said}"
+    );
+
+    // Revoked: the next attempt is refused before signing.
+    cfg_ok(
+        home,
+        s,
+        &[
+            "proxy",
+            "remove",
+            "del",
+            "-w",
+            "real",
+            "-y",
+            "--password-file",
+            pwp,
+        ],
+    );
+    let del_free_3 = s.block_on(balances(s, delegate)).0;
+    run_refused(
+        stake("del", &["--proxy-for", "real"], "1"),
+        "is not a proxy for",
+    );
+    run_refused(stake("watch", &[], "1"), "is not a proxy for");
+    assert_eq!(s.block_on(balances(s, delegate)).0, del_free_3);
+}

@@ -1783,3 +1783,42 @@ fn the_wallets_screen_reads_the_address_book_at_start_and_on_r() {
     );
     assert_eq!(m.wallets.addresses, entries);
 }
+
+#[test]
+fn a_watch_only_wallet_with_a_proxy_setting_opens_its_forms_and_signs_through_the_proxy() {
+    let mut m = stake_model();
+    m.prefs
+        .wallet_proxies
+        .insert("watched".to_owned(), "alice".to_owned());
+    m.screen = Screen::Wallets;
+    for _ in 0..3 {
+        char_key(&mut m, 'j');
+    }
+    assert_eq!(m.wallets.selected_wallet().unwrap().name, "watched");
+    // The form opens (its balance is read first, as for any other wallet) and knows its proxy.
+    let effects = char_key(&mut m, 't');
+    assert!(
+        matches!(effects.as_slice(), [Effect::FetchPositions { coldkey, .. }] if coldkey == BOB),
+        "{effects:?}"
+    );
+    assert_eq!(form(&m).wallet, "watched");
+    assert_eq!(form(&m).proxy.as_deref(), Some("alice"));
+    // The request the worker previews and signs carries it: the watched coldkey acts, the proxy signs.
+    update(&mut m, Action::Paste(CHARLIE.to_owned()));
+    tab(&mut m);
+    type_text(&mut m, "1");
+    let effects = update(&mut m, Action::Tick(NOW));
+    match effects.as_slice() {
+        [Effect::QuoteStake { request, .. }] => {
+            assert_eq!(request.wallet, "watched");
+            assert_eq!(request.proxy.as_deref(), Some("alice"));
+        }
+        other => panic!("{other:?}"),
+    }
+    esc(&mut m);
+
+    // Without the setting the same wallet still cannot sign.
+    m.prefs.wallet_proxies.clear();
+    assert!(char_key(&mut m, 't').is_empty());
+    assert!(m.notice.clone().unwrap().text.contains("watch-only"));
+}

@@ -144,6 +144,7 @@ fn transfer_request() -> taotui::action::StakeRequest {
         all: false,
         tolerance_bps: 50,
         allow_partial: false,
+        proxy: None,
     }
 }
 

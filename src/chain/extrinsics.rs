@@ -23,7 +23,7 @@ pub mod send;
 pub use fetch::{Prepared, build_extrinsic, chain_view, payload, prepare};
 pub use plan::{
     AccountKey, Action, AlphaAmount, ArgValue, ChainView, OptionalCalls, PlannedCall, Preview,
-    QuoteSource, Refusal, SimQuote, StakeMode,
+    ProxyFor, QuoteSource, Refusal, SimQuote, StakeMode,
 };
 pub use send::{SendOptions, Sent, find_in_blocks, send, unlock_coldkey};
 

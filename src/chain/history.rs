@@ -74,7 +74,8 @@ pub struct HistoryRecord {
     pub hash: String,
     /// `Pallet.call`, e.g. `SubtensorModule.add_stake_limit`.
     pub call: String,
-    /// Signing coldkey (SS58).
+    /// The coldkey the call acts for (SS58): the signer's, or the real account a proxy signed for (the
+    /// delegate is then `details.proxy_delegate`).
     pub coldkey: String,
     /// The network's name or URL.
     pub network: String,

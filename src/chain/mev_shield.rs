@@ -155,7 +155,8 @@ pub async fn assess(
         number: prepared.birth_block,
         hash: prepared.birth_hash,
     };
-    let coldkey = prepared.view.coldkey;
+    // Through a proxy the delegate signs both extrinsics and pays both fees.
+    let coldkey = prepared.preview.call.signer_for(prepared.view.coldkey);
     let (key, nonce) = tokio::join!(
         next_key(client, Some(prepared.birth_hash)),
         tx::next_nonce(client.rpc(), coldkey)
@@ -184,8 +185,14 @@ pub async fn assess(
         pallet,
         next_key_len: key.as_ref().map(Vec::len),
         blob_len,
-        spendable: prepared.view.spendable,
-        inner_cost: p.fee.saturating_add(p.tao_spent),
+        spendable: prepared
+            .delegate_spendable
+            .unwrap_or(prepared.view.spendable),
+        inner_cost: if prepared.delegate_spendable.is_some() {
+            p.fee
+        } else {
+            p.fee.saturating_add(p.tao_spent)
+        },
         carrier_fee,
     };
     Ok(ShieldPreview {

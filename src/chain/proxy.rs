@@ -17,6 +17,7 @@ use subxt::transactions::DynamicPayload;
 use crate::amount::Rao;
 use crate::chain::client::ChainClient;
 use crate::chain::error::ChainError;
+use crate::chain::extrinsics::PlannedCall;
 use crate::chain::tx;
 
 pub const PALLET: &str = "Proxy";
@@ -237,6 +238,103 @@ pub async fn grants(client: &ChainClient, real: [u8; 32]) -> Result<Grants, Chai
     }
 }
 
+/// Subtensor's `Staking` proxy filter: the stake-trading calls of the coldkey's own stake (not `transfer_stake`,
+/// which gives stake away).
+const STAKING_CALLS: [&str; 10] = [
+    "add_stake",
+    "add_stake_limit",
+    "remove_stake",
+    "remove_stake_limit",
+    "remove_stake_full_limit",
+    "move_stake",
+    "swap_stake",
+    "swap_stake_limit",
+    "unstake_all",
+    "unstake_all_alpha",
+];
+
+/// Whether a grant of `proxy_type` lets its delegate make `call`, as far as taotui knows the runtime's filter
+/// (`Any` everything; `NonTransfer` all but moving TAO or stake to someone else; `Staking` the staking calls;
+/// `Transfer` TAO transfers). A type taotui does not know allows nothing here: the check is before signing, so
+/// it errs on the side of not paying a fee for a call the runtime would refuse.
+pub fn type_allows(proxy_type: &str, call: &PlannedCall) -> bool {
+    if !call.legs.is_empty() {
+        // A batch runs each leg under the same filter, and the filter must also let the batch itself through.
+        return matches!(proxy_type, "Any" | "NonTransfer")
+            && call.legs.iter().all(|leg| type_allows(proxy_type, leg));
+    }
+    let moves_value_away = call.pallet == "Balances"
+        || (call.pallet == "SubtensorModule" && call.name == "transfer_stake");
+    match proxy_type {
+        "Any" => true,
+        "NonTransfer" => !moves_value_away,
+        "Staking" => call.pallet == "SubtensorModule" && STAKING_CALLS.contains(&call.name),
+        "Transfer" => call.pallet == "Balances",
+        _ => false,
+    }
+}
+
+/// The grant `delegate` acts under for `call`: the narrowest of `real`'s grants to it that allows the call
+/// (`Staking` before `NonTransfer` before `Any`). The error is the sentence refusing it.
+pub fn choose_grant(
+    grants: &Grants,
+    real: [u8; 32],
+    delegate: [u8; 32],
+    call: &PlannedCall,
+) -> Result<String, String> {
+    let real_ss58 = taotui_keystore::ss58::encode(&real, 42);
+    let delegate_ss58 = taotui_keystore::ss58::encode(&delegate, 42);
+    let held: Vec<&Grant> = grants
+        .grants
+        .iter()
+        .filter(|g| g.delegate == delegate && g.delay == 0)
+        .collect();
+    if held.is_empty() {
+        return Err(format!(
+            "{delegate_ss58} is not a proxy for {real_ss58}; grant one with `taotui proxy add {delegate_ss58} -w \
+             <the wallet of {real_ss58}>` (signed by that coldkey)."
+        ));
+    }
+    let rank = |t: &str| match t {
+        "Staking" | "Transfer" => 0,
+        "NonTransfer" => 1,
+        "Any" => 2,
+        _ => 3,
+    };
+    let mut allowing: Vec<&&Grant> = held
+        .iter()
+        .filter(|g| type_allows(&g.proxy_type, call))
+        .collect();
+    allowing.sort_by_key(|g| rank(&g.proxy_type));
+    match allowing.first() {
+        Some(g) => Ok(g.proxy_type.clone()),
+        None => Err(format!(
+            "{delegate_ss58} holds a {} proxy for {real_ss58}, which does not allow {}; grant a type that does \
+             (e.g. `taotui proxy add {delegate_ss58} --type Any`) or sign with the real coldkey.",
+            held.iter()
+                .map(|g| g.proxy_type.as_str())
+                .collect::<Vec<_>>()
+                .join(" and a "),
+            call_name(call),
+        )),
+    }
+}
+
+fn call_name(call: &PlannedCall) -> String {
+    if call.legs.is_empty() {
+        call.path()
+    } else {
+        format!(
+            "Utility.batch_all of {}",
+            call.legs
+                .iter()
+                .map(PlannedCall::path)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}
+
 /// The sentence for a proxied call the runtime refused, naming the proxy type when its filter was the reason.
 pub fn failure_sentence(error: &tx::ChainError, proxy_type: &str) -> String {
     if error.pallet == "System" && error.variant == "CallFiltered" {
@@ -265,6 +363,75 @@ mod tests {
         assert_eq!(t.for_count(1), Rao(93_000_000));
         assert_eq!(t.for_count(3), Rao(159_000_000));
         assert_eq!(t.for_count(u64::MAX), Rao(u64::MAX));
+    }
+
+    fn leg(pallet: &'static str, name: &'static str) -> PlannedCall {
+        PlannedCall {
+            pallet,
+            name,
+            args: Vec::new(),
+            proxy: None,
+            legs: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_narrowest_grant_that_allows_the_call_is_chosen_and_a_missing_one_is_a_sentence() {
+        let (real, delegate) = ([1; 32], [2; 32]);
+        let grant = |t: &str| Grant {
+            delegate,
+            proxy_type: t.into(),
+            delay: 0,
+        };
+        let stake = leg("SubtensorModule", "add_stake_limit");
+        let transfer = leg("Balances", "transfer_keep_alive");
+        let both = Grants {
+            grants: vec![grant("Any"), grant("Staking")],
+            deposit: Rao::ZERO,
+        };
+        assert_eq!(
+            choose_grant(&both, real, delegate, &stake).unwrap(),
+            "Staking"
+        );
+        assert_eq!(
+            choose_grant(&both, real, delegate, &transfer).unwrap(),
+            "Any"
+        );
+        let staking = Grants {
+            grants: vec![grant("Staking")],
+            deposit: Rao::ZERO,
+        };
+        let refused = choose_grant(&staking, real, delegate, &transfer).unwrap_err();
+        assert!(refused.contains("holds a Staking proxy"), "{refused}");
+        assert!(
+            refused.contains("does not allow Balances.transfer_keep_alive"),
+            "{refused}"
+        );
+        assert!(
+            choose_grant(
+                &staking,
+                real,
+                delegate,
+                &leg("SubtensorModule", "transfer_stake")
+            )
+            .is_err()
+        );
+        let none = Grants {
+            grants: vec![],
+            deposit: Rao::ZERO,
+        };
+        let refused = choose_grant(&none, real, delegate, &stake).unwrap_err();
+        assert!(refused.contains("is not a proxy for"), "{refused}");
+        assert!(refused.contains("taotui proxy add"), "{refused}");
+        // A batch needs a type that lets Utility through as well as every leg.
+        let batch =
+            PlannedCall::batch_all(vec![stake.clone(), leg("SubtensorModule", "remove_stake")]);
+        assert!(!type_allows("Staking", &batch));
+        assert!(type_allows("NonTransfer", &batch));
+        assert!(!type_allows(
+            "NonTransfer",
+            &PlannedCall::batch_all(vec![stake, transfer])
+        ));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Non-interactive commands: the same keystore as the TUI, with human output or `--json`.
 
 pub mod address_cmds;
+pub mod batch_cmds;
 pub mod chain_cmds;
 pub mod doctor;
 pub mod earnings_cmds;

@@ -39,6 +39,8 @@ pub enum StakeCommand {
     Swap(SwapArgs),
     /// Give stake to another coldkey, same validator (transfer_stake).
     Transfer(StakeTransferArgs),
+    /// Several stake actions from a JSON or TOML file as one all-or-nothing Utility.batch_all.
+    Batch(super::batch_cmds::BatchArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -46,6 +48,10 @@ pub struct WalletArg {
     /// The signing wallet.
     #[arg(long, short = 'w', value_name = "NAME", default_value = "default")]
     pub wallet_name: String,
+    /// Act for another coldkey through a proxy it granted (an SS58 address, a wallet's name or an address-book
+    /// name): the wallet given with -w is then the delegate, which signs and pays the fee.
+    #[arg(long, value_name = "ADDRESS|WALLET")]
+    pub proxy_for: Option<String>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -62,7 +68,7 @@ pub struct LimitArgs {
 }
 
 impl LimitArgs {
-    fn mode(&self) -> Result<StakeMode> {
+    pub(crate) fn mode(&self) -> Result<StakeMode> {
         if self.unsafe_ {
             return Ok(StakeMode::Unsafe);
         }
@@ -297,7 +303,11 @@ pub(crate) fn signing_wallet(global: &GlobalArgs, name: &str) -> Result<Signing>
     })
 }
 
-async fn resolve_hotkey(client: &ChainClient, target: &HotkeyArg, netuid: u16) -> Result<[u8; 32]> {
+pub(crate) async fn resolve_hotkey(
+    client: &ChainClient,
+    target: &HotkeyArg,
+    netuid: u16,
+) -> Result<[u8; 32]> {
     match (&target.hotkey, &target.validator) {
         (Some(h), _) => address(h, "the hotkey"),
         (None, Some(name)) => {
@@ -424,26 +434,102 @@ struct ResultJson<'a> {
     mev_shield: String,
 }
 
+/// Who acts: the coldkey whose stake and balance the action uses, and the wallet that signs (the same wallet,
+/// or a delegate signing through a proxy).
+pub(crate) struct Acting {
+    pub(crate) signing: Signing,
+    /// Through a proxy: the real coldkey and how to name it.
+    pub(crate) real: Option<([u8; 32], String)>,
+}
+
+impl Acting {
+    /// `--proxy-for REAL` makes -w the delegate; without it, a wallet whose settings name a `proxy` (a watch-only
+    /// wallet with a local proxy key) is the real coldkey and that proxy wallet signs.
+    pub(crate) fn resolve(global: &GlobalArgs, wallet: &WalletArg) -> Result<Acting> {
+        if let Some(real) = &wallet.proxy_for {
+            let signing = signing_wallet(global, &wallet.wallet_name)?;
+            let ss58 = super::address_cmds::resolve_option(real, global)
+                .with_context(|| "the coldkey to act for (--proxy-for)".to_owned())?;
+            let account = address(&ss58, "--proxy-for")?;
+            if account == signing.coldkey {
+                bail!(
+                    "--proxy-for names wallet {:?}'s own coldkey; leave it out to sign directly",
+                    signing.name
+                );
+            }
+            let label = if ss58 == real.trim() {
+                ss58
+            } else {
+                format!("{real} ({ss58})")
+            };
+            return Ok(Acting {
+                signing,
+                real: Some((account, label)),
+            });
+        }
+        let settings = crate::config::load_settings()?;
+        if let Some(delegate) = settings.wallet_proxy(&wallet.wallet_name) {
+            let real = signing_wallet(global, &wallet.wallet_name)?;
+            let signing = signing_wallet(global, delegate).with_context(|| {
+                format!(
+                    "wallet {:?} is set to sign through proxy wallet {delegate:?} (config.toml)",
+                    wallet.wallet_name
+                )
+            })?;
+            return Ok(Acting {
+                signing,
+                real: Some((real.coldkey, format!("wallet {:?}", real.name))),
+            });
+        }
+        Ok(Acting {
+            signing: signing_wallet(global, &wallet.wallet_name)?,
+            real: None,
+        })
+    }
+
+    pub(crate) fn coldkey(&self) -> [u8; 32] {
+        self.real.as_ref().map_or(self.signing.coldkey, |(a, _)| *a)
+    }
+
+    pub(crate) fn delegate(&self) -> Option<extrinsics::fetch::Delegate> {
+        self.real.as_ref().map(|_| extrinsics::fetch::Delegate {
+            account: self.signing.coldkey,
+            crypto: self.signing.crypto,
+        })
+    }
+
+    /// The preview's "wallet" line: who signs, and for whom.
+    pub(crate) fn describe(&self) -> String {
+        match &self.real {
+            Some((_, label)) => format!("signed by proxy {:?} for {label}", self.signing.name),
+            None => self.signing.name.clone(),
+        }
+    }
+}
+
 /// Preview, confirm, unlock, send, print: shared by every write command.
 fn run_action(
     global: &GlobalArgs,
-    wallet_name: &str,
+    wallet: &WalletArg,
     build: impl AsyncFnOnce(&ChainClient) -> Result<Action>,
 ) -> Result<()> {
-    let signing = signing_wallet(global, wallet_name)?;
+    let acting = Acting::resolve(global, wallet)?;
+    let signing = &acting.signing;
     let prompter = Prompter::new(global.password_file.clone(), global.yes);
     let rt = runtime()?;
     rt.block_on(async {
         let client = connect(global).await?;
         let action = build(&client).await?;
-        let prepared: Prepared =
-            extrinsics::prepare(&client, signing.coldkey, signing.crypto, action).await?;
+        let prepared: Prepared = match acting.delegate() {
+            Some(d) => extrinsics::fetch::prepare_via(&client, acting.coldkey(), d, action).await?,
+            None => extrinsics::prepare(&client, signing.coldkey, signing.crypto, action).await?,
+        };
         let p = &prepared.preview;
         let opted_out = global.no_mev_shield
             || crate::config::load_settings()?.mev_shield == Some(false);
         let shield = crate::chain::mev_shield::assess(&client, &prepared, opted_out).await?;
         if !global.json {
-            prompter.say(&render_preview(p, client.network().name(), &signing.name));
+            prompter.say(&render_preview(p, client.network().name(), &acting.describe()));
             prompter.say(&shield.line());
         }
         let shield_refusal = match &shield.decision {
@@ -538,7 +624,7 @@ fn run_action(
     })
 }
 
-fn alpha_amount(
+pub(crate) fn alpha_amount(
     amount: &Option<String>,
     tao_value: &Option<String>,
     all: bool,
@@ -554,10 +640,11 @@ fn alpha_amount(
 pub fn run(cmd: StakeCommand, global: &GlobalArgs) -> Result<()> {
     match cmd {
         StakeCommand::Read(read) => chain_cmds::stake(read, global),
+        StakeCommand::Batch(b) => super::batch_cmds::run(b, global),
         StakeCommand::Add(a) => {
             let amount = Rao::parse_tao(&a.amount)?;
             let mode = a.limit.mode()?;
-            run_action(global, &a.wallet.wallet_name, async |c| {
+            run_action(global, &a.wallet, async |c| {
                 Ok(Action::AddStake {
                     hotkey: resolve_hotkey(c, &a.target, a.netuid).await?,
                     netuid: a.netuid,
@@ -569,7 +656,7 @@ pub fn run(cmd: StakeCommand, global: &GlobalArgs) -> Result<()> {
         StakeCommand::Remove(r) => {
             let mode = r.limit.mode()?;
             match r.netuid {
-                None if r.all => run_action(global, &r.wallet.wallet_name, async |c| {
+                None if r.all => run_action(global, &r.wallet, async |c| {
                     Ok(Action::UnstakeAll {
                         hotkey: resolve_hotkey(c, &r.target, 0).await?,
                         alpha_only: r.to_root,
@@ -580,7 +667,7 @@ pub fn run(cmd: StakeCommand, global: &GlobalArgs) -> Result<()> {
                 ),
                 Some(netuid) => {
                     let amount = alpha_amount(&r.amount, &r.amount_tao, r.all)?;
-                    run_action(global, &r.wallet.wallet_name, async |c| {
+                    run_action(global, &r.wallet, async |c| {
                         Ok(Action::RemoveStake {
                             hotkey: resolve_hotkey(c, &r.target, netuid).await?,
                             netuid,
@@ -596,7 +683,7 @@ pub fn run(cmd: StakeCommand, global: &GlobalArgs) -> Result<()> {
             let from = address(&m.from, "--from")?;
             let to = address(&m.to, "--to")?;
             let mode = m.limit.mode()?;
-            run_action(global, &m.wallet.wallet_name, async |_| {
+            run_action(global, &m.wallet, async |_| {
                 Ok(Action::MoveStake {
                     origin_hotkey: from,
                     destination_hotkey: to,
@@ -613,7 +700,7 @@ pub fn run(cmd: StakeCommand, global: &GlobalArgs) -> Result<()> {
             // Stake given away is as final as a transfer: the same name lookup, first-time and look-alike checks.
             let dest = super::address_cmds::resolve_recipient(&t.dest, "--dest", global)?;
             let dest = address(&dest, "--dest")?;
-            run_action(global, &t.wallet.wallet_name, async |_| {
+            run_action(global, &t.wallet, async |_| {
                 Ok(Action::TransferStake {
                     destination_coldkey: dest,
                     hotkey,
@@ -627,7 +714,7 @@ pub fn run(cmd: StakeCommand, global: &GlobalArgs) -> Result<()> {
             let amount = alpha_amount(&s.amount, &None, s.all)?;
             let hotkey = address(&s.hotkey, "--hotkey")?;
             let mode = s.limit.mode()?;
-            run_action(global, &s.wallet.wallet_name, async |_| {
+            run_action(global, &s.wallet, async |_| {
                 Ok(Action::SwapStake {
                     hotkey,
                     origin_netuid: s.netuid,
@@ -651,7 +738,7 @@ pub fn transfer(args: TransferArgs, global: &GlobalArgs) -> Result<()> {
         },
         (None, false) => bail!("say how much: --amount TAO or --all"),
     };
-    run_action(global, &args.wallet.wallet_name, async |_| Ok(action))
+    run_action(global, &args.wallet, async |_| Ok(action))
 }
 
 pub fn history(args: HistoryArgs, global: &GlobalArgs) -> Result<()> {

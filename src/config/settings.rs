@@ -7,7 +7,7 @@ use crate::amount::Tolerance;
 
 use super::ConfigError;
 
-pub const SETTINGS_KEYS: [&str; 7] = [
+pub const SETTINGS_KEYS: [&str; 8] = [
     "network",
     "wallet_path",
     "theme",
@@ -15,6 +15,7 @@ pub const SETTINGS_KEYS: [&str; 7] = [
     "default_format",
     "mev_shield",
     "archive",
+    "wallets",
 ];
 
 /// The settings file, every key optional (command-line options win over it).
@@ -30,6 +31,9 @@ pub struct Settings {
     pub mev_shield: Option<bool>,
     /// Archive endpoints for reads at blocks the connected node has pruned (earnings, history), tried in order.
     pub archive: Vec<String>,
+    /// Per wallet (`[wallets.NAME] proxy = "DELEGATE"`): sign that wallet's staking through the proxy wallet
+    /// DELEGATE (a watch-only wallet whose coldkey stays offline, plus a local proxy key).
+    pub wallet_proxies: std::collections::BTreeMap<String, String>,
 }
 
 impl Settings {
@@ -113,6 +117,7 @@ impl Settings {
                         )
                     })?)
                 }
+                "wallets" => s.wallet_proxies = wallet_proxies(value)?,
                 other => {
                     return Err(ConfigError::UnknownKey {
                         key: other.to_owned(),
@@ -123,6 +128,11 @@ impl Settings {
             }
         }
         Ok(s)
+    }
+
+    /// The proxy wallet that signs for wallet `name`, when its settings name one.
+    pub fn wallet_proxy(&self, name: &str) -> Option<&str> {
+        self.wallet_proxies.get(name).map(String::as_str)
     }
 
     /// Reads `path`; a missing file gives the defaults.
@@ -153,6 +163,52 @@ fn percent_to_bps(text: &str) -> Option<u32> {
     (bps <= 10_000).then_some(bps)
 }
 
+/// `[wallets.NAME]` tables; each may say `proxy = "DELEGATE WALLET"`.
+fn wallet_proxies(
+    value: &toml::Value,
+) -> Result<std::collections::BTreeMap<String, String>, ConfigError> {
+    let bad = |detail: String| ConfigError::Invalid(detail);
+    let table = value.as_table().ok_or_else(|| {
+        bad(
+            "setting `wallets` must be tables like [wallets.NAME] with proxy = \"WALLET\""
+                .to_owned(),
+        )
+    })?;
+    let mut out = std::collections::BTreeMap::new();
+    for (wallet, entry) in table {
+        let entry = entry.as_table().ok_or_else(|| {
+            bad(format!(
+                "setting `wallets.{wallet}` must be a table such as [wallets.{wallet}] with proxy = \"WALLET\""
+            ))
+        })?;
+        for (key, v) in entry {
+            match key.as_str() {
+                "proxy" => {
+                    let delegate = v.as_str().filter(|d| !d.trim().is_empty()).ok_or_else(|| {
+                        bad(format!(
+                            "setting `wallets.{wallet}.proxy` must be the name of the proxy wallet in quotes"
+                        ))
+                    })?;
+                    if delegate == wallet {
+                        return Err(bad(format!(
+                            "setting `wallets.{wallet}.proxy` names the wallet itself; name the wallet holding the proxy key"
+                        )));
+                    }
+                    out.insert(wallet.clone(), delegate.to_owned());
+                }
+                other => {
+                    return Err(ConfigError::UnknownKey {
+                        key: other.to_owned(),
+                        section: format!("wallets.{wallet}"),
+                        known: "proxy".to_owned(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
@@ -174,11 +230,23 @@ mod tests {
     }
 
     #[test]
+    fn a_wallet_can_name_the_proxy_wallet_that_signs_for_it() {
+        let s = Settings::from_toml_str("[wallets.cold]\nproxy = \"hot\"\n").unwrap();
+        assert_eq!(s.wallet_proxy("cold"), Some("hot"));
+        assert_eq!(s.wallet_proxy("hot"), None);
+        let err = Settings::from_toml_str("[wallets.cold]\nproxi = \"hot\"\n").unwrap_err();
+        assert!(err.to_string().contains("unknown key `proxi`"), "{err}");
+        let err = Settings::from_toml_str("[wallets.cold]\nproxy = \"cold\"\n").unwrap_err();
+        assert!(err.to_string().contains("names the wallet itself"), "{err}");
+        assert!(Settings::from_toml_str("wallets = 3\n").is_err());
+    }
+
+    #[test]
     fn unknown_key_is_named() {
         let err = Settings::from_toml_str("netwrk = \"x\"").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown key `netwrk` in the settings; the known keys are: network, wallet_path, theme, tolerance, default_format, mev_shield, archive"
+            "unknown key `netwrk` in the settings; the known keys are: network, wallet_path, theme, tolerance, default_format, mev_shield, archive, wallets"
         );
         let off = Settings::from_toml_str("mev_shield = false\n").unwrap();
         assert_eq!(off.mev_shield, Some(false));

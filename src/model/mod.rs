@@ -103,6 +103,8 @@ pub struct Prefs {
     pub tolerance_bps: u32,
     /// Amounts are masked on every screen (`--hide-balances`, toggled with `*`).
     pub hide_balances: bool,
+    /// Wallet name -> the proxy wallet that signs its staking (`[wallets.NAME] proxy = "..."`).
+    pub wallet_proxies: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for Prefs {
@@ -112,6 +114,7 @@ impl Default for Prefs {
             default_format: KeyFileFormat::Native,
             tolerance_bps: 50,
             hide_balances: false,
+            wallet_proxies: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -956,7 +959,7 @@ fn open_stake_from_validator(model: &mut Model) -> Vec<Effect> {
     };
     let free = free_balance(model);
     let subnet = model.validators.subnet(v.netuid).cloned();
-    model.modal = Some(Modal::Stake(Box::new(StakeForm::new(
+    let form = StakeForm::new(
         StakeKind::Stake,
         wallet,
         v.hotkey.ss58(),
@@ -965,8 +968,15 @@ fn open_stake_from_validator(model: &mut Model) -> Vec<Effect> {
         subnet,
         free,
         model.prefs.tolerance_bps,
-    ))));
+    );
+    show_stake_form(model, form);
     Vec::new()
+}
+
+/// Opens a stake form; a wallet set to sign through a proxy wallet (`[wallets.NAME] proxy`) gets it here.
+fn show_stake_form(model: &mut Model, mut form: StakeForm) {
+    form.proxy = model.prefs.wallet_proxies.get(&form.wallet).cloned();
+    model.modal = Some(Modal::Stake(Box::new(form)));
 }
 
 /// The selected wallet's name, or a notice saying why it cannot sign.
@@ -979,9 +989,11 @@ fn signing_wallet(model: &mut Model) -> Option<String> {
         return None;
     };
     let name = w.name.clone();
+    // A watch-only wallet with a proxy wallet set signs through that proxy: the coldkey stays offline.
     if w.coldkey
         .as_ref()
         .is_some_and(|c| c.format == KeyFormat::PubOnly)
+        && !model.prefs.wallet_proxies.contains_key(&name)
     {
         model.notify(
             format!("Wallet {name} is watch-only: it cannot sign. Restore its coldkey first (R on the Wallets screen)."),
@@ -1067,7 +1079,7 @@ fn open_stake_from_position(model: &mut Model, command: Command) -> Vec<Effect> 
         }
         _ => {}
     }
-    model.modal = Some(Modal::Stake(Box::new(form)));
+    show_stake_form(model, form);
     effects
 }
 
@@ -1084,7 +1096,7 @@ fn open_transfer(model: &mut Model) -> Vec<Effect> {
         free_balance(model),
         model.prefs.tolerance_bps,
     );
-    model.modal = Some(Modal::Stake(Box::new(form)));
+    show_stake_form(model, form);
     effects
 }
 

@@ -105,6 +105,8 @@ pub struct TransferPreview {
 pub struct StakeForm {
     pub kind: StakeKind,
     pub wallet: String,
+    /// The proxy wallet that signs for `wallet` (the wallet's `proxy` setting), if any.
+    pub proxy: Option<String>,
     /// The sending coldkey's address, when known (a transfer to it is refused).
     pub coldkey: Option<String>,
     pub hotkey: String,
@@ -184,6 +186,7 @@ impl StakeForm {
         StakeForm {
             kind,
             wallet,
+            proxy: None,
             coldkey: None,
             hotkey,
             hotkey_name,
@@ -286,6 +289,7 @@ impl StakeForm {
             all: self.all,
             tolerance_bps: self.tolerance_bps,
             allow_partial: self.has_limit() && self.allow_partial,
+            proxy: self.proxy.clone(),
         }
     }
 

@@ -129,6 +129,10 @@ pub async fn fund_from_alice(
     account: [u8; 32],
     amount: u64,
 ) {
+    // Tests of one binary fund at the same time; two transfers from //Alice with the same nonce make the node
+    // drop one (chopsticks then answers the watch with a status subxt cannot read). One at a time.
+    static ALICE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _turn = ALICE.lock().await;
     let opts = SubmitOptions {
         wait_for_finalized: false,
         ..SubmitOptions::default()

@@ -35,12 +35,31 @@ fn arg_value(v: ArgValue) -> Value {
 
 /// The dynamic payload, arguments by the runtime's names (so a reordered runtime still encodes correctly, and a
 /// renamed argument fails to build instead of encoding the wrong field).
+/// A batch becomes `Utility.batch_all` of its legs, and a proxied call is wrapped in `Proxy.proxy`.
 pub fn payload(call: &PlannedCall) -> DynamicPayload<Composite<()>> {
-    let fields = call
-        .args
-        .iter()
-        .map(|(name, v)| ((*name).to_owned(), arg_value(*v)));
-    subxt::dynamic::tx(call.pallet, call.name, Composite::named(fields))
+    let inner = if call.legs.is_empty() {
+        let fields = call
+            .args
+            .iter()
+            .map(|(name, v)| ((*name).to_owned(), arg_value(*v)));
+        subxt::dynamic::tx(call.pallet, call.name, Composite::named(fields))
+    } else {
+        crate::chain::batch::batch_all(
+            call.legs
+                .iter()
+                .map(|leg| {
+                    payload(&PlannedCall {
+                        proxy: None,
+                        ..leg.clone()
+                    })
+                })
+                .collect(),
+        )
+    };
+    match &call.proxy {
+        Some(p) => crate::chain::proxy::wrap(inner, p.real, p.proxy_type.as_deref()),
+        None => inner,
+    }
 }
 
 /// A signature of the right scheme and length that is not a signature of anything.

@@ -29,7 +29,8 @@ use super::ExtrinsicError;
 pub use super::build::{Either, build_extrinsic, dummy_signature, payload};
 use super::needs;
 use super::plan::{
-    Action, ChainView, OptionalCalls, Preview, SimQuote, SubnetFacts, finish_preview, plan,
+    Action, ChainView, OptionalCalls, PlannedCall, Preview, ProxyFor, SimQuote, SubnetFacts,
+    finish_preview, plan,
 };
 
 /// The smallest TAO amount the runtime accepts for a stake operation where the metadata does not say
@@ -47,7 +48,12 @@ pub struct Prepared {
     pub birth_block: u64,
     pub birth_hash: [u8; 32],
     pub(crate) at: AtBlock,
+    /// The signing key's scheme (the delegate's when signing through a proxy).
     pub crypto: CryptoType,
+    /// For a batch: each leg's preview; `preview` then holds the totals and the `Utility.batch_all` call.
+    pub legs: Vec<Preview>,
+    /// Through a proxy: what the delegate, which pays the fee, can spend.
+    pub delegate_spendable: Option<Rao>,
     /// RPC requests the preview cost.
     pub requests: u64,
 }
@@ -540,10 +546,154 @@ pub async fn prepare(
     crypto: CryptoType,
     action: Action,
 ) -> Result<Prepared, ExtrinsicError> {
+    prepare_general(client, coldkey, crypto, vec![action], None).await
+}
+
+/// The key that signs for another coldkey through a proxy (and pays the fee).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delegate {
+    pub account: [u8; 32],
+    pub crypto: CryptoType,
+}
+
+/// [`prepare`] for `real`'s action signed by `delegate` through a proxy: the preview, balance and position checks
+/// are the real coldkey's; the fee is estimated on the wrapped extrinsic and checked against the delegate's
+/// balance; the real account's grants are read and a missing (or too narrow) grant is a refusal.
+pub async fn prepare_via(
+    client: &ChainClient,
+    real: [u8; 32],
+    delegate: Delegate,
+    action: Action,
+) -> Result<Prepared, ExtrinsicError> {
+    prepare_general(client, real, delegate.crypto, vec![action], Some(delegate)).await
+}
+
+/// Several actions as one `Utility.batch_all` (all or nothing), optionally through a proxy. Each leg is planned
+/// on the state the earlier legs are expected to leave (TAO and positions); [`Prepared::legs`] holds each leg's
+/// preview and [`Prepared::preview`] the totals, with every leg's refusals prefixed by its number.
+pub async fn prepare_batch(
+    client: &ChainClient,
+    coldkey: [u8; 32],
+    crypto: CryptoType,
+    actions: Vec<Action>,
+    via: Option<Delegate>,
+) -> Result<Prepared, ExtrinsicError> {
+    if actions.is_empty() {
+        return Err(ExtrinsicError::Build {
+            call: "Utility.batch_all".into(),
+            message: "the batch has no legs".into(),
+        });
+    }
+    if client
+        .metadata()
+        .pallet_by_name("Utility")
+        .and_then(|p| p.call_variant_by_name("batch_all"))
+        .is_none()
+    {
+        return Err(ExtrinsicError::Build {
+            call: "Utility.batch_all".into(),
+            message: "this runtime has no Utility.batch_all, so send the legs one by one".into(),
+        });
+    }
+    prepare_general(client, coldkey, crypto, actions, via).await
+}
+
+/// What the legs before this one are expected to change (TAO and positions), applied to this leg's view.
+#[derive(Default)]
+struct Running {
+    spent: Rao,
+    received: Rao,
+    alpha: BTreeMap<([u8; 32], u16), (AlphaRao, AlphaRao)>,
+}
+
+impl Running {
+    fn apply(&self, view: &mut ChainView) {
+        view.spendable = view
+            .spendable
+            .saturating_add(self.received)
+            .saturating_sub(self.spent);
+        for (key, (added, removed)) in &self.alpha {
+            let held = view.positions.get(key).copied().unwrap_or(AlphaRao::ZERO);
+            let now = held.saturating_add(*added).saturating_sub(*removed);
+            view.positions.insert(*key, now);
+            if let Some(a) = view.available.get_mut(key) {
+                *a = (*a).min(now);
+            }
+        }
+    }
+
+    fn record(&mut self, action: &Action, preview: &Preview) {
+        self.spent = self.spent.saturating_add(preview.tao_spent);
+        self.received = self.received.saturating_add(preview.tao_received);
+        let mut add = |key, delta: AlphaRao, out: bool| {
+            let e = self
+                .alpha
+                .entry(key)
+                .or_insert((AlphaRao::ZERO, AlphaRao::ZERO));
+            if out {
+                e.1 = e.1.saturating_add(delta);
+            } else {
+                e.0 = e.0.saturating_add(delta);
+            }
+        };
+        match action {
+            Action::AddStake { hotkey, netuid, .. } => {
+                add((*hotkey, *netuid), preview.alpha_received, false)
+            }
+            Action::RemoveStake { hotkey, netuid, .. } => {
+                add((*hotkey, *netuid), preview.alpha_sold, true)
+            }
+            Action::MoveStake {
+                origin_hotkey,
+                destination_hotkey,
+                origin_netuid,
+                destination_netuid,
+                ..
+            } => {
+                add((*origin_hotkey, *origin_netuid), preview.alpha_sold, true);
+                add(
+                    (*destination_hotkey, *destination_netuid),
+                    preview.alpha_received,
+                    false,
+                );
+            }
+            Action::SwapStake {
+                hotkey,
+                origin_netuid,
+                destination_netuid,
+                ..
+            } => {
+                add((*hotkey, *origin_netuid), preview.alpha_sold, true);
+                add(
+                    (*hotkey, *destination_netuid),
+                    preview.alpha_received,
+                    false,
+                );
+            }
+            Action::TransferStake {
+                hotkey,
+                origin_netuid,
+                ..
+            } => add((*hotkey, *origin_netuid), preview.alpha_sold, true),
+            Action::UnstakeAll { .. } | Action::Transfer { .. } | Action::TransferAll { .. } => {}
+        }
+    }
+}
+
+async fn prepare_general(
+    client: &ChainClient,
+    coldkey: [u8; 32],
+    crypto: CryptoType,
+    actions: Vec<Action>,
+    via: Option<Delegate>,
+) -> Result<Prepared, ExtrinsicError> {
     let start = client.request_count();
     client.ensure_runtime_compatible()?;
-    client.require(needs::feature_of(&action))?;
+    for action in &actions {
+        client.require(needs::feature_of(action))?;
+    }
     client.require(&needs::PREVIEWS)?;
+    let signer = via.map_or(coldkey, |d| d.account);
     let head_fut = async {
         let head = client.head().await?;
         let at = client
@@ -556,42 +706,235 @@ pub async fn prepare(
                     message: e.to_string(),
                 })
             })?;
-        let nonce = tx::next_nonce(client.rpc(), coldkey).await?;
+        let nonce = tx::next_nonce(client.rpc(), signer).await?;
         Ok::<_, ExtrinsicError>((head, at, nonce))
     };
-    let (chain, built) = tokio::join!(chain_view(client, coldkey, &action), head_fut);
-    let mut view = chain?;
-    view.calls = OptionalCalls::from_features(&client.features());
-    let (head, at, nonce) = built?;
-    let planned = plan(&action, &view)?;
-    let (dummy, _) = build_extrinsic(&at, &planned.call, coldkey, nonce, Either::Dummy(crypto))?;
-    let (buy_netuid, buy) = planned
-        .buy_tao
-        .map_or((None, None), |(n, t)| (Some(n), Some(t)));
-    let (sell_netuid, sell) = planned
-        .sell_alpha
-        .map_or((None, None), |(n, _, a)| (Some(n), Some(a)));
-    let sim_netuid = buy_netuid.or(sell_netuid).unwrap_or(0);
-    // Only the single-leg trades have a runtime quote that maps onto the preview.
-    let quotable = matches!(action, Action::AddStake { .. } | Action::RemoveStake { .. });
-    let (fee, sim) = tokio::join!(query_fee(client, &dummy, head.hash), async {
-        if quotable {
-            sim_quote(client, sim_netuid, buy, sell).await
-        } else {
-            Ok(None)
+    let views_fut = async {
+        let mut views = Vec::with_capacity(actions.len());
+        for action in &actions {
+            views.push(chain_view(client, coldkey, action).await?);
         }
-    });
-    let preview = finish_preview(&action, planned, &view, fee?, sim?)?;
+        Ok::<_, ExtrinsicError>(views)
+    };
+    let proxy_fut = async {
+        match via {
+            Some(d) => {
+                let (free, grants) = tokio::join!(
+                    spendable_of(client, d.account),
+                    crate::chain::proxy::grants(client, coldkey)
+                );
+                Ok::<_, ExtrinsicError>(Some((free?, grants?)))
+            }
+            None => Ok(None),
+        }
+    };
+    let (views, built, proxy_facts) = tokio::join!(views_fut, head_fut, proxy_fut);
+    let (mut views, proxy_facts) = (views?, proxy_facts?);
+    let (head, at, nonce) = built?;
+    let calls = OptionalCalls::from_features(&client.features());
+    let single = actions.len() == 1;
+
+    // Plans every leg; a single action keeps the runtime quote, a batch quotes each leg on the reserves.
+    let mut running = Running::default();
+    let mut planned_legs = Vec::with_capacity(actions.len());
+    for (action, view) in actions.iter().zip(views.iter_mut()) {
+        view.calls = calls;
+        running.apply(view);
+        let planned = plan(action, view)?;
+        if !single {
+            let preview = finish_preview(action, planned.clone(), view, Rao::ZERO, None)?;
+            running.record(action, &preview);
+        }
+        planned_legs.push(planned);
+    }
+    let mut call = if single {
+        planned_legs[0].call.clone()
+    } else {
+        PlannedCall::batch_all(planned_legs.iter().map(|p| p.call.clone()).collect())
+    };
+    let mut proxy_refusal = None;
+    if let (Some(d), Some((_, grants))) = (via, &proxy_facts) {
+        let chosen = crate::chain::proxy::choose_grant(grants, coldkey, d.account, &call);
+        let proxy_type = match chosen {
+            Ok(t) => Some(t),
+            Err(sentence) => {
+                proxy_refusal = Some(sentence);
+                None
+            }
+        };
+        call.proxy = Some(ProxyFor {
+            real: coldkey,
+            delegate: d.account,
+            proxy_type,
+        });
+    }
+    let (dummy, _) = build_extrinsic(&at, &call, signer, nonce, Either::Dummy(crypto))?;
+
+    let (preview, legs) = if single {
+        let planned = planned_legs.remove(0);
+        let action = &actions[0];
+        let view = &views[0];
+        let (buy_netuid, buy) = planned
+            .buy_tao
+            .map_or((None, None), |(n, t)| (Some(n), Some(t)));
+        let (sell_netuid, sell) = planned
+            .sell_alpha
+            .map_or((None, None), |(n, _, a)| (Some(n), Some(a)));
+        let sim_netuid = buy_netuid.or(sell_netuid).unwrap_or(0);
+        // Only the single-leg trades have a runtime quote that maps onto the preview.
+        let quotable = matches!(action, Action::AddStake { .. } | Action::RemoveStake { .. });
+        let (fee, sim) = tokio::join!(query_fee(client, &dummy, head.hash), async {
+            if quotable {
+                sim_quote(client, sim_netuid, buy, sell).await
+            } else {
+                Ok(None)
+            }
+        });
+        let fee = fee?;
+        // Through a proxy the real coldkey pays no fee: its checks run without one.
+        let own_fee = if via.is_some() { Rao::ZERO } else { fee };
+        let mut preview = finish_preview(action, planned, view, own_fee, sim?)?;
+        preview.fee = fee;
+        preview.call = call;
+        (preview, Vec::new())
+    } else {
+        let fee = query_fee(client, &dummy, head.hash).await?;
+        batch_preview(&actions, planned_legs, &views, call, fee, via.is_some())?
+    };
+    let mut preview = preview;
+    if let Some(sentence) = proxy_refusal {
+        preview.refusals.insert(
+            0,
+            super::plan::Refusal {
+                code: "no_proxy",
+                sentence,
+            },
+        );
+    }
+    let delegate_spendable = proxy_facts.map(|(free, _)| free);
+    if let Some(free) = delegate_spendable {
+        let ed = views.first().map_or(Rao::ZERO, |v| v.existential_deposit);
+        if free < preview.fee.saturating_add(ed) {
+            preview.refusals.push(super::plan::Refusal {
+                code: "proxy_cannot_pay_fee",
+                sentence: format!(
+                    "The proxy {} signs and pays the {} TAO fee but can spend only {} TAO (keeping the {} TAO \
+                     existential deposit); add TAO to it.",
+                    taotui_keystore::ss58::encode(&signer, 42),
+                    preview.fee.format_tao(9, crate::amount::Rounding::Up),
+                    free.format_tao(9, crate::amount::Rounding::Down),
+                    ed.format_tao(9, crate::amount::Rounding::Up),
+                ),
+            });
+        }
+    }
+    let view = views.into_iter().next().unwrap_or_default();
+    let action = actions
+        .into_iter()
+        .next()
+        .ok_or_else(|| ExtrinsicError::Build {
+            call: "Utility.batch_all".into(),
+            message: "the batch has no legs".into(),
+        })?;
     Ok(Prepared {
         action,
         preview,
         view,
+        legs,
+        delegate_spendable,
         birth_block: head.number,
         birth_hash: head.hash,
         at,
         crypto,
         requests: client.request_count() - start,
     })
+}
+
+/// The previews of a batch's legs and their totals. The one fee is paid before any leg runs, so (when the
+/// coldkey pays it) it comes off the balance the first leg sees.
+fn batch_preview(
+    actions: &[Action],
+    planned: Vec<super::plan::Plan>,
+    views: &[ChainView],
+    call: PlannedCall,
+    fee: Rao,
+    via_proxy: bool,
+) -> Result<(Preview, Vec<Preview>), ExtrinsicError> {
+    let mut legs = Vec::with_capacity(actions.len());
+    let mut refusals = Vec::new();
+    let mut warnings = Vec::new();
+    let (mut spent, mut received) = (Rao::ZERO, Rao::ZERO);
+    let mut netuids_seen = BTreeSet::new();
+    let mut shared_pool = false;
+    for (i, ((action, planned), view)) in actions.iter().zip(planned).zip(views).enumerate() {
+        let mut view = view.clone();
+        // `views` already carry the earlier legs' changes; only the fee is added here.
+        if !via_proxy {
+            view.spendable = view.spendable.saturating_sub(fee);
+        }
+        let leg = finish_preview(action, planned, &view, Rao::ZERO, None)?;
+        spent = spent.saturating_add(leg.tao_spent);
+        received = received.saturating_add(leg.tao_received);
+        for r in &leg.refusals {
+            refusals.push(super::plan::Refusal {
+                code: r.code,
+                sentence: format!("Leg {}: {}", i + 1, r.sentence),
+            });
+        }
+        for w in &leg.warnings {
+            warnings.push(format!("Leg {}: {w}", i + 1));
+        }
+        for n in action.netuids() {
+            if n != 0 && !netuids_seen.insert(n) {
+                shared_pool = true;
+            }
+        }
+        legs.push(leg);
+    }
+    if shared_pool {
+        warnings.push(
+            "Several legs trade on the same subnet: each is quoted on the pool as it is before the batch, so the \
+             later ones may get a little less; a leg with a price limit may then fail, and with it the whole batch."
+                .to_owned(),
+        );
+    }
+    let preview = Preview {
+        kind: "stake_batch",
+        call,
+        fee,
+        tao_spent: spent,
+        tao_received: received,
+        alpha_sold: AlphaRao::ZERO,
+        alpha_received: AlphaRao::ZERO,
+        price: None,
+        price_after: None,
+        price_impact_bps: legs.iter().map(|l| l.price_impact_bps).max().unwrap_or(0),
+        price_move_bps: legs.iter().map(|l| l.price_move_bps).max().unwrap_or(0),
+        swap_fee: 0,
+        limit_price: None,
+        tolerance_bps: None,
+        allow_partial: false,
+        quote: super::plan::QuoteSource::None,
+        refusals,
+        warnings,
+    };
+    Ok((preview, legs))
+}
+
+/// What `account` can spend (free minus frozen). One request.
+pub async fn spendable_of(client: &ChainClient, account: [u8; 32]) -> Result<Rao, ExtrinsicError> {
+    let metadata = client.metadata();
+    let mut batch = StorageBatch::new(&metadata);
+    let slot = batch.add("System", "Account", (account,))?;
+    let mut no_calls = RuntimeCalls::new(&metadata);
+    fetch_together(client, &mut batch, &mut no_calls).await?;
+    let data = batch.get(slot).and_then(|a| field(a, "data"));
+    let get = |name: &str| {
+        data.and_then(|d| field(d, name))
+            .and_then(u64_of)
+            .unwrap_or(0)
+    };
+    Ok(Rao(get("free").saturating_sub(get("frozen"))))
 }
 
 #[cfg(test)]

@@ -267,6 +267,23 @@ pub struct PlannedCall {
     pub pallet: &'static str,
     pub name: &'static str,
     pub args: Vec<(&'static str, ArgValue)>,
+    /// Signed by a delegate for another coldkey: the extrinsic carries `Proxy.proxy(real, type, this call)`.
+    /// Everything else (shielding, history names) still looks at the inner call.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<ProxyFor>,
+    /// For `Utility.batch_all`: the calls it runs, in order (`args` is then empty).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub legs: Vec<PlannedCall>,
+}
+
+/// Who a proxied call acts for, and which of the real account's grants pins it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProxyFor {
+    #[serde(serialize_with = "ser_account")]
+    pub real: AccountKey,
+    #[serde(serialize_with = "ser_account")]
+    pub delegate: AccountKey,
+    pub proxy_type: Option<String>,
 }
 
 impl PlannedCall {
@@ -277,6 +294,22 @@ impl PlannedCall {
 
     pub fn arg(&self, name: &str) -> Option<ArgValue> {
         self.args.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+    }
+
+    /// `Utility.batch_all` of `legs` (each leg's own `proxy` must be `None`: a batch is wrapped as a whole).
+    pub fn batch_all(legs: Vec<PlannedCall>) -> PlannedCall {
+        PlannedCall {
+            pallet: "Utility",
+            name: "batch_all",
+            args: Vec::new(),
+            proxy: None,
+            legs,
+        }
+    }
+
+    /// The account that signs and pays the fee: the delegate for a proxied call, else `coldkey`.
+    pub fn signer_for(&self, coldkey: AccountKey) -> AccountKey {
+        self.proxy.as_ref().map_or(coldkey, |p| p.delegate)
     }
 }
 
@@ -576,6 +609,8 @@ pub fn plan(action: &Action, view: &ChainView) -> Result<Plan, PlanError> {
             let name = with_limit(&mut args, limit, mode, "add_stake_limit", "add_stake");
             Plan {
                 call: PlannedCall {
+                    proxy: None,
+                    legs: Vec::new(),
                     pallet: SM,
                     name,
                     args,
@@ -624,6 +659,8 @@ pub fn plan(action: &Action, view: &ChainView) -> Result<Plan, PlanError> {
             }
             Plan {
                 call: PlannedCall {
+                    proxy: None,
+                    legs: Vec::new(),
                     pallet: SM,
                     name,
                     args,
@@ -652,6 +689,8 @@ pub fn plan(action: &Action, view: &ChainView) -> Result<Plan, PlanError> {
             }
             Plan {
                 call: PlannedCall {
+                    proxy: None,
+                    legs: Vec::new(),
                     pallet: SM,
                     name: if alpha_only {
                         "unstake_all_alpha"
@@ -715,6 +754,8 @@ pub fn plan(action: &Action, view: &ChainView) -> Result<Plan, PlanError> {
             let name = with_limit(&mut args, limit, mode, "move_stake_limit", "move_stake");
             Plan {
                 call: PlannedCall {
+                    proxy: None,
+                    legs: Vec::new(),
                     pallet: SM,
                     name,
                     args,
@@ -764,6 +805,8 @@ pub fn plan(action: &Action, view: &ChainView) -> Result<Plan, PlanError> {
             min_stake_check(view, alpha_to_tao(alpha, price)?, &mut refusals);
             Plan {
                 call: PlannedCall {
+                    proxy: None,
+                    legs: Vec::new(),
                     pallet: SM,
                     name: "transfer_stake",
                     args: vec![
@@ -822,6 +865,8 @@ pub fn plan(action: &Action, view: &ChainView) -> Result<Plan, PlanError> {
             let name = with_limit(&mut args, limit, mode, "swap_stake_limit", "swap_stake");
             Plan {
                 call: PlannedCall {
+                    proxy: None,
+                    legs: Vec::new(),
                     pallet: SM,
                     name,
                     args,
@@ -859,6 +904,8 @@ pub fn plan(action: &Action, view: &ChainView) -> Result<Plan, PlanError> {
             }
             Plan {
                 call: PlannedCall {
+                    proxy: None,
+                    legs: Vec::new(),
                     pallet: "Balances",
                     name: "transfer_keep_alive",
                     args: vec![
@@ -883,6 +930,8 @@ pub fn plan(action: &Action, view: &ChainView) -> Result<Plan, PlanError> {
             }
             Plan {
                 call: PlannedCall {
+                    proxy: None,
+                    legs: Vec::new(),
                     pallet: "Balances",
                     name: "transfer_all",
                     args: vec![

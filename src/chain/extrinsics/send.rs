@@ -82,6 +82,30 @@ fn details(prepared: &Prepared) -> serde_json::Map<String, serde_json::Value> {
         m.insert((*name).to_owned(), value);
     }
     let p = &prepared.preview;
+    // History keeps both sides of a proxied call: the coldkey it acted for (the record's coldkey) and the key
+    // that signed and paid the fee.
+    if let Some(proxy) = &p.call.proxy {
+        m.insert(
+            "proxy_delegate".into(),
+            taotui_keystore::ss58::encode(&proxy.delegate, 42).into(),
+        );
+        m.insert(
+            "proxy_type".into(),
+            proxy
+                .proxy_type
+                .clone()
+                .map_or(serde_json::Value::Null, Into::into),
+        );
+    }
+    if !p.call.legs.is_empty() {
+        let legs: Vec<serde_json::Value> = p
+            .call
+            .legs
+            .iter()
+            .map(|leg| serde_json::to_value(leg).unwrap_or(serde_json::Value::Null))
+            .collect();
+        m.insert("legs".into(), legs.into());
+    }
     m.insert("fee".into(), p.fee.get().into());
     m.insert("expected_tao_spent".into(), p.tao_spent.get().into());
     m.insert("expected_tao_received".into(), p.tao_received.get().into());
@@ -179,7 +203,8 @@ pub async fn send(
     options: &SendOptions,
 ) -> Result<Sent, ExtrinsicError> {
     let start_requests = client.request_count();
-    if signer.public_key() != prepared.view.coldkey {
+    // The coldkey itself, or the delegate when the call goes through a proxy for it.
+    if signer.public_key() != prepared.preview.call.signer_for(prepared.view.coldkey) {
         return Err(ExtrinsicError::WrongKey);
     }
     client.ensure_runtime_compatible()?;
@@ -197,7 +222,7 @@ pub async fn send(
         let record = HistoryRecord {
             hash: hex(&s.inner_hash),
             call: prepared.preview.call.path(),
-            coldkey: signer.ss58(),
+            coldkey: taotui_keystore::ss58::encode(&prepared.view.coldkey, 42),
             network: client.network().name().to_owned(),
             status: TxStatus::Submitting,
             time: now_secs(),
@@ -211,7 +236,13 @@ pub async fn send(
             h.append(&record)?;
         }
         let result = send_shielded(client, &s, started, options).await;
-        return finish(client, history, &record, result, start_requests);
+        return finish(
+            client,
+            history,
+            &record,
+            explain_proxy_failure(prepared, result),
+            start_requests,
+        );
     }
     let nonce = tx::next_nonce(client.rpc(), signer.public_key()).await?;
     let (bytes, hash) = build_extrinsic(
@@ -224,7 +255,7 @@ pub async fn send(
     let record = HistoryRecord {
         hash: hex(&hash),
         call: prepared.preview.call.path(),
-        coldkey: signer.ss58(),
+        coldkey: taotui_keystore::ss58::encode(&prepared.view.coldkey, 42),
         network: client.network().name().to_owned(),
         status: TxStatus::Submitting,
         time: now_secs(),
@@ -251,7 +282,42 @@ pub async fn send(
         Err(Watch::Failed(e)) => Err(e),
         Ok(sent) => Ok(sent),
     };
-    finish(client, history, &record, result, start_requests)
+    finish(
+        client,
+        history,
+        &record,
+        explain_proxy_failure(prepared, result),
+        start_requests,
+    )
+}
+
+/// A proxied call the proxy filter refused is explained with the grant's type (the chain only says
+/// `System::CallFiltered`).
+fn explain_proxy_failure(
+    prepared: &Prepared,
+    result: Result<Sent, ExtrinsicError>,
+) -> Result<Sent, ExtrinsicError> {
+    let Some(proxy) = &prepared.preview.call.proxy else {
+        return result;
+    };
+    match result {
+        Err(ExtrinsicError::Tx(TxError::Dispatch {
+            mut error,
+            extrinsic_hash,
+            block_hash,
+        })) => {
+            error.sentence = crate::chain::proxy::failure_sentence(
+                &error,
+                proxy.proxy_type.as_deref().unwrap_or("granted"),
+            );
+            Err(ExtrinsicError::Tx(TxError::Dispatch {
+                error,
+                extrinsic_hash,
+                block_hash,
+            }))
+        }
+        other => other,
+    }
 }
 
 /// Counts the requests, and appends the outcome to the history (a write failure is a warning: the outcome is

@@ -42,8 +42,10 @@ pub const SHIELDED_CALLS: [&str; 11] = [
     "unstake_all_alpha",
 ];
 
+/// A batch is stake-trading when any of its legs is; a proxied call is judged by the call it wraps.
 pub fn is_stake_trading(call: &PlannedCall) -> bool {
-    call.pallet == "SubtensorModule" && SHIELDED_CALLS.contains(&call.name)
+    (call.pallet == "SubtensorModule" && SHIELDED_CALLS.contains(&call.name))
+        || call.legs.iter().any(is_stake_trading)
 }
 
 /// What this runtime's `MevShield` looks like, from its metadata.

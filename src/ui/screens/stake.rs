@@ -469,12 +469,11 @@ fn dialog_lines<'a>(
                 lines.push(field_line("Call", p.call.clone(), theme));
             }
             lines.push(Line::default());
-            lines.push(input_line(
-                "Coldkey password",
-                &s.password.display(),
-                true,
-                theme,
-            ));
+            let label = match &s.proxy {
+                Some(proxy) => format!("Password of proxy wallet {proxy}"),
+                None => "Coldkey password".to_owned(),
+            };
+            lines.push(input_line(&label, &s.password.display(), true, theme));
             lines.push(Line::default());
             lines.push(hint_line("Enter sign and submit · Esc back", theme));
         }
