@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod model;
 pub mod privacy;
+pub mod risk;
 pub mod tui;
 pub mod ui;
 pub mod worker;

@@ -925,16 +925,19 @@ fn open_stake_from_validator(model: &mut Model) -> Vec<Effect> {
     };
     let free = free_balance(model);
     let subnet = model.validators.subnet(v.netuid).cloned();
-    model.modal = Some(Modal::Stake(Box::new(StakeForm::new(
-        StakeKind::Stake,
-        wallet,
-        v.hotkey.ss58(),
-        v.name.clone(),
-        v.netuid,
-        subnet,
-        free,
-        model.prefs.tolerance_bps,
-    ))));
+    model.modal = Some(Modal::Stake(Box::new(
+        StakeForm::new(
+            StakeKind::Stake,
+            wallet,
+            v.hotkey.ss58(),
+            v.name.clone(),
+            v.netuid,
+            subnet,
+            free,
+            model.prefs.tolerance_bps,
+        )
+        .with_validator(Some(v)),
+    )));
     Vec::new()
 }
 
@@ -1033,6 +1036,15 @@ fn open_stake_from_position(model: &mut Model, command: Command) -> Vec<Effect> 
         StakeKind::TransferStake => {
             form.coldkey = model.selected_coldkey();
             form.focus = stake::Focus::Destination;
+        }
+        // Stake more: the risk flags use the validator list when it shows this subnet.
+        StakeKind::Stake => {
+            let listed = model.validators.validators.data.as_ref().and_then(|list| {
+                list.iter()
+                    .find(|v| v.netuid == p.netuid && v.hotkey == p.hotkey)
+                    .cloned()
+            });
+            form = form.with_validator(listed);
         }
         _ => {}
     }

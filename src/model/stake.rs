@@ -14,8 +14,9 @@ use crate::amount::{
     AlphaRao, Mechanism, Pool, Rao, Rounding, SwapFee, Tolerance, TradeSide, limit_price,
 };
 use crate::chain::extrinsics::plan::{move_bps, relative_price};
-use crate::chain::queries::SubnetView;
+use crate::chain::queries::{SubnetView, ValidatorView};
 use crate::config::keymap::{Command, Context, Keymap};
+use crate::risk::{Permit, RiskFlag, StakeTarget, stake_flags};
 
 /// The tolerances the form steps through, in basis points (0.1 % to 10 %).
 pub const TOLERANCE_STEPS_BPS: [u32; 6] = [10, 50, 100, 200, 500, 1000];
@@ -111,6 +112,8 @@ pub struct StakeForm {
     pub hotkey_name: Option<String>,
     pub netuid: u16,
     pub subnet: Option<SubnetView>,
+    /// Stake: the validator as the validator list read it (permit, age), for the risk flags.
+    pub validator: Option<ValidatorView>,
     pub symbol: String,
     /// What can be spent: free TAO (stake, transfer) or the position's alpha (the others).
     pub available: u64,
@@ -178,6 +181,7 @@ impl StakeForm {
             hotkey_name,
             netuid,
             subnet,
+            validator: None,
             symbol,
             available,
             amount: TextInput::new(),
@@ -224,6 +228,34 @@ impl StakeForm {
         f.symbol = "TAO".to_owned();
         f.focus = Focus::Destination;
         f
+    }
+
+    /// Stake: the validator's risk figures, for the flags in the preview.
+    pub fn with_validator(mut self, validator: Option<ValidatorView>) -> StakeForm {
+        self.validator = validator;
+        self
+    }
+
+    /// Stake: the risks worth a warning before signing (no validator permit, subnet at deregistration risk).
+    pub fn risk_flags(&self) -> Vec<RiskFlag> {
+        if self.kind != StakeKind::Stake {
+            return Vec::new();
+        }
+        let permit = self
+            .validator
+            .as_ref()
+            .filter(|v| v.netuid == self.netuid && v.hotkey.ss58() == self.hotkey)
+            .map_or(Permit::Unknown, |v| Permit::from(v.validator_permit));
+        let label = self
+            .hotkey_name
+            .clone()
+            .unwrap_or_else(|| self.hotkey.clone());
+        let target = StakeTarget {
+            label: &label,
+            netuid: self.netuid,
+            permit,
+        };
+        stake_flags(&target, self.subnet.as_ref().map(|s| &s.dereg))
     }
 
     /// Move: the destination is picked from `picker`.

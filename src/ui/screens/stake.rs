@@ -151,6 +151,16 @@ fn pool_preview<'a>(s: &StakeForm, theme: &Theme, lines: &mut Vec<Line<'a>>) {
     }
 }
 
+/// The stake's risk flags (no validator permit, subnet at deregistration risk), in the warning colour.
+fn risk_lines<'a>(s: &StakeForm, theme: &Theme, lines: &mut Vec<Line<'a>>) {
+    for flag in s.risk_flags() {
+        lines.push(Line::styled(
+            format!("⚠ {}", flag.sentence),
+            theme.warning(),
+        ));
+    }
+}
+
 /// Give stake: the receiving coldkey's address, then the alpha; the chain's preview shows what arrives.
 fn transfer_stake_fields<'a>(s: &StakeForm, theme: &Theme, lines: &mut Vec<Line<'a>>) {
     let editing = s.step == StakeStep::Edit;
@@ -407,6 +417,7 @@ fn dialog_lines<'a>(
                 for w in &p.warnings {
                     lines.push(Line::styled(format!("note: {w}"), theme.muted()));
                 }
+                risk_lines(s, theme, &mut lines);
                 for r in s.refusal_sentences(&LimitKeys::from_keymap(&model.keymap)) {
                     lines.push(error_line(&r, theme));
                 }
@@ -437,6 +448,7 @@ fn dialog_lines<'a>(
                 StakeKind::Stake | StakeKind::Unstake => {
                     lines.push(amount_input(s, theme));
                     pool_preview(s, theme, &mut lines);
+                    risk_lines(s, theme, &mut lines);
                 }
             }
             lines.push(Line::default());

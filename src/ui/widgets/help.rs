@@ -43,6 +43,9 @@ pub fn draw_help(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         }
         lines.push(Line::default());
     }
+    if context == Context::Validators {
+        risk_help(&mut lines, theme);
+    }
     lines.push(Line::styled("Esc, Enter or ? closes this.", theme.muted()));
     // Rows once a description longer than the dialog wraps.
     let rows: usize = lines
@@ -71,4 +74,55 @@ pub fn draw_help(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let second = lines.split_off(half);
     frame.render_widget(Paragraph::new(lines), left);
     frame.render_widget(Paragraph::new(second), right);
+}
+
+/// What the validator list's risk labels mean (all read from chain state).
+fn risk_help(lines: &mut Vec<Line<'_>>, theme: &Theme) {
+    lines.push(Line::styled(
+        "Risk labels (from chain state)",
+        theme.accent(),
+    ));
+    let rows = [
+        ("Name –", "the owner set no on-chain identity"),
+        ("Take", "the validator's cut of its nominators' dividends"),
+        (
+            "Share",
+            "its part of the stake on all of the subnet's hotkeys",
+        ),
+        (
+            "Permit no",
+            "no validator permit: no dividends; a stake is flagged",
+        ),
+        (
+            "Age",
+            "time since it registered on the subnet; imm: in immunity",
+        ),
+        (
+            "age, pool",
+            "the subnet's age and the TAO in its pool (depth)",
+        ),
+        (
+            "dereg",
+            "never · immune 3d · 2/40: place from the lowest moving price",
+        ),
+        (
+            "",
+            "outside immunity; next/risk: the list is full and it is among",
+        ),
+        (
+            "",
+            "the 3 lowest, pruned by the next registrations (flagged)",
+        ),
+        (
+            "?",
+            "this runtime lacks the figure; the Network screen says why",
+        ),
+    ];
+    for (label, text) in rows {
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {label:<10}"), theme.title()),
+            Span::styled(text, theme.base()),
+        ]));
+    }
+    lines.push(Line::default());
 }
