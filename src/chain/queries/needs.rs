@@ -326,7 +326,8 @@ pub static RISK_DEREG: Feature = Feature {
         Need::Item(NETWORK_REGISTERED_AT),
         Need::Item(SUBNET_MOVING_PRICE),
         Need::Item(NETWORK_IMMUNITY_PERIOD),
-        Need::Item(SUBNET_LIMIT),
+        // Spec 293 has neither (it never prunes); the pruning runtimes have both.
+        Need::Optional(SUBNET_LIMIT),
         Need::Optional(GET_SUBNET_TO_PRUNE),
     ],
 };

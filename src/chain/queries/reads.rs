@@ -459,6 +459,12 @@ impl RiskGlobals {
         let limit = batch.get_opt(self.limit).and_then(u16_of);
         let immunity_period = batch.get_opt(self.immunity_period).and_then(u64_of);
         let spec = features.spec_version();
+        let missing = |item: &crate::chain::runtime_check::Item| {
+            risk::DeregRule::Unknown(format!(
+                "deregistration standing needs {} on runtime {spec}",
+                item.path()
+            ))
+        };
         match (
             features.usable(&needs::GET_SUBNET_TO_PRUNE.path()),
             limit,
@@ -468,11 +474,10 @@ impl RiskGlobals {
                 limit,
                 immunity_period,
             },
-            (false, _, _) if spec < risk::FIRST_PRUNING_SPEC => risk::DeregRule::NoPruning,
-            _ => risk::DeregRule::Unknown(format!(
-                "deregistration standing needs {} on runtime {spec}",
-                needs::GET_SUBNET_TO_PRUNE.path()
-            )),
+            (true, None, _) => missing(&needs::SUBNET_LIMIT),
+            (true, _, None) => missing(&needs::NETWORK_IMMUNITY_PERIOD),
+            (false, ..) if spec < risk::FIRST_PRUNING_SPEC => risk::DeregRule::NoPruning,
+            (false, ..) => missing(&needs::GET_SUBNET_TO_PRUNE),
         }
     }
 }
