@@ -262,6 +262,9 @@ pub fn bps_text(bps: u32) -> String {
 pub struct RiskFlag {
     pub code: &'static str,
     pub sentence: String,
+    /// The same in a few words, for a dialog line.
+    #[serde(skip)]
+    pub short: String,
 }
 
 /// The validator being staked to, as far as the flags need it.
@@ -304,6 +307,7 @@ pub fn stake_flags(target: &StakeTarget<'_>, standing: Option<&DeregStanding>) -
                      earns nothing until it wins one.",
                     target.label
                 ),
+                short: format!("No validator permit on subnet {n}: no dividends until it wins one."),
             }),
             Permit::NotRegistered => flags.push(RiskFlag {
                 code: "not_registered",
@@ -311,6 +315,7 @@ pub fn stake_flags(target: &StakeTarget<'_>, standing: Option<&DeregStanding>) -
                     "{} is not registered on subnet {n}: it earns no dividends there.",
                     target.label
                 ),
+                short: format!("Not registered on subnet {n}: no dividends there."),
             }),
             Permit::Holds | Permit::Unknown => {}
         }
@@ -324,6 +329,10 @@ pub fn stake_flags(target: &StakeTarget<'_>, standing: Option<&DeregStanding>) -
                 "Subnet {n} is at deregistration risk: {}. A pruned subnet is dissolved and its stakers are paid \
                  out from its pool.",
                 s.sentence()
+            ),
+            short: format!(
+                "Subnet {n} at deregistration risk ({}): a new subnet can get it pruned.",
+                s.short()
             ),
         });
     }

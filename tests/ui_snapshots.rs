@@ -11,6 +11,7 @@ use taotui::amount::AlphaRao;
 use taotui::config::theme::Theme;
 use taotui::model::chain::HistoryEntry;
 use taotui::model::{Modal, Model, Screen, update};
+use taotui::risk::DeregStanding;
 use ui_fixtures::*;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
@@ -44,6 +45,38 @@ fn transfer_confirmed(amount: &str) -> Model {
         "Balances.transfer_keep_alive"
     };
     answer_transfer_preview(&mut m, &effects, call, Vec::new());
+    m
+}
+
+/// Subnet 1 on the Validators screen, full and lowest-priced (at deregistration risk), where the most staked
+/// validator has no permit and another is still in its immunity.
+fn validators_at_risk() -> Model {
+    let mut m = loaded();
+    if let Some(list) = m.validators.subnets.data.as_mut() {
+        for s in list.iter_mut().filter(|s| s.netuid == 1) {
+            s.dereg = DeregStanding::Ranked {
+                rank: 1,
+                of: 40,
+                full: true,
+            };
+        }
+    }
+    m.screen = Screen::Validators;
+    char_key(&mut m, ']');
+    let id = m.validators.validators.pending.unwrap();
+    let mut list = validators(4, 1);
+    list[3].validator_permit = false;
+    list[2].immune = Some(true);
+    list[2].age_blocks = Some(900);
+    update(
+        &mut m,
+        Action::ValidatorsLoaded {
+            id,
+            netuid: 1,
+            fetched_at: NOW,
+            result: Ok(list),
+        },
+    );
     m
 }
 
@@ -310,6 +343,17 @@ fn scenes() -> Vec<(&'static str, Model)> {
         },
     );
     scenes.push(("validators_empty_subnet", m));
+
+    scenes.push(("validators_risk", validators_at_risk()));
+
+    let mut m = validators_at_risk();
+    enter(&mut m);
+    type_text(&mut m, "10");
+    scenes.push(("stake_risk_flags", m));
+
+    let mut m = validators_at_risk();
+    char_key(&mut m, '?');
+    scenes.push(("dialog_help_validators", m));
 
     let mut m = loaded();
     m.screen = Screen::Network;
@@ -648,6 +692,9 @@ fn errors_are_drawn_in_the_warning_colour() {
             "! The recipient's account is empty",
         ),
         ("swap_unknown_subnet", "! there is no subnet 7"),
+        ("stake_risk_flags", "⚠ No validator permit on subnet 1"),
+        ("stake_risk_flags", "⚠ Subnet 1 at deregistration risk"),
+        ("validators_risk", "1/40 next"),
     ] {
         let buf = render(get(scene), &theme, 120, 40);
         let (x, y) = find(&buf, needle).unwrap_or_else(|| panic!("{scene}: `{needle}` not drawn"));

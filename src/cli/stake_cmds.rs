@@ -447,6 +447,7 @@ async fn stake_risk_flags(client: &ChainClient, action: &Action) -> Vec<RiskFlag
             sentence: format!(
                 "The risk labels could not be read ({e}); check the validator with `taotui validators --netuid {netuid}`."
             ),
+            short: String::new(),
         }],
     }
 }

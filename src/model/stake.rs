@@ -246,10 +246,16 @@ impl StakeForm {
             .as_ref()
             .filter(|v| v.netuid == self.netuid && v.hotkey.ss58() == self.hotkey)
             .map_or(Permit::Unknown, |v| Permit::from(v.validator_permit));
-        let label = self
-            .hotkey_name
-            .clone()
-            .unwrap_or_else(|| self.hotkey.clone());
+        let label = self.hotkey_name.clone().unwrap_or_else(|| {
+            let chars: Vec<char> = self.hotkey.chars().collect();
+            if chars.len() > 12 {
+                let head: String = chars[..6].iter().collect();
+                let tail: String = chars[chars.len() - 4..].iter().collect();
+                format!("{head}…{tail}")
+            } else {
+                self.hotkey.clone()
+            }
+        });
         let target = StakeTarget {
             label: &label,
             netuid: self.netuid,

@@ -18,7 +18,8 @@ use crate::ui::widgets::dialog::{centered, error_line, field_line, frame_dialog,
 use crate::ui::widgets::fmt;
 
 const WIDTH: u16 = 76;
-const HEIGHT: u16 = 21;
+/// Room for the pool preview, two risk flags and the hints.
+const HEIGHT: u16 = 24;
 
 fn tao(rao: u64) -> String {
     format!("{} TAO", Rao(rao).format_tao(9, Rounding::Down))
@@ -154,10 +155,7 @@ fn pool_preview<'a>(s: &StakeForm, theme: &Theme, lines: &mut Vec<Line<'a>>) {
 /// The stake's risk flags (no validator permit, subnet at deregistration risk), in the warning colour.
 fn risk_lines<'a>(s: &StakeForm, theme: &Theme, lines: &mut Vec<Line<'a>>) {
     for flag in s.risk_flags() {
-        lines.push(Line::styled(
-            format!("⚠ {}", flag.sentence),
-            theme.warning(),
-        ));
+        lines.push(Line::styled(format!("⚠ {}", flag.short), theme.warning()));
     }
 }
 

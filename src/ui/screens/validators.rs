@@ -7,7 +7,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
 use super::wallets::panel;
-use crate::amount::Rao;
 use crate::config::keymap::{Command, Context};
 use crate::config::theme::Theme;
 use crate::model::Model;
@@ -42,7 +41,7 @@ pub fn draw_validators(frame: &mut Frame, area: Rect, model: &Model, theme: &The
         hints,
     );
     let subnet = v.subnet(v.netuid);
-    let risk_line = subnet.map(|s| subnet_risk_line(s.age_blocks, s.pool_tao, &s.dereg, theme));
+    let risk_line = subnet.map(|s| subnet_risk_line(s.age_blocks, &s.dereg, theme));
     let mut head = vec![match subnet {
         Some(s) => Line::from(vec![
             Span::styled(
@@ -108,7 +107,7 @@ pub fn draw_validators(frame: &mut Frame, area: Rect, model: &Model, theme: &The
         return;
     }
     // Below this the nominator count gives way to the risk columns.
-    let wide_table = table_area.width >= 96;
+    let wide_table = table_area.width >= 88;
     let visible_rows = usize::from(table_area.height.saturating_sub(3)).max(1);
     // Only the rows on screen are built, so a 10,000-validator subnet draws as fast as a small one.
     let offset = v
@@ -152,7 +151,7 @@ pub fn draw_validators(frame: &mut Frame, area: Rect, model: &Model, theme: &The
         Constraint::Fill(2),
         Constraint::Length(6),
         Constraint::Length(6),
-        Constraint::Length(8),
+        Constraint::Length(7),
     ];
     if wide_table {
         header.push("Nominators");
@@ -219,13 +218,8 @@ fn draw_subnet_list(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme)
     );
 }
 
-/// The subnet's risk labels: age, pool depth and where it stands for deregistration (warning colour when at risk).
-fn subnet_risk_line<'a>(
-    age_blocks: Option<u64>,
-    pool_tao: Option<Rao>,
-    dereg: &DeregStanding,
-    theme: &Theme,
-) -> Line<'a> {
+/// The subnet's risk labels (its pool depth is on the line above): age and where it stands for deregistration (warning colour when at risk).
+fn subnet_risk_line<'a>(age_blocks: Option<u64>, dereg: &DeregStanding, theme: &Theme) -> Line<'a> {
     let dereg_style = if dereg.at_risk() {
         theme.warning()
     } else {
@@ -237,8 +231,6 @@ fn subnet_risk_line<'a>(
             age_blocks.map_or("?".to_owned(), risk::age_text),
             theme.base(),
         ),
-        Span::styled("  pool depth ", theme.muted()),
-        Span::styled(pool_tao.map_or("?".to_owned(), fmt::tao), theme.base()),
         Span::styled("  deregistration ", theme.muted()),
         Span::styled(dereg.short(), dereg_style),
     ])

@@ -82,41 +82,19 @@ fn risk_help(lines: &mut Vec<Line<'_>>, theme: &Theme) {
         "Risk labels (from chain state)",
         theme.accent(),
     ));
+    // Short enough for one column of the two the overlay splits into on a small terminal.
     let rows = [
-        ("Name –", "the owner set no on-chain identity"),
-        ("Take", "the validator's cut of its nominators' dividends"),
-        (
-            "Share",
-            "its part of the stake on all of the subnet's hotkeys",
-        ),
-        (
-            "Permit no",
-            "no validator permit: no dividends; a stake is flagged",
-        ),
-        (
-            "Age",
-            "time since it registered on the subnet; imm: in immunity",
-        ),
-        (
-            "age, pool",
-            "the subnet's age and the TAO in its pool (depth)",
-        ),
-        (
-            "dereg",
-            "never · immune 3d · 2/40: place from the lowest moving price",
-        ),
-        (
-            "",
-            "outside immunity; next/risk: the list is full and it is among",
-        ),
-        (
-            "",
-            "the 3 lowest, pruned by the next registrations (flagged)",
-        ),
-        (
-            "?",
-            "this runtime lacks the figure; the Network screen says why",
-        ),
+        ("Name –", "no on-chain identity set"),
+        ("Take", "its cut of nominators' dividends"),
+        ("Share", "its part of the subnet's stake"),
+        ("Permit no", "no permit: no dividends (flagged)"),
+        ("Age", "since it registered; imm: immune"),
+        ("pool, age", "TAO in the subnet's pool; its age"),
+        ("dereg", "never · immune 3d · 2/40: place"),
+        ("", "from the lowest moving price outside"),
+        ("", "immunity; next/risk: list full and"),
+        ("", "among the 3 lowest (flagged)"),
+        ("?", "runtime lacks it (Network screen)"),
     ];
     for (label, text) in rows {
         lines.push(Line::from(vec![
