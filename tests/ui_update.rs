@@ -1783,3 +1783,57 @@ fn the_wallets_screen_reads_the_address_book_at_start_and_on_r() {
     );
     assert_eq!(m.wallets.addresses, entries);
 }
+
+/// Issue 12 §3: a stake from the validator list into a validator without a permit, on a subnet that is full and
+/// lowest-priced, carries both flags; one with a permit on a subnet with room carries none; unstaking none.
+#[test]
+fn staking_flags_a_validator_without_permit_and_a_subnet_at_deregistration_risk() {
+    use taotui::risk::DeregStanding;
+    let open = |permit: bool, standing: DeregStanding| {
+        let mut m = loaded_with(3, 2, 5);
+        if let Some(list) = m.validators.subnets.data.as_mut() {
+            for s in list.iter_mut().filter(|s| s.netuid == 1) {
+                s.dereg = standing.clone();
+            }
+        }
+        m.screen = Screen::Validators;
+        char_key(&mut m, ']');
+        let id = m.validators.validators.pending.unwrap();
+        let mut list = validators(1, 1);
+        list[0].validator_permit = permit;
+        update(
+            &mut m,
+            Action::ValidatorsLoaded {
+                id,
+                netuid: 1,
+                fetched_at: NOW,
+                result: Ok(list),
+            },
+        );
+        enter(&mut m);
+        match &m.modal {
+            Some(Modal::Stake(form)) => {
+                assert_eq!(form.kind, StakeKind::Stake);
+                form.risk_flags().iter().map(|f| f.code).collect::<Vec<_>>()
+            }
+            other => panic!("stake form expected, got {other:?}"),
+        }
+    };
+    let at_risk = DeregStanding::Ranked {
+        rank: 2,
+        of: 30,
+        full: true,
+    };
+    assert_eq!(
+        open(false, at_risk.clone()),
+        ["no_validator_permit", "subnet_deregistration_risk"]
+    );
+    assert_eq!(open(true, at_risk), ["subnet_deregistration_risk"]);
+    let room = DeregStanding::Ranked {
+        rank: 1,
+        of: 30,
+        full: false,
+    };
+    assert!(open(true, room).is_empty());
+    assert_eq!(open(false, DeregStanding::NotPruned), ["no_validator_permit"]);
+}
