@@ -179,6 +179,8 @@ pub enum Action {
         id: RequestId,
         result: Result<Vec<(String, String)>, String>,
     },
+    /// Addresses sent to before from this machine (the history), for the recipient checks.
+    UsedRecipientsLoaded(Vec<String>),
     /// A keystore write finished: a sentence for the user or an error sentence.
     KeystoreDone {
         id: RequestId,
@@ -256,6 +258,7 @@ impl fmt::Debug for Action {
             Action::MnemonicGenerated { .. } => "MnemonicGenerated(<redacted>)",
             Action::KeystoreDone { .. } => "KeystoreDone",
             Action::AddressBookLoaded { .. } => "AddressBookLoaded",
+            Action::UsedRecipientsLoaded(_) => "UsedRecipientsLoaded",
             Action::ConnectionChanged(c) => return write!(f, "ConnectionChanged({c:?})"),
             Action::NewBlock { number } => return write!(f, "NewBlock({number})"),
             Action::BalancesLoaded { .. } => "BalancesLoaded",
@@ -288,6 +291,8 @@ pub enum Effect {
     LoadAddressBook {
         id: RequestId,
     },
+    /// Read the recipients of past transfers from the history.
+    LoadUsedRecipients,
     GenerateMnemonic {
         id: RequestId,
         words: WordCount,
@@ -382,6 +387,7 @@ impl fmt::Debug for Effect {
             Effect::ClearClipboard => f.write_str("ClearClipboard"),
             Effect::ScanWallets { id } => write!(f, "ScanWallets({id:?})"),
             Effect::LoadAddressBook { id } => write!(f, "LoadAddressBook({id:?})"),
+            Effect::LoadUsedRecipients => f.write_str("LoadUsedRecipients"),
             Effect::GenerateMnemonic { id, words } => {
                 write!(f, "GenerateMnemonic({id:?}, {words})")
             }

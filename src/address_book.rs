@@ -17,6 +17,8 @@ pub const LOOKALIKE_HEAD: usize = 4;
 pub const LOOKALIKE_TAIL: usize = 4;
 /// Longest name in the book.
 pub const MAX_NAME_LEN: usize = 32;
+/// Characters of a look-alike recipient the user types to send to it anyway (CLI and TUI).
+pub const CONFIRM_CHARS: usize = 8;
 /// The book's file name in the config folder.
 pub const FILE_NAME: &str = "addresses.toml";
 

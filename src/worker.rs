@@ -226,6 +226,14 @@ impl EffectRunner for Worker {
                 id,
                 result: load_address_book(),
             }),
+            Effect::LoadUsedRecipients => self.blocking(move |_| {
+                Action::UsedRecipientsLoaded(
+                    crate::chain::history::History::default_location()
+                        .and_then(|h| h.transactions())
+                        .map(|records| crate::address_book::used_recipients(&records))
+                        .unwrap_or_default(),
+                )
+            }),
             Effect::GenerateMnemonic { id, words } => self.blocking(move |_| {
                 let (mnemonic, check_positions) = generate_mnemonic(words);
                 Action::MnemonicGenerated {

@@ -559,6 +559,22 @@ fn scenes() -> Vec<(&'static str, Model)> {
         tick_and_quote(&mut m, transfer_facts(0, 0));
         scenes.push((name, m));
     }
+    // A recipient imitating an address-book entry (same first and last 4 characters), never sent to: both
+    // warnings, and the confirmation of its last 8 characters being typed.
+    const DAVE: &str = "5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy";
+    let mut m = loaded();
+    m.wallets.addresses = vec![(
+        "exchange".to_owned(),
+        format!("{}{}{}", &DAVE[..4], &ALICE[4..44], &DAVE[44..]),
+    )];
+    char_key(&mut m, 't');
+    update(&mut m, Action::Paste(DAVE.to_owned()));
+    tab(&mut m);
+    type_text(&mut m, "1");
+    enter(&mut m);
+    type_text(&mut m, "Yum3");
+    scenes.push(("transfer_lookalike", m));
+
     scenes.push(("transfer_all_asking", transfer_typed("m")));
     scenes.push(("transfer_all_confirm", transfer_confirmed("m")));
     scenes.push(("transfer_confirm", transfer_confirmed("10")));
@@ -692,6 +708,7 @@ fn errors_are_drawn_in_the_warning_colour() {
             "! The recipient's account is empty",
         ),
         ("swap_unknown_subnet", "! there is no subnet 7"),
+        ("transfer_lookalike", "⚠ 5DAAnrj7"),
         ("stake_risk_flags", "⚠ No validator permit on subnet 1"),
         ("stake_risk_flags", "⚠ Subnet 1 at deregistration risk"),
         ("validators_risk", "1/40 next"),
@@ -779,7 +796,8 @@ fn transfer_checks_are_green_when_fine_and_in_the_warning_colour_when_not() {
     let get = |n: &str| &scenes.iter().find(|(name, _)| *name == n).unwrap().1;
     for (w, h) in SIZES {
         let buf = render(get("transfer_preview"), &theme, w, h);
-        for needle in ["✓ a valid address", "✓ Keeps the existential deposit"] {
+        // The recipient is shown in groups of four to compare by eye.
+        for needle in ["✓ watched: 5FHn eW46", "✓ Keeps the existential deposit"] {
             let (x, y) = find(&buf, needle).unwrap_or_else(|| panic!("`{needle}` not drawn"));
             assert_eq!(buf[(x, y)].fg, theme.positive, "{needle} at {w}x{h}");
         }

@@ -5,6 +5,7 @@ pub mod chain;
 pub mod form;
 pub mod input;
 pub mod picker;
+pub mod recipient;
 pub mod stake;
 pub mod wallets;
 pub mod wizard;
@@ -150,6 +151,8 @@ pub struct Model {
     pub ticks: u64,
     pub ids: IdGen,
     pub quit: bool,
+    /// Addresses sent to before from this machine, for the recipient checks of the transfer forms.
+    pub used_recipients: Vec<String>,
 }
 
 impl Model {
@@ -174,6 +177,7 @@ impl Model {
             ticks: 0,
             ids: IdGen::default(),
             quit: false,
+            used_recipients: Vec::new(),
         }
     }
 
@@ -186,6 +190,7 @@ impl Model {
         vec![
             Effect::ScanWallets { id },
             Effect::LoadAddressBook { id: book },
+            Effect::LoadUsedRecipients,
         ]
     }
 
@@ -338,6 +343,10 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             if let Some(Modal::Wizard(w)) = &mut model.modal {
                 w.mnemonic_ready(id, mnemonic, check_positions);
             }
+            Vec::new()
+        }
+        Action::UsedRecipientsLoaded(list) => {
+            model.used_recipients = list;
             Vec::new()
         }
         Action::AddressBookLoaded { id, result } => {
@@ -1036,6 +1045,7 @@ fn open_stake_from_position(model: &mut Model, command: Command) -> Vec<Effect> 
         StakeKind::TransferStake => {
             form.coldkey = model.selected_coldkey();
             form.focus = stake::Focus::Destination;
+            form.recipients = recipients(model);
         }
         // Stake more: the risk flags use the validator list when it shows this subnet.
         StakeKind::Stake => {
@@ -1052,6 +1062,20 @@ fn open_stake_from_position(model: &mut Model, command: Command) -> Vec<Effect> 
     effects
 }
 
+/// What a typed recipient is checked against: the address book, the wallets' coldkeys and past recipients.
+fn recipients(model: &Model) -> recipient::Recipients {
+    let wallets: Vec<(String, String)> = model
+        .wallets
+        .entries
+        .iter()
+        .filter_map(|w| {
+            let ss58 = w.coldkey.as_ref()?.ss58.clone()?;
+            Some((w.name.clone(), ss58))
+        })
+        .collect();
+    recipient::Recipients::new(&model.wallets.addresses, &wallets, &model.used_recipients)
+}
+
 /// Transfer from the selected wallet; its balance is read first when the portfolio shows another.
 fn open_transfer(model: &mut Model) -> Vec<Effect> {
     let Some(wallet) = signing_wallet(model) else {
@@ -1059,12 +1083,13 @@ fn open_transfer(model: &mut Model) -> Vec<Effect> {
     };
     let coldkey = model.selected_coldkey();
     let effects = refresh_portfolio_if_changed(model);
-    let form = StakeForm::transfer(
+    let mut form = StakeForm::transfer(
         wallet,
         coldkey,
         free_balance(model),
         model.prefs.tolerance_bps,
     );
+    form.recipients = recipients(model);
     model.modal = Some(Modal::Stake(Box::new(form)));
     effects
 }
