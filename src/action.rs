@@ -293,6 +293,16 @@ pub enum Effect {
     },
     /// Read the recipients of past transfers from the history.
     LoadUsedRecipients,
+    /// Name `ss58` in the address book (refused for a look-alike of a known address); answered by `KeystoreDone`.
+    AddAddress {
+        id: RequestId,
+        name: String,
+        ss58: String,
+    },
+    RemoveAddress {
+        id: RequestId,
+        name: String,
+    },
     GenerateMnemonic {
         id: RequestId,
         words: WordCount,
@@ -388,6 +398,8 @@ impl fmt::Debug for Effect {
             Effect::ScanWallets { id } => write!(f, "ScanWallets({id:?})"),
             Effect::LoadAddressBook { id } => write!(f, "LoadAddressBook({id:?})"),
             Effect::LoadUsedRecipients => f.write_str("LoadUsedRecipients"),
+            Effect::AddAddress { id, name, .. } => write!(f, "AddAddress({id:?}, {name})"),
+            Effect::RemoveAddress { id, name } => write!(f, "RemoveAddress({id:?}, {name})"),
             Effect::GenerateMnemonic { id, words } => {
                 write!(f, "GenerateMnemonic({id:?}, {words})")
             }

@@ -226,6 +226,20 @@ impl EffectRunner for Worker {
                 id,
                 result: load_address_book(),
             }),
+            Effect::AddAddress { id, name, ss58 } => {
+                self.blocking(move |root| Action::KeystoreDone {
+                    id,
+                    result: crate::address_book::add_named(
+                        &name,
+                        &ss58,
+                        &crate::address_book::own_wallets(root),
+                    ),
+                })
+            }
+            Effect::RemoveAddress { id, name } => self.blocking(move |_| Action::KeystoreDone {
+                id,
+                result: crate::address_book::remove_named(&name),
+            }),
             Effect::LoadUsedRecipients => self.blocking(move |_| {
                 Action::UsedRecipientsLoaded(
                     crate::chain::history::History::default_location()

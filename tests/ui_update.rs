@@ -1945,3 +1945,55 @@ fn a_lookalike_recipient_needs_its_last_characters_typed() {
     let effects = enter(&mut m);
     assert_eq!(previewed_destination(&effects).as_deref(), Some(CHARLIE));
 }
+
+/// Issue 12 §2, the Addresses pane: `A` on the Wallets screen names an address, `D` removes a name; each writes
+/// through the worker, and a success reads the book again (the list under the wallets).
+#[test]
+fn the_wallets_screen_adds_and_removes_address_book_names() {
+    use taotui::model::form::FormKind;
+    let mut m = loaded_with(3, 2, 5);
+    m.screen = Screen::Wallets;
+    char_key(&mut m, 'A');
+    assert!(matches!(&m.modal, Some(Modal::Form(f)) if f.kind == FormKind::AddAddress));
+    type_text(&mut m, "exchange");
+    enter(&mut m);
+    type_text(&mut m, "5bad");
+    assert!(enter(&mut m).is_empty(), "a bad address writes nothing");
+    match &m.modal {
+        Some(Modal::Form(f)) => assert!(f.error.as_deref().unwrap().contains("valid SS58")),
+        other => panic!("{other:?}"),
+    }
+    for _ in 0.."5bad".len() {
+        update(
+            &mut m,
+            Action::Key(KeyPress::new(KeyCode::Backspace, KeyModifiers::NONE)),
+        );
+    }
+    type_text(&mut m, CHARLIE);
+    let effects = enter(&mut m);
+    let id = match effects.as_slice() {
+        [Effect::AddAddress { id, name, ss58 }] if name == "exchange" && ss58 == CHARLIE => *id,
+        other => panic!("{other:?}"),
+    };
+    let effects = update(
+        &mut m,
+        Action::KeystoreDone {
+            id,
+            result: Ok("exchange is in the address book.".to_owned()),
+        },
+    );
+    assert!(
+        matches!(effects.as_slice(), [Effect::LoadAddressBook { .. }]),
+        "{effects:?}"
+    );
+    esc(&mut m);
+
+    char_key(&mut m, 'D');
+    assert!(matches!(&m.modal, Some(Modal::Form(f)) if f.kind == FormKind::RemoveAddress));
+    type_text(&mut m, "exchange");
+    let effects = enter(&mut m);
+    assert!(
+        matches!(effects.as_slice(), [Effect::RemoveAddress { name, .. }] if name == "exchange"),
+        "{effects:?}"
+    );
+}

@@ -363,12 +363,15 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::KeystoreDone { id, result } => {
+            let book = matches!(&model.modal, Some(Modal::Form(f)) if f.kind.edits_address_book());
             let rescan = match &mut model.modal {
                 Some(Modal::Wizard(w)) => w.write_done(id, result),
                 Some(Modal::Form(f)) => f.done(id, result),
                 _ => false,
             };
-            if rescan {
+            if rescan && book {
+                reload_book(model)
+            } else if rescan {
                 rescan_wallets(model)
             } else {
                 Vec::new()
@@ -585,7 +588,9 @@ fn on_modal_key(model: &mut Model, modal: Modal, key: KeyPress) -> Vec<Effect> {
                 effects
             }
             FormOutcome::Close { rescan } => {
-                if rescan {
+                if rescan && f.kind.edits_address_book() {
+                    reload_book(model)
+                } else if rescan {
                     rescan_wallets(model)
                 } else {
                     model.notify("Cancelled; nothing was written.", false);
@@ -675,6 +680,8 @@ fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
         }
         Command::Restore => open_form(model, FormKind::Restore),
         Command::WatchOnly => open_form(model, FormKind::WatchOnly),
+        Command::AddAddress => open_form(model, FormKind::AddAddress),
+        Command::RemoveAddress => open_form(model, FormKind::RemoveAddress),
         Command::NewHotkey => match model.wallets.selected_wallet() {
             Some(w) => {
                 let wallet = w.name.clone();
@@ -1098,6 +1105,13 @@ fn rescan_wallets(model: &mut Model) -> Vec<Effect> {
     let id = model.ids.fresh();
     model.wallets.scanning = Some(id);
     vec![Effect::ScanWallets { id }]
+}
+
+/// Reads the address book again (after the Addresses forms wrote it).
+fn reload_book(model: &mut Model) -> Vec<Effect> {
+    let id = model.ids.fresh();
+    model.wallets.addresses_pending = Some(id);
+    vec![Effect::LoadAddressBook { id }]
 }
 
 /// The Wallets screen's `r`: the wallet folder and the address book.
