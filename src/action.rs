@@ -187,6 +187,8 @@ pub enum Action {
         id: RequestId,
         result: Result<Vec<(String, String)>, String>,
     },
+    /// Addresses sent to before from this machine (the history), for the recipient checks.
+    UsedRecipientsLoaded(Vec<String>),
     /// A keystore write finished: a sentence for the user or an error sentence.
     KeystoreDone {
         id: RequestId,
@@ -264,6 +266,7 @@ impl fmt::Debug for Action {
             Action::MnemonicGenerated { .. } => "MnemonicGenerated(<redacted>)",
             Action::KeystoreDone { .. } => "KeystoreDone",
             Action::AddressBookLoaded { .. } => "AddressBookLoaded",
+            Action::UsedRecipientsLoaded(_) => "UsedRecipientsLoaded",
             Action::ConnectionChanged(c) => return write!(f, "ConnectionChanged({c:?})"),
             Action::NewBlock { number } => return write!(f, "NewBlock({number})"),
             Action::BalancesLoaded { .. } => "BalancesLoaded",
@@ -299,6 +302,18 @@ pub enum Effect {
     /// Read `<config>/addresses.toml`.
     LoadAddressBook {
         id: RequestId,
+    },
+    /// Read the recipients of past transfers from the history.
+    LoadUsedRecipients,
+    /// Name `ss58` in the address book (refused for a look-alike of a known address); answered by `KeystoreDone`.
+    AddAddress {
+        id: RequestId,
+        name: String,
+        ss58: String,
+    },
+    RemoveAddress {
+        id: RequestId,
+        name: String,
     },
     GenerateMnemonic {
         id: RequestId,
@@ -395,6 +410,9 @@ impl fmt::Debug for Effect {
             Effect::ClearClipboard => f.write_str("ClearClipboard"),
             Effect::ScanWallets { id } => write!(f, "ScanWallets({id:?})"),
             Effect::LoadAddressBook { id } => write!(f, "LoadAddressBook({id:?})"),
+            Effect::LoadUsedRecipients => f.write_str("LoadUsedRecipients"),
+            Effect::AddAddress { id, name, .. } => write!(f, "AddAddress({id:?}, {name})"),
+            Effect::RemoveAddress { id, name } => write!(f, "RemoveAddress({id:?}, {name})"),
             Effect::GenerateMnemonic { id, words } => {
                 write!(f, "GenerateMnemonic({id:?}, {words})")
             }

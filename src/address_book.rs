@@ -17,6 +17,8 @@ pub const LOOKALIKE_HEAD: usize = 4;
 pub const LOOKALIKE_TAIL: usize = 4;
 /// Longest name in the book.
 pub const MAX_NAME_LEN: usize = 32;
+/// Characters of a look-alike recipient the user types to send to it anyway (CLI and TUI).
+pub const CONFIRM_CHARS: usize = 8;
 /// The book's file name in the config folder.
 pub const FILE_NAME: &str = "addresses.toml";
 
@@ -271,6 +273,37 @@ pub fn resolve_address(
 /// Long enough and base-58 enough to have been meant as an address.
 fn looks_like_address(s: &str) -> bool {
     s.len() >= 40 && s.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// Adds `name` = `ss58` to the book at its default path, refusing a look-alike of a book entry or of `wallets`
+/// (the rule of `taotui address add`); the answer is a sentence for the user.
+pub fn add_named(name: &str, ss58: &str, wallets: &[Known]) -> Result<String, String> {
+    let path = AddressBook::default_path()
+        .ok_or_else(|| "there is no config folder to keep the address book in".to_owned())?;
+    let mut book = AddressBook::load(&path).map_err(|e| e.to_string())?;
+    let mut known = book.known();
+    known.extend(wallets.iter().cloned());
+    if let Some(k) = lookalike_of(ss58.trim(), &known) {
+        return Err(format!(
+            "{} looks like {} ({}) but is a different address; not added: check every character",
+            ss58.trim(),
+            k.ss58,
+            k.name
+        ));
+    }
+    book.add(name, ss58).map_err(|e| e.to_string())?;
+    book.save(&path).map_err(|e| e.to_string())?;
+    Ok(format!("{name} = {} is in the address book.", ss58.trim()))
+}
+
+/// Removes `name` from the book at its default path.
+pub fn remove_named(name: &str) -> Result<String, String> {
+    let path = AddressBook::default_path()
+        .ok_or_else(|| "there is no config folder with an address book".to_owned())?;
+    let mut book = AddressBook::load(&path).map_err(|e| e.to_string())?;
+    let ss58 = book.remove(name).map_err(|e| e.to_string())?;
+    book.save(&path).map_err(|e| e.to_string())?;
+    Ok(format!("{name} ({ss58}) is no longer in the address book."))
 }
 
 /// Whether `a` and `b` differ but share their first [`LOOKALIKE_HEAD`] and last

@@ -10,6 +10,7 @@ pub mod config;
 pub mod export_csv;
 pub mod model;
 pub mod privacy;
+pub mod risk;
 pub mod tui;
 pub mod ui;
 pub mod worker;

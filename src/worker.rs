@@ -255,6 +255,28 @@ impl EffectRunner for Worker {
                 id,
                 result: load_address_book(),
             }),
+            Effect::AddAddress { id, name, ss58 } => {
+                self.blocking(move |root| Action::KeystoreDone {
+                    id,
+                    result: crate::address_book::add_named(
+                        &name,
+                        &ss58,
+                        &crate::address_book::own_wallets(root),
+                    ),
+                })
+            }
+            Effect::RemoveAddress { id, name } => self.blocking(move |_| Action::KeystoreDone {
+                id,
+                result: crate::address_book::remove_named(&name),
+            }),
+            Effect::LoadUsedRecipients => self.blocking(move |_| {
+                Action::UsedRecipientsLoaded(
+                    crate::chain::history::History::default_location()
+                        .and_then(|h| h.transactions())
+                        .map(|records| crate::address_book::used_recipients(&records))
+                        .unwrap_or_default(),
+                )
+            }),
             Effect::GenerateMnemonic { id, words } => self.blocking(move |_| {
                 let (mnemonic, check_positions) = generate_mnemonic(words);
                 Action::MnemonicGenerated {

@@ -892,3 +892,109 @@ fn bench_stake_list() {
         );
     }
 }
+
+/// The risk labels of `validators --json` (issue 12 §3) against storage read here independently: registration
+/// block, age and immunity (`BlockAtRegistration`, `ImmunityPeriod`, the head), permit (`ValidatorPermit` by uid),
+/// share of the subnet's stake (`TotalHotkeyAlpha` of every uid's hotkey via `Keys`), identity, and per subnet its
+/// age and pool depth (`NetworkRegisteredAt`, `SubnetTAO`) and the standing under spec 293's rule (no pruning).
+#[test]
+fn validators_risk_labels_match_storage() {
+    let Some(shared) = shared() else { return };
+    let w = &shared.world;
+    shared.block_on(async {
+        let (api, rpc) = world::connect(shared.ws_url()).await;
+        for n in w.netuids() {
+            let before = chain_reads::head_number(&rpc).await;
+            let rows = json(&[
+                "--network",
+                shared.ws_url(),
+                "--json",
+                "validators",
+                "--netuid",
+                &n.to_string(),
+            ]);
+            let after = chain_reads::head_number(&rpc).await;
+            let rows = rows.as_array().unwrap();
+            assert!(!rows.is_empty(), "validators on {n}");
+            let immunity = read_or_default(&api, "ImmunityPeriod", (n,)).await as u64;
+            let count = read_or_default(&api, "SubnetworkN", (n,)).await as u16;
+            let mut stakes = Vec::new();
+            for uid in 0..count {
+                let hotkey = chain_reads::account32(
+                    &read(&api, "SubtensorModule", "Keys", (n, uid))
+                        .await
+                        .expect("a hotkey per uid"),
+                )
+                .unwrap();
+                stakes.push(sub_num(&api, "TotalHotkeyAlpha", (hotkey, n)).await);
+            }
+            let subnet_stake: u128 = stakes.iter().sum();
+            let permits =
+                chain_reads::read_or_default(&api, "SubtensorModule", "ValidatorPermit", (n,))
+                    .await;
+            for r in rows {
+                let uid = r["uid"].as_u64().unwrap() as u16;
+                let registered = read_or_default(&api, "BlockAtRegistration", (n, uid)).await as u64;
+                assert_eq!(r["registered_at_block"].as_u64(), Some(registered));
+                let age = r["registration_age_blocks"].as_u64().unwrap();
+                assert!(
+                    (before - registered..=after - registered).contains(&age),
+                    "age of uid {uid} on {n}: {age}, head {before}..{after}, registered {registered}"
+                );
+                assert_eq!(r["registration_age_days"].as_u64(), Some(age / 7_200));
+                assert_eq!(
+                    r["in_immunity"].as_bool(),
+                    Some(age < immunity),
+                    "immunity of uid {uid} on {n} (period {immunity})"
+                );
+                let permit = permits
+                    .at(usize::from(uid))
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(false);
+                assert_eq!(r["validator_permit"].as_bool(), Some(permit), "uid {uid}");
+                let share = stakes[usize::from(uid)] * 10_000 / subnet_stake.max(1);
+                assert_eq!(
+                    r["stake_share_bps"].as_u64().map(u128::from),
+                    (subnet_stake > 0).then_some(share),
+                    "share of uid {uid} on {n}"
+                );
+                assert_eq!(r["identity_set"].as_bool(), Some(!r["name"].is_null()));
+                let s = &r["subnet"];
+                let registered_at = read_or_default(&api, "NetworkRegisteredAt", (n,)).await;
+                assert_eq!(
+                    s["registered_at_block"].as_u64().map(u128::from),
+                    Some(registered_at)
+                );
+                assert_eq!(
+                    s["pool_tao"].as_u64().map(u128::from),
+                    Some(sub_num(&api, "SubnetTAO", (n,)).await)
+                );
+                // Spec 293 registers new subnets on free netuids and never prunes one.
+                assert_eq!(s["deregistration"]["standing"], "not_pruned");
+                assert_eq!(s["deregistration"]["at_risk"], false);
+            }
+        }
+        // The library read behind `stake add`'s flags: a registered validator's permit is its storage flag, a
+        // hotkey with no uid on the subnet is named as such.
+        let client = chain_reads::taotui_client(shared.ws_url()).await;
+        let v = &w.validators[0];
+        let n = v.netuids[0];
+        let (permit, subnet) = queries::stake_target_risk(&client, n, AccountId(v.hotkey))
+            .await
+            .unwrap();
+        let uid = read(&api, "SubtensorModule", "Uids", (n, v.hotkey))
+            .await
+            .map(|u| number(&u) as usize)
+            .unwrap();
+        let stored = chain_reads::read_or_default(&api, "SubtensorModule", "ValidatorPermit", (n,))
+            .await
+            .at(uid)
+            .and_then(|b| b.as_bool())
+            .unwrap();
+        assert_eq!(permit, taotui::risk::Permit::from(stored));
+        assert_eq!(subnet.unwrap().dereg, taotui::risk::DeregStanding::NotPruned);
+        let stranger = AccountId(world::account("//NeverRegistered"));
+        let (permit, _) = queries::stake_target_risk(&client, n, stranger).await.unwrap();
+        assert_eq!(permit, taotui::risk::Permit::NotRegistered);
+    });
+}

@@ -11,6 +11,7 @@ use taotui::amount::AlphaRao;
 use taotui::config::theme::Theme;
 use taotui::model::chain::HistoryEntry;
 use taotui::model::{Modal, Model, Screen, update};
+use taotui::risk::DeregStanding;
 use ui_fixtures::*;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
@@ -44,6 +45,38 @@ fn transfer_confirmed(amount: &str) -> Model {
         "Balances.transfer_keep_alive"
     };
     answer_transfer_preview(&mut m, &effects, call, Vec::new());
+    m
+}
+
+/// Subnet 1 on the Validators screen, full and lowest-priced (at deregistration risk), where the most staked
+/// validator has no permit and another is still in its immunity.
+fn validators_at_risk() -> Model {
+    let mut m = loaded();
+    if let Some(list) = m.validators.subnets.data.as_mut() {
+        for s in list.iter_mut().filter(|s| s.netuid == 1) {
+            s.dereg = DeregStanding::Ranked {
+                rank: 1,
+                of: 40,
+                full: true,
+            };
+        }
+    }
+    m.screen = Screen::Validators;
+    char_key(&mut m, ']');
+    let id = m.validators.validators.pending.unwrap();
+    let mut list = validators(4, 1);
+    list[3].validator_permit = false;
+    list[2].immune = Some(true);
+    list[2].age_blocks = Some(900);
+    update(
+        &mut m,
+        Action::ValidatorsLoaded {
+            id,
+            netuid: 1,
+            fetched_at: NOW,
+            result: Ok(list),
+        },
+    );
     m
 }
 
@@ -311,6 +344,17 @@ fn scenes() -> Vec<(&'static str, Model)> {
     );
     scenes.push(("validators_empty_subnet", m));
 
+    scenes.push(("validators_risk", validators_at_risk()));
+
+    let mut m = validators_at_risk();
+    enter(&mut m);
+    type_text(&mut m, "10");
+    scenes.push(("stake_risk_flags", m));
+
+    let mut m = validators_at_risk();
+    char_key(&mut m, '?');
+    scenes.push(("dialog_help_validators", m));
+
     let mut m = loaded();
     m.screen = Screen::Network;
     scenes.push(("network_overview", m));
@@ -515,6 +559,22 @@ fn scenes() -> Vec<(&'static str, Model)> {
         tick_and_quote(&mut m, transfer_facts(0, 0));
         scenes.push((name, m));
     }
+    // A recipient imitating an address-book entry (same first and last 4 characters), never sent to: both
+    // warnings, and the confirmation of its last 8 characters being typed.
+    const DAVE: &str = "5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy";
+    let mut m = loaded();
+    m.wallets.addresses = vec![(
+        "exchange".to_owned(),
+        format!("{}{}{}", &DAVE[..4], &ALICE[4..44], &DAVE[44..]),
+    )];
+    char_key(&mut m, 't');
+    update(&mut m, Action::Paste(DAVE.to_owned()));
+    tab(&mut m);
+    type_text(&mut m, "1");
+    enter(&mut m);
+    type_text(&mut m, "Yum3");
+    scenes.push(("transfer_lookalike", m));
+
     scenes.push(("transfer_all_asking", transfer_typed("m")));
     scenes.push(("transfer_all_confirm", transfer_confirmed("m")));
     scenes.push(("transfer_confirm", transfer_confirmed("10")));
@@ -648,6 +708,10 @@ fn errors_are_drawn_in_the_warning_colour() {
             "! The recipient's account is empty",
         ),
         ("swap_unknown_subnet", "! there is no subnet 7"),
+        ("transfer_lookalike", "⚠ 5DAAnrj7"),
+        ("stake_risk_flags", "⚠ No validator permit on subnet 1"),
+        ("stake_risk_flags", "⚠ Subnet 1 at deregistration risk"),
+        ("validators_risk", "1/40 next"),
     ] {
         let buf = render(get(scene), &theme, 120, 40);
         let (x, y) = find(&buf, needle).unwrap_or_else(|| panic!("{scene}: `{needle}` not drawn"));
@@ -732,7 +796,8 @@ fn transfer_checks_are_green_when_fine_and_in_the_warning_colour_when_not() {
     let get = |n: &str| &scenes.iter().find(|(name, _)| *name == n).unwrap().1;
     for (w, h) in SIZES {
         let buf = render(get("transfer_preview"), &theme, w, h);
-        for needle in ["✓ a valid address", "✓ Keeps the existential deposit"] {
+        // The recipient is shown in groups of four to compare by eye.
+        for needle in ["✓ watched: 5FHn eW46", "✓ Keeps the existential deposit"] {
             let (x, y) = find(&buf, needle).unwrap_or_else(|| panic!("`{needle}` not drawn"));
             assert_eq!(buf[(x, y)].fg, theme.positive, "{needle} at {w}x{h}");
         }

@@ -847,11 +847,11 @@ fn transfer_flow_address_amount_quote_confirm_password_submit_reread() {
             .address_status()
             .unwrap()
             .unwrap_err()
-            .contains("not a valid SS58 address")
+            .contains("valid SS58 address")
     );
     assert!(enter(&mut m).is_empty());
     assert_eq!(form(&m).step, StakeStep::Edit);
-    assert!(form(&m).error.clone().unwrap().contains("not a valid SS58"));
+    assert!(form(&m).error.clone().unwrap().contains("valid SS58"));
     clear_field(&mut m);
     update(&mut m, Action::Paste(BOB.to_owned()));
     assert_eq!(form(&m).address_status(), Some(Ok(())));
@@ -1756,8 +1756,13 @@ fn a_copied_address_is_cleared_from_the_clipboard_after_a_minute() {
 fn the_wallets_screen_reads_the_address_book_at_start_and_on_r() {
     let mut m = model();
     let effects = m.init();
+    // The history's past recipients are read once at start too, for the transfer checks.
     let first = match effects.as_slice() {
-        [Effect::ScanWallets { .. }, Effect::LoadAddressBook { id }] => *id,
+        [
+            Effect::ScanWallets { .. },
+            Effect::LoadAddressBook { id },
+            Effect::LoadUsedRecipients,
+        ] => *id,
         other => panic!("{other:?}"),
     };
     let effects = char_key(&mut m, 'r');
@@ -1821,4 +1826,213 @@ fn a_watch_only_wallet_with_a_proxy_setting_opens_its_forms_and_signs_through_th
     m.prefs.wallet_proxies.clear();
     assert!(char_key(&mut m, 't').is_empty());
     assert!(m.notice.clone().unwrap().text.contains("watch-only"));
+}
+
+/// Issue 12 §3: a stake from the validator list into a validator without a permit, on a subnet that is full and
+/// lowest-priced, carries both flags; one with a permit on a subnet with room carries none; unstaking none.
+#[test]
+fn staking_flags_a_validator_without_permit_and_a_subnet_at_deregistration_risk() {
+    use taotui::risk::DeregStanding;
+    let open = |permit: bool, standing: DeregStanding| {
+        let mut m = loaded_with(3, 2, 5);
+        if let Some(list) = m.validators.subnets.data.as_mut() {
+            for s in list.iter_mut().filter(|s| s.netuid == 1) {
+                s.dereg = standing.clone();
+            }
+        }
+        m.screen = Screen::Validators;
+        char_key(&mut m, ']');
+        let id = m.validators.validators.pending.unwrap();
+        let mut list = validators(1, 1);
+        list[0].validator_permit = permit;
+        update(
+            &mut m,
+            Action::ValidatorsLoaded {
+                id,
+                netuid: 1,
+                fetched_at: NOW,
+                result: Ok(list),
+            },
+        );
+        enter(&mut m);
+        match &m.modal {
+            Some(Modal::Stake(form)) => {
+                assert_eq!(form.kind, StakeKind::Stake);
+                form.risk_flags().iter().map(|f| f.code).collect::<Vec<_>>()
+            }
+            other => panic!("stake form expected, got {other:?}"),
+        }
+    };
+    let at_risk = DeregStanding::Ranked {
+        rank: 2,
+        of: 30,
+        full: true,
+    };
+    assert_eq!(
+        open(false, at_risk.clone()),
+        ["no_validator_permit", "subnet_deregistration_risk"]
+    );
+    assert_eq!(open(true, at_risk), ["subnet_deregistration_risk"]);
+    let room = DeregStanding::Ranked {
+        rank: 1,
+        of: 30,
+        full: false,
+    };
+    assert!(open(true, room).is_empty());
+    assert_eq!(
+        open(false, DeregStanding::NotPruned),
+        ["no_validator_permit"]
+    );
+}
+
+fn stake_form(m: &taotui::model::Model) -> &taotui::model::stake::StakeForm {
+    match &m.modal {
+        Some(Modal::Stake(form)) => form,
+        other => panic!("stake form expected, got {other:?}"),
+    }
+}
+
+fn previewed_destination(effects: &[Effect]) -> Option<String> {
+    effects.iter().find_map(|e| match e {
+        Effect::PreviewStake { request, .. } => request.destination.clone(),
+        _ => None,
+    })
+}
+
+/// Issue 12 §2: the transfer form takes an address-book name or a wallet's name, and what is sent to the chain is
+/// the address it stands for; an unknown name is refused with a sentence.
+#[test]
+fn transfer_recipient_may_be_a_book_name_or_a_wallet_name() {
+    for (typed, address) in [("exchange", CHARLIE), ("watched", BOB)] {
+        let mut m = loaded_with(30, 5, 5);
+        m.wallets.addresses = vec![("exchange".to_owned(), CHARLIE.to_owned())];
+        char_key(&mut m, 't');
+        type_text(&mut m, typed);
+        assert_eq!(stake_form(&m).address_status(), Some(Ok(())), "{typed}");
+        tab(&mut m);
+        type_text(&mut m, "1");
+        let effects = enter(&mut m);
+        assert_eq!(previewed_destination(&effects).as_deref(), Some(address));
+    }
+    let mut m = loaded_with(30, 5, 5);
+    char_key(&mut m, 't');
+    type_text(&mut m, "nobody");
+    let status = stake_form(&m).address_status();
+    assert!(
+        matches!(&status, Some(Err(e)) if e.contains("neither a valid SS58 address nor a name")),
+        "{status:?}"
+    );
+    tab(&mut m);
+    type_text(&mut m, "1");
+    assert_eq!(previewed_destination(&enter(&mut m)), None);
+}
+
+/// A recipient never sent to from this machine (not in the book, not a wallet, not in the history) is pointed out;
+/// one found in the history is not.
+#[test]
+fn a_first_time_recipient_is_pointed_out() {
+    // //Dave: neither in the book nor a wallet of the fixtures.
+    const DAVE: &str = "5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy";
+    let mut m = loaded_with(30, 5, 5);
+    char_key(&mut m, 't');
+    update(&mut m, Action::Paste(DAVE.to_owned()));
+    let warnings = stake_form(&m).recipient_warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("never sent to"), "{warnings:?}");
+
+    let mut m = loaded_with(30, 5, 5);
+    update(&mut m, Action::UsedRecipientsLoaded(vec![DAVE.to_owned()]));
+    char_key(&mut m, 't');
+    update(&mut m, Action::Paste(DAVE.to_owned()));
+    assert!(stake_form(&m).recipient_warnings().is_empty());
+}
+
+/// A look-alike of a known address (same first and last 4 characters, as address poisoning crafts them) is held
+/// back: nothing is previewed until the user types its last 8 characters; a wrong confirmation keeps it held.
+#[test]
+fn a_lookalike_recipient_needs_its_last_characters_typed() {
+    // The book holds an address sharing CHARLIE's ends; CHARLIE then imitates it.
+    let poisoned = format!("{}{}{}", &CHARLIE[..4], &ALICE[4..44], &CHARLIE[44..]);
+    let mut m = loaded_with(30, 5, 5);
+    m.wallets.addresses = vec![("exchange".to_owned(), poisoned)];
+    char_key(&mut m, 't');
+    update(&mut m, Action::Paste(CHARLIE.to_owned()));
+    assert!(
+        stake_form(&m)
+            .recipient_warnings()
+            .iter()
+            .any(|w| w.contains("looks like")),
+    );
+    tab(&mut m);
+    type_text(&mut m, "1");
+    assert_eq!(previewed_destination(&enter(&mut m)), None);
+    assert!(stake_form(&m).lookalike_confirm.is_some());
+    type_text(&mut m, "wrongchr");
+    assert_eq!(previewed_destination(&enter(&mut m)), None);
+    assert!(
+        stake_form(&m)
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("not its last 8")
+    );
+    // Esc leaves the confirmation, not the form.
+    esc(&mut m);
+    assert!(stake_form(&m).lookalike_confirm.is_none());
+    assert_eq!(previewed_destination(&enter(&mut m)), None);
+    type_text(&mut m, &CHARLIE[40..]);
+    let effects = enter(&mut m);
+    assert_eq!(previewed_destination(&effects).as_deref(), Some(CHARLIE));
+}
+
+/// Issue 12 §2, the Addresses pane: `A` on the Wallets screen names an address, `D` removes a name; each writes
+/// through the worker, and a success reads the book again (the list under the wallets).
+#[test]
+fn the_wallets_screen_adds_and_removes_address_book_names() {
+    use taotui::model::form::FormKind;
+    let mut m = loaded_with(3, 2, 5);
+    m.screen = Screen::Wallets;
+    char_key(&mut m, 'A');
+    assert!(matches!(&m.modal, Some(Modal::Form(f)) if f.kind == FormKind::AddAddress));
+    type_text(&mut m, "exchange");
+    enter(&mut m);
+    type_text(&mut m, "5bad");
+    assert!(enter(&mut m).is_empty(), "a bad address writes nothing");
+    match &m.modal {
+        Some(Modal::Form(f)) => assert!(f.error.as_deref().unwrap().contains("valid SS58")),
+        other => panic!("{other:?}"),
+    }
+    for _ in 0.."5bad".len() {
+        update(
+            &mut m,
+            Action::Key(KeyPress::new(KeyCode::Backspace, KeyModifiers::NONE)),
+        );
+    }
+    type_text(&mut m, CHARLIE);
+    let effects = enter(&mut m);
+    let id = match effects.as_slice() {
+        [Effect::AddAddress { id, name, ss58 }] if name == "exchange" && ss58 == CHARLIE => *id,
+        other => panic!("{other:?}"),
+    };
+    let effects = update(
+        &mut m,
+        Action::KeystoreDone {
+            id,
+            result: Ok("exchange is in the address book.".to_owned()),
+        },
+    );
+    assert!(
+        matches!(effects.as_slice(), [Effect::LoadAddressBook { .. }]),
+        "{effects:?}"
+    );
+    esc(&mut m);
+
+    char_key(&mut m, 'D');
+    assert!(matches!(&m.modal, Some(Modal::Form(f)) if f.kind == FormKind::RemoveAddress));
+    type_text(&mut m, "exchange");
+    let effects = enter(&mut m);
+    assert!(
+        matches!(effects.as_slice(), [Effect::RemoveAddress { name, .. }] if name == "exchange"),
+        "{effects:?}"
+    );
 }

@@ -11,7 +11,7 @@ use super::GlobalArgs;
 use super::output::{Table, print_json, print_text};
 use super::prompt::Prompter;
 use crate::address_book::{
-    AddressBook, Known, check_recipient, lookalike_of, own_wallets, resolve_address,
+    AddressBook, CONFIRM_CHARS, Known, check_recipient, lookalike_of, own_wallets, resolve_address,
     used_recipients,
 };
 use crate::chain::history::History;
@@ -172,6 +172,3 @@ pub fn resolve_recipient(input: &str, option: &str, global: &GlobalArgs) -> Resu
     }
     Ok(resolved.ss58)
 }
-
-/// Characters of a look-alike recipient the user types to confirm it.
-const CONFIRM_CHARS: usize = 8;

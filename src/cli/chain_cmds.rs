@@ -430,20 +430,114 @@ struct ValidatorJson {
     hotkey: String,
     owner: String,
     name: Option<String>,
+    /// Risk label: whether the owner has set an on-chain identity.
+    identity_set: bool,
     /// Parts of 65535.
     take: u16,
     total_stake: u64,
+    /// Share of the alpha staked on all of the subnet's registered hotkeys, basis points.
+    stake_share_bps: Option<u32>,
     nominators: Option<u32>,
     validator_permit: bool,
+    /// `BlockAtRegistration`, blocks since then and whole days (7,200 blocks a day); null where the runtime lacks it.
+    registered_at_block: Option<u64>,
+    registration_age_blocks: Option<u64>,
+    registration_age_days: Option<u64>,
+    /// Still inside the subnet's `ImmunityPeriod` after registration.
+    in_immunity: Option<bool>,
     epoch_rate: Option<f64>,
     apy: Option<f64>,
+    subnet: Option<SubnetRiskJson>,
+}
+
+/// The subnet's risk labels (the same on every row of one subnet).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SubnetRiskJson {
+    registered_at_block: Option<u64>,
+    age_blocks: Option<u64>,
+    age_days: Option<u64>,
+    /// Pool depth: TAO in the subnet's pool (`SubnetTAO`), rao.
+    pool_tao: Option<u64>,
+    deregistration: DeregJson,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct DeregJson {
+    /// "root", "not_pruned", "immune", "ranked" or "unknown".
+    standing: &'static str,
+    /// For "ranked": place among the subnets outside immunity from the lowest moving price (1 is pruned next).
+    rank: Option<u16>,
+    of: Option<u16>,
+    /// For "ranked": the subnet list is at its limit, so the next registration prunes one.
+    list_full: Option<bool>,
+    /// For "immune": blocks until it can be pruned.
+    immune_blocks_left: Option<u64>,
+    at_risk: bool,
+    sentence: String,
+}
+
+pub(crate) fn subnet_risk_json(s: &queries::SubnetView) -> SubnetRiskJson {
+    use crate::risk::DeregStanding as D;
+    let d = &s.dereg;
+    let (rank, of, list_full) = match d {
+        D::Ranked { rank, of, full } => (Some(*rank), Some(*of), Some(*full)),
+        _ => (None, None, None),
+    };
+    SubnetRiskJson {
+        registered_at_block: s.registered_at,
+        age_blocks: s.age_blocks,
+        age_days: s.age_blocks.map(crate::risk::days),
+        pool_tao: s.pool_tao.map(|r| r.get()),
+        deregistration: DeregJson {
+            standing: d.code(),
+            rank,
+            of,
+            list_full,
+            immune_blocks_left: match d {
+                D::Immune { blocks_left } => Some(*blocks_left),
+                _ => None,
+            },
+            at_risk: d.at_risk(),
+            sentence: d.sentence(),
+        },
+    }
+}
+
+/// One line with the subnet's risk labels, above the validator table.
+fn subnet_risk_line(s: &queries::SubnetView) -> String {
+    format!(
+        "subnet {}: age {}, pool {}, deregistration {} ({})",
+        s.netuid,
+        s.age_blocks
+            .map_or_else(|| "?".to_owned(), crate::risk::age_text),
+        s.pool_tao.map_or_else(|| "?".to_owned(), tao),
+        s.dereg.short(),
+        s.dereg.sentence()
+    )
 }
 
 pub fn validators(args: ValidatorsArgs, global: &GlobalArgs) -> Result<()> {
-    let mut list = runtime()?.block_on(async {
+    let (mut list, subnet, off) = runtime()?.block_on(async {
         let client = connect(global).await?;
-        Ok::<_, anyhow::Error>(queries::validators(&client, args.netuid).await?)
+        let list = queries::validators(&client, args.netuid).await?;
+        let subnet = queries::subnets(&client)
+            .await?
+            .into_iter()
+            .find(|s| s.netuid == args.netuid);
+        let features = client.features();
+        let off: Vec<String> = [
+            &queries::needs::RISK_VALIDATOR,
+            &queries::needs::RISK_SUBNET,
+        ]
+        .into_iter()
+        .filter_map(|f| features.require(f).err().map(|e| e.to_string()))
+        .collect();
+        Ok::<_, anyhow::Error>((list, subnet, off))
     })?;
+    // A label the runtime cannot give is left empty; say once why.
+    for sentence in &off {
+        eprintln!("note: {sentence}");
+    }
     match args.sort {
         ValidatorSort::Stake => list.sort_by_key(|v| std::cmp::Reverse(v.total_stake)),
         ValidatorSort::Take => list.sort_by_key(|v| v.take),
@@ -457,6 +551,7 @@ pub fn validators(args: ValidatorsArgs, global: &GlobalArgs) -> Result<()> {
             (a.name.is_none(), a.name.clone()).cmp(&(b.name.is_none(), b.name.clone()))
         }),
     }
+    let subnet_json = subnet.as_ref().map(subnet_risk_json);
     if global.json {
         let rows: Vec<ValidatorJson> = list
             .iter()
@@ -466,12 +561,19 @@ pub fn validators(args: ValidatorsArgs, global: &GlobalArgs) -> Result<()> {
                 hotkey: v.hotkey.ss58(),
                 owner: v.owner.ss58(),
                 name: v.name.clone(),
+                identity_set: v.name.is_some(),
                 take: v.take,
                 total_stake: v.total_stake.get(),
+                stake_share_bps: v.stake_share_bps,
                 nominators: v.nominators,
                 validator_permit: v.validator_permit,
+                registered_at_block: v.registered_at,
+                registration_age_blocks: v.age_blocks,
+                registration_age_days: v.age_blocks.map(crate::risk::days),
+                in_immunity: v.immune,
                 epoch_rate: v.epoch_rate,
                 apy: v.apy.filter(|a| a.is_finite()),
+                subnet: subnet_json.clone(),
             })
             .collect();
         return print_json(&rows);
@@ -481,25 +583,44 @@ pub fn validators(args: ValidatorsArgs, global: &GlobalArgs) -> Result<()> {
         "uid",
         "hotkey",
         "name",
+        "permit",
         "take",
         "stake (α)",
+        "share",
+        "age",
+        "immune",
         "nominators",
         "APY (α)",
     ]);
+    let yes_no = |b: Option<bool>| match b {
+        Some(true) => "yes".to_owned(),
+        Some(false) => "no".to_owned(),
+        None => "?".to_owned(),
+    };
     for v in &list {
         t.row([
             v.uid.to_string(),
             v.hotkey.ss58(),
-            v.name.clone().unwrap_or_else(|| "-".to_owned()),
-            if v.validator_permit { "yes" } else { "no" }.to_owned(),
+            v.name
+                .clone()
+                .unwrap_or_else(|| "- (no identity)".to_owned()),
+            yes_no(Some(v.validator_permit)),
             format_percent(v.take_fraction(), 2),
             v.total_stake.format(&alpha_fmt),
+            v.stake_share_bps
+                .map_or_else(|| "-".to_owned(), crate::risk::bps_text),
+            v.age_blocks
+                .map_or_else(|| "?".to_owned(), crate::risk::age_text),
+            yes_no(v.immune),
             v.nominators
                 .map_or_else(|| "-".to_owned(), |n| n.to_string()),
             format_apy(v.apy, 2),
         ]);
     }
-    print_text(&format!("netuid {}\n{}", args.netuid, t.render()))
+    let head = subnet
+        .as_ref()
+        .map_or_else(|| format!("netuid {}", args.netuid), subnet_risk_line);
+    print_text(&format!("{head}\n{}", t.render()))
 }
 
 #[derive(Debug, Serialize)]

@@ -18,6 +18,7 @@ use crate::chain::extrinsics::{
 use crate::chain::history::History;
 use crate::chain::network::Network;
 use crate::chain::queries::{self, AccountId};
+use crate::risk::RiskFlag;
 
 use super::GlobalArgs;
 use super::chain_cmds;
@@ -432,6 +433,35 @@ struct ResultJson<'a> {
     /// Whether the call went (or would go) encrypted through MevShield, and the preview's sentence about it.
     shielded: bool,
     mev_shield: String,
+    /// Risk flags of a stake (no validator permit, subnet at deregistration risk); also among the warnings.
+    risk: &'a [RiskFlag],
+}
+
+/// The risk flags of a stake into a validator (empty for other actions). A failed read is itself a flag, never a
+/// reason to refuse: the labels inform, the chain decides.
+async fn stake_risk_flags(client: &ChainClient, action: &Action) -> Vec<RiskFlag> {
+    let Action::AddStake { hotkey, netuid, .. } = action else {
+        return Vec::new();
+    };
+    let hotkey = AccountId(*hotkey);
+    match queries::stake_target_risk(client, *netuid, hotkey).await {
+        Ok((permit, subnet)) => {
+            let label = hotkey.ss58();
+            let target = crate::risk::StakeTarget {
+                label: &label,
+                netuid: *netuid,
+                permit,
+            };
+            crate::risk::stake_flags(&target, subnet.as_ref().map(|s| &s.dereg))
+        }
+        Err(e) => vec![RiskFlag {
+            code: "risk_unknown",
+            sentence: format!(
+                "The risk labels could not be read ({e}); check the validator with `taotui validators --netuid {netuid}`."
+            ),
+            short: String::new(),
+        }],
+    }
 }
 
 /// Who acts: the coldkey whose stake and balance the action uses, and the wallet that signs (the same wallet,
@@ -520,10 +550,15 @@ fn run_action(
     rt.block_on(async {
         let client = connect(global).await?;
         let action = build(&client).await?;
-        let prepared: Prepared = match acting.delegate() {
+        let risk = stake_risk_flags(&client, &action).await;
+        let mut prepared: Prepared = match acting.delegate() {
             Some(d) => extrinsics::fetch::prepare_via(&client, acting.coldkey(), d, action).await?,
             None => extrinsics::prepare(&client, signing.coldkey, signing.crypto, action).await?,
         };
+        prepared
+            .preview
+            .warnings
+            .extend(risk.iter().map(|f| f.sentence.clone()));
         let p = &prepared.preview;
         let opted_out = global.no_mev_shield
             || crate::config::load_settings()?.mev_shield == Some(false);
@@ -553,6 +588,7 @@ fn run_action(
                     requests_send: None,
                     shielded: false,
                     mev_shield: shield.line(),
+                    risk: &risk,
                 })?;
             }
             bail!("not sent: {}", reasons.join(" "));
@@ -593,6 +629,7 @@ fn run_action(
                 requests_send: Some(sent.requests),
                 shielded: shield.is_shielded(),
                 mev_shield: shield.line(),
+                risk: &risk,
             })?;
         } else {
             let stages: Vec<String> = sent

@@ -14,6 +14,9 @@ use crate::action::{Effect, KeyFileFormat, KeyPress, RequestId};
 pub enum FormKind {
     Restore,
     WatchOnly,
+    /// Name an address in the address book (`<config>/addresses.toml`).
+    AddAddress,
+    RemoveAddress,
     NewHotkey {
         wallet: String,
     },
@@ -82,6 +85,13 @@ pub enum FormOutcome {
     Close { rescan: bool },
 }
 
+impl FormKind {
+    /// The form writes the address book rather than the wallet folder.
+    pub fn edits_address_book(&self) -> bool {
+        matches!(self, FormKind::AddAddress | FormKind::RemoveAddress)
+    }
+}
+
 impl Form {
     pub fn new(kind: FormKind, default_format: KeyFileFormat) -> Form {
         let (title, intro, fields) = match &kind {
@@ -103,6 +113,16 @@ impl Form {
                 "Add a watch-only wallet".to_owned(),
                 "Only the address is stored: balances and positions can be seen, nothing can be signed.".to_owned(),
                 vec![Field::text("Wallet name"), Field::text("SS58 address")],
+            ),
+            FormKind::AddAddress => (
+                "Add to the address book".to_owned(),
+                "A name to send to instead of the address. A look-alike of a known address is refused.".to_owned(),
+                vec![Field::text("Name"), Field::text("SS58 address")],
+            ),
+            FormKind::RemoveAddress => (
+                "Remove from the address book".to_owned(),
+                "The name is forgotten; nothing on chain changes.".to_owned(),
+                vec![Field::text("Name")],
             ),
             FormKind::NewHotkey { wallet } => (
                 format!("New hotkey for wallet {wallet}"),
@@ -158,6 +178,7 @@ impl Form {
             FormKind::Restore | FormKind::WatchOnly => {
                 self.field_text("Wallet name").unwrap_or_default()
             }
+            FormKind::AddAddress | FormKind::RemoveAddress => "",
             FormKind::NewHotkey { wallet }
             | FormKind::ChangePassword { wallet, .. }
             | FormKind::Convert { wallet, .. } => wallet,
@@ -318,6 +339,29 @@ impl Form {
                     return FormOutcome::Stay(Vec::new());
                 }
                 Effect::WatchOnly { id, name, ss58 }
+            }
+            FormKind::AddAddress => {
+                let name = self.field_text("Name").unwrap_or_default().to_owned();
+                let ss58 = self
+                    .field_text("SS58 address")
+                    .unwrap_or_default()
+                    .to_owned();
+                if name.is_empty() || !taotui_keystore::ss58::is_valid(&ss58) {
+                    self.error = Some(
+                        "give a name and a valid SS58 address (it starts with 5 and has 48 characters)"
+                            .to_owned(),
+                    );
+                    return FormOutcome::Stay(Vec::new());
+                }
+                Effect::AddAddress { id, name, ss58 }
+            }
+            FormKind::RemoveAddress => {
+                let name = self.field_text("Name").unwrap_or_default().to_owned();
+                if name.is_empty() {
+                    self.error = Some("type the name to remove".to_owned());
+                    return FormOutcome::Stay(Vec::new());
+                }
+                Effect::RemoveAddress { id, name }
             }
             FormKind::NewHotkey { wallet } => {
                 let hotkey = self

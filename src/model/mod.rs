@@ -5,6 +5,7 @@ pub mod chain;
 pub mod form;
 pub mod input;
 pub mod picker;
+pub mod recipient;
 pub mod stake;
 pub mod wallets;
 pub mod wizard;
@@ -155,6 +156,8 @@ pub struct Model {
     /// Transactions the user stopped watching (Esc while sending); their outcome arrives as a notice.
     pub background_txs: Vec<RequestId>,
     pub quit: bool,
+    /// Addresses sent to before from this machine, for the recipient checks of the transfer forms.
+    pub used_recipients: Vec<String>,
 }
 
 impl Model {
@@ -180,6 +183,7 @@ impl Model {
             ids: IdGen::default(),
             background_txs: Vec::new(),
             quit: false,
+            used_recipients: Vec::new(),
         }
     }
 
@@ -192,6 +196,7 @@ impl Model {
         vec![
             Effect::ScanWallets { id },
             Effect::LoadAddressBook { id: book },
+            Effect::LoadUsedRecipients,
         ]
     }
 
@@ -347,6 +352,10 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::UsedRecipientsLoaded(list) => {
+            model.used_recipients = list;
+            Vec::new()
+        }
         Action::AddressBookLoaded { id, result } => {
             if model.wallets.addresses_pending == Some(id) {
                 model.wallets.addresses_pending = None;
@@ -361,12 +370,15 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::KeystoreDone { id, result } => {
+            let book = matches!(&model.modal, Some(Modal::Form(f)) if f.kind.edits_address_book());
             let rescan = match &mut model.modal {
                 Some(Modal::Wizard(w)) => w.write_done(id, result),
                 Some(Modal::Form(f)) => f.done(id, result),
                 _ => false,
             };
-            if rescan {
+            if rescan && book {
+                reload_book(model)
+            } else if rescan {
                 rescan_wallets(model)
             } else {
                 Vec::new()
@@ -595,7 +607,9 @@ fn on_modal_key(model: &mut Model, modal: Modal, key: KeyPress) -> Vec<Effect> {
                 effects
             }
             FormOutcome::Close { rescan } => {
-                if rescan {
+                if rescan && f.kind.edits_address_book() {
+                    reload_book(model)
+                } else if rescan {
                     rescan_wallets(model)
                 } else {
                     model.notify("Cancelled; nothing was written.", false);
@@ -695,6 +709,8 @@ fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
         }
         Command::Restore => open_form(model, FormKind::Restore),
         Command::WatchOnly => open_form(model, FormKind::WatchOnly),
+        Command::AddAddress => open_form(model, FormKind::AddAddress),
+        Command::RemoveAddress => open_form(model, FormKind::RemoveAddress),
         Command::NewHotkey => match model.wallets.selected_wallet() {
             Some(w) => {
                 let wallet = w.name.clone();
@@ -968,7 +984,8 @@ fn open_stake_from_validator(model: &mut Model) -> Vec<Effect> {
         subnet,
         free,
         model.prefs.tolerance_bps,
-    );
+    )
+    .with_validator(Some(v));
     show_stake_form(model, form);
     Vec::new()
 }
@@ -1076,11 +1093,35 @@ fn open_stake_from_position(model: &mut Model, command: Command) -> Vec<Effect> 
         StakeKind::TransferStake => {
             form.coldkey = model.selected_coldkey();
             form.focus = stake::Focus::Destination;
+            form.recipients = recipients(model);
+        }
+        // Stake more: the risk flags use the validator list when it shows this subnet.
+        StakeKind::Stake => {
+            let listed = model.validators.validators.data.as_ref().and_then(|list| {
+                list.iter()
+                    .find(|v| v.netuid == p.netuid && v.hotkey == p.hotkey)
+                    .cloned()
+            });
+            form = form.with_validator(listed);
         }
         _ => {}
     }
     show_stake_form(model, form);
     effects
+}
+
+/// What a typed recipient is checked against: the address book, the wallets' coldkeys and past recipients.
+fn recipients(model: &Model) -> recipient::Recipients {
+    let wallets: Vec<(String, String)> = model
+        .wallets
+        .entries
+        .iter()
+        .filter_map(|w| {
+            let ss58 = w.coldkey.as_ref()?.ss58.clone()?;
+            Some((w.name.clone(), ss58))
+        })
+        .collect();
+    recipient::Recipients::new(&model.wallets.addresses, &wallets, &model.used_recipients)
 }
 
 /// Transfer from the selected wallet; its balance is read first when the portfolio shows another.
@@ -1090,12 +1131,13 @@ fn open_transfer(model: &mut Model) -> Vec<Effect> {
     };
     let coldkey = model.selected_coldkey();
     let effects = refresh_portfolio_if_changed(model);
-    let form = StakeForm::transfer(
+    let mut form = StakeForm::transfer(
         wallet,
         coldkey,
         free_balance(model),
         model.prefs.tolerance_bps,
     );
+    form.recipients = recipients(model);
     show_stake_form(model, form);
     effects
 }
@@ -1104,6 +1146,13 @@ fn rescan_wallets(model: &mut Model) -> Vec<Effect> {
     let id = model.ids.fresh();
     model.wallets.scanning = Some(id);
     vec![Effect::ScanWallets { id }]
+}
+
+/// Reads the address book again (after the Addresses forms wrote it).
+fn reload_book(model: &mut Model) -> Vec<Effect> {
+    let id = model.ids.fresh();
+    model.wallets.addresses_pending = Some(id);
+    vec![Effect::LoadAddressBook { id }]
 }
 
 /// The Wallets screen's `r`: the wallet folder and the address book.

@@ -7,15 +7,18 @@ use crossterm::event::{KeyCode, KeyModifiers};
 use super::IdGen;
 use super::input::TextInput;
 use super::picker::ValidatorPicker;
+use super::recipient::{Recipients, confirm_tail};
 use crate::action::{
     ChainPreview, Effect, KeyPress, PreviewFacts, RequestId, StakeKind, StakeRequest, TxProgress,
 };
+use crate::address_book::Resolved;
 use crate::amount::{
     AlphaRao, Mechanism, Pool, Rao, Rounding, SwapFee, Tolerance, TradeSide, limit_price,
 };
 use crate::chain::extrinsics::plan::{move_bps, relative_price};
-use crate::chain::queries::SubnetView;
+use crate::chain::queries::{SubnetView, ValidatorView};
 use crate::config::keymap::{Command, Context, Keymap};
+use crate::risk::{Permit, RiskFlag, StakeTarget, stake_flags};
 
 /// The tolerances the form steps through, in basis points (0.1 % to 10 %).
 pub const TOLERANCE_STEPS_BPS: [u32; 6] = [10, 50, 100, 200, 500, 1000];
@@ -113,14 +116,22 @@ pub struct StakeForm {
     pub hotkey_name: Option<String>,
     pub netuid: u16,
     pub subnet: Option<SubnetView>,
+    /// Stake: the validator as the validator list read it (permit, age), for the risk flags.
+    pub validator: Option<ValidatorView>,
     pub symbol: String,
     /// What can be spent: free TAO (stake, transfer) or the position's alpha (the others).
     pub available: u64,
     pub amount: TextInput,
     /// Transfer: everything except the existential deposit (`transfer_all`).
     pub all: bool,
-    /// The recipient's address (transfer) or the typed netuid (swap).
+    /// The recipient's address or name (transfer, give stake) or the typed netuid (swap).
     pub destination: TextInput,
+    /// What a typed recipient is checked against (address book, own wallets, past recipients).
+    pub recipients: Recipients,
+    /// A look-alike recipient: the user types its last characters here to send to it anyway.
+    pub lookalike_confirm: Option<TextInput>,
+    /// The look-alike address the user confirmed.
+    pub lookalike_confirmed: Option<String>,
     pub focus: Focus,
     /// Move: the subnet's validators to pick the destination from.
     pub picker: Option<ValidatorPicker>,
@@ -192,11 +203,15 @@ impl StakeForm {
             hotkey_name,
             netuid,
             subnet,
+            validator: None,
             symbol,
             available,
             amount: TextInput::new(),
             all: false,
             destination: TextInput::new(),
+            recipients: Recipients::default(),
+            lookalike_confirm: None,
+            lookalike_confirmed: None,
             focus: Focus::Amount,
             picker: None,
             subnets: Vec::new(),
@@ -242,6 +257,40 @@ impl StakeForm {
         f
     }
 
+    /// Stake: the validator's risk figures, for the flags in the preview.
+    pub fn with_validator(mut self, validator: Option<ValidatorView>) -> StakeForm {
+        self.validator = validator;
+        self
+    }
+
+    /// Stake: the risks worth a warning before signing (no validator permit, subnet at deregistration risk).
+    pub fn risk_flags(&self) -> Vec<RiskFlag> {
+        if self.kind != StakeKind::Stake {
+            return Vec::new();
+        }
+        let permit = self
+            .validator
+            .as_ref()
+            .filter(|v| v.netuid == self.netuid && v.hotkey.ss58() == self.hotkey)
+            .map_or(Permit::Unknown, |v| Permit::from(v.validator_permit));
+        let label = self.hotkey_name.clone().unwrap_or_else(|| {
+            let chars: Vec<char> = self.hotkey.chars().collect();
+            if chars.len() > 12 {
+                let head: String = chars[..6].iter().collect();
+                let tail: String = chars[chars.len() - 4..].iter().collect();
+                format!("{head}…{tail}")
+            } else {
+                self.hotkey.clone()
+            }
+        });
+        let target = StakeTarget {
+            label: &label,
+            netuid: self.netuid,
+            permit,
+        };
+        stake_flags(&target, self.subnet.as_ref().map(|s| &s.dereg))
+    }
+
     /// Move: the destination is picked from `picker`.
     pub fn with_picker(mut self, picker: ValidatorPicker) -> StakeForm {
         self.picker = Some(picker);
@@ -271,9 +320,7 @@ impl StakeForm {
     fn request(&self, amount: u64) -> StakeRequest {
         let destination = match self.kind {
             StakeKind::Move => self.picker.as_ref().and_then(ValidatorPicker::chosen),
-            StakeKind::Transfer | StakeKind::TransferStake => {
-                Some(self.destination.trimmed().to_owned())
-            }
+            StakeKind::Transfer | StakeKind::TransferStake => Some(self.recipient_ss58()),
             _ => None,
         };
         StakeRequest {
@@ -554,18 +601,98 @@ impl StakeForm {
         if text.is_empty() {
             return None;
         }
-        if !taotui_keystore::ss58::is_valid(text) {
-            return Some(Err(format!(
-                "`{}` is not a valid SS58 address; copy it again (it starts with 5 and has 48 characters)",
-                crate::ui::widgets::fmt::short(text)
-            )));
-        }
-        if self.coldkey.as_deref() == Some(text) {
+        let resolved = match self.recipient() {
+            Some(Ok(r)) => r,
+            // A long run of base-58 characters was meant as an address: say what is wrong with it.
+            _ if text.len() >= 40 && text.chars().all(|c| c.is_ascii_alphanumeric()) => {
+                return Some(Err(format!(
+                    "`{}` is not a valid SS58 address; copy it again (it starts with 5 and has 48 characters)",
+                    crate::ui::widgets::fmt::short(text)
+                )));
+            }
+            Some(Err(_)) => {
+                return Some(Err(format!(
+                    "`{}` is neither a valid SS58 address nor a name in the address book or a wallet; copy the address again or add the name with `taotui address add`",
+                    crate::ui::widgets::fmt::short(text)
+                )));
+            }
+            None => return None,
+        };
+        if self.coldkey.as_deref() == Some(resolved.ss58.as_str()) {
             return Some(Err(
                 "that is this wallet's own address; give another one".to_owned()
             ));
         }
         Some(Ok(()))
+    }
+
+    /// Transfer and give stake: what the typed recipient stands for (an address, a book name or a wallet name).
+    pub fn recipient(&self) -> Option<Result<Resolved, String>> {
+        let text = self.destination.trimmed();
+        if text.is_empty() || !matches!(self.kind, StakeKind::Transfer | StakeKind::TransferStake) {
+            return None;
+        }
+        Some(self.recipients.resolve(text))
+    }
+
+    /// The recipient's address (the typed text where it resolves to none).
+    fn recipient_ss58(&self) -> String {
+        match self.recipient() {
+            Some(Ok(r)) => r.ss58,
+            _ => self.destination.trimmed().to_owned(),
+        }
+    }
+
+    /// The recipient checks as sentences: never sent to before, a look-alike of a known address.
+    pub fn recipient_warnings(&self) -> Vec<String> {
+        match self.recipient() {
+            Some(Ok(r)) => self.recipients.check(&r.ss58).warnings(&r.ss58),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The resolved recipient imitates a known address and the user has not confirmed it.
+    fn unconfirmed_lookalike(&self) -> Option<String> {
+        let Some(Ok(r)) = self.recipient() else {
+            return None;
+        };
+        let check = self.recipients.check(&r.ss58);
+        (check.lookalike.is_some() && self.lookalike_confirmed.as_deref() != Some(r.ss58.as_str()))
+            .then_some(r.ss58)
+    }
+
+    /// Keys while the look-alike confirmation is open: the last characters, Enter checks them, Esc goes back.
+    fn on_lookalike_key(&mut self, key: KeyPress, ids: &mut IdGen) -> StakeOutcome {
+        let stay = StakeOutcome::Stay(Vec::new());
+        let Some(input) = self.lookalike_confirm.as_mut() else {
+            return stay;
+        };
+        match key.code {
+            KeyCode::Char(c) => input.push(c),
+            KeyCode::Backspace => {
+                input.pop();
+            }
+            KeyCode::Esc => {
+                self.lookalike_confirm = None;
+                self.error = None;
+            }
+            KeyCode::Enter => {
+                let typed = input.trimmed().to_owned();
+                let ss58 = self.recipient_ss58();
+                if typed == confirm_tail(&ss58) {
+                    self.lookalike_confirm = None;
+                    self.lookalike_confirmed = Some(ss58);
+                    self.error = None;
+                    return self.on_edit_key(key, ids);
+                }
+                self.error = Some(format!(
+                    "that is not its last {} characters; check the address, or Esc to change it",
+                    crate::address_book::CONFIRM_CHARS
+                ));
+            }
+            _ => {}
+        }
+        stay
     }
 
     /// Swap: the chosen destination subnet.
@@ -665,7 +792,7 @@ impl StakeForm {
     /// The balance figures the chain last told, and whether they were read for this recipient.
     fn facts(&self) -> Option<(PreviewFacts, bool)> {
         let (request, preview) = self.quote.as_ref()?;
-        let same_recipient = request.destination.as_deref() == Some(self.destination.trimmed());
+        let same_recipient = request.destination.as_deref() == Some(self.recipient_ss58().as_str());
         Some((preview.facts, same_recipient))
     }
 
@@ -770,6 +897,7 @@ impl StakeForm {
 
     fn type_destination(&mut self, text: &str) {
         self.error = None;
+        self.lookalike_confirm = None;
         self.quote_dirty = true;
         match (&mut self.picker, self.kind) {
             (Some(p), StakeKind::Move) => {
@@ -922,6 +1050,15 @@ impl StakeForm {
                     self.error = Some(problem);
                     return stay;
                 }
+                if self.unconfirmed_lookalike().is_some() {
+                    self.focus = Focus::Destination;
+                    self.lookalike_confirm = Some(TextInput::new());
+                    self.error = Some(format!(
+                        "this address looks like a known one; to send to it anyway, type its last {} characters and Enter",
+                        crate::address_book::CONFIRM_CHARS
+                    ));
+                    return stay;
+                }
                 match self.parsed_amount() {
                     Ok(amount) => return self.ask_preview(amount, ids),
                     Err(e) => {
@@ -942,6 +1079,9 @@ impl StakeForm {
                 Some(id) => StakeOutcome::Detach { id },
                 None => stay,
             },
+            (StakeStep::Edit, _) if self.lookalike_confirm.is_some() => {
+                self.on_lookalike_key(key, ids)
+            }
             (StakeStep::Progress, _) => stay,
             (StakeStep::Previewing, KeyCode::Esc) => {
                 self.pending = None;

@@ -17,6 +17,7 @@ use taotui::config::keymap::Keymap;
 use taotui::config::theme::Theme;
 use taotui::model::wallets::{KeyEntry, WalletEntry};
 use taotui::model::{Model, Prefs, update};
+use taotui::risk::DeregStanding;
 use taotui_keystore::mnemonic::Mnemonic;
 use taotui_keystore::wallet::KeyFormat;
 
@@ -145,6 +146,10 @@ pub fn subnets() -> Vec<SubnetView> {
             alpha_out: AlphaRao(0),
             emission: Rao(0),
             price: Price::from_rao_per_alpha(1_000_000_000),
+            registered_at: Some(0),
+            age_blocks: Some(7_200 * 900),
+            pool_tao: Some(Rao(0)),
+            dereg: DeregStanding::Root,
         },
         SubnetView {
             netuid: 1,
@@ -157,6 +162,14 @@ pub fn subnets() -> Vec<SubnetView> {
             alpha_out: alpha(300_000),
             emission: Rao(50_000_000),
             price: Price::from_reserves(tao(10_000), alpha(200_000)).unwrap(),
+            registered_at: Some(1_000),
+            age_blocks: Some(7_200 * 45),
+            pool_tao: Some(tao(10_000)),
+            dereg: DeregStanding::Ranked {
+                rank: 7,
+                of: 40,
+                full: true,
+            },
         },
     ]
 }
@@ -184,6 +197,10 @@ pub fn validators(n: usize, netuid: u16) -> Vec<ValidatorView> {
             } else {
                 Some(0.05 + (i % 10) as f64 / 100.0)
             },
+            registered_at: Some(100 + i as u64),
+            age_blocks: Some(7_200 * (i as u64 % 60 + 1)),
+            immune: Some(false),
+            stake_share_bps: Some(u32::try_from(10_000 / n.max(1)).unwrap()),
         })
         .collect()
 }

@@ -110,6 +110,26 @@ pub const IDENTITIES: Item = sm("Identities", &[A], IDENTITY);
 pub const SUBNET_IDENTITIES_V3: Item = sm("SubnetIdentitiesV3", &[U], SUBNET_IDENTITY);
 pub const SUBNET_IDENTITIES_V2: Item = sm("SubnetIdentitiesV2", &[U], SUBNET_IDENTITY);
 
+/// Risk labels (see `crate::risk`): how long a neuron has been registered and the subnet's immunity for it.
+pub const BLOCK_AT_REGISTRATION: Item = sm("BlockAtRegistration", &[U, U], U);
+pub const IMMUNITY_PERIOD: Item = sm("ImmunityPeriod", &[U], U);
+/// A subnet's registration block, its moving (EMA) price, and the subnet-wide pruning settings.
+pub const NETWORK_REGISTERED_AT: Item = sm("NetworkRegisteredAt", &[U], U);
+/// An `I96F32`: compared by its raw bits, so only its presence is checked.
+pub const SUBNET_MOVING_PRICE: Item = sm("SubnetMovingPrice", &[U], Shape::Any);
+pub const NETWORK_IMMUNITY_PERIOD: Item = sm("NetworkImmunityPeriod", &[], U);
+pub const SUBNET_LIMIT: Item = sm("SubnetLimit", &[], U);
+/// A hotkey's uid on a subnet and the subnet's permit flags by uid (the permit check before a stake).
+pub const UIDS: Item = sm("Uids", &[U, A], U);
+pub const VALIDATOR_PERMIT: Item = sm("ValidatorPermit", &[U], Shape::Seq(&Shape::Bool));
+/// The runtime's own answer to "which subnet would the next registration prune" (spec 320+, with the rule).
+pub const GET_SUBNET_TO_PRUNE: Item = api(
+    "SubnetInfoRuntimeApi",
+    "get_subnet_to_prune",
+    &[],
+    Shape::Option(&U),
+);
+
 /// Free, reserved and frozen TAO of an account.
 pub static BALANCES: Feature = Feature {
     id: "balances",
@@ -268,6 +288,50 @@ pub static NETWORK: Feature = Feature {
     ],
 };
 
+/// Validator risk labels: how long it has been registered and whether it is still in immunity. Take, identity,
+/// stake share and permit come with [`VALIDATORS`].
+pub static RISK_VALIDATOR: Feature = Feature {
+    id: "risk.validator",
+    name: "validator age and immunity labels",
+    core: false,
+    needs: &[
+        Need::Item(BLOCK_AT_REGISTRATION),
+        Need::Item(IMMUNITY_PERIOD),
+    ],
+};
+
+/// The permit check of a stake preview (the CLI reads it for the one validator staked to).
+pub static RISK_PERMIT: Feature = Feature {
+    id: "risk.permit",
+    name: "the validator permit check before staking",
+    core: false,
+    needs: &[Need::Item(UIDS), Need::Item(VALIDATOR_PERMIT)],
+};
+
+/// Subnet risk labels: age and pool depth.
+pub static RISK_SUBNET: Feature = Feature {
+    id: "risk.subnet",
+    name: "subnet age and pool depth labels",
+    core: false,
+    needs: &[Need::Item(NETWORK_REGISTERED_AT), Need::Item(SUBNET_TAO)],
+};
+
+/// Where each subnet stands for deregistration. The runtime API names the next subnet pruned where the runtime
+/// prunes at all; runtimes older than `crate::risk::FIRST_PRUNING_SPEC` never prune.
+pub static RISK_DEREG: Feature = Feature {
+    id: "risk.dereg",
+    name: "subnet deregistration standing",
+    core: false,
+    needs: &[
+        Need::Item(NETWORK_REGISTERED_AT),
+        Need::Item(SUBNET_MOVING_PRICE),
+        Need::Item(NETWORK_IMMUNITY_PERIOD),
+        // Spec 293 has neither (it never prunes); the pruning runtimes have both.
+        Need::Optional(SUBNET_LIMIT),
+        Need::Optional(GET_SUBNET_TO_PRUNE),
+    ],
+};
+
 /// The read features, in the order `doctor` lists them.
 pub static FEATURES: &[&Feature] = &[
     &BALANCES,
@@ -279,4 +343,8 @@ pub static FEATURES: &[&Feature] = &[
     &SUBNETS,
     &VALIDATORS,
     &NETWORK,
+    &RISK_VALIDATOR,
+    &RISK_PERMIT,
+    &RISK_SUBNET,
+    &RISK_DEREG,
 ];

@@ -9,12 +9,14 @@ use crate::amount::{AlphaRao, Mechanism, Price, Rao, alpha_to_tao};
 use crate::chain::apy;
 use crate::chain::client::ChainClient;
 use crate::chain::error::ChainError;
+use crate::chain::features::FeatureTable;
+use crate::risk;
 
 use super::batch::{Slot, StorageBatch};
 use super::calls::{RuntimeCalls, fetch_together};
 use super::decode::{
     Val, account_of, bool_of, decode, decode_error, field, items, option_of, req_account, req_u16,
-    req_u64, runtime_api_output, text_of, u16_of, u64_of,
+    req_u64, runtime_api_output, text_of, u16_of, u64_of, u128_of,
 };
 use super::needs;
 use super::prices::{
@@ -332,9 +334,10 @@ pub async fn balances(
     Ok(out)
 }
 
-/// Every subnet, in 2 requests: `get_all_dynamic_info` (with `current_alpha_price_all` where the runtime has
-/// it, in one batch) and one storage batch (mechanisms, and the prices where they come from per-subnet calls
-/// or storage).
+/// Every subnet, in 2 requests: `get_all_dynamic_info` (with `current_alpha_price_all` and, where the runtime
+/// prunes subnets, `get_subnet_to_prune` in one batch) and one storage batch (mechanisms, the risk figures
+/// `NetworkRegisteredAt`, `SubnetMovingPrice`, `SubnetTAO` per subnet, the pruning settings, and the prices where
+/// they come from per-subnet calls or storage).
 pub async fn subnets(client: &ChainClient) -> Result<Vec<SubnetView>, ChainError> {
     const WHAT: &str = "SubnetInfoRuntimeApi DynamicInfo";
     client.require(&needs::SUBNETS)?;
@@ -344,26 +347,60 @@ pub async fn subnets(client: &ChainClient) -> Result<Vec<SubnetView>, ChainError
     let md: &Metadata = &metadata;
     let mut first = RuntimeCalls::new(md);
     let all_slot = first.add("SubnetInfoRuntimeApi", "get_all_dynamic_info", Vec::new())?;
+    let prune_slot = if features.usable(&needs::GET_SUBNET_TO_PRUNE.path()) {
+        Some(first.add("SubnetInfoRuntimeApi", "get_subnet_to_prune", Vec::new())?)
+    } else {
+        None
+    };
     let mut prices = PriceReads::new(&features, &mut first)?;
     first.fetch(client).await?;
     let all = first.take(all_slot)?;
+    let runtime_next = match prune_slot {
+        Some(slot) => option_of(&first.take(slot)?).and_then(u16_of),
+        None => None,
+    };
     prices.after_first(&mut first)?;
     let infos: Vec<&Val> = items(&all).into_iter().filter_map(option_of).collect();
     let mut batch = StorageBatch::new(md);
     let mut second = RuntimeCalls::new(md);
+    let risk = RiskGlobals::add(&features, &mut batch)?;
     let mut slots = Vec::with_capacity(infos.len());
     for info in &infos {
         let netuid = req_u16(info, "netuid", WHAT)?;
         prices.add_subnet(netuid, &mut batch, &mut second)?;
-        slots.push((netuid, batch.add(SUBTENSOR, "SubnetMechanism", (netuid,))?));
+        slots.push((
+            netuid,
+            batch.add(SUBTENSOR, "SubnetMechanism", (netuid,))?,
+            batch.add_usable(&features, &needs::NETWORK_REGISTERED_AT, (netuid,))?,
+            batch.add_usable(&features, &needs::SUBNET_MOVING_PRICE, (netuid,))?,
+            batch.add_usable(&features, &needs::SUBNET_TAO, (netuid,))?,
+        ));
     }
     fetch_together(client, &mut batch, &mut second).await?;
     let price_of = prices.finish(&batch, &mut second)?;
+    let now = batch.get(risk.now).and_then(u64_of).unwrap_or(0);
     let mut out = Vec::with_capacity(infos.len());
-    for (info, (netuid, mechanism_slot)) in infos.iter().zip(&slots) {
+    let mut dereg_facts = Vec::with_capacity(infos.len());
+    for (info, (netuid, mechanism_slot, registered_slot, moving_slot, tao_slot)) in
+        infos.iter().zip(&slots)
+    {
         let mechanism_id = batch.get(*mechanism_slot).and_then(u16_of).unwrap_or(0);
         let mechanism = Mechanism::from_id(mechanism_id)
             .map_err(|e| decode_error("SubtensorModule.SubnetMechanism", e.to_string()))?;
+        let registered_at = batch.get_opt(*registered_slot).and_then(u64_of);
+        // The runtime prices root and stable subnets at 1 for the rule, whatever their stored moving price.
+        let moving_price = if *netuid == 0 || mechanism == Mechanism::Stable {
+            Some(risk::MOVING_PRICE_ONE)
+        } else {
+            batch.get_opt(*moving_slot).and_then(u128_of)
+        };
+        if let (Some(registered_at), Some(moving_price)) = (registered_at, moving_price) {
+            dereg_facts.push(risk::SubnetDeregFacts {
+                netuid: *netuid,
+                registered_at,
+                moving_price,
+            });
+        }
         let text = |name: &str| field(info, name).and_then(text_of).unwrap_or_default();
         out.push(SubnetView {
             netuid: *netuid,
@@ -376,10 +413,73 @@ pub async fn subnets(client: &ChainClient) -> Result<Vec<SubnetView>, ChainError
             alpha_out: AlphaRao(req_u64(info, "alpha_out", WHAT)?),
             emission: Rao(field(info, "emission").and_then(u64_of).unwrap_or(0)),
             price: PriceReads::of(&price_of, *netuid)?,
+            registered_at,
+            age_blocks: registered_at.map(|r| now.saturating_sub(r)),
+            pool_tao: batch.get_opt(*tao_slot).and_then(u64_of).map(Rao),
+            dereg: risk::DeregStanding::Unknown(String::new()),
+        });
+    }
+    let rule = risk.rule(&features, &batch);
+    let standings = risk::dereg_standings(&rule, now, &dereg_facts, runtime_next);
+    for s in &mut out {
+        s.dereg = standings.get(&s.netuid).cloned().unwrap_or_else(|| {
+            risk::DeregStanding::Unknown(format!(
+                "the runtime lacks subnet {}'s registration block or moving price",
+                s.netuid
+            ))
         });
     }
     out.sort_by_key(|s| s.netuid);
     Ok(out)
+}
+
+/// The block number and the subnet-wide pruning settings, read in a subnet batch.
+struct RiskGlobals {
+    now: Slot,
+    immunity_period: Option<Slot>,
+    limit: Option<Slot>,
+}
+
+impl RiskGlobals {
+    fn add(features: &FeatureTable, batch: &mut StorageBatch<'_>) -> Result<Self, ChainError> {
+        Ok(RiskGlobals {
+            now: batch.add("System", "Number", ())?,
+            immunity_period: batch.add_usable(features, &needs::NETWORK_IMMUNITY_PERIOD, ())?,
+            limit: batch.add_usable(features, &needs::SUBNET_LIMIT, ())?,
+        })
+    }
+
+    /// The deregistration rule of the connected runtime. The runtime API exists exactly where the runtime prunes
+    /// (both came in [`risk::FIRST_PRUNING_SPEC`]); its absence proves nothing on a newer runtime, so there the rule
+    /// is unknown rather than guessed.
+    fn rule(&self, features: &FeatureTable, batch: &StorageBatch<'_>) -> risk::DeregRule {
+        if let Err(e) = features.require(&needs::RISK_DEREG) {
+            return risk::DeregRule::Unknown(e.to_string());
+        }
+        let limit = batch.get_opt(self.limit).and_then(u16_of);
+        let immunity_period = batch.get_opt(self.immunity_period).and_then(u64_of);
+        let spec = features.spec_version();
+        let missing = |item: &crate::chain::runtime_check::Item| {
+            risk::DeregRule::Unknown(format!(
+                "deregistration standing needs {} on runtime {spec}",
+                item.path()
+            ))
+        };
+        match (
+            features.usable(&needs::GET_SUBNET_TO_PRUNE.path()),
+            limit,
+            immunity_period,
+        ) {
+            (true, Some(limit), Some(immunity_period)) => risk::DeregRule::LowestPrice {
+                limit,
+                immunity_period,
+            },
+            (true, None, _) => missing(&needs::SUBNET_LIMIT),
+            (true, _, None) => missing(&needs::NETWORK_IMMUNITY_PERIOD),
+            (false, ..) if spec < risk::FIRST_PRUNING_SPEC => risk::DeregRule::NoPruning,
+            (false, ..) => missing(&needs::GET_SUBNET_TO_PRUNE),
+        }
+    }
 }
 
 /// The price of each of `netuids` taken from `source` (normally the one [`super::price_source`] picks for the
@@ -482,11 +582,14 @@ pub async fn validators(
     }
 
     let mut batch = StorageBatch::new(md);
-    // APY items are optional here: without them the list still shows takes and stakes.
+    // APY and risk items are optional here: without them the list still shows takes and stakes.
     let tempo_slot = batch.add_usable(&features, &needs::TEMPO, (netuid,))?;
+    let now_slot = batch.add("System", "Number", ())?;
+    let immunity_slot = batch.add_usable(&features, &needs::IMMUNITY_PERIOD, (netuid,))?;
     let mut slots = Vec::with_capacity(chosen.len());
     for &i in &chosen {
         let h = hotkeys[i].0;
+        let uid = u16::try_from(i).unwrap_or(u16::MAX);
         slots.push((
             batch.add(SUBTENSOR, "Delegates", (h,))?,
             Some(batch.add(SUBTENSOR, "TotalHotkeyAlpha", (h, netuid))?),
@@ -496,14 +599,28 @@ pub async fn validators(
                 &needs::TOTAL_HOTKEY_ALPHA_LAST_EPOCH,
                 (h, netuid),
             )?,
+            batch.add_usable(&features, &needs::BLOCK_AT_REGISTRATION, (netuid, uid))?,
         ));
     }
     batch.fetch(client).await?;
     let tempo = batch.get_opt(tempo_slot).and_then(u16_of).unwrap_or(0);
+    let now = batch.get(now_slot).and_then(u64_of).unwrap_or(0);
+    let immunity_period = batch.get_opt(immunity_slot).and_then(u64_of);
+    let subnet_stake: u128 = slots
+        .iter()
+        .map(|(_, total, ..)| u128::from(batch.get_opt(*total).and_then(u64_of).unwrap_or(0)))
+        .sum();
     let mut out = Vec::with_capacity(chosen.len());
-    for (&i, (take, total, div, last)) in chosen.iter().zip(slots) {
+    for (&i, (take, total, div, last, registered)) in chosen.iter().zip(slots) {
         let get = |s: Option<Slot>| batch.get_opt(s).and_then(u64_of).unwrap_or(0);
+        let registered_at = batch.get_opt(registered).and_then(u64_of);
         out.push(ValidatorView {
+            registered_at,
+            age_blocks: registered_at.map(|r| now.saturating_sub(r)),
+            immune: registered_at
+                .zip(immunity_period)
+                .map(|(r, p)| risk::neuron_immune(now, r, p)),
+            stake_share_bps: risk::share_bps(get(total), subnet_stake),
             netuid,
             uid: u16::try_from(i).unwrap_or(u16::MAX),
             hotkey: hotkeys[i],
@@ -518,6 +635,42 @@ pub async fn validators(
         });
     }
     Ok(out)
+}
+
+/// What the flags of a stake into `hotkey` on `netuid` need: whether it holds a validator permit there and the subnet with its deregistration
+/// standing. 3 requests: [`subnets`] and one storage batch (`Uids`, `ValidatorPermit`).
+pub async fn stake_target_risk(
+    client: &ChainClient,
+    netuid: u16,
+    hotkey: AccountId,
+) -> Result<(risk::Permit, Option<SubnetView>), ChainError> {
+    let subnet = subnets(client)
+        .await?
+        .into_iter()
+        .find(|s| s.netuid == netuid);
+    let features = client.features();
+    if features.require(&needs::RISK_PERMIT).is_err() {
+        return Ok((risk::Permit::Unknown, subnet));
+    }
+    let metadata = client.metadata();
+    let md: &Metadata = &metadata;
+    let mut batch = StorageBatch::new(md);
+    let uid_slot = batch.add(SUBTENSOR, "Uids", (netuid, hotkey.0))?;
+    let permit_slot = batch.add(SUBTENSOR, "ValidatorPermit", (netuid,))?;
+    batch.fetch(client).await?;
+    let permit = match batch.get(uid_slot).and_then(u16_of) {
+        Some(uid) => risk::Permit::from(
+            batch
+                .get(permit_slot)
+                .map(items)
+                .unwrap_or_default()
+                .get(usize::from(uid))
+                .and_then(|v| bool_of(v))
+                .unwrap_or(false),
+        ),
+        None => risk::Permit::NotRegistered,
+    };
+    Ok((permit, subnet))
 }
 
 /// Network-wide figures in 1 request (one storage batch).

@@ -5,6 +5,7 @@ use std::fmt;
 
 use crate::amount::{AlphaRao, Mechanism, Price, Rao};
 use crate::chain::apy::Halving;
+use crate::risk::DeregStanding;
 
 /// Bittensor's SS58 prefix (generic Substrate, 42).
 pub const SS58_PREFIX: u16 = 42;
@@ -72,6 +73,13 @@ pub struct SubnetView {
     pub emission: Rao,
     /// TAO per alpha now: 1 for root and stable subnets, else the swap pool's price.
     pub price: Price,
+    /// Risk labels: `NetworkRegisteredAt`, and blocks since then when read; `None` where the runtime lacks it.
+    pub registered_at: Option<u64>,
+    pub age_blocks: Option<u64>,
+    /// Pool depth: the TAO in the subnet's pool (`SubnetTAO`).
+    pub pool_tao: Option<Rao>,
+    /// Where the subnet stands for deregistration under the connected runtime's rule.
+    pub dereg: DeregStanding,
 }
 
 /// One stake position of a coldkey, with everything `stake list` shows.
@@ -120,6 +128,13 @@ pub struct ValidatorView {
     /// Last epoch's dividends over last epoch's stake (see `chain::apy`).
     pub epoch_rate: Option<f64>,
     pub apy: Option<f64>,
+    /// Risk labels: `BlockAtRegistration` and blocks since then; `None` where the runtime lacks the item.
+    pub registered_at: Option<u64>,
+    pub age_blocks: Option<u64>,
+    /// Still inside the subnet's `ImmunityPeriod` after registration.
+    pub immune: Option<bool>,
+    /// This hotkey's share of the alpha staked on all of the subnet's registered hotkeys, in basis points.
+    pub stake_share_bps: Option<u32>,
 }
 
 impl ValidatorView {

@@ -8,10 +8,12 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::wizard::input_line;
 use crate::action::{StakeKind, TxProgress};
+use crate::address_book::CONFIRM_CHARS;
 use crate::amount::{Price, Rao, Rounding};
 use crate::config::theme::Theme;
 use crate::model::Model;
 use crate::model::chain::DataState;
+use crate::model::recipient::grouped;
 use crate::model::stake::{Focus, LimitKeys, StakeForm, StakeStep, percent_text};
 use crate::ui::spinner;
 use crate::ui::widgets::dialog::{centered, error_line, field_line, frame_dialog, hint_line};
@@ -19,7 +21,8 @@ use crate::ui::widgets::fmt;
 use crate::ui::widgets::state_line::{SHOW_WAIT_AFTER_SECS, format_age};
 
 const WIDTH: u16 = 76;
-const HEIGHT: u16 = 21;
+/// Room for the pool preview, two risk flags and the hints.
+const HEIGHT: u16 = 24;
 
 fn tao(rao: u64) -> String {
     format!("{} TAO", Rao(rao).format_tao(9, Rounding::Down))
@@ -152,23 +155,56 @@ fn pool_preview<'a>(s: &StakeForm, theme: &Theme, lines: &mut Vec<Line<'a>>) {
     }
 }
 
+/// A valid recipient: its name if known, the address in groups to compare by eye, the checks (never sent to
+/// before, a look-alike of a known address) and, for a look-alike, the confirmation being typed.
+fn recipient_lines<'a>(s: &StakeForm, theme: &Theme, lines: &mut Vec<Line<'a>>) {
+    let Some(Ok(r)) = s.recipient() else {
+        return;
+    };
+    lines.push(Line::styled(
+        match &r.name {
+            Some(name) => format!("✓ {name}: {}", grouped(&r.ss58)),
+            None => format!("✓ {}", grouped(&r.ss58)),
+        },
+        theme.positive(),
+    ));
+    for w in s.recipient_warnings() {
+        lines.push(Line::styled(format!("⚠ {w}"), theme.warning()));
+    }
+    if let Some(typed) = &s.lookalike_confirm {
+        lines.push(input_line(
+            &format!("Its last {CONFIRM_CHARS} chars"),
+            &typed.display(),
+            true,
+            theme,
+        ));
+    }
+}
+
+/// The stake's risk flags (no validator permit, subnet at deregistration risk), in the warning colour.
+fn risk_lines<'a>(s: &StakeForm, theme: &Theme, lines: &mut Vec<Line<'a>>) {
+    for flag in s.risk_flags() {
+        lines.push(Line::styled(format!("⚠ {}", flag.short), theme.warning()));
+    }
+}
+
 /// Give stake: the receiving coldkey's address, then the alpha; the chain's preview shows what arrives.
 fn transfer_stake_fields<'a>(s: &StakeForm, theme: &Theme, lines: &mut Vec<Line<'a>>) {
     let editing = s.step == StakeStep::Edit;
     lines.push(input_line(
-        "To coldkey (SS58)",
+        "To coldkey (address or name)",
         &s.destination.display(),
         editing && s.focus == Focus::Destination,
         theme,
     ));
-    lines.push(match s.address_status() {
-        None => hint_line(
-            "The coldkey that receives the stake, with the same validator: 5… (48 characters).",
+    match s.address_status() {
+        None => lines.push(hint_line(
+            "The coldkey that receives the stake, with the same validator: 5… or a name.",
             theme,
-        ),
-        Some(Err(e)) => error_line(&e, theme),
-        Some(Ok(())) => Line::styled("✓ a valid address", theme.positive()),
-    });
+        )),
+        Some(Err(e)) => lines.push(error_line(&e, theme)),
+        Some(Ok(())) => recipient_lines(s, theme, lines),
+    }
     lines.push(amount_input(s, theme));
     lines.push(Line::styled(
         "Enter asks the chain for the preview (fee, what arrives).",
@@ -179,16 +215,19 @@ fn transfer_stake_fields<'a>(s: &StakeForm, theme: &Theme, lines: &mut Vec<Line<
 fn transfer_fields<'a>(s: &StakeForm, model: &Model, theme: &Theme, lines: &mut Vec<Line<'a>>) {
     let editing = s.step == StakeStep::Edit;
     lines.push(input_line(
-        "To (SS58 address)",
+        "To (address or name)",
         &s.destination.display(),
         editing && s.focus == Focus::Destination,
         theme,
     ));
-    lines.push(match s.address_status() {
-        None => hint_line("The recipient's address: 5… (48 characters).", theme),
-        Some(Err(e)) => error_line(&e, theme),
-        Some(Ok(())) => Line::styled("✓ a valid address", theme.positive()),
-    });
+    match s.address_status() {
+        None => lines.push(hint_line(
+            "The recipient: 5… (48 characters), or a name from the address book or a wallet.",
+            theme,
+        )),
+        Some(Err(e)) => lines.push(error_line(&e, theme)),
+        Some(Ok(())) => recipient_lines(s, theme, lines),
+    }
     lines.push(input_line(
         "Amount (TAO)",
         &s.amount_text(),
@@ -408,6 +447,10 @@ fn dialog_lines<'a>(
                 for w in &p.warnings {
                     lines.push(Line::styled(format!("note: {w}"), theme.muted()));
                 }
+                risk_lines(s, theme, &mut lines);
+                for w in s.recipient_warnings() {
+                    lines.push(Line::styled(format!("⚠ {w}"), theme.warning()));
+                }
                 for r in s.refusal_sentences(&LimitKeys::from_keymap(&model.keymap)) {
                     lines.push(error_line(&r, theme));
                 }
@@ -438,6 +481,7 @@ fn dialog_lines<'a>(
                 StakeKind::Stake | StakeKind::Unstake => {
                     lines.push(amount_input(s, theme));
                     pool_preview(s, theme, &mut lines);
+                    risk_lines(s, theme, &mut lines);
                 }
             }
             lines.push(Line::default());

@@ -10,6 +10,7 @@ use super::wallets::panel;
 use crate::config::keymap::{Command, Context};
 use crate::config::theme::Theme;
 use crate::model::Model;
+use crate::risk::{self, DeregStanding};
 use crate::ui::widgets::fmt;
 use crate::ui::widgets::state_line::state_line;
 
@@ -19,7 +20,7 @@ const WIDE: u16 = 110;
 pub fn draw_validators(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let v = &model.validators;
     let [top, body, hints] = Layout::vertical([
-        Constraint::Length(3),
+        Constraint::Length(4),
         Constraint::Min(3),
         Constraint::Length(1),
     ])
@@ -40,6 +41,7 @@ pub fn draw_validators(frame: &mut Frame, area: Rect, model: &Model, theme: &The
         hints,
     );
     let subnet = v.subnet(v.netuid);
+    let risk_line = subnet.map(|s| subnet_risk_line(s.age_blocks, &s.dereg, theme));
     let mut head = vec![match subnet {
         Some(s) => Line::from(vec![
             Span::styled(
@@ -63,6 +65,7 @@ pub fn draw_validators(frame: &mut Frame, area: Rect, model: &Model, theme: &The
         ]),
         None => Line::styled(format!("Subnet {}", v.netuid), theme.title()),
     }];
+    head.extend(risk_line);
     if v.filtering || !v.filter.is_empty() {
         head = vec![Line::from(vec![
             Span::styled("Filter: ", theme.muted()),
@@ -103,6 +106,8 @@ pub fn draw_validators(frame: &mut Frame, area: Rect, model: &Model, theme: &The
         );
         return;
     }
+    // Below this the nominator count gives way to the risk columns.
+    let wide_table = table_area.width >= 88;
     let visible_rows = usize::from(table_area.height.saturating_sub(3)).max(1);
     // Only the rows on screen are built, so a 10,000-validator subnet draws as fast as a small one.
     let offset = v
@@ -112,7 +117,7 @@ pub fn draw_validators(frame: &mut Frame, area: Rect, model: &Model, theme: &The
     let window: Vec<Row> = (offset..total.min(offset + visible_rows))
         .filter_map(|n| v.visible_at(n))
         .map(|val| {
-            Row::new(vec![
+            let mut cells = vec![
                 Cell::from(val.name.clone().unwrap_or_else(|| "–".to_owned())),
                 Cell::from(fmt::short(&val.hotkey.ss58())),
                 Cell::from(format!("{:.2}%", val.take_fraction() * 100.0)),
@@ -120,21 +125,41 @@ pub fn draw_validators(frame: &mut Frame, area: Rect, model: &Model, theme: &The
                     val.total_stake,
                     subnet.map_or("α", |s| s.symbol.as_str()),
                 )),
-                Cell::from(val.nominators.map_or("–".to_owned(), |n| n.to_string())),
-                Cell::from(fmt::percent(val.apy)),
-            ])
+                Cell::from(val.stake_share_bps.map_or("–".to_owned(), share_text)),
+                // Root validators are chosen by stake, not by permits per subnet.
+                if val.validator_permit || val.netuid == 0 {
+                    Cell::from("yes")
+                } else {
+                    Cell::from("no").style(theme.warning())
+                },
+                Cell::from(age_cell(val.age_blocks, val.immune)),
+            ];
+            if wide_table {
+                cells.push(Cell::from(
+                    val.nominators.map_or("–".to_owned(), |n| n.to_string()),
+                ));
+            }
+            cells.push(Cell::from(fmt::percent(val.apy)));
+            Row::new(cells)
         })
         .collect();
-    let header =
-        Row::new(["Name", "Hotkey", "Take", "Stake", "Nominators", "APY"]).style(theme.accent());
-    let widths = [
+    let mut header = vec!["Name", "Hotkey", "Take", "Stake", "Share", "Permit", "Age"];
+    let mut widths = vec![
         Constraint::Fill(3),
         Constraint::Length(12),
         Constraint::Length(7),
         Constraint::Fill(2),
-        Constraint::Length(10),
-        Constraint::Length(8),
+        Constraint::Length(6),
+        Constraint::Length(6),
+        Constraint::Length(7),
     ];
+    if wide_table {
+        header.push("Nominators");
+        widths.push(Constraint::Length(10));
+    }
+    header.push("APY");
+    widths.push(Constraint::Length(8));
+    let header = Row::new(header).style(theme.accent());
     let mut title = format!("{total} validators");
     if let Some(line) = state_line("validators", &v.validators, model, theme) {
         title = format!(
@@ -191,6 +216,38 @@ fn draw_subnet_list(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme)
         Paragraph::new(lines).block(panel("Subnets · price τ", theme)),
         area,
     );
+}
+
+/// The subnet's risk labels (its pool depth is on the line above): age and where it stands for deregistration (warning colour when at risk).
+fn subnet_risk_line<'a>(age_blocks: Option<u64>, dereg: &DeregStanding, theme: &Theme) -> Line<'a> {
+    let dereg_style = if dereg.at_risk() {
+        theme.warning()
+    } else {
+        theme.base()
+    };
+    Line::from(vec![
+        Span::styled("age ", theme.muted()),
+        Span::styled(
+            age_blocks.map_or("?".to_owned(), risk::age_text),
+            theme.base(),
+        ),
+        Span::styled("  deregistration ", theme.muted()),
+        Span::styled(dereg.short(), dereg_style),
+    ])
+}
+
+/// A share in basis points as "12.3%".
+fn share_text(bps: u32) -> String {
+    format!("{}.{}%", bps / 100, (bps % 100) / 10)
+}
+
+/// Registration age, with "imm" while the validator is still in its immunity.
+fn age_cell(age: Option<u64>, immune: Option<bool>) -> String {
+    match (age, immune) {
+        (Some(a), Some(true)) => format!("{} imm", risk::age_text(a)),
+        (Some(a), _) => risk::age_text(a),
+        (None, _) => "?".to_owned(),
+    }
 }
 
 fn truncate(s: &str, n: usize) -> String {

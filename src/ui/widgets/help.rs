@@ -43,6 +43,9 @@ pub fn draw_help(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         }
         lines.push(Line::default());
     }
+    if context == Context::Validators {
+        risk_help(&mut lines, theme);
+    }
     lines.push(Line::styled("Esc, Enter or ? closes this.", theme.muted()));
     // Rows once a description longer than the dialog wraps.
     let rows: usize = lines
@@ -71,4 +74,33 @@ pub fn draw_help(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let second = lines.split_off(half);
     frame.render_widget(Paragraph::new(lines), left);
     frame.render_widget(Paragraph::new(second), right);
+}
+
+/// What the validator list's risk labels mean (all read from chain state).
+fn risk_help(lines: &mut Vec<Line<'_>>, theme: &Theme) {
+    lines.push(Line::styled(
+        "Risk labels (from chain state)",
+        theme.accent(),
+    ));
+    // Short enough for one column of the two the overlay splits into on a small terminal.
+    let rows = [
+        ("Name –", "no on-chain identity set"),
+        ("Take", "its cut of nominators' dividends"),
+        ("Share", "its part of the subnet's stake"),
+        ("Permit no", "no permit: no dividends (flagged)"),
+        ("Age", "since it registered; imm: immune"),
+        ("pool, age", "TAO in the subnet's pool; its age"),
+        ("dereg", "never · immune 3d · 2/40: place"),
+        ("", "from the lowest moving price outside"),
+        ("", "immunity; next/risk: list full and"),
+        ("", "among the 3 lowest (flagged)"),
+        ("?", "runtime lacks it (Network screen)"),
+    ];
+    for (label, text) in rows {
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {label:<10}"), theme.title()),
+            Span::styled(text, theme.base()),
+        ]));
+    }
+    lines.push(Line::default());
 }
