@@ -14,6 +14,7 @@ pub mod history;
 pub mod metadata_cache;
 pub mod mev_shield;
 pub mod network;
+pub mod offline;
 pub mod proxy;
 pub mod queries;
 pub mod rpc_runtime_watch;

@@ -46,6 +46,10 @@ pub struct WalletArg {
     /// The signing wallet.
     #[arg(long, short = 'w', value_name = "NAME", default_value = "default")]
     pub wallet_name: String,
+    /// Do not sign: preview, then write the unsigned transaction to this file for `taotui sign` on an offline
+    /// machine (air-gapped signing; it goes in the clear, without the MEV shield).
+    #[arg(long, value_name = "FILE")]
+    pub sign_offline: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -425,10 +429,10 @@ struct ResultJson<'a> {
 /// Preview, confirm, unlock, send, print: shared by every write command.
 fn run_action(
     global: &GlobalArgs,
-    wallet_name: &str,
+    wallet: &WalletArg,
     build: impl AsyncFnOnce(&ChainClient) -> Result<Action>,
 ) -> Result<()> {
-    let signing = signing_wallet(global, wallet_name)?;
+    let signing = signing_wallet(global, &wallet.wallet_name)?;
     let prompter = Prompter::new(global.password_file.clone(), global.yes);
     let rt = runtime()?;
     rt.block_on(async {
@@ -468,6 +472,12 @@ fn run_action(
                 })?;
             }
             bail!("not sent: {}", reasons.join(" "));
+        }
+        if let Some(path) = &wallet.sign_offline {
+            return super::offline_cmds::write_unsigned(
+                &client, &prepared, &signing, &shield, path, &prompter, global.json,
+            )
+            .await;
         }
         if !prompter.confirm("Sign and send this transaction?")? {
             bail!("cancelled; nothing was signed or sent");
@@ -555,7 +565,7 @@ pub fn run(cmd: StakeCommand, global: &GlobalArgs) -> Result<()> {
         StakeCommand::Add(a) => {
             let amount = Rao::parse_tao(&a.amount)?;
             let mode = a.limit.mode()?;
-            run_action(global, &a.wallet.wallet_name, async |c| {
+            run_action(global, &a.wallet, async |c| {
                 Ok(Action::AddStake {
                     hotkey: resolve_hotkey(c, &a.target, a.netuid).await?,
                     netuid: a.netuid,
@@ -567,7 +577,7 @@ pub fn run(cmd: StakeCommand, global: &GlobalArgs) -> Result<()> {
         StakeCommand::Remove(r) => {
             let mode = r.limit.mode()?;
             match r.netuid {
-                None if r.all => run_action(global, &r.wallet.wallet_name, async |c| {
+                None if r.all => run_action(global, &r.wallet, async |c| {
                     Ok(Action::UnstakeAll {
                         hotkey: resolve_hotkey(c, &r.target, 0).await?,
                         alpha_only: r.to_root,
@@ -578,7 +588,7 @@ pub fn run(cmd: StakeCommand, global: &GlobalArgs) -> Result<()> {
                 ),
                 Some(netuid) => {
                     let amount = alpha_amount(&r.amount, &r.amount_tao, r.all)?;
-                    run_action(global, &r.wallet.wallet_name, async |c| {
+                    run_action(global, &r.wallet, async |c| {
                         Ok(Action::RemoveStake {
                             hotkey: resolve_hotkey(c, &r.target, netuid).await?,
                             netuid,
@@ -594,7 +604,7 @@ pub fn run(cmd: StakeCommand, global: &GlobalArgs) -> Result<()> {
             let from = address(&m.from, "--from")?;
             let to = address(&m.to, "--to")?;
             let mode = m.limit.mode()?;
-            run_action(global, &m.wallet.wallet_name, async |_| {
+            run_action(global, &m.wallet, async |_| {
                 Ok(Action::MoveStake {
                     origin_hotkey: from,
                     destination_hotkey: to,
@@ -611,7 +621,7 @@ pub fn run(cmd: StakeCommand, global: &GlobalArgs) -> Result<()> {
             // Stake given away is as final as a transfer: the same name lookup, first-time and look-alike checks.
             let dest = super::address_cmds::resolve_recipient(&t.dest, "--dest", global)?;
             let dest = address(&dest, "--dest")?;
-            run_action(global, &t.wallet.wallet_name, async |_| {
+            run_action(global, &t.wallet, async |_| {
                 Ok(Action::TransferStake {
                     destination_coldkey: dest,
                     hotkey,
@@ -625,7 +635,7 @@ pub fn run(cmd: StakeCommand, global: &GlobalArgs) -> Result<()> {
             let amount = alpha_amount(&s.amount, &None, s.all)?;
             let hotkey = address(&s.hotkey, "--hotkey")?;
             let mode = s.limit.mode()?;
-            run_action(global, &s.wallet.wallet_name, async |_| {
+            run_action(global, &s.wallet, async |_| {
                 Ok(Action::SwapStake {
                     hotkey,
                     origin_netuid: s.netuid,
@@ -649,7 +659,7 @@ pub fn transfer(args: TransferArgs, global: &GlobalArgs) -> Result<()> {
         },
         (None, false) => bail!("say how much: --amount TAO or --all"),
     };
-    run_action(global, &args.wallet.wallet_name, async |_| Ok(action))
+    run_action(global, &args.wallet, async |_| Ok(action))
 }
 
 pub fn history(args: HistoryArgs, global: &GlobalArgs) -> Result<()> {
