@@ -150,7 +150,7 @@ pub(crate) async fn write_unsigned(
     } else {
         shield.line()
     };
-    let unsigned = UnsignedTx {
+    let mut unsigned = UnsignedTx {
         format: UNSIGNED_FORMAT.to_owned(),
         version: offline::file::FILE_VERSION,
         network: client.network().name().to_owned(),
@@ -168,6 +168,7 @@ pub(crate) async fn write_unsigned(
             period: MORTAL_PERIOD_BLOCKS,
         },
         metadata_hash,
+        metadata_hash_refused: false,
         call: UnsignedCall {
             pallet: prepared.preview.call.pallet.to_owned(),
             name: prepared.preview.call.name.to_owned(),
@@ -177,11 +178,18 @@ pub(crate) async fn write_unsigned(
         mev_shield: mev_shield.clone(),
         preview: serde_json::to_value(&prepared.preview)?,
     };
+    if unsigned.metadata_hash.mode == 1 {
+        unsigned.metadata_hash_refused =
+            refuses_metadata_hash(client, &unsigned, prepared.birth_hash).await?;
+    }
     unsigned.write(path)?;
     if json {
         return print_json(&unsigned);
     }
     prompter.say(&mev_shield);
+    if unsigned.metadata_hash_refused {
+        prompter.say(REFUSED_SENTENCE);
+    }
     print_text(&format!(
         "Not signed. The unsigned transaction is in {}: copy it to the offline machine and run `taotui sign {}` \
          there, then bring the signed file back and run `taotui submit`. It must land by block #{} (nonce {}).",
@@ -190,6 +198,42 @@ pub(crate) async fn write_unsigned(
         unsigned.era.valid_until(),
         nonce
     ))
+}
+
+const REFUSED_SENTENCE: &str = "this runtime refuses the metadata check (it was built without a metadata hash \
+     and answers a mode-1 transaction with CannotLookup): the offline machine must sign with --no-metadata-hash, \
+     and then nothing but your own reading binds the call it shows to what the chain runs";
+
+/// Whether the runtime answers a mode-1 transaction with `UnknownTransaction::CannotLookup`, which
+/// `CheckMetadataHash` does before any signature check when the runtime has no metadata hash built in. Asked with
+/// a dummy signature: the refusal comes first, so no key is needed to see it.
+async fn refuses_metadata_hash(
+    client: &ChainClient,
+    unsigned: &UnsignedTx,
+    at: [u8; 32],
+) -> Result<bool> {
+    let built = offline::build(
+        client.metadata(),
+        unsigned,
+        unsigned.metadata_hash,
+        Signing::Given {
+            crypto: crypto_of(&unsigned.crypto),
+            bytes: &[0; 64],
+        },
+    )?;
+    // TransactionSource::External, the extrinsic, the block to validate at.
+    let mut args = vec![2u8];
+    args.extend_from_slice(&built.bytes);
+    args.extend_from_slice(&at);
+    let answer = client
+        .state_call(
+            "TaggedTransactionQueue_validate_transaction",
+            &args,
+            Some(at),
+        )
+        .await?;
+    // Err(TransactionValidityError::Unknown(UnknownTransaction::CannotLookup)).
+    Ok(answer.starts_with(&[1, 1, 0]))
 }
 
 fn default_out(file: &Path) -> PathBuf {
@@ -250,7 +294,10 @@ pub fn sign(args: SignArgs, global: &GlobalArgs) -> Result<()> {
         let mut t = Table::new(["", ""]);
         t.row(["signer".to_owned(), unsigned.signer.clone()]);
         t.row(["network".to_owned(), unsigned.network.clone()]);
-        t.row(["genesis".to_owned(), format!("0x{}", hex::encode(unsigned.genesis_hash))]);
+        t.row([
+            "genesis".to_owned(),
+            format!("0x{}", hex::encode(unsigned.genesis_hash)),
+        ]);
         t.row(["nonce".to_owned(), unsigned.nonce.to_string()]);
         t.row([
             "valid".to_owned(),
@@ -275,6 +322,12 @@ pub fn sign(args: SignArgs, global: &GlobalArgs) -> Result<()> {
         for d in &differences {
             prompter.say(&format!("DIFFERENT: {d}"));
         }
+    }
+    if mode.mode == 1 && unsigned.metadata_hash_refused {
+        bail!(
+            "not signed: the online machine reports that {REFUSED_SENTENCE}. If you accept that, run again with \
+             --no-metadata-hash and check the call above against what you meant to do"
+        );
     }
     if !differences.is_empty() && !args.accept_differences {
         bail!(
@@ -301,12 +354,7 @@ pub fn sign(args: SignArgs, global: &GlobalArgs) -> Result<()> {
         .unlock(&KeyTarget::Coldkey, Some(&password))
         .map(crate::chain::signer::KeypairSigner::new)
         .map_err(|e| anyhow::anyhow!("could not unlock the coldkey: {e}"))?;
-    let built = offline::build(
-        metadata.clone(),
-        &unsigned,
-        mode,
-        Signing::Key(&signer),
-    )?;
+    let built = offline::build(metadata.clone(), &unsigned, mode, Signing::Key(&signer))?;
     drop(signer);
     let out = args.out.unwrap_or_else(|| default_out(&args.file));
     let signed = SignedTx::new(
@@ -476,7 +524,13 @@ pub fn submit(args: SubmitArgs, global: &GlobalArgs) -> Result<()> {
                 ..SendOptions::default()
             },
         )
-        .await?;
+        .await;
+        let sent = match sent {
+            Err(e) if signed.metadata_hash.mode == 1 && e.to_string().contains("CannotLookup") => {
+                bail!("{e}\nThe chain refused the metadata check: {REFUSED_SENTENCE}.")
+            }
+            other => other?,
+        };
         let events: Vec<String> = sent.events.iter().map(|e| e.name()).collect();
         if global.json {
             return print_json(&SubmitJson {
@@ -532,7 +586,8 @@ pub fn metadata(cmd: MetadataCommand, global: &GlobalArgs) -> Result<()> {
                     hex::encode(digest::metadata_hash(&held.raw)?)
                 )
             } else {
-                "this runtime has no CheckMetadataHash, so signatures cannot commit to the metadata".to_owned()
+                "this runtime has no CheckMetadataHash, so signatures cannot commit to the metadata"
+                    .to_owned()
             };
             print_text(&format!(
                 "Kept the metadata of {} spec {} ({}); {check}.",

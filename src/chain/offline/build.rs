@@ -105,7 +105,11 @@ pub fn build(
             message: "they decode, but encode back to other bytes".to_owned(),
         });
     }
-    let description = describe_call(payload.pallet_name(), payload.call_name(), payload.call_data());
+    let description = describe_call(
+        payload.pallet_name(),
+        payload.call_name(),
+        payload.call_data(),
+    );
     let params = DefaultExtrinsicParamsBuilder::<AirgapConfig>::new()
         .nonce(tx.nonce)
         .tip(u128::from(tx.tip))
@@ -116,7 +120,10 @@ pub fn build(
         .tx()
         .create_signable_offline(&payload, (params, hash_param))
         .map_err(berr)?;
-    let account = AccountId32(tx.signer_account().map_err(|e| BuildError::Build(e.to_string()))?);
+    let account = AccountId32(
+        tx.signer_account()
+            .map_err(|e| BuildError::Build(e.to_string()))?,
+    );
     let (crypto, signature) = match signing {
         Signing::Key(signer) => {
             let sp = signable.signer_payload().map_err(berr)?;
@@ -124,12 +131,11 @@ pub fn build(
         }
         Signing::Given { crypto, bytes } => (crypto, bytes.to_vec()),
     };
-    let sig64 = <[u8; 64]>::try_from(signature.as_slice()).map_err(|_| {
-        BuildError::SignatureLength {
+    let sig64 =
+        <[u8; 64]>::try_from(signature.as_slice()).map_err(|_| BuildError::SignatureLength {
             got: signature.len(),
             scheme: crypto_name(crypto).to_owned(),
-        }
-    })?;
+        })?;
     let multi = match crypto {
         CryptoType::Sr25519 => MultiSignature::Sr25519(sig64),
         CryptoType::Ed25519 => MultiSignature::Ed25519(sig64),

@@ -4,6 +4,7 @@
 //! extensions, unchanged: this wrapper only answers for `CheckMetadataHash` when a digest is given, so the bytes are
 //! otherwise exactly what [`crate::chain::extrinsics::build`] produces for `SubstrateConfig`.
 
+use scale_info::PortableRegistry;
 use subxt::SubstrateConfig;
 use subxt::config::substrate::{DynamicHasher256, SubstrateHeader};
 use subxt::config::transaction_extensions::Params as ParamsTrait;
@@ -16,7 +17,6 @@ use subxt::ext::codec::Encode;
 use subxt::ext::frame_decode::extrinsics::{
     TransactionExtensions as EncodeExtensions, TransactionExtensionsError,
 };
-use scale_info::PortableRegistry;
 use subxt::metadata::ArcMetadata;
 use subxt::utils::{AccountId32, MultiAddress, MultiSignature};
 

@@ -107,10 +107,7 @@ pub fn describe_planned(call: &PlannedCall) -> Vec<Line> {
 /// The offline side's words for a call it decoded from bytes.
 pub fn describe_call(pallet: &str, call: &str, fields: &Composite<()>) -> Vec<Line> {
     let args = match fields {
-        Composite::Named(named) => named
-            .iter()
-            .map(|(n, v)| (n.clone(), arg_of(v)))
-            .collect(),
+        Composite::Named(named) => named.iter().map(|(n, v)| (n.clone(), arg_of(v))).collect(),
         Composite::Unnamed(values) => values
             .iter()
             .enumerate()

@@ -60,7 +60,9 @@ pub fn metadata_hash(raw: &[u8]) -> Result<[u8; 32], DigestError> {
 }
 
 fn ss58_prefix(md: &Metadata) -> Option<u16> {
-    let c = md.pallet_by_name("System")?.constant_by_name("SS58Prefix")?;
+    let c = md
+        .pallet_by_name("System")?
+        .constant_by_name("SS58Prefix")?;
     u16::decode(&mut c.value()).ok()
 }
 

@@ -77,6 +77,11 @@ pub struct UnsignedTx {
     pub era: Era,
     /// The online side's proposal, from its own metadata; the offline side decides with its own.
     pub metadata_hash: MetadataHashMode,
+    /// The chain answered a mode-1 transaction with `CannotLookup` when the file was made: its runtime was built
+    /// without a metadata hash and refuses the check. Only the online side can see this; the offline side says it
+    /// and signs without the check only when told to.
+    #[serde(default)]
+    pub metadata_hash_refused: bool,
     pub call: UnsignedCall,
     /// The online side's description of the call, compared line by line with the offline side's.
     pub description: Vec<super::Line>,
@@ -111,7 +116,13 @@ impl UnsignedTx {
 
     pub fn read(path: &Path) -> Result<UnsignedTx, FileError> {
         let tx: UnsignedTx = read_json(path, "unsigned transaction")?;
-        check_header(path, &tx.format, tx.version, UNSIGNED_FORMAT, "unsigned transaction")?;
+        check_header(
+            path,
+            &tx.format,
+            tx.version,
+            UNSIGNED_FORMAT,
+            "unsigned transaction",
+        )?;
         Ok(tx)
     }
 
@@ -152,7 +163,13 @@ impl SignedTx {
 
     pub fn read(path: &Path) -> Result<SignedTx, FileError> {
         let tx: SignedTx = read_json(path, "signed transaction")?;
-        check_header(path, &tx.format, tx.version, SIGNED_FORMAT, "signed transaction")?;
+        check_header(
+            path,
+            &tx.format,
+            tx.version,
+            SIGNED_FORMAT,
+            "signed transaction",
+        )?;
         Ok(tx)
     }
 }
@@ -195,7 +212,10 @@ fn write_json(path: &Path, value: &impl Serialize) -> Result<(), FileError> {
     std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| err(e.to_string()))
 }
 
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &'static str) -> Result<T, FileError> {
+fn read_json<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    what: &'static str,
+) -> Result<T, FileError> {
     let bytes = std::fs::read(path).map_err(|e| FileError::Read {
         path: path.display().to_string(),
         message: e.to_string(),
@@ -229,7 +249,8 @@ mod hex32 {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
         let v = super::hex_bytes::deserialize(d)?;
-        <[u8; 32]>::try_from(v.as_slice()).map_err(|_| serde::de::Error::custom("expected 32 bytes"))
+        <[u8; 32]>::try_from(v.as_slice())
+            .map_err(|_| serde::de::Error::custom("expected 32 bytes"))
     }
 }
 

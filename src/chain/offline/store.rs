@@ -26,7 +26,10 @@ pub enum StoreError {
     #[error(
         "this machine holds no metadata for {spec_name} spec {spec_version}: on the online machine run `taotui metadata export FILE`, copy FILE here and run `taotui metadata import FILE`"
     )]
-    Missing { spec_name: String, spec_version: u32 },
+    Missing {
+        spec_name: String,
+        spec_version: u32,
+    },
 }
 
 /// A runtime's metadata as held: its raw SCALE bytes (the digest is computed from them) and the decoded form.
@@ -57,7 +60,13 @@ impl MetadataStore {
     fn path(&self, spec_name: &str, spec_version: u32) -> PathBuf {
         let safe: String = spec_name
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         self.dir.join(format!("{safe}-{spec_version}.scale"))
     }
