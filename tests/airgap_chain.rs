@@ -110,6 +110,16 @@ fn machines(s: &Shared, dir: &Path, suri: &str) -> (Machine, Machine) {
     .unwrap();
     let imported = offline.ok(&["metadata", "import", &offline.path("runtime.scale")]);
     assert!(imported.contains("spec 293"), "{imported}");
+    // The digest the offline side would sign with is polkadot-api's for the same metadata.
+    let fixture: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/interop/fixtures/metadata_digests.json").unwrap(),
+    )
+    .unwrap();
+    let digest = fixture["digests"]["293"].as_str().unwrap();
+    assert!(
+        imported.contains(&format!("its metadata digest is {digest}")),
+        "{imported}"
+    );
     (online, offline)
 }
 
