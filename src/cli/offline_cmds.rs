@@ -567,7 +567,8 @@ pub fn metadata(cmd: MetadataCommand, global: &GlobalArgs) -> Result<()> {
             let path = file.unwrap_or_else(|| {
                 PathBuf::from(format!("{}-{}.scale", held.spec_name, held.spec_version))
             });
-            std::fs::write(&path, &raw)
+            crate::config::private_fs::create_private(&path)
+                .and_then(|mut f| std::io::Write::write_all(&mut f, &raw))
                 .with_context(|| format!("could not write {}", path.display()))?;
             print_text(&format!(
                 "Metadata of {} spec {} written to {}: copy it to the offline machine and run `taotui metadata \
