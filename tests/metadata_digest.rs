@@ -22,12 +22,18 @@ fn ours(file: &str) -> String {
 
 #[test]
 fn the_digest_of_finney_393_matches_polkadot_api() {
-    assert_eq!(ours("subtensor-finney-spec393.metadata.scale"), expected("393"));
+    assert_eq!(
+        ours("subtensor-finney-spec393.metadata.scale"),
+        expected("393")
+    );
 }
 
 #[test]
 fn the_digest_of_finney_424_matches_polkadot_api() {
-    assert_eq!(ours("subtensor-finney-spec424.metadata.scale"), expected("424"));
+    assert_eq!(
+        ours("subtensor-finney-spec424.metadata.scale"),
+        expected("424")
+    );
 }
 
 #[test]
