@@ -256,6 +256,41 @@ fn a_stake_and_a_transfer_signed_by_an_offline_process_land() {
         history.contains("Balances.transfer_keep_alive"),
         "{history}"
     );
+
+    // A call built outside the staking planner (a proxy grant) goes the same way.
+    online.ok(&[
+        "proxy",
+        "add",
+        &dest_ss58,
+        "-w",
+        "cold",
+        "--sign-offline",
+        &online.path("proxy.json"),
+        "-y",
+    ]);
+    carry(&online, &offline, "proxy.json");
+    let signed = offline.ok(&[
+        "sign",
+        &offline.path("proxy.json"),
+        "-w",
+        "cold",
+        "-y",
+        "--no-metadata-hash",
+    ]);
+    assert!(
+        signed.contains("Proxy.add_proxy") && signed.contains(&dest_ss58),
+        "{signed}"
+    );
+    assert!(!signed.contains("DIFFERENT"), "{signed}");
+    carry(&offline, &online, "proxy.signed.json");
+    online.ok(&["submit", &online.path("proxy.signed.json")]);
+    let listed: serde_json::Value =
+        serde_json::from_str(&online.ok(&["proxy", "list", "-w", "cold", "--json"])).unwrap();
+    assert_eq!(
+        listed["grants"][0]["delegate"],
+        dest_ss58.as_str(),
+        "{listed}"
+    );
 }
 
 #[test]

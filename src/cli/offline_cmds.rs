@@ -112,6 +112,18 @@ fn render_lines(lines: &[Line]) -> String {
     t.render()
 }
 
+/// What the online side proposes to sign: the call, its description in the online side's words, and the block
+/// its era starts at.
+struct Proposal {
+    pallet: String,
+    name: String,
+    call_bytes: Vec<u8>,
+    description: Vec<Line>,
+    birth: (u64, [u8; 32]),
+    mev_shield: String,
+    preview: serde_json::Value,
+}
+
 /// Online: writes the unsigned transaction of a previewed action instead of signing it.
 pub(crate) async fn write_unsigned(
     client: &ChainClient,
@@ -122,17 +134,82 @@ pub(crate) async fn write_unsigned(
     prompter: &Prompter,
     json: bool,
 ) -> Result<()> {
-    let at = prepared.at_block();
-    let md = at.metadata();
-    let call_bytes = at
+    let call_bytes = prepared
+        .at_block()
         .tx()
         .call_data(&extrinsics::payload(&prepared.preview.call))
         .map_err(|e| anyhow::anyhow!("could not encode {}: {e}", prepared.preview.call.path()))?;
+    let mev_shield = if shield.is_shielded() {
+        "not shielded: signed offline, this transaction goes in the clear (the MEV shield needs a second \
+         signature online), so others can see it in the pool and trade against it"
+            .to_owned()
+    } else {
+        shield.line()
+    };
+    let proposal = Proposal {
+        pallet: prepared.preview.call.pallet.to_owned(),
+        name: prepared.preview.call.name.to_owned(),
+        call_bytes,
+        description: offline::describe_planned(&prepared.preview.call),
+        birth: (prepared.birth_block, prepared.birth_hash),
+        mev_shield,
+        preview: serde_json::to_value(&prepared.preview)?,
+    };
+    write_proposal(client, signing, proposal, path, prompter, json).await
+}
+
+/// Online: writes the unsigned transaction of a call built directly (e.g. `proxy add`), born at the head.
+pub(crate) async fn write_unsigned_payload(
+    client: &ChainClient,
+    payload: &subxt::transactions::DynamicPayload<subxt::ext::scale_value::Composite<()>>,
+    signing: &SigningWallet,
+    path: &Path,
+    prompter: &Prompter,
+    json: bool,
+) -> Result<()> {
+    let head = client.head().await?;
+    let at = client
+        .api()
+        .at_block_hash_and_number(subxt::utils::H256(head.hash), head.number)
+        .await
+        .map_err(|e| anyhow::anyhow!("could not read block #{}: {e}", head.number))?;
+    let call_bytes = at.tx().call_data(payload).map_err(|e| {
+        anyhow::anyhow!(
+            "could not encode {}.{}: {e}",
+            payload.pallet_name(),
+            payload.call_name()
+        )
+    })?;
+    let proposal = Proposal {
+        pallet: payload.pallet_name().to_owned(),
+        name: payload.call_name().to_owned(),
+        call_bytes,
+        description: offline::describe_call(
+            payload.pallet_name(),
+            payload.call_name(),
+            payload.call_data(),
+        ),
+        birth: (head.number, head.hash),
+        mev_shield: "not shielded: this call is not a stake trade".to_owned(),
+        preview: serde_json::Value::Null,
+    };
+    write_proposal(client, signing, proposal, path, prompter, json).await
+}
+
+async fn write_proposal(
+    client: &ChainClient,
+    signing: &SigningWallet,
+    proposal: Proposal,
+    path: &Path,
+    prompter: &Prompter,
+    json: bool,
+) -> Result<()> {
+    let (birth_number, birth_hash) = proposal.birth;
+    let md = client.metadata();
     let nonce = tx::next_nonce(client.rpc(), signing.coldkey).await?;
-    let facts = RuntimeFacts::of(&md);
-    let spec_name = facts.spec_name.clone().unwrap_or_default();
+    let spec_name = RuntimeFacts::of(&md).spec_name.unwrap_or_default();
     let metadata_hash = if has_metadata_hash(&md) {
-        let raw = raw_metadata_v15(client, Some(prepared.birth_hash)).await?;
+        let raw = raw_metadata_v15(client, Some(birth_hash)).await?;
         MetadataHashMode {
             mode: 1,
             digest: Some(digest::metadata_hash(&raw)?),
@@ -142,13 +219,6 @@ pub(crate) async fn write_unsigned(
             mode: 0,
             digest: None,
         }
-    };
-    let mev_shield = if shield.is_shielded() {
-        "not shielded: signed offline, this transaction goes in the clear (the MEV shield needs a second \
-         signature online), so others can see it in the pool and trade against it"
-            .to_owned()
-    } else {
-        shield.line()
     };
     let mut unsigned = UnsignedTx {
         format: UNSIGNED_FORMAT.to_owned(),
@@ -163,30 +233,30 @@ pub(crate) async fn write_unsigned(
         nonce,
         tip: 0,
         era: Era {
-            birth_number: prepared.birth_block,
-            birth_hash: prepared.birth_hash,
+            birth_number,
+            birth_hash,
             period: MORTAL_PERIOD_BLOCKS,
         },
         metadata_hash,
         metadata_hash_refused: false,
         call: UnsignedCall {
-            pallet: prepared.preview.call.pallet.to_owned(),
-            name: prepared.preview.call.name.to_owned(),
-            bytes: call_bytes,
+            pallet: proposal.pallet,
+            name: proposal.name,
+            bytes: proposal.call_bytes,
         },
-        description: offline::describe_planned(&prepared.preview.call),
-        mev_shield: mev_shield.clone(),
-        preview: serde_json::to_value(&prepared.preview)?,
+        description: proposal.description,
+        mev_shield: proposal.mev_shield,
+        preview: proposal.preview,
     };
     if unsigned.metadata_hash.mode == 1 {
         unsigned.metadata_hash_refused =
-            refuses_metadata_hash(client, &unsigned, prepared.birth_hash).await?;
+            refuses_metadata_hash(client, &unsigned, birth_hash).await?;
     }
     unsigned.write(path)?;
     if json {
         return print_json(&unsigned);
     }
-    prompter.say(&mev_shield);
+    prompter.say(&unsigned.mev_shield);
     if unsigned.metadata_hash_refused {
         prompter.say(REFUSED_SENTENCE);
     }
