@@ -187,6 +187,11 @@ fn a_transfer_signed_offline_for_424_commits_to_the_metadata_digest() {
         out.contains("Balances.transfer_keep_alive") && out.contains("3 τ"),
         "{out}"
     );
+    // The chain is named from the genesis hash itself, not from the online machine's words.
+    assert!(
+        out.contains("0x2f0555cc76fc2840a25a6ea3b9637146806f1f44b090c175ffde2a7e5ab36c03 (finney, the main network)"),
+        "{out}"
+    );
     let signed = SignedTx::read(&home.join("tx.signed.json")).unwrap();
     assert_eq!(signed.metadata_hash.mode, 1);
     assert_eq!(

@@ -363,10 +363,13 @@ pub fn sign(args: SignArgs, global: &GlobalArgs) -> Result<()> {
         prompter.say(&render_lines(&preview.description));
         let mut t = Table::new(["", ""]);
         t.row(["signer".to_owned(), unsigned.signer.clone()]);
-        t.row(["network".to_owned(), unsigned.network.clone()]);
+        t.row([
+            "network".to_owned(),
+            format!("{} (as the online machine names it)", unsigned.network),
+        ]);
         t.row([
             "genesis".to_owned(),
-            format!("0x{}", hex::encode(unsigned.genesis_hash)),
+            offline::file::genesis_words(&unsigned.genesis_hash),
         ]);
         t.row(["nonce".to_owned(), unsigned.nonce.to_string()]);
         t.row([

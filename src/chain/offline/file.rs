@@ -25,6 +25,22 @@ pub enum FileError {
     },
 }
 
+/// Finney's genesis hash: the one chain whose name the offline side can state without trusting the online side.
+pub const FINNEY_GENESIS: [u8; 32] = [
+    0x2f, 0x05, 0x55, 0xcc, 0x76, 0xfc, 0x28, 0x40, 0xa2, 0x5a, 0x6e, 0xa3, 0xb9, 0x63, 0x71, 0x46,
+    0x80, 0x6f, 0x1f, 0x44, 0xb0, 0x90, 0xc1, 0x75, 0xff, 0xde, 0x2a, 0x7e, 0x5a, 0xb3, 0x6c, 0x03,
+];
+
+/// The genesis hash in words: finney, or not (the signature is valid only on the chain of this genesis).
+pub fn genesis_words(genesis: &[u8; 32]) -> String {
+    let hex = format!("0x{}", hex::encode(genesis));
+    if *genesis == FINNEY_GENESIS {
+        format!("{hex} (finney, the main network)")
+    } else {
+        format!("{hex} (not finney: a test or local chain)")
+    }
+}
+
 /// Where the mortal era starts and how long it lasts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Era {
