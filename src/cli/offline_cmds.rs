@@ -139,13 +139,7 @@ pub(crate) async fn write_unsigned(
         .tx()
         .call_data(&extrinsics::payload(&prepared.preview.call))
         .map_err(|e| anyhow::anyhow!("could not encode {}: {e}", prepared.preview.call.path()))?;
-    let mev_shield = if shield.is_shielded() {
-        "not shielded: signed offline, this transaction goes in the clear (the MEV shield needs a second \
-         signature online), so others can see it in the pool and trade against it"
-            .to_owned()
-    } else {
-        shield.line()
-    };
+    let mev_shield = offline_shield_line(shield);
     let proposal = Proposal {
         pallet: prepared.preview.call.pallet.to_owned(),
         name: prepared.preview.call.name.to_owned(),
@@ -156,6 +150,18 @@ pub(crate) async fn write_unsigned(
         preview: serde_json::to_value(&prepared.preview)?,
     };
     write_proposal(client, signing, proposal, path, prompter, json).await
+}
+
+/// The MEV shield sentence for a transaction signed offline: where the preview would shield it, it says that this
+/// one goes in the clear (the shield's carrier needs a second signature, made online), never silently.
+fn offline_shield_line(shield: &ShieldPreview) -> String {
+    if shield.is_shielded() {
+        "not shielded: signed offline, this transaction goes in the clear (the MEV shield needs a second \
+         signature online), so others can see it in the pool and trade against it"
+            .to_owned()
+    } else {
+        shield.line()
+    }
 }
 
 /// Online: writes the unsigned transaction of a call built directly (e.g. `proxy add`), born at the head.
@@ -670,5 +676,35 @@ pub fn metadata(cmd: MetadataCommand, global: &GlobalArgs) -> Result<()> {
                 held.path.display()
             ))
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use crate::amount::Rao;
+    use crate::chain::mev_shield::{ClearReason, Decision};
+
+    #[test]
+    fn a_stake_the_preview_would_shield_says_it_goes_in_the_clear_when_signed_offline() {
+        let shielded = ShieldPreview {
+            decision: Decision::Shield,
+            carrier_fee: Some(Rao(1_000)),
+            blob_len: Some(600),
+        };
+        let line = offline_shield_line(&shielded);
+        assert!(line.starts_with("not shielded: signed offline"), "{line}");
+        assert!(line.contains("in the clear"), "{line}");
+        let clear = ShieldPreview::clear(ClearReason::NoPallet);
+        assert_eq!(offline_shield_line(&clear), clear.line());
+    }
+
+    #[test]
+    fn the_signed_file_is_named_after_the_unsigned_one() {
+        assert_eq!(
+            default_out(Path::new("/media/usb/stake.json")),
+            PathBuf::from("/media/usb/stake.signed.json")
+        );
     }
 }

@@ -290,3 +290,93 @@ mod hex32_opt {
             .map_err(|_| serde::de::Error::custom("expected 32 bytes"))
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn sample() -> UnsignedTx {
+        UnsignedTx {
+            format: UNSIGNED_FORMAT.to_owned(),
+            version: FILE_VERSION,
+            network: "finney".into(),
+            genesis_hash: FINNEY_GENESIS,
+            spec_name: "node-subtensor".into(),
+            spec_version: 424,
+            transaction_version: 1,
+            signer: taotui_keystore::ss58::encode(&[1; 32], 42),
+            crypto: "sr25519".into(),
+            nonce: 3,
+            tip: 0,
+            era: Era {
+                birth_number: 10,
+                birth_hash: [9; 32],
+                period: 64,
+            },
+            metadata_hash: MetadataHashMode {
+                mode: 1,
+                digest: Some([7; 32]),
+            },
+            metadata_hash_refused: false,
+            call: UnsignedCall {
+                pallet: "Balances".into(),
+                name: "transfer_keep_alive".into(),
+                bytes: vec![5, 3, 0],
+            },
+            description: vec![],
+            mev_shield: "not shielded".into(),
+            preview: serde_json::Value::Null,
+        }
+    }
+
+    #[test]
+    fn an_unsigned_file_reads_back_as_written_and_is_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tx.json");
+        sample().write(&path).unwrap();
+        assert_eq!(UnsignedTx::read(&path).unwrap(), sample());
+        assert!(!is_signed(&path));
+        assert_eq!(sample().signer_account().unwrap(), [1; 32]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let signed = SignedTx::new(
+            sample(),
+            sample().metadata_hash,
+            vec![0; 64],
+            vec![],
+            [2; 32],
+        );
+        let spath = dir.path().join("tx.signed.json");
+        signed.write(&spath).unwrap();
+        assert!(is_signed(&spath));
+        assert_eq!(SignedTx::read(&spath).unwrap(), signed);
+    }
+
+    #[test]
+    fn a_file_of_another_version_or_kind_is_refused_with_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tx.json");
+        let mut v2 = sample();
+        v2.version = 2;
+        v2.write(&path).unwrap();
+        let e = UnsignedTx::read(&path).unwrap_err().to_string();
+        assert!(
+            e.contains("version 2") && e.contains("write it again"),
+            "{e}"
+        );
+        sample().write(&path).unwrap();
+        let e = SignedTx::read(&path).unwrap_err().to_string();
+        assert!(e.contains("signed transaction"), "{e}");
+    }
+
+    #[test]
+    fn the_chain_is_named_from_its_genesis() {
+        assert!(genesis_words(&FINNEY_GENESIS).contains("(finney, the main network)"));
+        assert!(genesis_words(&[0x45; 32]).contains("not finney"));
+    }
+}
