@@ -224,3 +224,20 @@ fn a_transfer_signed_offline_for_424_commits_to_the_metadata_digest() {
     let x = decode(None, &built.bytes);
     assert_eq!(x["signatureValid"], false, "{x}");
 }
+
+#[test]
+fn once_the_offline_signer_forbids_the_network_no_client_connects() {
+    use taotui::chain::client::{ChainClient, ConnectOptions};
+    use taotui::chain::network::Network;
+    taotui::chain::offline::forbid_network();
+    let network = Network::resolve(Some("ws://127.0.0.1:9944"), None).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let err = rt
+        .block_on(ChainClient::connect(&network, ConnectOptions::default()))
+        .err()
+        .expect("connect must fail");
+    assert!(err.to_string().contains("the offline signer"), "{err}");
+}

@@ -332,6 +332,7 @@ struct SignJson<'a> {
 
 /// Offline: decodes, shows, compares, asks, signs. Makes no connection.
 pub fn sign(args: SignArgs, global: &GlobalArgs) -> Result<()> {
+    offline::forbid_network();
     let prompter = Prompter::new(global.password_file.clone(), global.yes);
     let unsigned = UnsignedTx::read(&args.file)?;
     let store = MetadataStore::default_location()?;

@@ -19,3 +19,15 @@ pub use describe::{Line, describe_call, describe_planned, differences};
 pub use file::{
     Era, FileError, MetadataHashMode, SignedTx, UNSIGNED_FORMAT, UnsignedCall, UnsignedTx,
 };
+
+static NETWORK_FORBIDDEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// From now on this process refuses to connect to any chain ([`crate::chain::client::ChainClient::connect`] fails):
+/// the offline signer needs no network, so code that would reach one (today or after a change) fails loudly.
+pub fn forbid_network() {
+    NETWORK_FORBIDDEN.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+pub fn network_forbidden() -> bool {
+    NETWORK_FORBIDDEN.load(std::sync::atomic::Ordering::SeqCst)
+}
