@@ -235,9 +235,8 @@ fn once_the_offline_signer_forbids_the_network_no_client_connects() {
         .enable_all()
         .build()
         .unwrap();
-    let err = rt
-        .block_on(ChainClient::connect(&network, ConnectOptions::default()))
-        .err()
-        .expect("connect must fail");
+    let Err(err) = rt.block_on(ChainClient::connect(&network, ConnectOptions::default())) else {
+        panic!("connect must fail");
+    };
     assert!(err.to_string().contains("the offline signer"), "{err}");
 }
