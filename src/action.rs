@@ -81,8 +81,14 @@ pub enum StakeKind {
 pub enum TxProgress {
     Unlocking,
     Submitted,
-    InBlock { block: u64 },
-    Finalized { block: u64 },
+    /// What the send is waiting for, in its own words (e.g. "looking for the transaction in blocks #N..#M").
+    Waiting(String),
+    InBlock {
+        block: u64,
+    },
+    Finalized {
+        block: u64,
+    },
 }
 
 /// A request as it will be signed.
@@ -276,6 +282,10 @@ impl fmt::Debug for Action {
 /// What the model asks for. Run by the worker (keystore and chain) or the app (terminal I/O).
 pub enum Effect {
     Quit,
+    /// The model stopped waiting for these requests: drop their work.
+    Cancel {
+        ids: Vec<RequestId>,
+    },
     /// Put text on the clipboard through the terminal (OSC 52).
     CopyToClipboard(String),
     /// Empty the clipboard through the terminal (an empty OSC 52), where the terminal allows.
@@ -378,6 +388,7 @@ impl fmt::Debug for Effect {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Effect::Quit => f.write_str("Quit"),
+            Effect::Cancel { ids } => write!(f, "Cancel({ids:?})"),
             Effect::CopyToClipboard(_) => f.write_str("CopyToClipboard"),
             Effect::ClearClipboard => f.write_str("ClearClipboard"),
             Effect::ScanWallets { id } => write!(f, "ScanWallets({id:?})"),

@@ -4,6 +4,7 @@
 //! as tasks over the shared `ChainClient`. The chain connects in the background at start and
 //! the model learns every change of the connection through `Action::ConnectionChanged`.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -68,6 +69,8 @@ pub struct Worker {
     /// The last previewed call, waiting for the password.
     /// The latest preview's call and its MEV-shield verdict (what `submit_stake` signs and how it sends it).
     prepared: Arc<tokio::sync::Mutex<Option<(RequestId, Prepared, ShieldPreview)>>>,
+    /// Chain reads in flight, by request, so the model can stop waiting for one (Esc).
+    reads: Arc<std::sync::Mutex<HashMap<RequestId, tokio::task::AbortHandle>>>,
 }
 
 impl Worker {
@@ -84,12 +87,13 @@ impl Worker {
             metadata_cache,
             chain: Arc::new(RwLock::new(None)),
             prepared: Arc::new(tokio::sync::Mutex::new(None)),
+            reads: Arc::default(),
         }
     }
 
     /// Runs one chain read on a task and replies with `reply(fetched_at, result)`; a missing
     /// connection becomes the result's error like any other failure.
-    fn query<T, Q, Fut, R>(&self, read: Q, reply: R)
+    fn query<T, Q, Fut, R>(&self, id: RequestId, read: Q, reply: R)
     where
         T: Send + 'static,
         Q: FnOnce(ChainClient) -> Fut + Send + 'static,
@@ -97,13 +101,37 @@ impl Worker {
         R: FnOnce(u64, Result<T, String>) -> Action + Send + 'static,
     {
         let this = self.clone();
-        tokio::spawn(async move {
+        // Registered under the lock, so the task cannot forget itself before it is known.
+        let mut reads = self.reads.lock().ok();
+        let task = tokio::spawn(async move {
             let result = match this.client().await {
                 Ok(client) => read(client).await,
                 Err(e) => Err(e),
             };
+            this.forget(id);
             this.reply(reply(now_secs(), result));
         });
+        if let Some(reads) = reads.as_mut() {
+            reads.insert(id, task.abort_handle());
+        }
+    }
+
+    fn forget(&self, id: RequestId) {
+        if let Ok(mut reads) = self.reads.lock() {
+            reads.remove(&id);
+        }
+    }
+
+    /// Drops reads the model stopped waiting for, so a stalled node does not keep their work (and sockets' answers)
+    /// alive.
+    fn cancel(&self, ids: &[RequestId]) {
+        if let Ok(mut reads) = self.reads.lock() {
+            for id in ids {
+                if let Some(task) = reads.remove(id) {
+                    task.abort();
+                }
+            }
+        }
     }
 
     fn reply(&self, action: Action) {
@@ -218,6 +246,7 @@ impl EffectRunner for Worker {
         match effect {
             // The app handles these itself (they touch the terminal).
             Effect::Quit | Effect::CopyToClipboard(_) | Effect::ClearClipboard => {}
+            Effect::Cancel { ids } => self.cancel(&ids),
             Effect::ScanWallets { id } => self.blocking(move |root| Action::WalletsScanned {
                 id,
                 result: scan_wallets(root),
@@ -290,6 +319,7 @@ impl EffectRunner for Worker {
                 result: convert(root, &wallet, &target, &password, to),
             }),
             Effect::FetchBalances { id, coldkeys } => self.query(
+                id,
                 move |client| async move {
                     let ids = coldkeys
                         .iter()
@@ -306,6 +336,7 @@ impl EffectRunner for Worker {
                 },
             ),
             Effect::FetchPositions { id, coldkey } => self.query(
+                id,
                 move |client| async move {
                     let account = AccountId::from_ss58(&coldkey).map_err(|e| e.to_string())?;
                     let listing = queries::stake_list(&client, account)
@@ -320,6 +351,7 @@ impl EffectRunner for Worker {
                 },
             ),
             Effect::FetchSubnets { id } => self.query(
+                id,
                 |client| async move { queries::subnets(&client).await.map_err(|e| e.to_string()) },
                 move |fetched_at, result| Action::SubnetsLoaded {
                     id,
@@ -328,6 +360,7 @@ impl EffectRunner for Worker {
                 },
             ),
             Effect::FetchValidators { id, netuid } => self.query(
+                id,
                 move |client| async move {
                     queries::validators(&client, netuid)
                         .await
@@ -341,6 +374,7 @@ impl EffectRunner for Worker {
                 },
             ),
             Effect::FetchOverview { id } => self.query(
+                id,
                 |client| async move {
                     queries::network_overview(&client)
                         .await
@@ -462,6 +496,15 @@ impl Worker {
             history.as_ref(),
             &SendOptions {
                 shield: Some(shield),
+                progress: {
+                    let this = self.clone();
+                    extrinsics::send::Progress::new(move |message| {
+                        this.reply(Action::TxProgress {
+                            id,
+                            progress: TxProgress::Waiting(message.to_owned()),
+                        })
+                    })
+                },
                 ..SendOptions::default()
             },
         )

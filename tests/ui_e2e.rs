@@ -8,10 +8,10 @@
 #[allow(unused_imports)] // the shared support re-exports a macro this test does not use
 mod common;
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::chain_reads;
+use common::tmux::Tmux;
 use common::world::{self, Shared, TAO, shared_or_skip};
 use secrecy::SecretString;
 use taotui::amount::{AlphaRao, Rao};
@@ -28,69 +28,6 @@ const STAKE_TAO: &str = "2";
 const STAKE: u64 = 2 * TAO;
 /// The app's default slippage tolerance (0.5%), the bound a limit stake may deviate from its preview.
 const TOLERANCE_BPS: u64 = 50;
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Named keys ("Enter", "Escape"); a short pause lets the app read them as separate key presses
-    /// (Esc followed at once by a digit would arrive as Alt-digit).
-    fn keys(&self, keys: &[&str]) {
-        for key in keys {
-            self.run(&["send-keys", "-t", "e2e", key]);
-            std::thread::sleep(Duration::from_millis(120));
-        }
-    }
-
-    fn text(&self, text: &str) {
-        self.run(&["send-keys", "-t", "e2e", "-l", text]);
-        std::thread::sleep(Duration::from_millis(120));
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "e2e"])
-    }
-
-    /// Polls the screen until `ready` accepts it; panics with the last screen after `timeout`.
-    fn wait_until(&self, what: &str, timeout: Duration, ready: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if ready(&screen) {
-                return screen;
-            }
-            if start.elapsed() > timeout {
-                panic!("{what}: not seen within {timeout:?}; the screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn wait_for(&self, needle: &str, timeout: Duration) -> String {
-        self.wait_until(&format!("`{needle}`"), timeout, |s| s.contains(needle))
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .arg("kill-server")
-            .output();
-    }
-}
 
 /// The text after `label` (followed by two spaces or more, as field labels are padded) on the first line
 /// holding it, up to the dialog border.
@@ -262,13 +199,7 @@ fn wait_for_confirm(tmux: &Tmux) -> String {
 
 #[test]
 fn create_fund_stake_unstake_from_the_terminal_app() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        // Under CI a missing tool is a failure, never a silent pass (scripts/test.sh installs it).
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "tmux is not installed; scripts/test.sh installs it"
-        );
-        println!("SKIPPED: create_fund_stake_unstake_from_the_terminal_app: tmux is not installed");
+    if !Tmux::available("create_fund_stake_unstake_from_the_terminal_app") {
         return;
     }
     let Some(shared) = shared_or_skip() else {
@@ -288,20 +219,7 @@ fn create_fund_stake_unstake_from_the_terminal_app() {
         w = wallets.display(),
         url = shared.ws_url(),
     );
-    let tmux = Tmux {
-        socket: format!("taotui-e2e-{}", std::process::id()),
-    };
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        &cmd,
-    ]);
+    let tmux = Tmux::start("e2e", 120, 40, &cmd);
     tmux.wait_for("No wallets yet", Duration::from_secs(10));
 
     // 1. Create a wallet with the wizard: name, 12 words, the phrase shown once, re-type the words asked for,

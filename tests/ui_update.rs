@@ -930,7 +930,7 @@ fn transfer_flow_address_amount_quote_confirm_password_submit_reread() {
         other => panic!("{other:?}"),
     };
     assert_eq!(form(&m).step, StakeStep::Progress);
-    assert!(esc(&mut m).is_empty(), "progress cannot be left");
+    // (Esc here leaves the transaction to the background: tests/ui_stalls.rs.)
     for progress in [
         taotui::action::TxProgress::Submitted,
         taotui::action::TxProgress::InBlock { block: 7 },

@@ -18,7 +18,11 @@ use tokio::sync::{RwLock, watch};
 
 /// First wait before a reconnect attempt; doubled after each failure up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
-const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// Capped near a block time, so the app is back within about a block of its node (a try every 10 s costs a
+/// public node nothing).
+const MAX_BACKOFF: Duration = Duration::from_secs(10);
+/// Requests in a row without an answer in time before a node with a live socket is left for the next endpoint.
+pub const STALLS_BEFORE_FAILOVER: u64 = 2;
 
 /// Whether the client currently has a live connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +81,9 @@ struct Inner {
     requests: AtomicU64,
     subscriptions: AtomicU64,
     reconnects: AtomicU64,
+    /// Requests that timed out since the last answer; a node that stops answering while its socket stays open is
+    /// left for the next endpoint after `STALLS_BEFORE_FAILOVER` of them.
+    stalls_in_a_row: AtomicU64,
     reconnecting: AtomicBool,
     state: watch::Sender<ConnectionState>,
     // Dropped with the last handle; background tasks see the channel close and stop, releasing the socket.
@@ -168,6 +175,7 @@ impl Transport {
                 requests: AtomicU64::new(0),
                 subscriptions: AtomicU64::new(0),
                 reconnects: AtomicU64::new(0),
+                stalls_in_a_row: AtomicU64::new(0),
                 reconnecting: AtomicBool::new(false),
                 state,
                 _alive: alive_tx,
@@ -228,6 +236,21 @@ impl Transport {
         }
     }
 
+    /// Counts a request that got no answer in time; with other endpoints to try, a node that keeps stalling is
+    /// replaced (a single endpoint is kept: reconnecting to it would only drop the subscriptions that still work).
+    fn stalled(&self) {
+        let in_a_row = self.inner.stalls_in_a_row.fetch_add(1, Ordering::AcqRel) + 1;
+        if in_a_row >= STALLS_BEFORE_FAILOVER && self.inner.urls.len() > 1 {
+            tracing::warn!(endpoint = %self.endpoint(), in_a_row, "endpoint keeps timing out; switching to the next");
+            self.inner.stalls_in_a_row.store(0, Ordering::Release);
+            self.start_reconnect();
+        }
+    }
+
+    fn answered(&self) {
+        self.inner.stalls_in_a_row.store(0, Ordering::Release);
+    }
+
     fn watch_for_disconnect(&self, client: Arc<JsonrpseeRpcClient>) {
         let weak = Arc::downgrade(&self.inner);
         let mut alive = self.inner.alive.clone();
@@ -282,10 +305,13 @@ impl Transport {
         match tokio::time::timeout(deadline, client.batch_request::<serde_json::Value>(builder))
             .await
         {
-            Err(_) => Err(RpcError::Client(Box::new(TimedOut {
-                what: format!("a batch of {} requests ({what}...)", calls.len()),
-                after: deadline,
-            }))),
+            Err(_) => {
+                self.stalled();
+                Err(RpcError::Client(Box::new(TimedOut {
+                    what: format!("a batch of {} requests ({what}...)", calls.len()),
+                    after: deadline,
+                })))
+            }
             Ok(Err(err)) => {
                 let err = RpcError::Client(Box::new(err));
                 if is_connection_loss(&err) {
@@ -294,10 +320,13 @@ impl Transport {
                 }
                 Err(err)
             }
-            Ok(Ok(response)) => Ok(response
-                .into_iter()
-                .map(|entry| entry.map_err(|e| e.message().to_owned()))
-                .collect()),
+            Ok(Ok(response)) => {
+                self.answered();
+                Ok(response
+                    .into_iter()
+                    .map(|entry| entry.map_err(|e| e.message().to_owned()))
+                    .collect())
+            }
         }
     }
 }
@@ -386,15 +415,22 @@ impl RpcClientT for Transport {
             let client = self.current().await?;
             let deadline = self.inner.timeouts.request;
             match tokio::time::timeout(deadline, client.request_raw(method, params)).await {
-                Err(_) => Err(RpcError::Client(Box::new(TimedOut {
-                    what: method.to_owned(),
-                    after: deadline,
-                }))),
+                Err(_) => {
+                    self.stalled();
+                    Err(RpcError::Client(Box::new(TimedOut {
+                        what: method.to_owned(),
+                        after: deadline,
+                    })))
+                }
                 Ok(Err(err)) if is_connection_loss(&err) => {
                     self.start_reconnect();
                     Err(connection_lost(err.to_string()))
                 }
-                Ok(other) => other,
+                Ok(other) => {
+                    // An error answer is still an answer: the node is alive.
+                    self.answered();
+                    other
+                }
             }
         })
     }

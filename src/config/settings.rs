@@ -7,13 +7,14 @@ use crate::amount::Tolerance;
 
 use super::ConfigError;
 
-pub const SETTINGS_KEYS: [&str; 6] = [
+pub const SETTINGS_KEYS: [&str; 7] = [
     "network",
     "wallet_path",
     "theme",
     "tolerance",
     "default_format",
     "mev_shield",
+    "archive",
 ];
 
 /// The settings file, every key optional (command-line options win over it).
@@ -27,6 +28,8 @@ pub struct Settings {
     pub default_format: Option<KeyFileFormat>,
     /// `false` sends stake-trading calls in the clear where the runtime has MevShield (default: shielded).
     pub mev_shield: Option<bool>,
+    /// Archive endpoints for reads at blocks the connected node has pruned (earnings, history), tried in order.
+    pub archive: Vec<String>,
 }
 
 impl Settings {
@@ -58,6 +61,21 @@ impl Settings {
                             .join(","),
                         None => text()?,
                     })
+                }
+                "archive" => {
+                    s.archive = match value.as_array() {
+                        Some(items) => items
+                            .iter()
+                            .map(|v| v.as_str().map(str::to_owned))
+                            .collect::<Option<Vec<_>>>()
+                            .ok_or_else(|| {
+                                ConfigError::Invalid(
+                                    "setting `archive` must be a URL or a list of URLs in quotes"
+                                        .to_owned(),
+                                )
+                            })?,
+                        None => vec![text()?],
+                    }
                 }
                 "wallet_path" => s.wallet_path = Some(PathBuf::from(text()?)),
                 "theme" => s.theme = Some(text()?),
@@ -160,12 +178,22 @@ mod tests {
         let err = Settings::from_toml_str("netwrk = \"x\"").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown key `netwrk` in the settings; the known keys are: network, wallet_path, theme, tolerance, default_format, mev_shield"
+            "unknown key `netwrk` in the settings; the known keys are: network, wallet_path, theme, tolerance, default_format, mev_shield, archive"
         );
         let off = Settings::from_toml_str("mev_shield = false\n").unwrap();
         assert_eq!(off.mev_shield, Some(false));
         let err = Settings::from_toml_str("mev_shield = \"no\"\n").unwrap_err();
         assert!(err.to_string().contains("true or false"), "{err}");
+    }
+
+    #[test]
+    fn archive_is_a_url_or_a_list() {
+        let one = Settings::from_toml_str("archive = \"wss://a\"\n").unwrap();
+        assert_eq!(one.archive, vec!["wss://a".to_owned()]);
+        let two = Settings::from_toml_str("archive = [\"wss://a\", \"wss://b\"]\n").unwrap();
+        assert_eq!(two.archive.len(), 2);
+        let err = Settings::from_toml_str("archive = [1]\n").unwrap_err();
+        assert!(err.to_string().contains("list of URLs"), "{err}");
     }
 
     #[test]

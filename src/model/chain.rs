@@ -28,6 +28,8 @@ pub struct Remote<T> {
     pub block: Option<u64>,
     /// The chain head when the pending request was sent.
     pub pending_block: Option<u64>,
+    /// Seconds since the Unix epoch when the pending request was sent (its age is shown, and Esc stops waiting).
+    pub pending_since: u64,
     /// Blocks the chain head has moved on since `block`.
     pub behind: u64,
 }
@@ -41,6 +43,7 @@ impl<T> Default for Remote<T> {
             error: None,
             block: None,
             pending_block: None,
+            pending_since: 0,
             behind: 0,
         }
     }
@@ -61,14 +64,39 @@ pub enum DataState {
 }
 
 impl<T> Remote<T> {
-    pub fn request(&mut self, id: RequestId) {
+    pub fn request(&mut self, id: RequestId, now: u64) {
         self.pending = Some(id);
+        self.pending_since = now;
     }
 
     /// Like `request`, remembering the chain head the answer will reflect (`None` if unknown).
-    pub fn request_at(&mut self, id: RequestId, head: Option<u64>) {
-        self.pending = Some(id);
+    pub fn request_at(&mut self, id: RequestId, head: Option<u64>, now: u64) {
+        self.request(id, now);
         self.pending_block = head;
+    }
+
+    /// How long the pending request has been waiting, if one is.
+    pub fn waiting(&self, now: u64) -> Option<u64> {
+        self.pending.map(|_| now.saturating_sub(self.pending_since))
+    }
+
+    /// Stops waiting for the pending request (its late answer is then ignored); returns its id so the worker can
+    /// drop the work. What was shown before stays, marked stale by the error.
+    pub fn cancel(&mut self, now: u64) -> Option<RequestId> {
+        let id = self.pending.take()?;
+        let waited = now.saturating_sub(self.pending_since);
+        self.pending_block = None;
+        self.error = Some(format!(
+            "stopped waiting after {waited} s; press r to read again"
+        ));
+        Some(id)
+    }
+
+    /// Forgets which block the data reflects (after a reconnect the next head decides, whatever its number).
+    pub fn forget_block(&mut self) {
+        self.block = None;
+        self.pending_block = None;
+        self.behind = 0;
     }
 
     /// The chain head moved to `head`.

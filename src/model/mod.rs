@@ -149,6 +149,8 @@ pub struct Model {
     /// Ticks seen, for spinners.
     pub ticks: u64,
     pub ids: IdGen,
+    /// Transactions the user stopped watching (Esc while sending); their outcome arrives as a notice.
+    pub background_txs: Vec<RequestId>,
     pub quit: bool,
 }
 
@@ -173,6 +175,7 @@ impl Model {
             clipboard_clear_at: None,
             ticks: 0,
             ids: IdGen::default(),
+            background_txs: Vec::new(),
             quit: false,
         }
     }
@@ -283,6 +286,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             }
             let connected = model.connected();
             if let Some(Modal::Stake(s)) = &mut model.modal {
+                s.now = now;
                 effects.extend(s.on_tick(&mut model.ids, connected));
             }
             if model.connected()
@@ -387,6 +391,8 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             let was = model.connected();
             model.connection = conn;
             if model.connected() && !was {
+                // The node may be another one, or the same restarted: its head can be behind the last one seen.
+                model.head = None;
                 let mut effects = fetch_overview(model);
                 effects.extend(fetch_subnets(model));
                 effects.extend(fetch_validators(model));
@@ -498,6 +504,16 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::TxDone { id, result } => {
+            if let Some(at) = model.background_txs.iter().position(|t| *t == id) {
+                model.background_txs.remove(at);
+                match result {
+                    Ok(done) => model.notify(done, false),
+                    Err(e) => model.notify(format!("The transaction failed: {e}"), true),
+                }
+                let mut effects = load_history(model);
+                effects.extend(fetch_portfolio(model));
+                return effects;
+            }
             if let Some(Modal::Stake(s)) = &mut model.modal
                 && s.on_done(id, result)
             {
@@ -585,6 +601,7 @@ fn on_modal_key(model: &mut Model, modal: Modal, key: KeyPress) -> Vec<Effect> {
             }
         },
         Modal::Stake(mut s) => {
+            s.now = model.now;
             let limit = model.keymap.lookup(Context::StakeForm, key).filter(|c| {
                 matches!(
                     c,
@@ -612,6 +629,15 @@ fn on_stake_outcome(model: &mut Model, s: Box<StakeForm>, outcome: StakeOutcome)
             } else {
                 Vec::new()
             }
+        }
+        StakeOutcome::Detach { id } => {
+            model.background_txs.push(id);
+            model.notify(
+                "Still watching the transaction in the background (it is never sent twice); its outcome will show \
+                 here and in History.",
+                false,
+            );
+            Vec::new()
         }
     }
 }
@@ -643,7 +669,7 @@ fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
         Command::HistoryTab => switch_screen(model, Screen::History),
         Command::Up => move_selection(model, -1),
         Command::Down => move_selection(model, 1),
-        Command::Back => Vec::new(),
+        Command::Back => stop_waiting(model),
         Command::Select => {
             if model.screen == Screen::Wallets {
                 return open_qr(model);
@@ -776,6 +802,11 @@ fn on_new_block(model: &mut Model, number: u64) -> Vec<Effect> {
         return Vec::new();
     }
     model.head = Some(number);
+    if model.portfolio.listing.block.is_some_and(|b| b > number) {
+        // Data said to be of a block this node has not reached (it restarted, or is another node that lags):
+        // block numbers from before say nothing about it.
+        model.portfolio.listing.forget_block();
+    }
     model.portfolio.listing.on_head(number);
     if model.screen != Screen::Portfolio || !portfolio_behind(model) {
         return Vec::new();
@@ -1020,7 +1051,7 @@ fn open_stake_from_position(model: &mut Model, command: Command) -> Vec<Effect> 
                 picker.list.pending = None;
             } else if model.connected() {
                 let id = model.ids.fresh();
-                picker.list.request(id);
+                picker.list.request(id, model.now);
                 effects.push(Effect::FetchValidators {
                     id,
                     netuid: p.netuid,
@@ -1094,6 +1125,34 @@ fn refresh(model: &mut Model) -> Vec<Effect> {
     effects
 }
 
+/// Esc on a chain screen: stop waiting for its reads in flight (a node that stalls must never hold the screen).
+fn stop_waiting(model: &mut Model) -> Vec<Effect> {
+    let now = model.now;
+    let ids: Vec<RequestId> = match model.screen {
+        Screen::Portfolio => {
+            model.portfolio.again = false;
+            model.portfolio.listing.cancel(now).into_iter().collect()
+        }
+        Screen::Validators => [
+            model.validators.validators.cancel(now),
+            model.validators.subnets.cancel(now),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        Screen::Network => model.network.overview.cancel(now).into_iter().collect(),
+        _ => Vec::new(),
+    };
+    if ids.is_empty() {
+        return Vec::new();
+    }
+    model.notify(
+        "Stopped waiting for the chain; press r to read again.",
+        false,
+    );
+    vec![Effect::Cancel { ids }]
+}
+
 fn load_history(model: &mut Model) -> Vec<Effect> {
     let id = model.ids.fresh();
     model.history.pending = Some(id);
@@ -1105,7 +1164,7 @@ fn fetch_overview(model: &mut Model) -> Vec<Effect> {
         return Vec::new();
     }
     let id = model.ids.fresh();
-    model.network.overview.request(id);
+    model.network.overview.request(id, model.now);
     vec![Effect::FetchOverview { id }]
 }
 
@@ -1114,7 +1173,7 @@ fn fetch_subnets(model: &mut Model) -> Vec<Effect> {
         return Vec::new();
     }
     let id = model.ids.fresh();
-    model.validators.subnets.request(id);
+    model.validators.subnets.request(id, model.now);
     vec![Effect::FetchSubnets { id }]
 }
 
@@ -1123,7 +1182,7 @@ fn fetch_validators(model: &mut Model) -> Vec<Effect> {
         return Vec::new();
     }
     let id = model.ids.fresh();
-    model.validators.validators.request(id);
+    model.validators.validators.request(id, model.now);
     vec![Effect::FetchValidators {
         id,
         netuid: model.validators.netuid,
@@ -1143,7 +1202,10 @@ fn fetch_portfolio(model: &mut Model) -> Vec<Effect> {
         return Vec::new();
     }
     let id = model.ids.fresh();
-    model.portfolio.listing.request_at(id, model.head);
+    model
+        .portfolio
+        .listing
+        .request_at(id, model.head, model.now);
     vec![Effect::FetchPositions { id, coldkey }]
 }
 

@@ -142,11 +142,22 @@ pub struct StakeForm {
     /// The inputs changed since the last quote was asked.
     pub quote_dirty: bool,
     pub result: Option<Result<String, String>>,
+    /// The model's clock (seconds since the Unix epoch), kept current by the model.
+    pub now: u64,
+    /// When signing and sending started, for the age shown while it waits.
+    pub progress_since: u64,
 }
 
 pub enum StakeOutcome {
     Stay(Vec<Effect>),
-    Close { refresh: bool },
+    Close {
+        refresh: bool,
+    },
+    /// The user stopped watching a transaction that is already on its way: it goes on in the background and its
+    /// outcome arrives as a notice (it is never sent again).
+    Detach {
+        id: RequestId,
+    },
 }
 
 fn tao_text(rao: u64, decimals: u8) -> String {
@@ -200,6 +211,8 @@ impl StakeForm {
             quote: None,
             quote_dirty: false,
             result: None,
+            now: 0,
+            progress_since: 0,
         }
     }
 
@@ -921,6 +934,10 @@ impl StakeForm {
     pub fn on_key(&mut self, key: KeyPress, ids: &mut IdGen) -> StakeOutcome {
         let stay = StakeOutcome::Stay(Vec::new());
         match (self.step, key.code) {
+            (StakeStep::Progress, KeyCode::Esc) => match self.pending {
+                Some(id) => StakeOutcome::Detach { id },
+                None => stay,
+            },
             (StakeStep::Progress, _) => stay,
             (StakeStep::Previewing, KeyCode::Esc) => {
                 self.pending = None;
@@ -984,6 +1001,7 @@ impl StakeForm {
                 let id = ids.fresh();
                 self.pending = Some(id);
                 self.step = StakeStep::Progress;
+                self.progress_since = self.now;
                 self.progress = vec![TxProgress::Unlocking];
                 let password = self.password.to_secret();
                 self.password.clear();
@@ -999,9 +1017,16 @@ impl StakeForm {
     }
 
     pub fn on_progress(&mut self, id: RequestId, progress: TxProgress) {
-        if self.pending == Some(id) {
-            self.progress.push(progress);
+        if self.pending != Some(id) {
+            return;
         }
+        // Only the latest word on what it waits for is worth a line.
+        if matches!(progress, TxProgress::Waiting(_))
+            && matches!(self.progress.last(), Some(TxProgress::Waiting(_)))
+        {
+            self.progress.pop();
+        }
+        self.progress.push(progress);
     }
 
     pub fn on_done(&mut self, id: RequestId, result: Result<String, String>) -> bool {

@@ -1,8 +1,10 @@
 //! Support code shared by the integration tests. Each test binary uses only part of it.
 #![allow(dead_code, unused_macros)]
 
+pub mod fault_proxy;
 pub mod localchain;
 pub mod metadata_edit;
+pub mod tmux;
 pub mod world;
 
 /// Starts a fresh local chain, or reports `SKIPPED: <test>: <reason>` and returns from the calling test when the

@@ -16,6 +16,7 @@ use crate::model::stake::{Focus, LimitKeys, StakeForm, StakeStep, percent_text};
 use crate::ui::spinner;
 use crate::ui::widgets::dialog::{centered, error_line, field_line, frame_dialog, hint_line};
 use crate::ui::widgets::fmt;
+use crate::ui::widgets::state_line::{SHOW_WAIT_AFTER_SECS, format_age};
 
 const WIDTH: u16 = 76;
 const HEIGHT: u16 = 21;
@@ -483,6 +484,7 @@ fn dialog_lines<'a>(
                 let text = match p {
                     TxProgress::Unlocking => "Unlocking the key".to_owned(),
                     TxProgress::Submitted => "Key unlocked, signed and submitted".to_owned(),
+                    TxProgress::Waiting(what) => what.clone(),
                     TxProgress::InBlock { block } => format!("In block #{block}"),
                     TxProgress::Finalized { block } => format!("Finalized in block #{block}"),
                 };
@@ -495,7 +497,20 @@ fn dialog_lines<'a>(
                 lines.push(Line::styled(format!("{mark} {text}"), theme.base()));
             }
             match &s.result {
-                None => lines.push(Line::styled("waiting for the chain…", theme.muted())),
+                None => {
+                    let waited = model.now.saturating_sub(s.progress_since);
+                    let age = if waited >= SHOW_WAIT_AFTER_SECS {
+                        format!(" {}", format_age(waited))
+                    } else {
+                        String::new()
+                    };
+                    lines.push(Line::styled(
+                        format!(
+                            "waiting for the chain…{age} (Esc: keep watching in the background)"
+                        ),
+                        theme.muted(),
+                    ))
+                }
                 Some(Ok(msg)) => lines.push(Line::styled(msg.clone(), theme.positive())),
                 Some(Err(e)) => lines.push(error_line(e, theme)),
             }

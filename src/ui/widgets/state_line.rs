@@ -9,6 +9,9 @@ use crate::model::Model;
 use crate::model::chain::{DataState, Remote};
 use crate::ui::spinner;
 
+/// A read in flight longer than this shows its age: a moment is not worth a word, a stall is.
+pub const SHOW_WAIT_AFTER_SECS: u64 = 3;
+
 /// What to say about `remote`, or `None` when fresh data is shown.
 pub fn state_line<'a, T>(
     what: &str,
@@ -16,10 +19,29 @@ pub fn state_line<'a, T>(
     model: &Model,
     theme: &Theme,
 ) -> Option<Line<'a>> {
+    let waiting = remote
+        .waiting(model.now)
+        .filter(|&s| s >= SHOW_WAIT_AFTER_SECS);
     match remote.state(model.now, model.connected()) {
-        DataState::Ready => None,
+        DataState::Ready => waiting.map(|secs| {
+            Line::styled(
+                format!(
+                    "{} Refreshing {what}… {} (Esc stops waiting)",
+                    spinner(model),
+                    format_age(secs)
+                ),
+                theme.muted(),
+            )
+        }),
         DataState::Loading => Some(Line::styled(
-            format!("{} Reading {what} from the chain…", spinner(model)),
+            match waiting {
+                Some(secs) => format!(
+                    "{} Reading {what} from the chain… {} (Esc stops waiting)",
+                    spinner(model),
+                    format_age(secs)
+                ),
+                None => format!("{} Reading {what} from the chain…", spinner(model)),
+            },
             theme.accent(),
         )),
         DataState::Idle => Some(match &model.connection {
@@ -53,8 +75,14 @@ pub fn state_line<'a, T>(
                 .as_deref()
                 .map(|e| format!(" ({e})"))
                 .unwrap_or_default();
+            let refreshing = waiting
+                .map(|secs| format!("; refreshing for {} (Esc stops waiting)", format_age(secs)))
+                .unwrap_or_default();
             Some(Line::styled(
-                format!("! Stale: {what} read {} ago{why}", format_age(age)),
+                format!(
+                    "! Stale: {what} read {} ago{why}{refreshing}",
+                    format_age(age)
+                ),
                 theme.warning(),
             ))
         }
