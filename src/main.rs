@@ -21,6 +21,9 @@ fn main() -> ExitCode {
         Some(Command::Doctor(args)) => cli::doctor::run(args, &parsed.global),
         Some(Command::Address(cmd)) => cli::address_cmds::run(cmd, &parsed.global),
         Some(Command::Proxy(cmd)) => cli::proxy_cmds::run(cmd, &parsed.global),
+        Some(Command::Sign(args)) => cli::offline_cmds::sign(args, &parsed.global),
+        Some(Command::Submit(args)) => cli::offline_cmds::submit(args, &parsed.global),
+        Some(Command::Metadata(cmd)) => cli::offline_cmds::metadata(cmd, &parsed.global),
         None => taotui::app::run(&parsed.global),
     };
     match result {

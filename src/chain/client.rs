@@ -167,6 +167,12 @@ impl ChainClient {
     ) -> Result<ChainClient, ChainError> {
         let urls = network.ws_urls();
         let url = urls.join(", ");
+        if crate::chain::offline::network_forbidden() {
+            return Err(ChainError::Unreachable {
+                url,
+                reason: "this is the offline signer, which never connects".to_owned(),
+            });
+        }
         let timeouts = TransportTimeouts {
             request: opts.request_timeout,
             connect: opts.connect_timeout,

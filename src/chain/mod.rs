@@ -16,6 +16,7 @@ pub mod history;
 pub mod metadata_cache;
 pub mod mev_shield;
 pub mod network;
+pub mod offline;
 pub mod past;
 pub mod past_cache;
 pub mod proxy;

@@ -50,6 +50,12 @@ pub enum MetadataFileError {
 /// Metadata from a file holding what `state_getMetadata` returns: the SCALE bytes of `RuntimeMetadataPrefixed`,
 /// or their `0x` hex form (whitespace and a trailing newline allowed).
 pub fn metadata_from_file_bytes(bytes: &[u8]) -> Result<Metadata, MetadataFileError> {
+    let raw = metadata_file_raw(bytes)?;
+    Metadata::decode_from(&raw[..]).map_err(|e| MetadataFileError::Decode(e.to_string()))
+}
+
+/// The SCALE bytes of a metadata file in either form [`metadata_from_file_bytes`] reads.
+pub fn metadata_file_raw(bytes: &[u8]) -> Result<Vec<u8>, MetadataFileError> {
     let trimmed = bytes.trim_ascii();
     let raw = if trimmed.starts_with(b"0x") || trimmed.starts_with(b"0X") {
         let text = std::str::from_utf8(&trimmed[2..])
@@ -59,7 +65,7 @@ pub fn metadata_from_file_bytes(bytes: &[u8]) -> Result<Metadata, MetadataFileEr
     } else {
         bytes.to_vec()
     };
-    Metadata::decode_from(&raw[..]).map_err(|e| MetadataFileError::Decode(e.to_string()))
+    Ok(raw)
 }
 
 fn system_version(metadata: &Metadata) -> Option<Value<u32>> {

@@ -409,6 +409,27 @@ pub fn run(args: BatchArgs, global: &GlobalArgs) -> Result<()> {
             }
             bail!("not sent: {}", refusals.join(" "));
         }
+        if let Some(path) = &args.wallet.sign_offline {
+            let [only] = prepared.as_slice() else {
+                bail!(
+                    "--sign-offline writes one transaction, and this file makes {parts} batches; split it into files \
+                     of at most {MAX_LEGS} legs"
+                );
+            };
+            let opted_out =
+                global.no_mev_shield || crate::config::load_settings()?.mev_shield == Some(false);
+            let shield = crate::chain::mev_shield::assess(&client, only, opted_out).await?;
+            return super::offline_cmds::write_unsigned(
+                &client,
+                only,
+                &acting.signing,
+                &shield,
+                path,
+                &prompter,
+                global.json,
+            )
+            .await;
+        }
         let question = if parts > 1 {
             format!("Sign and send these {parts} batches?")
         } else {

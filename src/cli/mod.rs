@@ -6,6 +6,7 @@ pub mod chain_cmds;
 pub mod doctor;
 pub mod earnings_cmds;
 pub mod key;
+pub mod offline_cmds;
 pub mod output;
 pub mod prompt;
 pub mod proxy_cmds;
@@ -104,6 +105,13 @@ pub enum Command {
     /// Grant, revoke and list proxies, so a delegate key can stake for an offline coldkey.
     #[command(subcommand)]
     Proxy(proxy_cmds::ProxyCommand),
+    /// Offline: sign an unsigned transaction file (from --sign-offline) with metadata held here; no network.
+    Sign(offline_cmds::SignArgs),
+    /// Attach the signature of a file signed offline, submit it and follow it like any transaction.
+    Submit(offline_cmds::SubmitArgs),
+    /// Copy runtime metadata to an offline machine for `taotui sign`.
+    #[command(subcommand)]
+    Metadata(offline_cmds::MetadataCommand),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

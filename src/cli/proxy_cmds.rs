@@ -36,6 +36,9 @@ pub struct GrantArgs {
     /// Proxy type (the runtime's names, any case): Staking allows staking calls and no transfers of TAO.
     #[arg(long = "type", value_name = "TYPE", default_value = DEFAULT_PROXY_TYPE)]
     pub proxy_type: String,
+    /// Do not sign: write the unsigned transaction to this file for `taotui sign` on an offline machine.
+    #[arg(long, value_name = "FILE")]
+    pub sign_offline: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -185,6 +188,17 @@ fn grant(args: GrantArgs, global: &GlobalArgs, add: bool) -> Result<()> {
                 client.network().name(),
             ));
         }
+        let call = if add {
+            proxy::add_proxy(delegate, &proxy_type)
+        } else {
+            proxy::remove_proxy(delegate, &proxy_type)
+        };
+        if let Some(path) = &args.sign_offline {
+            return crate::cli::offline_cmds::write_unsigned_payload(
+                &client, &call, &signing, path, &prompter, global.json,
+            )
+            .await;
+        }
         if !prompter.confirm("Sign and send this transaction?")? {
             bail!("cancelled; nothing was signed or sent");
         }
@@ -193,11 +207,6 @@ fn grant(args: GrantArgs, global: &GlobalArgs, add: bool) -> Result<()> {
         if signer.public_key() != signing.coldkey {
             bail!("the unlocked key is not wallet {:?}'s coldkey", signing.name);
         }
-        let call = if add {
-            proxy::add_proxy(delegate, &proxy_type)
-        } else {
-            proxy::remove_proxy(delegate, &proxy_type)
-        };
         let outcome = tx::submit(
             client.api(),
             client.rpc(),

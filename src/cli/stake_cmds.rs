@@ -53,6 +53,10 @@ pub struct WalletArg {
     /// name): the wallet given with -w is then the delegate, which signs and pays the fee.
     #[arg(long, value_name = "ADDRESS|WALLET")]
     pub proxy_for: Option<String>,
+    /// Do not sign: preview, then write the unsigned transaction to this file for `taotui sign` on an offline
+    /// machine (air-gapped signing; it goes in the clear, without the MEV shield).
+    #[arg(long, value_name = "FILE")]
+    pub sign_offline: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -592,6 +596,12 @@ fn run_action(
                 })?;
             }
             bail!("not sent: {}", reasons.join(" "));
+        }
+        if let Some(path) = &wallet.sign_offline {
+            return super::offline_cmds::write_unsigned(
+                &client, &prepared, &signing, &shield, path, &prompter, global.json,
+            )
+            .await;
         }
         if !prompter.confirm("Sign and send this transaction?")? {
             bail!("cancelled; nothing was signed or sent");

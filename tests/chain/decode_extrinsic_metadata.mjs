@@ -52,7 +52,8 @@ const out = hexes.map((hex) => {
     nonce: xt.nonce,
     tip: xt.tip,
     mode: sig.mode,
-    metadataHash: null,
+    // METADATA_HASH (0x hex): the digest a mode-1 signature committed to (the runtime supplies its own).
+    metadataHash: process.env.METADATA_HASH || null,
     specVersion: Number(spec),
     transactionVersion: Number(txVersion),
     genesisHash,

@@ -272,7 +272,8 @@ pub async fn send(
     let result = match result {
         Err(Watch::Lost(reason)) => {
             let tracked = Tracked {
-                prepared,
+                birth_block: prepared.birth_block,
+                valid_until: prepared.valid_until(),
                 hash,
                 nonce,
                 coldkey: signer.public_key(),
@@ -701,8 +702,9 @@ async fn block_events(
 }
 
 /// The transaction being looked for after its outcome became unknown.
-struct Tracked<'a> {
-    prepared: &'a Prepared,
+struct Tracked {
+    birth_block: u64,
+    valid_until: u64,
     hash: [u8; 32],
     nonce: u64,
     coldkey: [u8; 32],
@@ -713,12 +715,12 @@ struct Tracked<'a> {
 /// again.
 async fn recover(
     client: &ChainClient,
-    t: &Tracked<'_>,
+    t: &Tracked,
     started: Instant,
     options: &SendOptions,
     reason: &str,
 ) -> Result<Sent, ExtrinsicError> {
-    let valid_until = t.prepared.valid_until();
+    let valid_until = t.valid_until;
     let say = |m: String| options.progress.say(&m);
     say(format!(
         "the outcome of {} is not known yet: {reason}. It was sent once and will not be sent again; looking for it.",
@@ -753,7 +755,7 @@ async fn recover(
     // yet; only after this grace does "nowhere" count as an answer.
     let grace_until = Instant::now() + RECOVERY_GRACE.min(options.timeout);
     let mut search = Search {
-        next: t.prepared.birth_block,
+        next: t.birth_block,
         failures: 0,
         last_report: Instant::now(),
     };
@@ -794,7 +796,7 @@ async fn recover(
                         extrinsic_hash: t.hash,
                         proof: format!(
                             "its era ended at block #{valid_until} and it is in none of the blocks #{}..#{valid_until}",
-                            t.prepared.birth_block
+                            t.birth_block
                         ),
                     }));
                 }
@@ -806,7 +808,7 @@ async fn recover(
                              {} at block #{head}) and it is in none of the blocks #{}..#{head}",
                             t.nonce,
                             state_nonce.unwrap_or_default(),
-                            t.prepared.birth_block
+                            t.birth_block
                         ),
                     }));
                 }
@@ -842,7 +844,7 @@ async fn recover(
 
 /// [`ExtrinsicError::OutcomeUnknown`] with the nonces the user needs to check by hand: if the account's nonce on
 /// chain passes the transaction's, something with that nonce landed.
-async fn unknown(client: &ChainClient, t: &Tracked<'_>, detail: String) -> ExtrinsicError {
+async fn unknown(client: &ChainClient, t: &Tracked, detail: String) -> ExtrinsicError {
     let chain_nonce =
         tokio::time::timeout(QUIET_PERIOD, tx::next_nonce(client.rpc(), t.coldkey)).await;
     let nonces = match chain_nonce {
@@ -862,7 +864,7 @@ async fn unknown(client: &ChainClient, t: &Tracked<'_>, detail: String) -> Extri
     };
     ExtrinsicError::OutcomeUnknown {
         hash: hex(&t.hash),
-        valid_until: t.prepared.valid_until(),
+        valid_until: t.valid_until,
         detail: format!("{detail}; {nonces}"),
     }
 }
@@ -892,7 +894,7 @@ impl Search {
     async fn step(
         &mut self,
         client: &ChainClient,
-        t: &Tracked<'_>,
+        t: &Tracked,
         options: &SendOptions,
     ) -> Result<Lookup, ExtrinsicError> {
         let searching = |e: subxt::rpcs::Error| {
@@ -902,12 +904,12 @@ impl Search {
             })
         };
         let head = client.head().await?;
-        let valid_until = t.prepared.valid_until();
+        let valid_until = t.valid_until;
         let last = head.number.min(valid_until);
         if self.next <= last || self.last_report.elapsed() >= QUIET_PERIOD {
             options.progress.say(&format!(
                 "looking for the transaction in blocks #{}..#{last}, until its era ends at #{valid_until}",
-                t.prepared.birth_block
+                t.birth_block
             ));
             self.last_report = Instant::now();
         }
@@ -1012,6 +1014,64 @@ pub async fn find_in_blocks(
         }
     }
     Ok(None)
+}
+
+/// A transaction signed elsewhere (air-gapped signing), to be sent and tracked like [`send`]'s.
+#[derive(Debug, Clone)]
+pub struct Presigned {
+    pub bytes: Vec<u8>,
+    pub hash: [u8; 32],
+    pub nonce: u64,
+    pub coldkey: [u8; 32],
+    pub birth_block: u64,
+    pub valid_until: u64,
+    /// `Pallet.call` and its arguments by name, for the history.
+    pub call: String,
+    pub details: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Sends `tx` once and reports its outcome exactly as [`send`] does (history record first, bounded search for it
+/// after a lost watch, never sent twice).
+pub async fn send_presigned(
+    client: &ChainClient,
+    tx: &Presigned,
+    history: Option<&History>,
+    options: &SendOptions,
+) -> Result<Sent, ExtrinsicError> {
+    let start_requests = client.request_count();
+    client.ensure_runtime_compatible()?;
+    let started = Instant::now();
+    let record = HistoryRecord {
+        hash: hex(&tx.hash),
+        call: tx.call.clone(),
+        coldkey: taotui_keystore::ss58::encode(&tx.coldkey, 42),
+        network: client.network().name().to_owned(),
+        status: TxStatus::Submitting,
+        time: now_secs(),
+        details: tx.details.clone(),
+        block_hash: None,
+        block_number: None,
+        valid_until: Some(tx.valid_until),
+        error: None,
+    };
+    if let Some(h) = history {
+        h.append(&record)?;
+    }
+    let result = match submit_and_watch(client, &tx.bytes, tx.hash, started, options).await {
+        Err(Watch::Lost(reason)) => {
+            let tracked = Tracked {
+                birth_block: tx.birth_block,
+                valid_until: tx.valid_until,
+                hash: tx.hash,
+                nonce: tx.nonce,
+                coldkey: tx.coldkey,
+            };
+            recover(client, &tracked, started, options, &reason).await
+        }
+        Err(Watch::Failed(e)) => Err(e),
+        Ok(sent) => Ok(sent),
+    };
+    finish(client, history, &record, result, start_requests)
 }
 
 #[cfg(test)]

@@ -1,0 +1,408 @@
+//! Air-gapped signing on the real spec-293 runtime: the online side (`--sign-offline`, `taotui submit`) talks to
+//! the local chain, the offline side (`taotui sign`) is a separate process whose network is unreachable
+//! (ws://127.0.0.1:1) and holds only the metadata imported from a file.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+#[allow(unused_imports)]
+use common::local_chain_or_skip as _;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Mutex;
+
+use common::chain_reads;
+use common::world::{self, Shared, TAO};
+
+/// A network nothing listens on: any connection the offline side tried would fail.
+const NO_NETWORK: &str = "ws://127.0.0.1:1";
+const PASSWORD: &str = "correct horse battery staple 42\n";
+
+/// The tests mine blocks (an expired era) and read nonces: one at a time.
+static CHAIN: Mutex<()> = Mutex::new(());
+
+struct Machine {
+    home: PathBuf,
+    network: String,
+}
+
+impl Machine {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_taotui"))
+            .args(args)
+            .arg("--wallet-path")
+            .arg(self.home.join("wallets"))
+            .arg("--password-file")
+            .arg(self.home.join("pw"))
+            .current_dir(&self.home)
+            .env("TAOTUI_NETWORK", &self.network)
+            .env("TAOTUI_DATA_DIR", self.home.join("data"))
+            .env("XDG_CACHE_HOME", self.home.join("cache"))
+            .env("XDG_CONFIG_HOME", self.home.join("config"))
+            .env_remove("TAOTUI_PASSWORD_FILE")
+            .output()
+            .expect("running taotui")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let text = text(&out);
+        assert!(out.status.success(), "{args:?} failed:\n{text}");
+        text
+    }
+
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let text = text(&out);
+        assert!(
+            !out.status.success(),
+            "{args:?} should have failed:\n{text}"
+        );
+        text
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.home.join(name).to_str().unwrap().to_owned()
+    }
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Two installs with the same coldkey: online (talks to the chain) and offline (no network).
+fn machines(s: &Shared, dir: &Path, suri: &str) -> (Machine, Machine) {
+    let make = |name: &str, network: &str| {
+        let home = dir.join(name);
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::write(home.join("pw"), PASSWORD).unwrap();
+        std::fs::write(home.join("suri"), format!("{suri}\n")).unwrap();
+        let m = Machine {
+            home,
+            network: network.to_owned(),
+        };
+        m.ok(&[
+            "wallet",
+            "regen-coldkey",
+            "-w",
+            "cold",
+            "--secret-file",
+            &m.path("suri"),
+            "--allow-weak-password",
+        ]);
+        std::fs::remove_file(m.home.join("suri")).unwrap();
+        m
+    };
+    let online = make("online", s.ws_url());
+    let offline = make("offline", NO_NETWORK);
+    // The metadata crosses once per runtime.
+    online.ok(&["metadata", "export", &online.path("runtime.scale")]);
+    std::fs::copy(
+        online.home.join("runtime.scale"),
+        offline.home.join("runtime.scale"),
+    )
+    .unwrap();
+    let imported = offline.ok(&["metadata", "import", &offline.path("runtime.scale")]);
+    assert!(imported.contains("spec 293"), "{imported}");
+    // The digest the offline side would sign with is polkadot-api's for the same metadata.
+    let fixture: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/interop/fixtures/metadata_digests.json").unwrap(),
+    )
+    .unwrap();
+    let digest = fixture["digests"]["293"].as_str().unwrap();
+    assert!(
+        imported.contains(&format!("its metadata digest is {digest}")),
+        "{imported}"
+    );
+    (online, offline)
+}
+
+/// Copies `name` from one machine to the other (the USB stick).
+fn carry(from: &Machine, to: &Machine, name: &str) {
+    std::fs::copy(from.home.join(name), to.home.join(name)).unwrap();
+}
+
+fn free_of(s: &Shared, account: [u8; 32]) -> u64 {
+    s.block_on(async {
+        let (api, _) = world::connect(s.ws_url()).await;
+        chain_reads::free_at(&api, None, account).await
+    })
+}
+
+#[test]
+fn a_stake_and_a_transfer_signed_by_an_offline_process_land() {
+    let Some(s) = world::shared_or_skip() else {
+        return;
+    };
+    let _one = CHAIN.lock().unwrap_or_else(|e| e.into_inner());
+    let suri = format!("//AirgapLand{}", std::process::id());
+    let cold = world::account(&suri);
+    let dest = world::account(&format!("//AirgapDest{}", std::process::id()));
+    s.block_on(async {
+        let (api, rpc) = world::connect(s.ws_url()).await;
+        world::fund_from_alice(&api, &rpc, cold, 100 * TAO).await;
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (online, offline) = machines(s, dir.path(), &suri);
+    let hotkey = s.world.validator("bob-v1").hotkey;
+    let netuid = s.world.netuids()[0];
+    let hotkey_ss58 = taotui_keystore::ss58::encode(&hotkey, 42);
+    let c = s.block_on(chain_reads::taotui_client(s.ws_url()));
+    let alpha_before = s.block_on(chain_reads::alpha_of(&c, cold, hotkey, netuid));
+
+    let out = online.ok(&[
+        "stake",
+        "add",
+        "-w",
+        "cold",
+        "--hotkey",
+        &hotkey_ss58,
+        "--netuid",
+        &netuid.to_string(),
+        "--amount",
+        "5",
+        "--unsafe",
+        "--sign-offline",
+        &online.path("stake.json"),
+        "-y",
+    ]);
+    assert!(out.contains("Not signed"), "{out}");
+    carry(&online, &offline, "stake.json");
+    // This runtime was built without a metadata hash: the online side saw the chain refuse mode 1, and the
+    // offline side says so and signs only when told to sign without the check.
+    let file: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(online.home.join("stake.json")).unwrap()).unwrap();
+    assert_eq!(file["metadata_hash_refused"], true, "{file}");
+    assert_eq!(file["metadata_hash"]["mode"], 1, "{file}");
+    let refused = offline.fails(&["sign", &offline.path("stake.json"), "-w", "cold", "-y"]);
+    assert!(
+        refused.contains("refuses the metadata check") && refused.contains("--no-metadata-hash"),
+        "{refused}"
+    );
+    assert!(!offline.home.join("stake.signed.json").exists());
+    let signed = offline.ok(&[
+        "sign",
+        &offline.path("stake.json"),
+        "-w",
+        "cold",
+        "-y",
+        "--no-metadata-hash",
+    ]);
+    println!("{signed}");
+    assert!(
+        signed.contains("metadata check: off (--no-metadata-hash)"),
+        "{signed}"
+    );
+    assert!(signed.contains("no network connection is made"), "{signed}");
+    assert!(signed.contains("SubtensorModule.add_stake"), "{signed}");
+    assert!(signed.contains("5 τ"), "{signed}");
+    assert!(signed.contains(&hotkey_ss58), "{signed}");
+    assert!(!signed.contains("DIFFERENT"), "{signed}");
+    carry(&offline, &online, "stake.signed.json");
+    let sent = online.ok(&["submit", &online.path("stake.signed.json")]);
+    println!("{sent}");
+    assert!(sent.contains("in block #"), "{sent}");
+    let alpha_after = s.block_on(chain_reads::alpha_of(&c, cold, hotkey, netuid));
+    assert!(
+        alpha_after > alpha_before,
+        "{alpha_before} -> {alpha_after}"
+    );
+
+    // The same signed file again: its nonce is used now, said before anything is sent.
+    let again = online.fails(&["submit", &online.path("stake.signed.json")]);
+    assert!(again.contains("stale nonce"), "{again}");
+
+    let dest_ss58 = taotui_keystore::ss58::encode(&dest, 42);
+    let dest_before = free_of(s, dest);
+    online.ok(&[
+        "transfer",
+        "-w",
+        "cold",
+        "--dest",
+        &dest_ss58,
+        "--amount",
+        "1.25",
+        "--sign-offline",
+        &online.path("transfer.json"),
+        "-y",
+    ]);
+    carry(&online, &offline, "transfer.json");
+    let signed = offline.ok(&[
+        "sign",
+        &offline.path("transfer.json"),
+        "-w",
+        "cold",
+        "-y",
+        "--no-metadata-hash",
+    ]);
+    assert!(signed.contains("Balances.transfer_keep_alive"), "{signed}");
+    assert!(
+        signed.contains("1.25 τ") && signed.contains(&dest_ss58),
+        "{signed}"
+    );
+    carry(&offline, &online, "transfer.signed.json");
+    let sent = online.ok(&["submit", &online.path("transfer.signed.json")]);
+    assert!(sent.contains("in block #"), "{sent}");
+    assert_eq!(free_of(s, dest) - dest_before, 1_250_000_000);
+    // Tracked like any transaction: in the history with its block.
+    let history = online.ok(&["history", "--json"]);
+    assert!(
+        history.contains("Balances.transfer_keep_alive"),
+        "{history}"
+    );
+
+    // A call built outside the staking planner (a proxy grant) goes the same way.
+    online.ok(&[
+        "proxy",
+        "add",
+        &dest_ss58,
+        "-w",
+        "cold",
+        "--sign-offline",
+        &online.path("proxy.json"),
+        "-y",
+    ]);
+    carry(&online, &offline, "proxy.json");
+    let signed = offline.ok(&[
+        "sign",
+        &offline.path("proxy.json"),
+        "-w",
+        "cold",
+        "-y",
+        "--no-metadata-hash",
+    ]);
+    assert!(
+        signed.contains("Proxy.add_proxy") && signed.contains(&dest_ss58),
+        "{signed}"
+    );
+    assert!(!signed.contains("DIFFERENT"), "{signed}");
+    carry(&offline, &online, "proxy.signed.json");
+    online.ok(&["submit", &online.path("proxy.signed.json")]);
+    let listed: serde_json::Value =
+        serde_json::from_str(&online.ok(&["proxy", "list", "-w", "cold", "--json"])).unwrap();
+    assert_eq!(
+        listed["grants"][0]["delegate"],
+        dest_ss58.as_str(),
+        "{listed}"
+    );
+}
+
+#[test]
+fn an_altered_call_is_shown_as_it_is_and_an_expired_era_is_said_before_sending() {
+    let Some(s) = world::shared_or_skip() else {
+        return;
+    };
+    let _one = CHAIN.lock().unwrap_or_else(|e| e.into_inner());
+    let suri = format!("//AirgapAltered{}", std::process::id());
+    let cold = world::account(&suri);
+    let dest = world::account(&format!("//AirgapAlteredDest{}", std::process::id()));
+    let dest_ss58 = taotui_keystore::ss58::encode(&dest, 42);
+    s.block_on(async {
+        let (api, rpc) = world::connect(s.ws_url()).await;
+        world::fund_from_alice(&api, &rpc, cold, 100 * TAO).await;
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (online, offline) = machines(s, dir.path(), &suri);
+    let transfer = |amount: &str, file: &str| {
+        online.ok(&[
+            "transfer",
+            "-w",
+            "cold",
+            "--dest",
+            &dest_ss58,
+            "--amount",
+            amount,
+            "--sign-offline",
+            &online.path(file),
+            "-y",
+        ]);
+    };
+    transfer("1", "one.json");
+    transfer("7", "seven.json");
+    // A lying online machine: the description says 1 TAO, the call bytes send 7.
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(online.home.join(name)).unwrap()).unwrap()
+    };
+    let mut altered = read("one.json");
+    altered["call"]["bytes"] = read("seven.json")["call"]["bytes"].clone();
+    std::fs::write(
+        offline.home.join("altered.json"),
+        serde_json::to_string_pretty(&altered).unwrap(),
+    )
+    .unwrap();
+    let refused = offline.fails(&[
+        "sign",
+        &offline.path("altered.json"),
+        "-w",
+        "cold",
+        "-y",
+        "--no-metadata-hash",
+    ]);
+    assert!(refused.contains("DIFFERENT"), "{refused}");
+    assert!(
+        refused.contains("the online machine said value (amount (TAO)): 1 τ, but the call really has value (amount (TAO)): 7 τ"),
+        "{refused}"
+    );
+    assert!(refused.contains("not signed"), "{refused}");
+    assert!(!offline.home.join("altered.signed.json").exists());
+
+    // Signed anyway, the signature is of the 7 TAO call: attached to the 1 TAO call, the chain refuses it.
+    let signed = offline.ok(&[
+        "sign",
+        &offline.path("altered.json"),
+        "-w",
+        "cold",
+        "-y",
+        "--no-metadata-hash",
+        "--accept-differences",
+    ]);
+    assert!(signed.contains("7 τ"), "{signed}");
+    carry(&offline, &online, "altered.signed.json");
+    let dest_before = free_of(s, dest);
+    let out = online.fails(&[
+        "submit",
+        &online.path("one.json"),
+        "--signature",
+        &online.path("altered.signed.json"),
+    ]);
+    assert!(
+        out.contains("signature was made for a different transaction"),
+        "{out}"
+    );
+    assert!(
+        out.contains("BadProof") || out.contains("signature"),
+        "{out}"
+    );
+    assert_eq!(free_of(s, dest), dest_before, "nothing was transferred");
+
+    // Signed properly, but submitted after its era: said before anything is sent.
+    carry(&online, &offline, "one.json");
+    offline.ok(&[
+        "sign",
+        &offline.path("one.json"),
+        "-w",
+        "cold",
+        "-y",
+        "--no-metadata-hash",
+    ]);
+    carry(&offline, &online, "one.signed.json");
+    let valid_until = read("one.json")["era"]["birth_number"].as_u64().unwrap() + 64;
+    s.block_on(async {
+        let (_, rpc) = world::connect(s.ws_url()).await;
+        let head = chain_reads::head_number(&rpc).await;
+        world::new_blocks(&rpc, u32::try_from(valid_until + 1 - head).unwrap()).await;
+    });
+    let out = online.fails(&["submit", &online.path("one.signed.json")]);
+    assert!(out.contains("the transaction expired"), "{out}");
+    assert!(
+        out.contains(&format!("its era ended at block #{valid_until}")),
+        "{out}"
+    );
+    assert_eq!(free_of(s, dest), dest_before);
+}
