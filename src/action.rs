@@ -237,6 +237,29 @@ pub enum Action {
         id: RequestId,
         result: Result<String, String>,
     },
+    /// The value journal of `coldkey`, oldest first.
+    JournalLoaded {
+        id: RequestId,
+        coldkey: String,
+        result: Result<Vec<crate::journal::Snapshot>, String>,
+    },
+    /// A portfolio read was written to the journal; `previous` is the newest snapshot before it.
+    JournalRecorded {
+        coldkey: String,
+        snapshot: crate::journal::Snapshot,
+        previous: Option<crate::journal::Snapshot>,
+    },
+    /// Past snapshots read from chain state so far.
+    BackfillProgress {
+        id: RequestId,
+        done: u32,
+        total: u32,
+    },
+    /// How many past snapshots a backfill added.
+    BackfillDone {
+        id: RequestId,
+        result: Result<usize, String>,
+    },
 }
 
 /// Secrets travel inside some actions, so Debug names the variant only.
@@ -268,6 +291,10 @@ impl fmt::Debug for Action {
             Action::HistoryLoaded { .. } => "HistoryLoaded",
             Action::TxProgress { .. } => "TxProgress",
             Action::TxDone { .. } => "TxDone",
+            Action::JournalLoaded { .. } => "JournalLoaded",
+            Action::JournalRecorded { .. } => "JournalRecorded",
+            Action::BackfillProgress { .. } => "BackfillProgress",
+            Action::BackfillDone { .. } => "BackfillDone",
         };
         f.write_str(name)
     }
@@ -372,6 +399,18 @@ pub enum Effect {
     LoadHistory {
         id: RequestId,
     },
+    /// Read `coldkey`'s value journal on the connected chain.
+    LoadJournal {
+        id: RequestId,
+        coldkey: String,
+    },
+    /// Fill the journal from chain state over the last `span_secs` (`None`: as far back as the node
+    /// keeps state, bounded), sampled.
+    BackfillJournal {
+        id: RequestId,
+        coldkey: String,
+        span_secs: Option<u64>,
+    },
 }
 
 impl fmt::Debug for Effect {
@@ -420,6 +459,12 @@ impl fmt::Debug for Effect {
                 write!(f, "SubmitStake({id:?}, {request:?})")
             }
             Effect::LoadHistory { id } => write!(f, "LoadHistory({id:?})"),
+            Effect::LoadJournal { id, coldkey } => write!(f, "LoadJournal({id:?}, {coldkey})"),
+            Effect::BackfillJournal {
+                id,
+                coldkey,
+                span_secs,
+            } => write!(f, "BackfillJournal({id:?}, {coldkey}, {span_secs:?})"),
         }
     }
 }

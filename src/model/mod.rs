@@ -6,6 +6,7 @@ pub mod form;
 pub mod input;
 pub mod picker;
 pub mod stake;
+pub mod value;
 pub mod wallets;
 pub mod wizard;
 
@@ -132,6 +133,8 @@ pub struct Model {
     pub validators: ValidatorsState,
     pub network: NetworkState,
     pub history: HistoryState,
+    /// The Portfolio's value over time (the value journal).
+    pub value: value::ValueState,
     pub connection: Connection,
     /// Features the connected runtime cannot run, one sentence each (see `taotui doctor`).
     pub features_off: Vec<String>,
@@ -162,6 +165,7 @@ impl Model {
             validators: ValidatorsState::default(),
             network: NetworkState::default(),
             history: HistoryState::default(),
+            value: value::ValueState::default(),
             connection: Connection::Connecting,
             features_off: Vec::new(),
             core_works: true,
@@ -201,7 +205,7 @@ impl Model {
             .and_then(|c| c.ss58.clone())
     }
 
-    fn notify(&mut self, text: impl Into<String>, error: bool) {
+    pub(crate) fn notify(&mut self, text: impl Into<String>, error: bool) {
         self.notice = Some(Notice {
             text: text.into(),
             error,
@@ -497,6 +501,10 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::JournalLoaded { .. }
+        | Action::JournalRecorded { .. }
+        | Action::BackfillProgress { .. }
+        | Action::BackfillDone { .. } => value::update(model, action),
         Action::TxDone { id, result } => {
             if let Some(Modal::Stake(s)) = &mut model.modal
                 && s.on_done(id, result)
@@ -744,6 +752,9 @@ fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
             };
             model.notify(text, false);
             Vec::new()
+        }
+        Command::ValueChart | Command::NextRange | Command::PrevRange => {
+            value::on_command(model, command)
         }
         Command::ChartSplit => {
             model.portfolio.split = model.portfolio.split.next();

@@ -538,3 +538,53 @@ pub fn answer_picker(m: &mut Model, effects: &[Effect], list: Vec<ValidatorView>
         }
     }
 }
+
+/// A value journal matching `positions(n)`: `count` snapshots `step` seconds apart ending at `NOW`;
+/// alpha grows by 0.01 per snapshot (rewards) and the subnet price wanders by up to 3 %.
+pub fn journal(n: usize, count: u64, step: u64) -> Vec<taotui::journal::Snapshot> {
+    let (balance, list) = positions(n);
+    (0..count)
+        .map(|i| taotui::journal::Snapshot {
+            block: 4_000_000 + i * (step / 12).max(1),
+            time: NOW - (count - 1 - i) * step,
+            free: balance.free.get(),
+            positions: list
+                .iter()
+                .map(|p| {
+                    let root = p.netuid == 0;
+                    let wobble = (i * 7 + u64::from(p.netuid)) % 13;
+                    taotui::journal::PositionEntry {
+                        hotkey: p.hotkey.ss58(),
+                        netuid: p.netuid,
+                        alpha: p.alpha.get() - (count - 1 - i) * 10_000_000,
+                        price: if root {
+                            Price::ONE
+                        } else {
+                            Price::from_rao_per_alpha(485_000_000 + wobble * 2_500_000)
+                        },
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Opens the Portfolio's value view (`v`) and answers the journal read with `snapshots`.
+pub fn with_journal(m: &mut Model, snapshots: Vec<taotui::journal::Snapshot>) -> Vec<Effect> {
+    m.screen = taotui::model::Screen::Portfolio;
+    let effects = char_key(m, 'v');
+    let Some((id, coldkey)) = effects.iter().find_map(|e| match e {
+        Effect::LoadJournal { id, coldkey } => Some((*id, coldkey.clone())),
+        _ => None,
+    }) else {
+        return effects;
+    };
+    update(
+        m,
+        Action::JournalLoaded {
+            id,
+            coldkey,
+            result: Ok(snapshots),
+        },
+    )
+}

@@ -25,6 +25,8 @@ use crate::amount::{AlphaRao, Price, Rao, alpha_to_tao};
 use crate::chain::queries::{AccountBalance, PositionView};
 use crate::config::private_fs;
 
+pub mod record;
+
 /// The folder inside the data folder.
 pub const JOURNAL_DIR: &str = "journal";
 const VERSION_TAG: &str = "v1";

@@ -1,0 +1,334 @@
+//! The Portfolio's value over time: the journal's snapshots of the selected coldkey as total and
+//! per-position values, the chart's range, and "since you last looked".
+//!
+//! Values are computed once when snapshots arrive (alpha x price for every position of every
+//! snapshot), so a frame only slices and scales them.
+
+use std::collections::HashMap;
+
+use crate::action::{Action, Effect, RequestId};
+use crate::config::keymap::Command;
+use crate::journal::Snapshot;
+
+use super::{Model, Screen};
+
+/// The chart's time span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Range {
+    Day,
+    #[default]
+    Week,
+    Month,
+    All,
+}
+
+impl Range {
+    pub const ALL: [Range; 4] = [Range::Day, Range::Week, Range::Month, Range::All];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Range::Day => "24 h",
+            Range::Week => "7 d",
+            Range::Month => "30 d",
+            Range::All => "all",
+        }
+    }
+
+    /// The span in seconds; `None` for everything in the journal.
+    pub fn secs(self) -> Option<u64> {
+        match self {
+            Range::Day => Some(86_400),
+            Range::Week => Some(7 * 86_400),
+            Range::Month => Some(30 * 86_400),
+            Range::All => None,
+        }
+    }
+
+    fn step(self, delta: isize) -> Range {
+        let i = Range::ALL.iter().position(|r| *r == self).unwrap_or(0) as isize;
+        let n = Range::ALL.len() as isize;
+        Range::ALL[(i + delta).rem_euclid(n) as usize]
+    }
+}
+
+/// The change in value between the last snapshot before this session and the first read of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SinceLast {
+    /// When the earlier snapshot was taken (seconds since the Unix epoch).
+    pub then: u64,
+    pub then_block: u64,
+    /// Total value now minus then, in rao.
+    pub change: i128,
+}
+
+/// One position's values, aligned with the snapshots (0 where the account held none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PositionSeries {
+    pub hotkey: String,
+    pub netuid: u16,
+    pub values: Vec<u64>,
+}
+
+/// A backfill from chain state in progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backfill {
+    pub id: RequestId,
+    pub range: Range,
+    pub done: u32,
+    pub total: u32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ValueState {
+    /// The value view replaces the positions table on the Portfolio.
+    pub open: bool,
+    pub range: Range,
+    /// The coldkey whose journal is loaded (or asked for).
+    pub coldkey: Option<String>,
+    pub pending: Option<RequestId>,
+    pub error: Option<String>,
+    /// The journal, oldest first (kept so a new read is merged without reading the file again).
+    pub snapshots: Vec<Snapshot>,
+    /// Snapshot times and blocks, oldest first.
+    pub times: Vec<u64>,
+    pub blocks: Vec<u64>,
+    /// Free plus every position's value at each snapshot, in rao.
+    pub totals: Vec<u64>,
+    pub positions: Vec<PositionSeries>,
+    /// Per coldkey, set once per session by its first journaled read.
+    pub since_last: HashMap<String, SinceLast>,
+    pub backfill: Option<Backfill>,
+    /// Ranges already backfilled for the loaded coldkey this session (never asked twice).
+    pub backfilled: Vec<Range>,
+}
+
+impl ValueState {
+    /// Replaces the series with `snapshots` (sorted by block).
+    pub fn set_snapshots(&mut self, snapshots: Vec<Snapshot>) {
+        self.times = snapshots.iter().map(|s| s.time).collect();
+        self.blocks = snapshots.iter().map(|s| s.block).collect();
+        self.totals = snapshots.iter().map(Snapshot::total_value).collect();
+        let mut index: HashMap<(&str, u16), usize> = HashMap::new();
+        let mut positions: Vec<PositionSeries> = Vec::new();
+        for (i, s) in snapshots.iter().enumerate() {
+            for p in &s.positions {
+                let at = *index.entry((&p.hotkey, p.netuid)).or_insert_with(|| {
+                    positions.push(PositionSeries {
+                        hotkey: p.hotkey.clone(),
+                        netuid: p.netuid,
+                        values: vec![0; snapshots.len()],
+                    });
+                    positions.len() - 1
+                });
+                if let Some(v) = positions.get_mut(at).and_then(|ps| ps.values.get_mut(i)) {
+                    *v = v.saturating_add(p.value());
+                }
+            }
+        }
+        // Largest now first, as the portfolio sorts by value.
+        positions.sort_by_key(|p| std::cmp::Reverse(p.values.last().copied().unwrap_or(0)));
+        self.positions = positions;
+        self.snapshots = snapshots;
+    }
+
+    /// Adds one snapshot (a new read) to a loaded series.
+    fn add(&mut self, snapshot: &Snapshot) {
+        if self.blocks.contains(&snapshot.block) {
+            return;
+        }
+        let mut snapshots = std::mem::take(&mut self.snapshots);
+        let at = snapshots.partition_point(|s| s.block < snapshot.block);
+        snapshots.insert(at, snapshot.clone());
+        self.set_snapshots(snapshots);
+    }
+
+    /// Indices of the snapshots inside the range ending at `now` (everything for `All`).
+    pub fn window(&self, now: u64) -> std::ops::Range<usize> {
+        let end = self.times.len();
+        match self.range.secs() {
+            None => 0..end,
+            Some(span) => {
+                let from = now.saturating_sub(span);
+                self.times.partition_point(|t| *t < from)..end
+            }
+        }
+    }
+
+    /// Whether the range has too little to draw a line (fewer than two snapshots).
+    pub fn range_is_thin(&self, now: u64) -> bool {
+        self.window(now).len() < 2
+    }
+}
+
+/// "Now" for the chart: the clock, or the newest snapshot before the first tick.
+pub fn chart_now(model: &Model) -> u64 {
+    if model.now > 0 {
+        model.now
+    } else {
+        model.value.times.last().copied().unwrap_or(0)
+    }
+}
+
+pub fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
+    if model.screen != Screen::Portfolio {
+        return Vec::new();
+    }
+    match command {
+        Command::ValueChart => {
+            model.value.open = !model.value.open;
+            if model.value.open {
+                return load_if_needed(model);
+            }
+            Vec::new()
+        }
+        Command::NextRange | Command::PrevRange if model.value.open => {
+            let delta = if command == Command::NextRange { 1 } else { -1 };
+            model.value.range = model.value.range.step(delta);
+            backfill_if_thin(model)
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn load_if_needed(model: &mut Model) -> Vec<Effect> {
+    let Some(coldkey) = model.selected_coldkey() else {
+        return Vec::new();
+    };
+    if model.value.coldkey.as_ref() == Some(&coldkey)
+        && (model.value.pending.is_some() || model.value.error.is_none())
+        && (!model.value.times.is_empty() || model.value.pending.is_some())
+    {
+        return Vec::new();
+    }
+    let id = model.ids.fresh();
+    let v = &mut model.value;
+    if v.coldkey.as_ref() != Some(&coldkey) {
+        v.set_snapshots(Vec::new());
+        v.backfilled.clear();
+        v.backfill = None;
+    }
+    v.coldkey = Some(coldkey.clone());
+    v.pending = Some(id);
+    v.error = None;
+    vec![Effect::LoadJournal { id, coldkey }]
+}
+
+/// Asks for past snapshots from chain state when the range on screen has too few to draw, once
+/// per range and coldkey per session, while connected.
+fn backfill_if_thin(model: &mut Model) -> Vec<Effect> {
+    let now = chart_now(model);
+    let v = &model.value;
+    if !v.open
+        || v.pending.is_some()
+        || v.backfill.is_some()
+        || v.backfilled.contains(&v.range)
+        || !v.range_is_thin(now)
+        || !model.connected()
+    {
+        return Vec::new();
+    }
+    let Some(coldkey) = v.coldkey.clone() else {
+        return Vec::new();
+    };
+    let id = model.ids.fresh();
+    let range = model.value.range;
+    model.value.backfill = Some(Backfill {
+        id,
+        range,
+        done: 0,
+        total: 0,
+    });
+    model.value.backfilled.push(range);
+    vec![Effect::BackfillJournal {
+        id,
+        coldkey,
+        span_secs: range.secs(),
+    }]
+}
+
+pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
+    match action {
+        Action::JournalLoaded {
+            id,
+            coldkey,
+            result,
+        } => {
+            if model.value.pending != Some(id) || model.value.coldkey.as_ref() != Some(&coldkey) {
+                return Vec::new();
+            }
+            model.value.pending = None;
+            match result {
+                Ok(snapshots) => {
+                    model.value.error = None;
+                    model.value.set_snapshots(snapshots);
+                }
+                Err(e) => model.value.error = Some(e),
+            }
+            backfill_if_thin(model)
+        }
+        Action::JournalRecorded {
+            coldkey,
+            snapshot,
+            previous,
+        } => {
+            if let Some(prev) = previous {
+                let change = i128::from(snapshot.total_value()) - i128::from(prev.total_value());
+                model
+                    .value
+                    .since_last
+                    .entry(coldkey.clone())
+                    .or_insert(SinceLast {
+                        then: prev.time,
+                        then_block: prev.block,
+                        change,
+                    });
+            }
+            if model.value.coldkey.as_ref() == Some(&coldkey) && model.value.pending.is_none() {
+                model.value.add(&snapshot);
+            } else if model.value.open && model.selected_coldkey().as_ref() == Some(&coldkey) {
+                // The wallet changed while the chart was open.
+                return load_if_needed(model);
+            }
+            Vec::new()
+        }
+        Action::BackfillProgress { id, done, total } => {
+            if let Some(b) = &mut model.value.backfill
+                && b.id == id
+            {
+                b.done = done;
+                b.total = total;
+            }
+            Vec::new()
+        }
+        Action::BackfillDone { id, result } => {
+            if model.value.backfill.is_none_or(|b| b.id != id) {
+                return Vec::new();
+            }
+            model.value.backfill = None;
+            match result {
+                Ok(added) => {
+                    model.notify(
+                        format!("Filled {added} past snapshots from chain state."),
+                        false,
+                    );
+                    load_if_stale(model)
+                }
+                Err(e) => {
+                    model.notify(e, true);
+                    Vec::new()
+                }
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Reads the journal again (after a backfill wrote to it).
+fn load_if_stale(model: &mut Model) -> Vec<Effect> {
+    let Some(coldkey) = model.value.coldkey.clone() else {
+        return Vec::new();
+    };
+    let id = model.ids.fresh();
+    model.value.pending = Some(id);
+    vec![Effect::LoadJournal { id, coldkey }]
+}
