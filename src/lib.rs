@@ -7,6 +7,7 @@ pub mod app;
 pub mod chain;
 pub mod cli;
 pub mod config;
+pub mod export_csv;
 pub mod journal;
 pub mod model;
 pub mod privacy;

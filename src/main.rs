@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         Some(Command::Overview) => cli::chain_cmds::overview(&parsed.global),
         Some(Command::Transfer(args)) => cli::stake_cmds::transfer(args, &parsed.global),
         Some(Command::History(args)) => cli::stake_cmds::history(args, &parsed.global),
+        Some(Command::Earnings(args)) => cli::earnings_cmds::earnings(args, &parsed.global),
         Some(Command::Doctor(args)) => cli::doctor::run(args, &parsed.global),
         Some(Command::Address(cmd)) => cli::address_cmds::run(cmd, &parsed.global),
         Some(Command::Proxy(cmd)) => cli::proxy_cmds::run(cmd, &parsed.global),

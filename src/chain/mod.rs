@@ -4,9 +4,11 @@
 //! metadata is read at connect time, checked against what the app needs, and values are decoded
 //! dynamically into the app's own types.
 
+pub mod account_history;
 pub mod apy;
 pub mod batch;
 pub mod client;
+pub mod earnings;
 pub mod error;
 pub mod extrinsics;
 pub mod features;
@@ -14,6 +16,8 @@ pub mod history;
 pub mod metadata_cache;
 pub mod mev_shield;
 pub mod network;
+pub mod past;
+pub mod past_cache;
 pub mod proxy;
 pub mod queries;
 pub mod rpc_runtime_watch;

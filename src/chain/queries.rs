@@ -12,14 +12,14 @@
 
 mod batch;
 mod calls;
-mod decode;
+pub(crate) mod decode;
 pub mod needs;
 mod prices;
 mod reads;
 mod types;
 
-pub use batch::{Slot, StorageBatch};
-pub use calls::{CallSlot, RuntimeCalls, fetch_together, has_runtime_api};
+pub use batch::{Slot, StorageBatch, fetch_each_at};
+pub use calls::{CallSlot, RuntimeCalls, fetch_together, fetch_together_at, has_runtime_api};
 pub use prices::{
     Availability, PriceReads, PriceSource, add_availability, availability_of,
     position_availability, price_source,

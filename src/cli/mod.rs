@@ -3,6 +3,7 @@
 pub mod address_cmds;
 pub mod chain_cmds;
 pub mod doctor;
+pub mod earnings_cmds;
 pub mod key;
 pub mod output;
 pub mod prompt;
@@ -92,6 +93,8 @@ pub enum Command {
     Transfer(stake_cmds::TransferArgs),
     /// Transactions sent from this machine, with their latest known status.
     History(stake_cmds::HistoryArgs),
+    /// What each stake earned (24h, 7d, 30d, since a block or date), from the chain's state at past blocks.
+    Earnings(earnings_cmds::EarningsArgs),
     /// Which features work on the connected runtime (or, with --metadata, on a metadata file offline).
     Doctor(doctor::DoctorArgs),
     /// Named addresses, usable wherever an address is asked for.

@@ -223,6 +223,8 @@ pub struct HistoryArgs {
     /// Show at most this many of the latest transactions.
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
+    #[command(flatten)]
+    pub chain: super::earnings_cmds::ChainHistoryArgs,
 }
 
 pub(crate) fn address(s: &str, what: &str) -> Result<[u8; 32]> {
@@ -653,10 +655,16 @@ pub fn transfer(args: TransferArgs, global: &GlobalArgs) -> Result<()> {
 }
 
 pub fn history(args: HistoryArgs, global: &GlobalArgs) -> Result<()> {
+    if args.chain.since.is_some() {
+        return super::earnings_cmds::chain_history(&args.chain, args.limit, global);
+    }
     let history = History::default_location()?;
     let mut txs = history.transactions()?;
     let skip = txs.len().saturating_sub(args.limit);
     txs.drain(..skip);
+    if args.chain.csv {
+        return print_text(&super::earnings_cmds::local_csv(&txs));
+    }
     if global.json {
         return print_json(&txs);
     }

@@ -7,13 +7,14 @@ use crate::amount::Tolerance;
 
 use super::ConfigError;
 
-pub const SETTINGS_KEYS: [&str; 6] = [
+pub const SETTINGS_KEYS: [&str; 7] = [
     "network",
     "wallet_path",
     "theme",
     "tolerance",
     "default_format",
     "mev_shield",
+    "archive",
 ];
 
 /// The settings file, every key optional (command-line options win over it).
@@ -27,6 +28,8 @@ pub struct Settings {
     pub default_format: Option<KeyFileFormat>,
     /// `false` sends stake-trading calls in the clear where the runtime has MevShield (default: shielded).
     pub mev_shield: Option<bool>,
+    /// Archive endpoints for reads at blocks the connected node has pruned (earnings, history), tried in order.
+    pub archive: Vec<String>,
 }
 
 impl Settings {
@@ -58,6 +61,21 @@ impl Settings {
                             .join(","),
                         None => text()?,
                     })
+                }
+                "archive" => {
+                    s.archive = match value.as_array() {
+                        Some(items) => items
+                            .iter()
+                            .map(|v| v.as_str().map(str::to_owned))
+                            .collect::<Option<Vec<_>>>()
+                            .ok_or_else(|| {
+                                ConfigError::Invalid(
+                                    "setting `archive` must be a URL or a list of URLs in quotes"
+                                        .to_owned(),
+                                )
+                            })?,
+                        None => vec![text()?],
+                    }
                 }
                 "wallet_path" => s.wallet_path = Some(PathBuf::from(text()?)),
                 "theme" => s.theme = Some(text()?),

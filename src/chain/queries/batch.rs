@@ -108,23 +108,37 @@ impl<'m> StorageBatch<'m> {
 
     /// One request for every key added (none when there are no keys).
     pub async fn fetch(&mut self, client: &ChainClient) -> Result<(), ChainError> {
+        self.fetch_at(client, None).await
+    }
+
+    /// Like [`StorageBatch::fetch`], at block `at` (best block when `None`).
+    pub async fn fetch_at(
+        &mut self,
+        client: &ChainClient,
+        at: Option<[u8; 32]>,
+    ) -> Result<(), ChainError> {
         let keys: Vec<Vec<u8>> = self.entries.iter().map(|e| e.key.clone()).collect();
-        let raw = client.query_storage_at(&keys, None).await?;
+        let raw = client.query_storage_at(&keys, at).await?;
         self.accept_raw(raw)
     }
 
-    /// The `state_queryStorageAt` request for every key added, for a JSON-RPC batch (see `calls::fetch_together`).
-    pub(super) fn request(&self) -> (&'static str, Vec<serde_json::Value>) {
+    /// The `state_queryStorageAt` request for every key added at `at` (best block when `None`), for a JSON-RPC
+    /// batch (see `calls::fetch_together`).
+    pub(crate) fn request(&self, at: Option<[u8; 32]>) -> (&'static str, Vec<serde_json::Value>) {
         let keys: Vec<serde_json::Value> = self
             .entries
             .iter()
             .map(|e| serde_json::Value::String(to_hex(&e.key)))
             .collect();
-        ("state_queryStorageAt", vec![serde_json::Value::Array(keys)])
+        let mut params = vec![serde_json::Value::Array(keys)];
+        if let Some(hash) = at {
+            params.push(serde_json::Value::String(to_hex(&hash)));
+        }
+        ("state_queryStorageAt", params)
     }
 
     /// Takes the node's answer to [`StorageBatch::request`].
-    pub(super) fn accept(&mut self, answer: serde_json::Value) -> Result<(), ChainError> {
+    pub(crate) fn accept(&mut self, answer: serde_json::Value) -> Result<(), ChainError> {
         let keys: Vec<Vec<u8>> = self.entries.iter().map(|e| e.key.clone()).collect();
         let raw = values_in_key_order(answer, &keys)?;
         self.accept_raw(raw)
@@ -151,4 +165,29 @@ impl<'m> StorageBatch<'m> {
     pub fn get_opt(&self, slot: Option<Slot>) -> Option<&Val> {
         slot.and_then(|s| self.get(s))
     }
+}
+
+/// Fetches several storage batches, each at its own block, in ONE request (a JSON-RPC batch of
+/// `state_queryStorageAt`): reading the same keys at many past blocks costs one round trip. A block the node
+/// refuses (e.g. pruned) fails the whole read with that block's error.
+pub async fn fetch_each_at(
+    client: &ChainClient,
+    batches: &mut [(StorageBatch<'_>, [u8; 32])],
+) -> Result<(), ChainError> {
+    let requests: Vec<_> = batches
+        .iter()
+        .filter(|(b, _)| !b.is_empty())
+        .map(|(b, at)| b.request(Some(*at)))
+        .collect();
+    if requests.is_empty() {
+        return Ok(());
+    }
+    let mut answers = client.batch(&requests).await?.into_iter();
+    for (batch, _) in batches.iter_mut().filter(|(b, _)| !b.is_empty()) {
+        let answer = answers
+            .next()
+            .ok_or_else(|| decode_error("state_queryStorageAt", "no answer in the batch"))??;
+        batch.accept(answer)?;
+    }
+    Ok(())
 }

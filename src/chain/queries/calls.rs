@@ -74,17 +74,18 @@ impl<'m> RuntimeCalls<'m> {
         self.calls.is_empty()
     }
 
-    fn requests(&self) -> Vec<(&'static str, Vec<serde_json::Value>)> {
+    fn requests(&self, at: Option<[u8; 32]>) -> Vec<(&'static str, Vec<serde_json::Value>)> {
         self.calls
             .iter()
             .map(|c| {
-                (
-                    "state_call",
-                    vec![
-                        serde_json::Value::String(c.method.clone()),
-                        serde_json::Value::String(to_hex(&c.args)),
-                    ],
-                )
+                let mut params = vec![
+                    serde_json::Value::String(c.method.clone()),
+                    serde_json::Value::String(to_hex(&c.args)),
+                ];
+                if let Some(hash) = at {
+                    params.push(serde_json::Value::String(to_hex(&hash)));
+                }
+                ("state_call", params)
             })
             .collect()
     }
@@ -118,6 +119,15 @@ impl<'m> RuntimeCalls<'m> {
 
     /// One request for every call added (none when there are none). A refused call is an error of its slot only.
     pub async fn fetch(&mut self, client: &ChainClient) -> Result<(), ChainError> {
+        self.fetch_at(client, None).await
+    }
+
+    /// Like [`RuntimeCalls::fetch`], at block `at` (best block when `None`).
+    pub async fn fetch_at(
+        &mut self,
+        client: &ChainClient,
+        at: Option<[u8; 32]>,
+    ) -> Result<(), ChainError> {
         if self.calls.is_empty() {
             return Ok(());
         }
@@ -125,12 +135,12 @@ impl<'m> RuntimeCalls<'m> {
         let answers = if let [only] = self.calls.as_slice() {
             vec![
                 client
-                    .state_call(&only.method, &only.args, None)
+                    .state_call(&only.method, &only.args, at)
                     .await
                     .map(|bytes| serde_json::Value::String(to_hex(&bytes))),
             ]
         } else {
-            client.batch(&self.requests()).await?
+            client.batch(&self.requests(at)).await?
         };
         self.accept(answers);
         Ok(())
@@ -162,14 +172,24 @@ pub async fn fetch_together(
     storage: &mut StorageBatch<'_>,
     calls: &mut RuntimeCalls<'_>,
 ) -> Result<(), ChainError> {
+    fetch_together_at(client, storage, calls, None).await
+}
+
+/// Like [`fetch_together`], at block `at` (best block when `None`).
+pub async fn fetch_together_at(
+    client: &ChainClient,
+    storage: &mut StorageBatch<'_>,
+    calls: &mut RuntimeCalls<'_>,
+    at: Option<[u8; 32]>,
+) -> Result<(), ChainError> {
     if calls.is_empty() {
-        return storage.fetch(client).await;
+        return storage.fetch_at(client, at).await;
     }
     if storage.is_empty() {
-        return calls.fetch(client).await;
+        return calls.fetch_at(client, at).await;
     }
-    let mut requests = vec![storage.request()];
-    requests.extend(calls.requests());
+    let mut requests = vec![storage.request(at)];
+    requests.extend(calls.requests(at));
     let mut answers = client.batch(&requests).await?.into_iter();
     let stored = answers
         .next()
