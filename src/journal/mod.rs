@@ -25,6 +25,7 @@ use crate::amount::{AlphaRao, Price, Rao, alpha_to_tao};
 use crate::chain::queries::{AccountBalance, PositionView};
 use crate::config::private_fs;
 
+pub mod backfill;
 pub mod record;
 
 /// The folder inside the data folder.

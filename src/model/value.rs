@@ -314,8 +314,9 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
                     load_if_stale(model)
                 }
                 Err(e) => {
+                    // A partial fill (a pruned node) still wrote what it read.
                     model.notify(e, true);
-                    Vec::new()
+                    load_if_stale(model)
                 }
             }
         }
