@@ -260,6 +260,17 @@ pub enum Action {
         id: RequestId,
         result: Result<usize, String>,
     },
+    /// What the coldkey's positions earned over a range (from past chain state).
+    EarningsLoaded {
+        id: RequestId,
+        coldkey: String,
+        result: Result<Box<crate::chain::earnings::EarningsReport>, String>,
+    },
+    /// A CSV export was written: a sentence saying where, or why not.
+    Exported {
+        id: RequestId,
+        result: Result<String, String>,
+    },
 }
 
 /// Secrets travel inside some actions, so Debug names the variant only.
@@ -295,6 +306,8 @@ impl fmt::Debug for Action {
             Action::JournalRecorded { .. } => "JournalRecorded",
             Action::BackfillProgress { .. } => "BackfillProgress",
             Action::BackfillDone { .. } => "BackfillDone",
+            Action::EarningsLoaded { .. } => "EarningsLoaded",
+            Action::Exported { .. } => "Exported",
         };
         f.write_str(name)
     }
@@ -411,6 +424,22 @@ pub enum Effect {
         coldkey: String,
         span_secs: Option<u64>,
     },
+    /// Compute what `coldkey`'s positions earned over the last `span_secs`.
+    FetchEarnings {
+        id: RequestId,
+        coldkey: String,
+        span_secs: u64,
+    },
+    /// Write an earnings report as CSV in the data folder.
+    ExportEarnings {
+        id: RequestId,
+        coldkey: String,
+        report: Box<crate::chain::earnings::EarningsReport>,
+    },
+    /// Write this machine's transaction history as CSV in the data folder.
+    ExportHistory {
+        id: RequestId,
+    },
 }
 
 impl fmt::Debug for Effect {
@@ -465,6 +494,15 @@ impl fmt::Debug for Effect {
                 coldkey,
                 span_secs,
             } => write!(f, "BackfillJournal({id:?}, {coldkey}, {span_secs:?})"),
+            Effect::FetchEarnings {
+                id,
+                coldkey,
+                span_secs,
+            } => write!(f, "FetchEarnings({id:?}, {coldkey}, {span_secs})"),
+            Effect::ExportEarnings { id, coldkey, .. } => {
+                write!(f, "ExportEarnings({id:?}, {coldkey})")
+            }
+            Effect::ExportHistory { id } => write!(f, "ExportHistory({id:?})"),
         }
     }
 }

@@ -404,6 +404,17 @@ impl EffectRunner for Worker {
                 coldkey,
                 span_secs,
             } => self.backfill_journal(id, coldkey, span_secs),
+            Effect::FetchEarnings {
+                id,
+                coldkey,
+                span_secs,
+            } => self.fetch_earnings(id, coldkey, span_secs),
+            Effect::ExportEarnings {
+                id,
+                coldkey,
+                report,
+            } => self.export_earnings(id, coldkey, *report),
+            Effect::ExportHistory { id } => self.export_history(id),
         }
     }
 }

@@ -2020,3 +2020,111 @@ fn value_keys_do_nothing_off_the_portfolio() {
     assert!(char_key(&mut m, 'v').is_empty());
     assert!(!m.value.open);
 }
+
+fn earnings_asks(effects: &[Effect]) -> Vec<(RequestId, u64)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::FetchEarnings { id, span_secs, .. } => Some((*id, *span_secs)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The first journaled read of the session: it asks for the week's earnings (once).
+fn with_week_earnings(m: &mut taotui::model::Model) {
+    let snap = journal(5, 1, 1).remove(0);
+    let effects = update(
+        m,
+        Action::JournalRecorded {
+            coldkey: ALICE.to_owned(),
+            snapshot: snap.clone(),
+            previous: None,
+        },
+    );
+    let asks = earnings_asks(&effects);
+    assert_eq!(asks.len(), 1);
+    assert_eq!(asks[0].1, 7 * 86_400);
+    let again = update(
+        m,
+        Action::JournalRecorded {
+            coldkey: ALICE.to_owned(),
+            snapshot: snap,
+            previous: None,
+        },
+    );
+    assert!(earnings_asks(&again).is_empty(), "asked once per session");
+    update(
+        m,
+        Action::EarningsLoaded {
+            id: asks[0].0,
+            coldkey: ALICE.to_owned(),
+            result: Ok(earnings_report(5, "7 d")),
+        },
+    );
+}
+
+#[test]
+fn the_week_earnings_are_read_after_the_first_read_and_feed_the_column() {
+    use taotui::model::value::Range;
+    let mut m = loaded_with(5, 5, 0);
+    m.screen = Screen::Portfolio;
+    with_week_earnings(&mut m);
+    let slot = &m.value.earnings[&(ALICE.to_owned(), Range::Week)];
+    let first = m.portfolio.sorted()[0].clone();
+    let earned = slot.position(&first.hotkey.0, first.netuid).unwrap();
+    assert!(earned.reward_tao > 0);
+    let screen = text(&render(&m, &theme(), 120, 40));
+    assert!(screen.contains("Earned 7 d"), "{screen}");
+}
+
+#[test]
+fn enter_on_a_position_opens_its_earnings_and_reads_the_other_ranges() {
+    let mut m = loaded_with(5, 5, 0);
+    m.screen = Screen::Portfolio;
+    with_week_earnings(&mut m);
+    let effects = enter(&mut m);
+    assert!(matches!(m.modal, Some(Modal::Position(_))));
+    let mut spans: Vec<u64> = earnings_asks(&effects).iter().map(|a| a.1).collect();
+    spans.sort_unstable();
+    assert_eq!(spans, [86_400, 30 * 86_400], "7 d is read already");
+    let screen = text(&render(&m, &theme(), 120, 40));
+    assert!(screen.contains("rewards"), "{screen}");
+    assert!(screen.contains("reading past chain state"), "{screen}");
+    // Closing and opening again asks for nothing new.
+    esc(&mut m);
+    assert!(m.modal.is_none());
+    assert!(earnings_asks(&enter(&mut m)).is_empty());
+}
+
+#[test]
+fn e_exports_the_week_earnings_once_read_and_the_history_on_its_screen() {
+    let mut m = loaded_with(5, 5, 0);
+    m.screen = Screen::Portfolio;
+    // Before the earnings are read: a sentence, no file.
+    assert!(char_key(&mut m, 'e').is_empty());
+    assert!(m.notice.as_ref().unwrap().error);
+    with_week_earnings(&mut m);
+    let effects = char_key(&mut m, 'e');
+    let id = match effects.as_slice() {
+        [Effect::ExportEarnings {
+            id,
+            coldkey,
+            report,
+        }] if coldkey == ALICE && report.positions.len() == 5 => *id,
+        other => panic!("{other:?}"),
+    };
+    update(
+        &mut m,
+        Action::Exported {
+            id,
+            result: Ok("Exported 5 rows to /data/exports/earnings-7d.csv".to_owned()),
+        },
+    );
+    assert!(m.notice.as_ref().unwrap().text.contains("/data/exports"));
+    m.screen = Screen::History;
+    assert!(matches!(
+        char_key(&mut m, 'e').as_slice(),
+        [Effect::ExportHistory { .. }]
+    ));
+}

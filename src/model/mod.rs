@@ -58,7 +58,8 @@ impl Screen {
             Screen::Wallets => Context::Wallets,
             Screen::Portfolio => Context::Portfolio,
             Screen::Validators => Context::Validators,
-            Screen::Network | Screen::History => Context::Global,
+            Screen::History => Context::History,
+            Screen::Network => Context::Global,
         }
     }
 
@@ -83,6 +84,8 @@ pub enum Modal {
         text: String,
         error: bool,
     },
+    /// What one position earned over 24 h, 7 d and 30 d (Enter on a Portfolio position).
+    Position(value::PositionKey),
 }
 
 /// Hands out request ids; each effect that expects an answer gets a fresh one.
@@ -504,7 +507,9 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::JournalLoaded { .. }
         | Action::JournalRecorded { .. }
         | Action::BackfillProgress { .. }
-        | Action::BackfillDone { .. } => value::update(model, action),
+        | Action::BackfillDone { .. }
+        | Action::EarningsLoaded { .. }
+        | Action::Exported { .. } => value::update(model, action),
         Action::TxDone { id, result } => {
             if let Some(Modal::Stake(s)) = &mut model.modal
                 && s.on_done(id, result)
@@ -553,7 +558,7 @@ fn on_key(model: &mut Model, key: KeyPress) -> Vec<Effect> {
 
 fn on_modal_key(model: &mut Model, modal: Modal, key: KeyPress) -> Vec<Effect> {
     match modal {
-        Modal::Help | Modal::Qr { .. } | Modal::Message { .. } => {
+        Modal::Help | Modal::Qr { .. } | Modal::Message { .. } | Modal::Position(_) => {
             // Any of close, select or help closes a read-only dialog; other keys keep it.
             let cmd = model.keymap.lookup(Context::Global, key);
             if !matches!(
@@ -656,6 +661,9 @@ fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
             if model.screen == Screen::Wallets {
                 return open_qr(model);
             }
+            if model.screen == Screen::Portfolio {
+                return value::open_detail(model);
+            }
             Vec::new()
         }
         Command::Refresh => refresh(model),
@@ -753,7 +761,7 @@ fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
             model.notify(text, false);
             Vec::new()
         }
-        Command::ValueChart | Command::NextRange | Command::PrevRange => {
+        Command::ValueChart | Command::NextRange | Command::PrevRange | Command::Export => {
             value::on_command(model, command)
         }
         Command::ChartSplit => {

@@ -7,13 +7,14 @@
 use std::collections::HashMap;
 
 use crate::action::{Action, Effect, RequestId};
+use crate::chain::earnings::{EarningsReport, PositionEarnings};
 use crate::config::keymap::Command;
 use crate::journal::Snapshot;
 
 use super::{Model, Screen};
 
 /// The chart's time span.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Range {
     Day,
     #[default]
@@ -78,8 +79,41 @@ pub struct Backfill {
     pub total: u32,
 }
 
+/// A position on the detail dialog: hotkey (public key), netuid, and its label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PositionKey {
+    pub hotkey: [u8; 32],
+    pub netuid: u16,
+    pub label: String,
+}
+
+/// The ranges earnings are computed for (the Portfolio column uses 7 d).
+pub const EARNINGS_RANGES: [Range; 3] = [Range::Day, Range::Week, Range::Month];
+
+/// One earnings computation of one coldkey over one range.
+#[derive(Debug, Clone, Default)]
+pub struct EarningsSlot {
+    pub pending: Option<RequestId>,
+    pub report: Option<Box<EarningsReport>>,
+    pub error: Option<String>,
+}
+
+impl EarningsSlot {
+    /// What (hotkey, netuid) earned, where the report lists it.
+    pub fn position(&self, hotkey: &[u8; 32], netuid: u16) -> Option<&PositionEarnings> {
+        let hex = format!("0x{}", hex::encode(hotkey));
+        self.report
+            .as_ref()?
+            .positions
+            .iter()
+            .find(|p| p.netuid == netuid && p.hotkey.eq_ignore_ascii_case(&hex))
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ValueState {
+    /// Earnings per (coldkey, range), computed once per session each.
+    pub earnings: HashMap<(String, Range), EarningsSlot>,
     /// The value view replaces the positions table on the Portfolio.
     pub open: bool,
     pub range: Range,
@@ -170,10 +204,15 @@ pub fn chart_now(model: &Model) -> u64 {
 }
 
 pub fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
+    if command == Command::Export && model.screen == Screen::History {
+        let id = model.ids.fresh();
+        return vec![Effect::ExportHistory { id }];
+    }
     if model.screen != Screen::Portfolio {
         return Vec::new();
     }
     match command {
+        Command::Export => export_earnings(model),
         Command::ValueChart => {
             model.value.open = !model.value.open;
             if model.value.open {
@@ -283,11 +322,47 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
                         change,
                     });
             }
+            let mut effects = Vec::new();
+            if model.selected_coldkey().as_ref() == Some(&coldkey) {
+                // The "earned (7 d)" column: once per coldkey and session, after its first read.
+                effects.extend(fetch_earnings(model, &coldkey, Range::Week));
+            }
             if model.value.coldkey.as_ref() == Some(&coldkey) && model.value.pending.is_none() {
                 model.value.add(&snapshot);
             } else if model.value.open && model.selected_coldkey().as_ref() == Some(&coldkey) {
                 // The wallet changed while the chart was open.
-                return load_if_needed(model);
+                effects.extend(load_if_needed(model));
+            }
+            effects
+        }
+        Action::EarningsLoaded {
+            id,
+            coldkey,
+            result,
+        } => {
+            let Some(slot) = model
+                .value
+                .earnings
+                .iter_mut()
+                .find(|((c, _), slot)| *c == coldkey && slot.pending == Some(id))
+                .map(|(_, slot)| slot)
+            else {
+                return Vec::new();
+            };
+            slot.pending = None;
+            match result {
+                Ok(report) => {
+                    slot.report = Some(report);
+                    slot.error = None;
+                }
+                Err(e) => slot.error = Some(e),
+            }
+            Vec::new()
+        }
+        Action::Exported { result, .. } => {
+            match result {
+                Ok(text) => model.notify(text, false),
+                Err(e) => model.notify(e, true),
             }
             Vec::new()
         }
@@ -332,4 +407,94 @@ fn load_if_stale(model: &mut Model) -> Vec<Effect> {
     let id = model.ids.fresh();
     model.value.pending = Some(id);
     vec![Effect::LoadJournal { id, coldkey }]
+}
+
+/// Asks for `coldkey`'s earnings over `range` unless asked already this session (or offline).
+fn fetch_earnings(model: &mut Model, coldkey: &str, range: Range) -> Vec<Effect> {
+    let Some(span_secs) = range.secs() else {
+        return Vec::new();
+    };
+    let key = (coldkey.to_owned(), range);
+    let asked = model
+        .value
+        .earnings
+        .get(&key)
+        .is_some_and(|s| s.pending.is_some() || s.report.is_some());
+    if asked || !model.connected() {
+        return Vec::new();
+    }
+    let id = model.ids.fresh();
+    model.value.earnings.insert(
+        key,
+        EarningsSlot {
+            pending: Some(id),
+            ..EarningsSlot::default()
+        },
+    );
+    vec![Effect::FetchEarnings {
+        id,
+        coldkey: coldkey.to_owned(),
+        span_secs,
+    }]
+}
+
+/// Enter on a position: what it earned over 24 h, 7 d and 30 d (each computed once, on demand).
+pub fn open_detail(model: &mut Model) -> Vec<Effect> {
+    let Some(p) = model
+        .portfolio
+        .sorted()
+        .get(model.portfolio.selected)
+        .map(|p| PositionKey {
+            hotkey: p.hotkey.0,
+            netuid: p.netuid,
+            label: format!(
+                "SN{} {}",
+                p.netuid,
+                p.hotkey_name.clone().unwrap_or_else(|| p.hotkey.ss58())
+            ),
+        })
+    else {
+        return Vec::new();
+    };
+    let Some(coldkey) = model.selected_coldkey() else {
+        return Vec::new();
+    };
+    model.modal = Some(super::Modal::Position(p));
+    EARNINGS_RANGES
+        .iter()
+        .flat_map(|r| fetch_earnings(model, &coldkey, *r))
+        .collect()
+}
+
+/// `e` on the Portfolio: the 7 d earnings report as CSV, once it has been computed.
+fn export_earnings(model: &mut Model) -> Vec<Effect> {
+    let Some(coldkey) = model.selected_coldkey() else {
+        return Vec::new();
+    };
+    let slot = model.value.earnings.get(&(coldkey.clone(), Range::Week));
+    match slot.and_then(|s| s.report.clone()) {
+        Some(report) => {
+            let id = model.ids.fresh();
+            vec![Effect::ExportEarnings {
+                id,
+                coldkey,
+                report,
+            }]
+        }
+        None => {
+            let why = match slot {
+                Some(s) if s.pending.is_some() => {
+                    "The 7 d earnings are still being read from the chain; press e again once the Earned column shows."
+                        .to_owned()
+                }
+                Some(EarningsSlot { error: Some(e), .. }) => {
+                    format!("Nothing to export: the 7 d earnings could not be read ({e}).")
+                }
+                _ => "Nothing to export yet: connect and let the Portfolio read the 7 d earnings first."
+                    .to_owned(),
+            };
+            model.notify(why, true);
+            Vec::new()
+        }
+    }
 }

@@ -9,6 +9,9 @@ use crate::chain::network::Network;
 use crate::chain::past::PastReader;
 use crate::chain::queries::{AccountBalance, AccountId, PositionView};
 use crate::journal::Journal;
+use crate::chain::earnings::{self, EarningsReport};
+use crate::chain::history::History;
+use crate::export_csv::to_csv;
 use crate::journal::backfill::backfill;
 
 use super::Worker;
@@ -108,6 +111,94 @@ impl Worker {
             )),
         }
     }
+}
+
+impl Worker {
+    /// What the coldkey's positions earned over the last `span_secs` (`chain::earnings`), cached on disk
+    /// per (coldkey, block) by the earnings module.
+    pub(super) fn fetch_earnings(&self, id: RequestId, coldkey: String, span_secs: u64) {
+        let this = self.clone();
+        let handle = tokio::runtime::Handle::current();
+        tokio::task::spawn_blocking(move || {
+            let result = handle.block_on(async {
+                let client = this.client().await?;
+                let account = AccountId::from_ss58(&coldkey).map_err(|e| e.to_string())?;
+                let reader = PastReader::new(client, archive_from_settings().await);
+                earnings::compute(
+                    &reader,
+                    account.0,
+                    earnings::Since::Last(span_secs.saturating_mul(1_000)),
+                    &earnings::Options::default(),
+                )
+                .await
+                .map(Box::new)
+                .map_err(|e| e.to_string())
+            });
+            this.reply(Action::EarningsLoaded {
+                id,
+                coldkey,
+                result,
+            });
+        });
+    }
+
+    pub(super) fn export_earnings(&self, id: RequestId, coldkey: String, report: EarningsReport) {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let rows = crate::cli::earnings_cmds::earnings_rows(&report);
+            let name = format!("earnings-7d-{}", short_name(&coldkey));
+            let result = write_export(&name, &to_csv(&rows), rows.len());
+            this.reply(Action::Exported { id, result });
+        });
+    }
+
+    pub(super) fn export_history(&self, id: RequestId) {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = History::default_location()
+                .and_then(|h| h.transactions())
+                .map_err(|e| e.to_string())
+                .and_then(|records| {
+                    let csv = crate::cli::earnings_cmds::local_csv(&records);
+                    write_export("history", &csv, records.len())
+                });
+            this.reply(Action::Exported { id, result });
+        });
+    }
+}
+
+/// The first 8 characters of an address, for file names.
+fn short_name(ss58: &str) -> String {
+    ss58.chars().filter(char::is_ascii_alphanumeric).take(8).collect()
+}
+
+/// Writes `csv` to `<data folder>/exports/<name>-<UTC time>.csv` (0600) and says where.
+fn write_export(name: &str, csv: &str, rows: usize) -> Result<String, String> {
+    let dir = History::default_location()
+        .map_err(|e| e.to_string())?
+        .path()
+        .parent()
+        .map(|d| d.join("exports"))
+        .ok_or_else(|| "No data folder is known; set TAOTUI_DATA_DIR.".to_owned())?;
+    let stamp = time::OffsetDateTime::from_unix_timestamp(
+        i64::try_from(crate::chain::history::now_secs()).unwrap_or(0),
+    )
+    .ok()
+    .and_then(|t| {
+        t.format(time::macros::format_description!(
+            "[year][month][day]-[hour][minute][second]"
+        ))
+        .ok()
+    })
+    .unwrap_or_default();
+    let path = dir.join(format!("{name}-{stamp}.csv"));
+    crate::config::private_fs::write_private_atomic(&path, csv.as_bytes()).map_err(|e| {
+        format!(
+            "Could not write the export at {}: {e}. Check that the folder is writable.",
+            path.display()
+        )
+    })?;
+    Ok(format!("Exported {rows} rows to {}", path.display()))
 }
 
 /// The archive node from the config's `archive = [...]`, when one is set and answers.

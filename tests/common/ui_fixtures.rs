@@ -588,3 +588,53 @@ pub fn with_journal(m: &mut Model, snapshots: Vec<taotui::journal::Snapshot>) ->
         },
     )
 }
+
+/// What `positions(n)` earned over a range: position i earned (i+1)/10 alpha, worth half that in TAO on
+/// subnets (price 0.5) and the same on root; the price cost the subnets 0.01 TAO each.
+pub fn earnings_report(n: usize, range: &str) -> Box<taotui::chain::earnings::EarningsReport> {
+    use taotui::chain::earnings::{End, EarningsReport, PositionEarnings, Totals};
+    let (_, list) = positions(n);
+    let end = End {
+        block: 4_000_000,
+        hash: [1; 32],
+        timestamp_ms: NOW * 1000,
+    };
+    Box::new(EarningsReport {
+        coldkey: format!("0x{}", hex::encode(account(ALICE).0)),
+        range: range.to_owned(),
+        start: End {
+            block: 3_950_000,
+            ..end
+        },
+        end,
+        positions: list
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let earned = (i as i128 + 1) * 100_000_000;
+                let root = p.netuid == 0;
+                let reward = if root { earned } else { earned / 2 };
+                PositionEarnings {
+                    hotkey: format!("0x{}", hex::encode(p.hotkey.0)),
+                    netuid: p.netuid,
+                    alpha_start: p.alpha.get() - earned as u64,
+                    alpha_end: p.alpha.get(),
+                    own_alpha: 0,
+                    earned_alpha: earned,
+                    price_start_rao: None,
+                    price_end_rao: None,
+                    value_start: p.tao_value.get() - reward as u64,
+                    value_end: p.tao_value.get(),
+                    net_tao_in: 0,
+                    reward_tao: reward,
+                    price_effect_tao: if root { 0 } else { -10_000_000 },
+                }
+            })
+            .collect(),
+        total: Totals::default(),
+        events: Vec::new(),
+        requests: 0,
+        blocks_read: 2,
+        notes: Vec::new(),
+    })
+}

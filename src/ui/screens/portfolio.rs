@@ -73,7 +73,7 @@ pub fn draw_portfolio(frame: &mut Frame, area: Rect, model: &Model, theme: &Them
         )),
         hints,
     );
-    draw_summary(frame, summary, model, theme, coldkey, since);
+    draw_summary(frame, summary, model, theme, coldkey.clone(), since);
 
     let state = p.listing.state(model.now, model.connected());
     if rows.is_empty() {
@@ -95,6 +95,15 @@ pub fn draw_portfolio(frame: &mut Frame, area: Rect, model: &Model, theme: &Them
         header.push("Locked");
     }
     header.extend(["Value", "Share", "APY", "Per day"]);
+    // "Earned 7 d" once the week's earnings were read from past chain state (rewards at the end price).
+    let earned = model
+        .value
+        .earnings
+        .get(&(coldkey.clone(), crate::model::value::Range::Week))
+        .filter(|s| s.report.is_some());
+    if earned.is_some() {
+        header.push("Earned 7 d");
+    }
     let header = Row::new(header).style(theme.accent());
     // Only the rows on screen are built (1,000 positions draw like 10).
     let visible_rows = usize::from(body.height.saturating_sub(3)).max(1);
@@ -139,6 +148,12 @@ pub fn draw_portfolio(frame: &mut Frame, area: Rect, model: &Model, theme: &Them
                         .map_or("–".to_owned(), |a| fmt::alpha(a, &pos.symbol)),
                 ),
             ]);
+            if let Some(slot) = earned {
+                cells.push(Cell::from(
+                    slot.position(&pos.hotkey.0, pos.netuid)
+                        .map_or("–".to_owned(), |e| super::value::signed_tao(e.reward_tao)),
+                ));
+            }
             Row::new(cells)
         })
         .collect();
@@ -157,6 +172,9 @@ pub fn draw_portfolio(frame: &mut Frame, area: Rect, model: &Model, theme: &Them
         Constraint::Length(8),
         Constraint::Fill(2),
     ]);
+    if earned.is_some() {
+        widths.push(Constraint::Fill(2));
+    }
     let table = Table::new(table_rows, widths)
         .header(header)
         .row_highlight_style(theme.selected())

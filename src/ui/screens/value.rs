@@ -322,6 +322,88 @@ pub fn resample(values: &[u64], width: usize) -> Vec<u64> {
     picked.into_iter().map(|v| v - lo).collect()
 }
 
+/// Signed alpha with its symbol, 4 decimals toward zero (masked when hidden).
+fn signed_alpha(change: i128, symbol: &str) -> String {
+    let sign = if change < 0 { "-" } else { "+" };
+    let magnitude = u64::try_from(change.unsigned_abs()).unwrap_or(u64::MAX);
+    format!("{sign}{}", fmt::alpha(crate::amount::AlphaRao(magnitude), symbol))
+}
+
+/// Enter on a position: earned over 24 h, 7 d and 30 d, rewards apart from the price effect.
+pub fn draw_detail(
+    frame: &mut Frame,
+    area: Rect,
+    key: &crate::model::value::PositionKey,
+    model: &Model,
+    theme: &Theme,
+) {
+    use crate::model::value::EARNINGS_RANGES;
+    use crate::ui::widgets::dialog::{centered, frame_dialog};
+    let rect = centered(area, 76, 19);
+    let inner = frame_dialog(frame, rect, &format!("{} · earned", key.label), theme);
+    let symbol = model
+        .portfolio
+        .listing
+        .data
+        .as_ref()
+        .and_then(|(_, ps)| ps.iter().find(|p| p.netuid == key.netuid))
+        .map_or("α".to_owned(), |p| p.symbol.clone());
+    let coldkey = model.selected_coldkey().unwrap_or_default();
+    let mut lines = vec![Line::styled(
+        "Rewards: alpha earned (stake at both ends minus your own adds, removes and moves), at the end price.",
+        theme.muted(),
+    )];
+    lines.push(Line::styled(
+        "Price effect: the rest of the value change (price moves, fees and slippage of your trades).",
+        theme.muted(),
+    ));
+    lines.push(Line::default());
+    for range in EARNINGS_RANGES {
+        let slot = model.value.earnings.get(&(coldkey.clone(), range));
+        lines.push(Line::styled(range.label().to_owned(), theme.accent()));
+        let line = match slot {
+            Some(s) if s.report.is_some() => match s.position(&key.hotkey, key.netuid) {
+                Some(p) => {
+                    lines.push(Line::from(vec![
+                        Span::styled("  rewards      ", theme.muted()),
+                        Span::styled(signed_alpha(p.earned_alpha, &symbol), theme.base()),
+                        Span::styled(" = ", theme.muted()),
+                        Span::styled(signed_tao(p.reward_tao), change_style(p.reward_tao, theme)),
+                    ]));
+                    Line::from(vec![
+                        Span::styled("  price effect ", theme.muted()),
+                        Span::styled(
+                            signed_tao(p.price_effect_tao),
+                            change_style(p.price_effect_tao, theme),
+                        ),
+                        Span::styled("   value ", theme.muted()),
+                        Span::styled(fmt::tao(Rao(p.value_start)), theme.base()),
+                        Span::styled(" → ", theme.muted()),
+                        Span::styled(fmt::tao(Rao(p.value_end)), theme.base()),
+                    ])
+                }
+                None => Line::styled("  not held over this range", theme.muted()),
+            },
+            Some(s) if s.pending.is_some() => Line::styled(
+                format!("  {} reading past chain state…", crate::ui::spinner(model)),
+                theme.accent(),
+            ),
+            Some(crate::model::value::EarningsSlot { error: Some(e), .. }) => Line::styled(format!("  ! {e}"), theme.warning()),
+            _ => Line::styled("  not read (offline)", theme.muted()),
+        };
+        lines.push(line);
+    }
+    lines.push(Line::default());
+    lines.push(Line::styled(
+        "Exact integers from the chain; shown to 4 decimals, rounded toward zero. Enter or Esc closes this.",
+        theme.muted(),
+    ));
+    frame.render_widget(
+        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }),
+        inner,
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
