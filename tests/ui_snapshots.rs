@@ -320,6 +320,53 @@ fn scenes() -> Vec<(&'static str, Model)> {
     );
     scenes.push(("portfolio_since_last_look", m));
 
+    // The week's earnings read: an "Earned 7 d" column; Enter opens the position's earnings.
+    let mut m = loaded();
+    let effects = update(
+        &mut m,
+        Action::JournalRecorded {
+            coldkey: ALICE.to_owned(),
+            snapshot: journal(5, 1, 1).remove(0),
+            previous: None,
+        },
+    );
+    for e in effects {
+        if let Effect::FetchEarnings { id, .. } = e {
+            update(
+                &mut m,
+                Action::EarningsLoaded {
+                    id,
+                    coldkey: ALICE.to_owned(),
+                    result: Ok(earnings_report(5, "7 d")),
+                },
+            );
+        }
+    }
+    scenes.push(("portfolio_earned", m));
+    let mut m = loaded();
+    let effects = update(
+        &mut m,
+        Action::JournalRecorded {
+            coldkey: ALICE.to_owned(),
+            snapshot: journal(5, 1, 1).remove(0),
+            previous: None,
+        },
+    );
+    for e in effects {
+        if let Effect::FetchEarnings { id, .. } = e {
+            update(
+                &mut m,
+                Action::EarningsLoaded {
+                    id,
+                    coldkey: ALICE.to_owned(),
+                    result: Ok(earnings_report(5, "7 d")),
+                },
+            );
+        }
+    }
+    enter(&mut m);
+    scenes.push(("position_earnings", m));
+
     let mut m = loaded();
     m.screen = Screen::Validators;
     scenes.push(("validators_table", m));

@@ -2107,11 +2107,13 @@ fn e_exports_the_week_earnings_once_read_and_the_history_on_its_screen() {
     with_week_earnings(&mut m);
     let effects = char_key(&mut m, 'e');
     let id = match effects.as_slice() {
-        [Effect::ExportEarnings {
-            id,
-            coldkey,
-            report,
-        }] if coldkey == ALICE && report.positions.len() == 5 => *id,
+        [
+            Effect::ExportEarnings {
+                id,
+                coldkey,
+                report,
+            },
+        ] if coldkey == ALICE && report.positions.len() == 5 => *id,
         other => panic!("{other:?}"),
     };
     update(

@@ -5,13 +5,13 @@ use std::collections::BTreeSet;
 
 use crate::action::{Action, RequestId};
 use crate::chain::client::{ChainClient, ConnectOptions};
+use crate::chain::earnings::{self, EarningsReport};
+use crate::chain::history::History;
 use crate::chain::network::Network;
 use crate::chain::past::PastReader;
 use crate::chain::queries::{AccountBalance, AccountId, PositionView};
-use crate::journal::Journal;
-use crate::chain::earnings::{self, EarningsReport};
-use crate::chain::history::History;
 use crate::export_csv::to_csv;
+use crate::journal::Journal;
 use crate::journal::backfill::backfill;
 
 use super::Worker;
@@ -169,7 +169,10 @@ impl Worker {
 
 /// The first 8 characters of an address, for file names.
 fn short_name(ss58: &str) -> String {
-    ss58.chars().filter(char::is_ascii_alphanumeric).take(8).collect()
+    ss58.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(8)
+        .collect()
 }
 
 /// Writes `csv` to `<data folder>/exports/<name>-<UTC time>.csv` (0600) and says where.

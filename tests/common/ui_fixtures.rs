@@ -592,7 +592,7 @@ pub fn with_journal(m: &mut Model, snapshots: Vec<taotui::journal::Snapshot>) ->
 /// What `positions(n)` earned over a range: position i earned (i+1)/10 alpha, worth half that in TAO on
 /// subnets (price 0.5) and the same on root; the price cost the subnets 0.01 TAO each.
 pub fn earnings_report(n: usize, range: &str) -> Box<taotui::chain::earnings::EarningsReport> {
-    use taotui::chain::earnings::{End, EarningsReport, PositionEarnings, Totals};
+    use taotui::chain::earnings::{EarningsReport, End, PositionEarnings, Totals};
     let (_, list) = positions(n);
     let end = End {
         block: 4_000_000,

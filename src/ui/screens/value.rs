@@ -326,7 +326,10 @@ pub fn resample(values: &[u64], width: usize) -> Vec<u64> {
 fn signed_alpha(change: i128, symbol: &str) -> String {
     let sign = if change < 0 { "-" } else { "+" };
     let magnitude = u64::try_from(change.unsigned_abs()).unwrap_or(u64::MAX);
-    format!("{sign}{}", fmt::alpha(crate::amount::AlphaRao(magnitude), symbol))
+    format!(
+        "{sign}{}",
+        fmt::alpha(crate::amount::AlphaRao(magnitude), symbol)
+    )
 }
 
 /// Enter on a position: earned over 24 h, 7 d and 30 d, rewards apart from the price effect.
@@ -388,7 +391,9 @@ pub fn draw_detail(
                 format!("  {} reading past chain state…", crate::ui::spinner(model)),
                 theme.accent(),
             ),
-            Some(crate::model::value::EarningsSlot { error: Some(e), .. }) => Line::styled(format!("  ! {e}"), theme.warning()),
+            Some(crate::model::value::EarningsSlot { error: Some(e), .. }) => {
+                Line::styled(format!("  ! {e}"), theme.warning())
+            }
             _ => Line::styled("  not read (offline)", theme.muted()),
         };
         lines.push(line);
