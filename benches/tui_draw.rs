@@ -141,5 +141,42 @@ fn frames_after_keys(c: &mut Criterion) {
     });
 }
 
-criterion_group!(tui, benches, frames_after_keys);
+/// The Portfolio's value chart over a year of daily snapshots of 10 positions ("all"), and a range key
+/// with its frame (the range slices precomputed values; nothing is recomputed per frame).
+fn value_chart_frames(c: &mut Criterion) {
+    let theme = theme();
+    let mut m = loaded(10, 10, Screen::Portfolio);
+    with_journal(&mut m, journal(10, 365, 86_400));
+    m.value.range = taotui::model::value::Range::All;
+    assert_eq!(m.value.times.len(), 365);
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    c.bench_function("draw_value_chart_year_daily_10_positions", |b| {
+        b.iter(|| {
+            terminal.draw(|f| taotui::ui::draw(f, &m, &theme)).unwrap();
+        });
+    });
+    let mut big = Terminal::new(TestBackend::new(250, 70)).unwrap();
+    c.bench_function("draw_value_chart_year_daily_10_positions_250x70", |b| {
+        b.iter(|| {
+            big.draw(|f| taotui::ui::draw(f, &m, &theme)).unwrap();
+        });
+    });
+    c.bench_function("key_and_frame_value_range_year_daily", |b| {
+        b.iter(|| {
+            char_key(&mut m, ']');
+            terminal.draw(|f| taotui::ui::draw(f, &m, &theme)).unwrap();
+        });
+    });
+    // Loading the year (values computed once per snapshot and position).
+    let year = journal(10, 365, 86_400);
+    c.bench_function("load_value_journal_year_daily_10_positions", |b| {
+        b.iter(|| {
+            let mut s = taotui::model::value::ValueState::default();
+            s.set_snapshots(year.clone());
+            s
+        });
+    });
+}
+
+criterion_group!(tui, benches, frames_after_keys, value_chart_frames);
 criterion_main!(tui);

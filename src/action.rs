@@ -247,6 +247,40 @@ pub enum Action {
         id: RequestId,
         result: Result<String, String>,
     },
+    /// The value journal of `coldkey`, oldest first.
+    JournalLoaded {
+        id: RequestId,
+        coldkey: String,
+        result: Result<Vec<crate::journal::Snapshot>, String>,
+    },
+    /// A portfolio read was written to the journal; `previous` is the newest snapshot before it.
+    JournalRecorded {
+        coldkey: String,
+        snapshot: crate::journal::Snapshot,
+        previous: Option<crate::journal::Snapshot>,
+    },
+    /// Past snapshots read from chain state so far.
+    BackfillProgress {
+        id: RequestId,
+        done: u32,
+        total: u32,
+    },
+    /// How many past snapshots a backfill added.
+    BackfillDone {
+        id: RequestId,
+        result: Result<usize, String>,
+    },
+    /// What the coldkey's positions earned over a range (from past chain state).
+    EarningsLoaded {
+        id: RequestId,
+        coldkey: String,
+        result: Result<Box<crate::chain::earnings::EarningsReport>, String>,
+    },
+    /// A CSV export was written: a sentence saying where, or why not.
+    Exported {
+        id: RequestId,
+        result: Result<String, String>,
+    },
 }
 
 /// Secrets travel inside some actions, so Debug names the variant only.
@@ -279,6 +313,12 @@ impl fmt::Debug for Action {
             Action::HistoryLoaded { .. } => "HistoryLoaded",
             Action::TxProgress { .. } => "TxProgress",
             Action::TxDone { .. } => "TxDone",
+            Action::JournalLoaded { .. } => "JournalLoaded",
+            Action::JournalRecorded { .. } => "JournalRecorded",
+            Action::BackfillProgress { .. } => "BackfillProgress",
+            Action::BackfillDone { .. } => "BackfillDone",
+            Action::EarningsLoaded { .. } => "EarningsLoaded",
+            Action::Exported { .. } => "Exported",
         };
         f.write_str(name)
     }
@@ -399,6 +439,34 @@ pub enum Effect {
     LoadHistory {
         id: RequestId,
     },
+    /// Read `coldkey`'s value journal on the connected chain.
+    LoadJournal {
+        id: RequestId,
+        coldkey: String,
+    },
+    /// Fill the journal from chain state over the last `span_secs` (`None`: as far back as the node
+    /// keeps state, bounded), sampled.
+    BackfillJournal {
+        id: RequestId,
+        coldkey: String,
+        span_secs: Option<u64>,
+    },
+    /// Compute what `coldkey`'s positions earned over the last `span_secs`.
+    FetchEarnings {
+        id: RequestId,
+        coldkey: String,
+        span_secs: u64,
+    },
+    /// Write an earnings report as CSV in the data folder.
+    ExportEarnings {
+        id: RequestId,
+        coldkey: String,
+        report: Box<crate::chain::earnings::EarningsReport>,
+    },
+    /// Write this machine's transaction history as CSV in the data folder.
+    ExportHistory {
+        id: RequestId,
+    },
 }
 
 impl fmt::Debug for Effect {
@@ -451,6 +519,21 @@ impl fmt::Debug for Effect {
                 write!(f, "SubmitStake({id:?}, {request:?})")
             }
             Effect::LoadHistory { id } => write!(f, "LoadHistory({id:?})"),
+            Effect::LoadJournal { id, coldkey } => write!(f, "LoadJournal({id:?}, {coldkey})"),
+            Effect::BackfillJournal {
+                id,
+                coldkey,
+                span_secs,
+            } => write!(f, "BackfillJournal({id:?}, {coldkey}, {span_secs:?})"),
+            Effect::FetchEarnings {
+                id,
+                coldkey,
+                span_secs,
+            } => write!(f, "FetchEarnings({id:?}, {coldkey}, {span_secs})"),
+            Effect::ExportEarnings { id, coldkey, .. } => {
+                write!(f, "ExportEarnings({id:?}, {coldkey})")
+            }
+            Effect::ExportHistory { id } => write!(f, "ExportHistory({id:?})"),
         }
     }
 }

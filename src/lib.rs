@@ -8,6 +8,7 @@ pub mod chain;
 pub mod cli;
 pub mod config;
 pub mod export_csv;
+pub mod journal;
 pub mod model;
 pub mod privacy;
 pub mod risk;

@@ -32,6 +32,8 @@ use crate::chain::queries::{self, AccountId};
 use crate::model::chain::HistoryEntry;
 use crate::model::wallets::{KeyEntry, WalletEntry};
 
+mod journal_effects;
+
 /// The address book's entries; none when there is no config folder.
 fn load_address_book() -> Result<Vec<(String, String)>, String> {
     let Some(path) = crate::address_book::AddressBook::default_path() else {
@@ -357,21 +359,35 @@ impl EffectRunner for Worker {
                     result,
                 },
             ),
-            Effect::FetchPositions { id, coldkey } => self.query(
-                id,
-                move |client| async move {
-                    let account = AccountId::from_ss58(&coldkey).map_err(|e| e.to_string())?;
-                    let listing = queries::stake_list(&client, account)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    Ok((listing.balance, listing.positions))
-                },
-                move |fetched_at, result| Action::PositionsLoaded {
+            Effect::FetchPositions { id, coldkey } => {
+                let this = self.clone();
+                self.query(
                     id,
-                    fetched_at,
-                    result,
-                },
-            ),
+                    move |client| async move {
+                        let account = AccountId::from_ss58(&coldkey).map_err(|e| e.to_string())?;
+                        let (listing, head) = tokio::join!(
+                            queries::stake_list(&client, account),
+                            crate::journal::record::head_number(&client)
+                        );
+                        let listing = listing.map_err(|e| e.to_string())?;
+                        if let Some(block) = head {
+                            this.record_read(
+                                &client,
+                                account,
+                                block,
+                                listing.balance.clone(),
+                                listing.positions.clone(),
+                            );
+                        }
+                        Ok((listing.balance, listing.positions))
+                    },
+                    move |fetched_at, result| Action::PositionsLoaded {
+                        id,
+                        fetched_at,
+                        result,
+                    },
+                )
+            }
             Effect::FetchSubnets { id } => self.query(
                 id,
                 |client| async move { queries::subnets(&client).await.map_err(|e| e.to_string()) },
@@ -438,6 +454,23 @@ impl EffectRunner for Worker {
                 id,
                 result: load_history(),
             }),
+            Effect::LoadJournal { id, coldkey } => self.load_journal(id, coldkey),
+            Effect::BackfillJournal {
+                id,
+                coldkey,
+                span_secs,
+            } => self.backfill_journal(id, coldkey, span_secs),
+            Effect::FetchEarnings {
+                id,
+                coldkey,
+                span_secs,
+            } => self.fetch_earnings(id, coldkey, span_secs),
+            Effect::ExportEarnings {
+                id,
+                coldkey,
+                report,
+            } => self.export_earnings(id, coldkey, *report),
+            Effect::ExportHistory { id } => self.export_history(id),
         }
     }
 }

@@ -313,6 +313,93 @@ fn scenes() -> Vec<(&'static str, Model)> {
     m.now = NOW + 300;
     scenes.push(("portfolio_stale", m));
 
+    // The value view over a fixed journal: 8 days, one snapshot every 3 hours.
+    let mut m = loaded();
+    with_journal(&mut m, journal(5, 64, 3 * 3_600));
+    scenes.push(("value_week", m));
+
+    let mut m = loaded();
+    with_journal(&mut m, journal(5, 64, 3 * 3_600));
+    char_key(&mut m, '[');
+    scenes.push(("value_day", m));
+
+    let mut m = loaded();
+    with_journal(&mut m, journal(5, 64, 3 * 3_600));
+    m.prefs.hide_balances = true;
+    scenes.push(("value_week_hidden", m));
+
+    // Only one snapshot in the last 24 h: nothing to draw yet, a backfill reading past state.
+    let mut m = loaded();
+    with_journal(&mut m, journal(5, 2, 2 * 86_400));
+    char_key(&mut m, '[');
+    scenes.push(("value_day_thin", m));
+
+    // The first read of the session against the journal's last snapshot, 3 hours earlier.
+    let mut m = loaded();
+    let earlier = journal(5, 1, 1).remove(0);
+    let mut now = earlier.clone();
+    now.block += 900;
+    now.free += 1_500_000_000;
+    update(
+        &mut m,
+        Action::JournalRecorded {
+            coldkey: ALICE.to_owned(),
+            snapshot: now,
+            previous: Some(taotui::journal::Snapshot {
+                time: NOW - 3 * 3_600,
+                ..earlier
+            }),
+        },
+    );
+    scenes.push(("portfolio_since_last_look", m));
+
+    // The week's earnings read: an "Earned 7 d" column; Enter opens the position's earnings.
+    let mut m = loaded();
+    let effects = update(
+        &mut m,
+        Action::JournalRecorded {
+            coldkey: ALICE.to_owned(),
+            snapshot: journal(5, 1, 1).remove(0),
+            previous: None,
+        },
+    );
+    for e in effects {
+        if let Effect::FetchEarnings { id, .. } = e {
+            update(
+                &mut m,
+                Action::EarningsLoaded {
+                    id,
+                    coldkey: ALICE.to_owned(),
+                    result: Ok(earnings_report(5, "7 d")),
+                },
+            );
+        }
+    }
+    scenes.push(("portfolio_earned", m));
+    let mut m = loaded();
+    let effects = update(
+        &mut m,
+        Action::JournalRecorded {
+            coldkey: ALICE.to_owned(),
+            snapshot: journal(5, 1, 1).remove(0),
+            previous: None,
+        },
+    );
+    for e in effects {
+        if let Effect::FetchEarnings { id, .. } = e {
+            update(
+                &mut m,
+                Action::EarningsLoaded {
+                    id,
+                    coldkey: ALICE.to_owned(),
+                    result: Ok(earnings_report(5, "7 d")),
+                },
+            );
+        }
+    }
+    enter(&mut m);
+    scenes.push(("position_earnings", m));
+
     let mut m = loaded();
     m.screen = Screen::Validators;
     scenes.push(("validators_table", m));
@@ -817,6 +904,9 @@ fn hidden_balances_leave_no_amount_on_any_screen() {
     for screen in [Screen::Portfolio, Screen::Network, Screen::Validators] {
         let mut m = loaded();
         m.screen = screen;
+        if screen == Screen::Portfolio {
+            with_journal(&mut m, journal(5, 64, 3 * 3_600));
+        }
         let shown = text(&render(&m, &theme, 120, 40));
         m.prefs.hide_balances = true;
         let hidden = text(&render(&m, &theme, 120, 40));

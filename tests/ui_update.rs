@@ -2036,3 +2036,350 @@ fn the_wallets_screen_adds_and_removes_address_book_names() {
         "{effects:?}"
     );
 }
+
+fn journal_loads(effects: &[Effect]) -> Vec<(RequestId, String)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::LoadJournal { id, coldkey } => Some((*id, coldkey.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn value_view_reads_the_journal_once_and_switches_ranges() {
+    use taotui::model::value::Range;
+    let mut m = loaded_with(5, 5, 0);
+    m.screen = Screen::Portfolio;
+    let effects = char_key(&mut m, 'v');
+    assert!(m.value.open);
+    let loads = journal_loads(&effects);
+    assert_eq!(loads.len(), 1);
+    assert_eq!(loads[0].1, ALICE);
+    // 8 days, one snapshot every 3 hours.
+    let effects = update(
+        &mut m,
+        Action::JournalLoaded {
+            id: loads[0].0,
+            coldkey: ALICE.to_owned(),
+            result: Ok(journal(5, 64, 3 * 3_600)),
+        },
+    );
+    assert!(effects.is_empty(), "the 7 d range has data: no backfill");
+    assert_eq!(m.value.range, Range::Week);
+    assert_eq!(m.value.window(NOW).len(), 57);
+    assert_eq!(m.value.positions.len(), 5);
+    // Totals are free plus alpha x price, in integers.
+    let last = journal(5, 64, 3 * 3_600).pop().unwrap();
+    assert_eq!(*m.value.totals.last().unwrap(), last.total_value());
+    char_key(&mut m, ']');
+    assert_eq!(m.value.range, Range::Month);
+    assert_eq!(m.value.window(NOW).len(), 64);
+    char_key(&mut m, ']');
+    assert_eq!(m.value.range, Range::All);
+    char_key(&mut m, ']');
+    assert_eq!(m.value.range, Range::Day);
+    assert_eq!(m.value.window(NOW).len(), 9);
+    char_key(&mut m, '[');
+    assert_eq!(m.value.range, Range::All);
+    // Closing and opening again does not read the file again.
+    char_key(&mut m, 'v');
+    assert!(!m.value.open);
+    assert!(journal_loads(&char_key(&mut m, 'v')).is_empty());
+}
+
+#[test]
+fn a_stale_or_foreign_journal_answer_is_ignored() {
+    let mut m = loaded_with(5, 5, 0);
+    m.screen = Screen::Portfolio;
+    let (id, _) = journal_loads(&char_key(&mut m, 'v'))[0].clone();
+    update(
+        &mut m,
+        Action::JournalLoaded {
+            id: RequestId(id.0 + 100),
+            coldkey: ALICE.to_owned(),
+            result: Ok(journal(5, 10, 3_600)),
+        },
+    );
+    update(
+        &mut m,
+        Action::JournalLoaded {
+            id,
+            coldkey: BOB.to_owned(),
+            result: Ok(journal(5, 10, 3_600)),
+        },
+    );
+    assert!(m.value.times.is_empty());
+    assert!(m.value.pending.is_some());
+    update(
+        &mut m,
+        Action::JournalLoaded {
+            id,
+            coldkey: ALICE.to_owned(),
+            result: Err("Could not read the value journal".to_owned()),
+        },
+    );
+    assert!(m.value.error.is_some());
+    // Asking again after a failure reads again.
+    char_key(&mut m, 'v');
+    assert_eq!(journal_loads(&char_key(&mut m, 'v')).len(), 1);
+}
+
+#[test]
+fn an_empty_range_asks_for_a_backfill_once_while_connected() {
+    use taotui::model::value::Range;
+    let mut m = loaded_with(5, 5, 0);
+    m.screen = Screen::Portfolio;
+    let (id, _) = journal_loads(&char_key(&mut m, 'v'))[0].clone();
+    // Two snapshots two days apart: 7 d has both, 24 h only one.
+    update(
+        &mut m,
+        Action::JournalLoaded {
+            id,
+            coldkey: ALICE.to_owned(),
+            result: Ok(journal(5, 2, 2 * 86_400)),
+        },
+    );
+    let effects = char_key(&mut m, '[');
+    assert_eq!(m.value.range, Range::Day);
+    let (bid, span) = match effects.as_slice() {
+        [
+            Effect::BackfillJournal {
+                id,
+                coldkey,
+                span_secs,
+            },
+        ] if coldkey == ALICE => (*id, *span_secs),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(span, Some(86_400));
+    update(
+        &mut m,
+        Action::BackfillProgress {
+            id: bid,
+            done: 3,
+            total: 24,
+        },
+    );
+    assert_eq!(m.value.backfill.map(|b| (b.done, b.total)), Some((3, 24)));
+    // Leaving the range and coming back does not ask again while one runs or once it ran.
+    assert!(char_key(&mut m, ']').is_empty());
+    assert!(char_key(&mut m, '[').is_empty());
+    let effects = update(
+        &mut m,
+        Action::BackfillDone {
+            id: bid,
+            result: Ok(24),
+        },
+    );
+    assert!(m.value.backfill.is_none());
+    assert_eq!(
+        journal_loads(&effects).len(),
+        1,
+        "the journal is read again"
+    );
+    assert!(m.notice.as_ref().unwrap().text.contains("24"));
+    char_key(&mut m, ']');
+    let effects = char_key(&mut m, '[');
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::BackfillJournal { .. }))
+    );
+}
+
+#[test]
+fn since_you_last_looked_compares_the_first_read_with_the_journal_once() {
+    let mut m = loaded_with(5, 5, 0);
+    let earlier = journal(5, 1, 1).remove(0);
+    let mut first = earlier.clone();
+    first.block += 10;
+    first.free += 2_000_000_000;
+    update(
+        &mut m,
+        Action::JournalRecorded {
+            coldkey: ALICE.to_owned(),
+            snapshot: first.clone(),
+            previous: Some(earlier.clone()),
+        },
+    );
+    let since = m.value.since_last[ALICE];
+    assert_eq!(since.change, 2_000_000_000);
+    assert_eq!(since.then_block, earlier.block);
+    // Later reads this session do not move the baseline.
+    let mut second = first.clone();
+    second.block += 1;
+    second.free -= 5_000_000_000;
+    update(
+        &mut m,
+        Action::JournalRecorded {
+            coldkey: ALICE.to_owned(),
+            snapshot: second,
+            previous: Some(first),
+        },
+    );
+    assert_eq!(m.value.since_last[ALICE].change, 2_000_000_000);
+    // A first read with nothing journaled before says nothing.
+    update(
+        &mut m,
+        Action::JournalRecorded {
+            coldkey: BOB.to_owned(),
+            snapshot: earlier,
+            previous: None,
+        },
+    );
+    assert!(!m.value.since_last.contains_key(BOB));
+}
+
+#[test]
+fn a_new_read_joins_the_open_chart() {
+    let mut m = loaded_with(5, 5, 0);
+    m.screen = Screen::Portfolio;
+    let (id, _) = journal_loads(&char_key(&mut m, 'v'))[0].clone();
+    let mut snaps = journal(5, 10, 3_600);
+    let newest = snaps.pop().unwrap();
+    update(
+        &mut m,
+        Action::JournalLoaded {
+            id,
+            coldkey: ALICE.to_owned(),
+            result: Ok(snaps.clone()),
+        },
+    );
+    assert_eq!(m.value.times.len(), 9);
+    for _ in 0..2 {
+        update(
+            &mut m,
+            Action::JournalRecorded {
+                coldkey: ALICE.to_owned(),
+                snapshot: newest.clone(),
+                previous: snaps.last().cloned(),
+            },
+        );
+    }
+    assert_eq!(m.value.times.len(), 10, "the same block joins once");
+    assert_eq!(*m.value.totals.last().unwrap(), newest.total_value());
+}
+
+#[test]
+fn value_keys_do_nothing_off_the_portfolio() {
+    let mut m = loaded_with(5, 5, 0);
+    m.screen = Screen::Wallets;
+    // `v` converts a key on the Wallets screen; `]` means nothing there.
+    char_key(&mut m, ']');
+    assert!(!m.value.open);
+    m.screen = Screen::Network;
+    assert!(char_key(&mut m, 'v').is_empty());
+    assert!(!m.value.open);
+}
+
+fn earnings_asks(effects: &[Effect]) -> Vec<(RequestId, u64)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::FetchEarnings { id, span_secs, .. } => Some((*id, *span_secs)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The first journaled read of the session: it asks for the week's earnings (once).
+fn with_week_earnings(m: &mut taotui::model::Model) {
+    let snap = journal(5, 1, 1).remove(0);
+    let effects = update(
+        m,
+        Action::JournalRecorded {
+            coldkey: ALICE.to_owned(),
+            snapshot: snap.clone(),
+            previous: None,
+        },
+    );
+    let asks = earnings_asks(&effects);
+    assert_eq!(asks.len(), 1);
+    assert_eq!(asks[0].1, 7 * 86_400);
+    let again = update(
+        m,
+        Action::JournalRecorded {
+            coldkey: ALICE.to_owned(),
+            snapshot: snap,
+            previous: None,
+        },
+    );
+    assert!(earnings_asks(&again).is_empty(), "asked once per session");
+    update(
+        m,
+        Action::EarningsLoaded {
+            id: asks[0].0,
+            coldkey: ALICE.to_owned(),
+            result: Ok(earnings_report(5, "7 d")),
+        },
+    );
+}
+
+#[test]
+fn the_week_earnings_are_read_after_the_first_read_and_feed_the_column() {
+    use taotui::model::value::Range;
+    let mut m = loaded_with(5, 5, 0);
+    m.screen = Screen::Portfolio;
+    with_week_earnings(&mut m);
+    let slot = &m.value.earnings[&(ALICE.to_owned(), Range::Week)];
+    let first = m.portfolio.sorted()[0].clone();
+    let earned = slot.position(&first.hotkey.0, first.netuid).unwrap();
+    assert!(earned.reward_tao > 0);
+    let screen = text(&render(&m, &theme(), 120, 40));
+    assert!(screen.contains("Earned 7 d"), "{screen}");
+}
+
+#[test]
+fn enter_on_a_position_opens_its_earnings_and_reads_the_other_ranges() {
+    let mut m = loaded_with(5, 5, 0);
+    m.screen = Screen::Portfolio;
+    with_week_earnings(&mut m);
+    let effects = enter(&mut m);
+    assert!(matches!(m.modal, Some(Modal::Position(_))));
+    let mut spans: Vec<u64> = earnings_asks(&effects).iter().map(|a| a.1).collect();
+    spans.sort_unstable();
+    assert_eq!(spans, [86_400, 30 * 86_400], "7 d is read already");
+    let screen = text(&render(&m, &theme(), 120, 40));
+    assert!(screen.contains("rewards"), "{screen}");
+    assert!(screen.contains("reading past chain state"), "{screen}");
+    // Closing and opening again asks for nothing new.
+    esc(&mut m);
+    assert!(m.modal.is_none());
+    assert!(earnings_asks(&enter(&mut m)).is_empty());
+}
+
+#[test]
+fn e_exports_the_week_earnings_once_read_and_the_history_on_its_screen() {
+    let mut m = loaded_with(5, 5, 0);
+    m.screen = Screen::Portfolio;
+    // Before the earnings are read: a sentence, no file.
+    assert!(char_key(&mut m, 'e').is_empty());
+    assert!(m.notice.as_ref().unwrap().error);
+    with_week_earnings(&mut m);
+    let effects = char_key(&mut m, 'e');
+    let id = match effects.as_slice() {
+        [
+            Effect::ExportEarnings {
+                id,
+                coldkey,
+                report,
+            },
+        ] if coldkey == ALICE && report.positions.len() == 5 => *id,
+        other => panic!("{other:?}"),
+    };
+    update(
+        &mut m,
+        Action::Exported {
+            id,
+            result: Ok("Exported 5 rows to /data/exports/earnings-7d.csv".to_owned()),
+        },
+    );
+    assert!(m.notice.as_ref().unwrap().text.contains("/data/exports"));
+    m.screen = Screen::History;
+    assert!(matches!(
+        char_key(&mut m, 'e').as_slice(),
+        [Effect::ExportHistory { .. }]
+    ));
+}

@@ -25,8 +25,8 @@ pub use prices::{
     position_availability, price_source,
 };
 pub use reads::{
-    StakeListing, balances, network_overview, stake_list, stake_target_risk, subnet_prices,
-    subnets, validators,
+    PricedStake, StakeListing, balances, balances_with_stakes, network_overview, stake_list,
+    stake_target_risk, subnet_prices, subnets, validators,
 };
 pub use types::{
     AccountBalance, AccountId, NetworkOverview, PositionView, SS58_PREFIX, SubnetView,

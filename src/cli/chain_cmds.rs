@@ -174,10 +174,23 @@ pub fn balance(args: BalanceArgs, global: &GlobalArgs) -> Result<()> {
         );
     }
     let coldkeys: Vec<AccountId> = targets.iter().map(|t| t.1).collect();
-    let balances = runtime()?.block_on(async {
+    let read = runtime()?.block_on(async {
         let client = connect(global).await?;
-        Ok::<_, anyhow::Error>(queries::balances(&client, &coldkeys).await?)
+        let (read, head) = tokio::join!(
+            queries::balances_with_stakes(&client, &coldkeys),
+            crate::journal::record::head_number(&client)
+        );
+        Ok::<_, anyhow::Error>((read?, head, client.genesis_hash()))
     })?;
+    let (read, head, genesis) = read;
+    if let Some(block) = head {
+        for (b, stakes) in &read {
+            if let Err(e) = crate::journal::record::record_stakes(genesis, block, b, stakes) {
+                eprintln!("note: {e}");
+            }
+        }
+    }
+    let balances: Vec<_> = read.into_iter().map(|(b, _)| b).collect();
     if global.json {
         let rows: Vec<BalanceJson> = targets
             .iter()
@@ -265,10 +278,26 @@ fn stake_list(args: StakeListArgs, global: &GlobalArgs) -> Result<()> {
         }
         (None, None) => bail!("say whose stake: --ss58 ADDRESS or --wallet-name NAME"),
     };
-    let listing = runtime()?.block_on(async {
+    let (listing, head, genesis) = runtime()?.block_on(async {
         let client = connect(global).await?;
-        Ok::<_, anyhow::Error>(queries::stake_list(&client, coldkey).await?)
+        let (listing, head) = tokio::join!(
+            queries::stake_list(&client, coldkey),
+            crate::journal::record::head_number(&client)
+        );
+        Ok::<_, anyhow::Error>((listing?, head, client.genesis_hash()))
     })?;
+    // The value journal (charts, "since you last looked"); a read that cannot be journaled still prints.
+    if let Some(block) = head
+        && let Err(e) = crate::journal::record::record_listing(
+            genesis,
+            coldkey,
+            block,
+            &listing.balance,
+            &listing.positions,
+        )
+    {
+        eprintln!("note: {e}");
+    }
     if global.json {
         let json = StakeListJson {
             coldkey: coldkey.ss58(),

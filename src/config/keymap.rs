@@ -18,16 +18,18 @@ pub enum Context {
     Wallets,
     Portfolio,
     Validators,
+    History,
     /// The stake, unstake and swap dialogs (their limit price: tolerance and partial fill).
     StakeForm,
 }
 
 impl Context {
-    pub const ALL: [Context; 5] = [
+    pub const ALL: [Context; 6] = [
         Context::Global,
         Context::Wallets,
         Context::Portfolio,
         Context::Validators,
+        Context::History,
         Context::StakeForm,
     ];
 
@@ -37,6 +39,7 @@ impl Context {
             Context::Wallets => "wallets",
             Context::Portfolio => "portfolio",
             Context::Validators => "validators",
+            Context::History => "history",
             Context::StakeForm => "stake_form",
         }
     }
@@ -81,6 +84,10 @@ pub enum Command {
     TransferStake,
     Transfer,
     ChartSplit,
+    ValueChart,
+    NextRange,
+    PrevRange,
+    Export,
     HideBalances,
     Filter,
     NextSubnet,
@@ -127,6 +134,10 @@ impl Command {
             (Context::Portfolio, "swap_stake") => SwapStake,
             (Context::Portfolio, "transfer_stake") => TransferStake,
             (Context::Portfolio, "chart_split") => ChartSplit,
+            (Context::Portfolio, "value_chart") => ValueChart,
+            (Context::Portfolio, "next_range") => NextRange,
+            (Context::Portfolio, "prev_range") => PrevRange,
+            (Context::Portfolio | Context::History, "export") => Export,
             (Context::Portfolio | Context::Wallets, "transfer") => Transfer,
             (Context::Validators, "filter") => Filter,
             (Context::Validators, "next_subnet") => NextSubnet,

@@ -7,6 +7,7 @@ pub mod input;
 pub mod picker;
 pub mod recipient;
 pub mod stake;
+pub mod value;
 pub mod wallets;
 pub mod wizard;
 
@@ -58,7 +59,8 @@ impl Screen {
             Screen::Wallets => Context::Wallets,
             Screen::Portfolio => Context::Portfolio,
             Screen::Validators => Context::Validators,
-            Screen::Network | Screen::History => Context::Global,
+            Screen::History => Context::History,
+            Screen::Network => Context::Global,
         }
     }
 
@@ -83,6 +85,8 @@ pub enum Modal {
         text: String,
         error: bool,
     },
+    /// What one position earned over 24 h, 7 d and 30 d (Enter on a Portfolio position).
+    Position(value::PositionKey),
 }
 
 /// Hands out request ids; each effect that expects an answer gets a fresh one.
@@ -136,6 +140,8 @@ pub struct Model {
     pub validators: ValidatorsState,
     pub network: NetworkState,
     pub history: HistoryState,
+    /// The Portfolio's value over time (the value journal).
+    pub value: value::ValueState,
     pub connection: Connection,
     /// Features the connected runtime cannot run, one sentence each (see `taotui doctor`).
     pub features_off: Vec<String>,
@@ -170,6 +176,7 @@ impl Model {
             validators: ValidatorsState::default(),
             network: NetworkState::default(),
             history: HistoryState::default(),
+            value: value::ValueState::default(),
             connection: Connection::Connecting,
             features_off: Vec::new(),
             core_works: true,
@@ -212,7 +219,7 @@ impl Model {
             .and_then(|c| c.ss58.clone())
     }
 
-    fn notify(&mut self, text: impl Into<String>, error: bool) {
+    pub(crate) fn notify(&mut self, text: impl Into<String>, error: bool) {
         self.notice = Some(Notice {
             text: text.into(),
             error,
@@ -518,6 +525,12 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::JournalLoaded { .. }
+        | Action::JournalRecorded { .. }
+        | Action::BackfillProgress { .. }
+        | Action::BackfillDone { .. }
+        | Action::EarningsLoaded { .. }
+        | Action::Exported { .. } => value::update(model, action),
         Action::TxDone { id, result } => {
             if let Some(at) = model.background_txs.iter().position(|t| *t == id) {
                 model.background_txs.remove(at);
@@ -576,7 +589,7 @@ fn on_key(model: &mut Model, key: KeyPress) -> Vec<Effect> {
 
 fn on_modal_key(model: &mut Model, modal: Modal, key: KeyPress) -> Vec<Effect> {
     match modal {
-        Modal::Help | Modal::Qr { .. } | Modal::Message { .. } => {
+        Modal::Help | Modal::Qr { .. } | Modal::Message { .. } | Modal::Position(_) => {
             // Any of close, select or help closes a read-only dialog; other keys keep it.
             let cmd = model.keymap.lookup(Context::Global, key);
             if !matches!(
@@ -691,6 +704,9 @@ fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
             if model.screen == Screen::Wallets {
                 return open_qr(model);
             }
+            if model.screen == Screen::Portfolio {
+                return value::open_detail(model);
+            }
             Vec::new()
         }
         Command::Refresh => refresh(model),
@@ -789,6 +805,9 @@ fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
             };
             model.notify(text, false);
             Vec::new()
+        }
+        Command::ValueChart | Command::NextRange | Command::PrevRange | Command::Export => {
+            value::on_command(model, command)
         }
         Command::ChartSplit => {
             model.portfolio.split = model.portfolio.split.next();

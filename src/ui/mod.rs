@@ -49,6 +49,7 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
             Modal::Message { title, text, error } => {
                 widgets::dialog::draw_message(frame, area, title, text, *error, theme)
             }
+            Modal::Position(key) => screens::value::draw_detail(frame, area, key, model, theme),
         }
     }
 }

@@ -555,3 +555,103 @@ pub fn answer_picker(m: &mut Model, effects: &[Effect], list: Vec<ValidatorView>
         }
     }
 }
+
+/// A value journal matching `positions(n)`: `count` snapshots `step` seconds apart ending at `NOW`;
+/// alpha grows by 0.01 per snapshot (rewards) and the subnet price wanders by up to 3 %.
+pub fn journal(n: usize, count: u64, step: u64) -> Vec<taotui::journal::Snapshot> {
+    let (balance, list) = positions(n);
+    (0..count)
+        .map(|i| taotui::journal::Snapshot {
+            block: 4_000_000 + i * (step / 12).max(1),
+            time: NOW - (count - 1 - i) * step,
+            free: balance.free.get(),
+            positions: list
+                .iter()
+                .map(|p| {
+                    let root = p.netuid == 0;
+                    let wobble = (i * 7 + u64::from(p.netuid)) % 13;
+                    taotui::journal::PositionEntry {
+                        hotkey: p.hotkey.ss58(),
+                        netuid: p.netuid,
+                        alpha: p.alpha.get() - (count - 1 - i) * 10_000_000,
+                        price: if root {
+                            Price::ONE
+                        } else {
+                            Price::from_rao_per_alpha(485_000_000 + wobble * 2_500_000)
+                        },
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Opens the Portfolio's value view (`v`) and answers the journal read with `snapshots`.
+pub fn with_journal(m: &mut Model, snapshots: Vec<taotui::journal::Snapshot>) -> Vec<Effect> {
+    m.screen = taotui::model::Screen::Portfolio;
+    let effects = char_key(m, 'v');
+    let Some((id, coldkey)) = effects.iter().find_map(|e| match e {
+        Effect::LoadJournal { id, coldkey } => Some((*id, coldkey.clone())),
+        _ => None,
+    }) else {
+        return effects;
+    };
+    update(
+        m,
+        Action::JournalLoaded {
+            id,
+            coldkey,
+            result: Ok(snapshots),
+        },
+    )
+}
+
+/// What `positions(n)` earned over a range: position i earned (i+1)/10 alpha, worth half that in TAO on
+/// subnets (price 0.5) and the same on root; the price cost the subnets 0.01 TAO each.
+pub fn earnings_report(n: usize, range: &str) -> Box<taotui::chain::earnings::EarningsReport> {
+    use taotui::chain::earnings::{EarningsReport, End, PositionEarnings, Totals};
+    let (_, list) = positions(n);
+    let end = End {
+        block: 4_000_000,
+        hash: [1; 32],
+        timestamp_ms: NOW * 1000,
+    };
+    Box::new(EarningsReport {
+        coldkey: format!("0x{}", hex::encode(account(ALICE).0)),
+        range: range.to_owned(),
+        start: End {
+            block: 3_950_000,
+            ..end
+        },
+        end,
+        positions: list
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let earned = (i as i128 + 1) * 100_000_000;
+                let root = p.netuid == 0;
+                let reward = if root { earned } else { earned / 2 };
+                PositionEarnings {
+                    hotkey: format!("0x{}", hex::encode(p.hotkey.0)),
+                    netuid: p.netuid,
+                    alpha_start: p.alpha.get() - earned as u64,
+                    alpha_end: p.alpha.get(),
+                    own_alpha: 0,
+                    earned_alpha: earned,
+                    price_start_rao: None,
+                    price_end_rao: None,
+                    value_start: p.tao_value.get() - reward as u64,
+                    value_end: p.tao_value.get(),
+                    net_tao_in: 0,
+                    reward_tao: reward,
+                    price_effect_tao: if root { 0 } else { -10_000_000 },
+                }
+            })
+            .collect(),
+        total: Totals::default(),
+        events: Vec::new(),
+        requests: 0,
+        blocks_read: 2,
+        notes: Vec::new(),
+    })
+}

@@ -278,6 +278,27 @@ pub async fn balances(
     client: &ChainClient,
     coldkeys: &[AccountId],
 ) -> Result<Vec<AccountBalance>, ChainError> {
+    Ok(balances_with_stakes(client, coldkeys)
+        .await?
+        .into_iter()
+        .map(|(b, _)| b)
+        .collect())
+}
+
+/// One stake of a coldkey with the price its value was computed at (what the value journal keeps).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PricedStake {
+    pub hotkey: AccountId,
+    pub netuid: u16,
+    pub alpha: AlphaRao,
+    pub price: Price,
+}
+
+/// Like [`balances`], with each coldkey's stakes and prices (same requests).
+pub async fn balances_with_stakes(
+    client: &ChainClient,
+    coldkeys: &[AccountId],
+) -> Result<Vec<(AccountBalance, Vec<PricedStake>)>, ChainError> {
     client.require(&needs::BALANCES)?;
     client.require(&needs::POSITIONS)?;
     client.require(&needs::PRICES)?;
@@ -320,6 +341,7 @@ pub async fn balances(
     let mut out = Vec::with_capacity(coldkeys.len());
     for (c, slot) in coldkeys.iter().zip(account_slots) {
         let mut staked = Rao::ZERO;
+        let mut priced = Vec::new();
         for s in stakes
             .iter()
             .filter(|s| s.coldkey == *c && !s.alpha.is_zero())
@@ -328,8 +350,14 @@ pub async fn balances(
             let value = alpha_to_tao(s.alpha, price)
                 .map_err(|e| decode_error("a position's TAO value", e.to_string()))?;
             staked = staked.saturating_add(value);
+            priced.push(PricedStake {
+                hotkey: s.hotkey,
+                netuid: s.netuid,
+                alpha: s.alpha,
+                price,
+            });
         }
-        out.push(account_data(batch.get(slot), *c, staked));
+        out.push((account_data(batch.get(slot), *c, staked), priced));
     }
     Ok(out)
 }

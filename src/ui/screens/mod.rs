@@ -6,5 +6,6 @@ pub mod network;
 pub mod portfolio;
 pub mod stake;
 pub mod validators;
+pub mod value;
 pub mod wallets;
 pub mod wizard;

@@ -24,12 +24,30 @@ pub fn draw_portfolio(frame: &mut Frame, area: Rect, model: &Model, theme: &Them
         frame.render_widget(Paragraph::new(lines).block(panel("Portfolio", theme)), area);
         return;
     };
+    let since = super::value::since_line(model, &coldkey, theme);
+    let summary_height = if since.is_some() { 6 } else { 5 };
+    if model.value.open {
+        let [summary, rest, hints] = Layout::vertical([
+            Constraint::Length(summary_height),
+            Constraint::Fill(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        draw_summary(frame, summary, model, theme, coldkey, since);
+        super::value::draw_value(frame, rest, model, theme);
+        super::value::draw_hints(frame, hints, model, theme);
+        return;
+    }
     let rows = p.sorted();
     let parts = p.split_parts();
-    let (table_height, chart_height) = body_heights(area.height, rows.len(), parts.len());
+    let (table_height, chart_height) = body_heights(
+        area.height.saturating_sub(summary_height - 5),
+        rows.len(),
+        parts.len(),
+    );
     // Table and chart take what they need; what is left stays below them, not inside a frame.
     let [summary, body, chart, _, hints] = Layout::vertical([
-        Constraint::Length(5),
+        Constraint::Length(summary_height),
         Constraint::Length(table_height),
         Constraint::Length(chart_height),
         Constraint::Fill(1),
@@ -40,7 +58,7 @@ pub fn draw_portfolio(frame: &mut Frame, area: Rect, model: &Model, theme: &Them
     frame.render_widget(
         Paragraph::new(Line::styled(
             format!(
-                " {} sort ({}) · {} add · {} unstake · {} move · {} swap · {} send · {} chart",
+                " {} sort ({}) · {} add · {} unstake · {} move · {} swap · {} send · {}/{} charts",
                 k(Command::Sort),
                 p.sort.label(),
                 k(Command::StakeMore),
@@ -49,32 +67,13 @@ pub fn draw_portfolio(frame: &mut Frame, area: Rect, model: &Model, theme: &Them
                 k(Command::SwapStake),
                 k(Command::Transfer),
                 k(Command::ChartSplit),
+                k(Command::ValueChart),
             ),
             theme.muted(),
         )),
         hints,
     );
-    let mut head = vec![Line::from(vec![
-        Span::styled("Coldkey  ", theme.muted()),
-        Span::styled(coldkey, theme.accent()),
-    ])];
-    if let Some((balance, _)) = &p.listing.data {
-        head.push(Line::from(vec![
-            Span::styled("Free  ", theme.muted()),
-            Span::styled(fmt::tao(balance.free), theme.base()),
-            Span::styled("   Staked value  ", theme.muted()),
-            Span::styled(fmt::tao(balance.staked_value), theme.base()),
-            Span::styled("   Total  ", theme.muted()),
-            Span::styled(fmt::tao(balance.total()), theme.title()),
-        ]));
-    }
-    if let Some(line) = state_line("positions", &p.listing, model, theme) {
-        head.push(line);
-    }
-    frame.render_widget(
-        Paragraph::new(head).block(panel("Portfolio", theme)),
-        summary,
-    );
+    draw_summary(frame, summary, model, theme, coldkey.clone(), since);
 
     let state = p.listing.state(model.now, model.connected());
     if rows.is_empty() {
@@ -96,6 +95,15 @@ pub fn draw_portfolio(frame: &mut Frame, area: Rect, model: &Model, theme: &Them
         header.push("Locked");
     }
     header.extend(["Value", "Share", "APY", "Per day"]);
+    // "Earned 7 d" once the week's earnings were read from past chain state (rewards at the end price).
+    let earned = model
+        .value
+        .earnings
+        .get(&(coldkey.clone(), crate::model::value::Range::Week))
+        .filter(|s| s.report.is_some());
+    if earned.is_some() {
+        header.push("Earned 7 d");
+    }
     let header = Row::new(header).style(theme.accent());
     // Only the rows on screen are built (1,000 positions draw like 10).
     let visible_rows = usize::from(body.height.saturating_sub(3)).max(1);
@@ -140,6 +148,12 @@ pub fn draw_portfolio(frame: &mut Frame, area: Rect, model: &Model, theme: &Them
                         .map_or("–".to_owned(), |a| fmt::alpha(a, &pos.symbol)),
                 ),
             ]);
+            if let Some(slot) = earned {
+                cells.push(Cell::from(
+                    slot.position(&pos.hotkey.0, pos.netuid)
+                        .map_or("–".to_owned(), |e| super::value::signed_tao(e.reward_tao)),
+                ));
+            }
             Row::new(cells)
         })
         .collect();
@@ -158,6 +172,9 @@ pub fn draw_portfolio(frame: &mut Frame, area: Rect, model: &Model, theme: &Them
         Constraint::Length(8),
         Constraint::Fill(2),
     ]);
+    if earned.is_some() {
+        widths.push(Constraint::Fill(2));
+    }
     let table = Table::new(table_rows, widths)
         .header(header)
         .row_highlight_style(theme.selected())
@@ -171,6 +188,39 @@ pub fn draw_portfolio(frame: &mut Frame, area: Rect, model: &Model, theme: &Them
     if chart.height > 0 {
         draw_split(frame, chart, &parts, total, p.split, theme);
     }
+}
+
+/// Coldkey, balances, the data state and "since you last looked".
+fn draw_summary(
+    frame: &mut Frame,
+    area: Rect,
+    model: &Model,
+    theme: &Theme,
+    coldkey: String,
+    since: Option<Line<'static>>,
+) {
+    let p = &model.portfolio;
+    let mut head = vec![Line::from(vec![
+        Span::styled("Coldkey  ", theme.muted()),
+        Span::styled(coldkey, theme.accent()),
+    ])];
+    if let Some((balance, _)) = &p.listing.data {
+        head.push(Line::from(vec![
+            Span::styled("Free  ", theme.muted()),
+            Span::styled(fmt::tao(balance.free), theme.base()),
+            Span::styled("   Staked value  ", theme.muted()),
+            Span::styled(fmt::tao(balance.staked_value), theme.base()),
+            Span::styled("   Total  ", theme.muted()),
+            Span::styled(fmt::tao(balance.total()), theme.title()),
+        ]));
+    }
+    if let Some(line) = state_line("positions", &p.listing, model, theme) {
+        head.push(line);
+    }
+    if let Some(line) = since {
+        head.push(line);
+    }
+    frame.render_widget(Paragraph::new(head).block(panel("Portfolio", theme)), area);
 }
 
 /// Heights of the positions table and the chart for `rows` positions and `parts` bars in a
