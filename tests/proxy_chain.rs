@@ -528,9 +528,11 @@ fn the_cli_acts_for_a_coldkey_through_its_proxy_and_a_watch_only_wallet_signs_th
             pwp,
         ],
     );
-    assert_eq!(
-        s.block_on(chain_reads::alpha_of(&c, real, hotkey, netuid)),
-        alpha_1 - half
+    // Half left the position; the subnet's emission may have added a little since it was read.
+    let alpha_after = s.block_on(chain_reads::alpha_of(&c, real, hotkey, netuid));
+    assert!(
+        alpha_after >= alpha_1 - half && alpha_after - (alpha_1 - half) < half / 2,
+        "{alpha_1} - {half} -> {alpha_after}"
     );
 
     // A transfer of TAO is not what a Staking proxy may do: refused before signing, nothing spent.
