@@ -243,9 +243,13 @@ fn a_staking_proxy_stakes_for_the_offline_coldkey_and_cannot_transfer() {
         )
         .await
         .unwrap();
-        assert_eq!(
-            chain_reads::alpha_of(&c, real, hotkey, netuid).await,
-            alpha_after - half.get()
+        // Within a rao: blocks the other tests of this binary produce meanwhile can move the share value by
+        // rounding.
+        let left = chain_reads::alpha_of(&c, real, hotkey, netuid).await;
+        assert!(
+            left.abs_diff(alpha_after - half.get()) <= 2,
+            "{alpha_after} - {} -> {left}",
+            half.get()
         );
         let (free_unstaked, _) = balances(s, real).await;
         assert!(free_unstaked > free_staked);
