@@ -1802,9 +1802,19 @@ fn a_watch_only_wallet_with_a_proxy_setting_opens_its_forms_and_signs_through_th
     assert_eq!(m.wallets.selected_wallet().unwrap().name, "watched");
     // The form opens (its balance is read first, as for any other wallet) and knows its proxy.
     let effects = char_key(&mut m, 't');
-    assert!(
-        matches!(effects.as_slice(), [Effect::FetchPositions { coldkey, .. }] if coldkey == BOB),
-        "{effects:?}"
+    let id = match effects.as_slice() {
+        [Effect::FetchPositions { id, coldkey }] if coldkey == BOB => *id,
+        other => panic!("{other:?}"),
+    };
+    let (mut balance, list) = positions(1);
+    balance.free = tao(7);
+    update(
+        &mut m,
+        Action::PositionsLoaded {
+            id,
+            fetched_at: NOW,
+            result: Ok((balance, list)),
+        },
     );
     assert_eq!(form(&m).wallet, "watched");
     assert_eq!(form(&m).proxy.as_deref(), Some("alice"));

@@ -16,6 +16,7 @@
 
 pub mod build;
 pub mod fetch;
+mod legs;
 pub mod needs;
 pub mod plan;
 pub mod send;

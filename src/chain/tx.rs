@@ -529,6 +529,17 @@ fn submission_error(message: &str) -> TxError {
     }
 }
 
+/// The dispatch error a failure event carries (`System.ExtrinsicFailed`, or a wrapped call's `Err` in
+/// `Proxy.ProxyExecuted` / `Sudo.Sudid`, whose outer extrinsic succeeds), resolved against `metadata`.
+pub fn dispatch_failure(
+    pallet: &str,
+    variant: &str,
+    fields: &Composite<()>,
+    metadata: &Metadata,
+) -> Option<ChainError> {
+    failure_in_event(pallet, variant, fields, &metadata_lookup(metadata))
+}
+
 /// The dispatch error carried by a failure event, if `pallet.variant` is one.
 fn failure_in_event(
     pallet: &str,

@@ -681,11 +681,9 @@ async fn block_events(
             .map_err(|e| lost(e.to_string()))?;
         let pallet = event.pallet_name().to_owned();
         let variant = event.event_name().to_owned();
-        if pallet == "System"
-            && variant == "ExtrinsicFailed"
-            && let Some(error) = fields.values().next()
-        {
-            let error: DispatchFailure = tx::resolve_dispatch_error(error, &metadata);
+        // A proxied call's failure is `Proxy.ProxyExecuted(Err)` in an extrinsic that itself succeeded.
+        if let Some(error) = tx::dispatch_failure(&pallet, &variant, &fields, &metadata) {
+            let error: DispatchFailure = error;
             return Err(Watch::Failed(ExtrinsicError::Tx(TxError::Dispatch {
                 error,
                 extrinsic_hash: hash,
