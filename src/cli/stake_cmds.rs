@@ -599,7 +599,7 @@ fn run_action(
         }
         if let Some(path) = &wallet.sign_offline {
             return super::offline_cmds::write_unsigned(
-                &client, &prepared, &signing, &shield, path, &prompter, global.json,
+                &client, &prepared, signing, &shield, path, &prompter, global.json,
             )
             .await;
         }
