@@ -470,3 +470,65 @@ pub fn local_csv(records: &[HistoryRecord]) -> String {
         .collect();
     to_csv(&rows)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::chain::history::TxStatus;
+
+    fn record(hash: &str, status: TxStatus, block: Option<u64>, coldkey: &str) -> HistoryRecord {
+        HistoryRecord {
+            hash: hash.into(),
+            call: "SubtensorModule.add_stake_limit".into(),
+            coldkey: coldkey.into(),
+            network: "local".into(),
+            status,
+            time: 1_000,
+            details: serde_json::Map::new(),
+            block_hash: None,
+            block_number: block,
+            valid_until: None,
+            error: None,
+        }
+    }
+
+    fn event(hash: &str, block: u64) -> AccountEvent {
+        AccountEvent {
+            block,
+            block_hash: "0x00".into(),
+            timestamp_ms: 1_000_000,
+            extrinsic_index: Some(1),
+            extrinsic_hash: Some(hash.into()),
+            kind: EventKind::StakeAdded,
+            netuid: Some(2),
+            hotkey: Some(format!("0x{}", hex::encode([7u8; 32]))),
+            alpha: Some(2 * crate::amount::RAO_PER_TAO),
+            tao: Some(crate::amount::RAO_PER_TAO),
+            fee: Some(5),
+            counterparty: None,
+        }
+    }
+
+    #[test]
+    fn local_records_mark_chain_rows_and_the_others_follow_in_range() {
+        let me = "5Me";
+        let local = [
+            record("0xaa", TxStatus::Finalized, Some(10), me),
+            record("0xbb", TxStatus::Failed, Some(11), me),
+            record("0xcc", TxStatus::Failed, Some(3), me),
+            record("0xdd", TxStatus::Failed, Some(12), "5Other"),
+        ];
+        let merged = merge(&[event("0xaa", 10), event("0xee", 12)], &local, me, 5, 0);
+        let sources: Vec<_> = merged.iter().map(|m| m.source).collect();
+        assert_eq!(sources, ["chain+local", "chain", "local"]);
+        assert_eq!(merged[2].local.as_ref().unwrap().hash, "0xbb");
+        let rows: Vec<CsvRow> = merged.iter().map(merged_row).collect();
+        assert_eq!(rows[0].price_rao_per_alpha, Some(500_000_000));
+        assert_eq!(
+            rows[2].kind,
+            "local:SubtensorModule.add_stake_limit (failed)"
+        );
+        assert_eq!(crate::export_csv::parse_csv(&to_csv(&rows)).unwrap(), rows);
+    }
+}
