@@ -645,6 +645,18 @@ fn cli_stake_add_remove_transfer_and_history() {
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(v["submitted"], true);
         assert_eq!(v["preview"]["call"]["name"], "add_stake_limit");
+        // Risk flags (issue 12 §3): each is also a preview warning; spec 293 never prunes a subnet, and bob-v1 is
+        // registered on the subnet.
+        let risk = v["risk"].as_array().expect("a risk array");
+        let warnings = v["preview"]["warnings"].as_array().unwrap();
+        for flag in risk {
+            assert!(
+                warnings.contains(&flag["sentence"]),
+                "{flag} among {warnings:?}"
+            );
+            assert_ne!(flag["code"], "subnet_deregistration_risk");
+            assert_ne!(flag["code"], "not_registered");
+        }
         // Spec 293 has no MevShield: the preview says so and the call goes in the clear.
         assert_eq!(v["shielded"], false);
         assert_eq!(

@@ -343,6 +343,15 @@ async fn local_chain_spec_293_runs_the_core() {
         "{:?}",
         table.off_sentences()
     );
+    // Spec 293 never prunes subnets: no `get_subnet_to_prune` and no `SubnetLimit`, yet the standing works (the
+    // rule is "not pruned").
+    assert!(!table.usable(&taotui::chain::queries::needs::GET_SUBNET_TO_PRUNE.path()));
+    assert!(!table.usable(&taotui::chain::queries::needs::SUBNET_LIMIT.path()));
+    assert!(
+        table
+            .status(&taotui::chain::queries::needs::RISK_DEREG)
+            .works()
+    );
     let caps = client.capabilities();
     // Spec 293 predates the swap simulation API and still has TAO root dividends.
     assert!(!caps.sim_swap);
@@ -463,5 +472,40 @@ fn sim_swap_arguments_and_results_follow_the_newer_runtimes() {
             );
         }
         eprintln!("spec {spec}: sim_swap arguments and result decode as the preview expects");
+    }
+}
+
+/// Issue 12 §3: the deregistration rule is told from the runtime. Every finney file we hold (365+) prunes subnets
+/// and answers `get_subnet_to_prune` next to `SubnetLimit` and `SubnetMovingPrice`; the risk labels work there.
+#[test]
+fn the_pruning_runtimes_declare_what_the_deregistration_standing_needs() {
+    use taotui::chain::queries::needs;
+    for (name, spec) in FILES {
+        let Some(bytes) = read_or_skip("the_pruning_runtimes_declare_what_the_dereg", name) else {
+            return;
+        };
+        let table = FeatureTable::build(&Metadata::decode_from(&bytes[..]).unwrap(), spec);
+        assert!(spec >= taotui::risk::FIRST_PRUNING_SPEC);
+        for item in [
+            &needs::GET_SUBNET_TO_PRUNE,
+            &needs::SUBNET_LIMIT,
+            &needs::SUBNET_MOVING_PRICE,
+            &needs::NETWORK_REGISTERED_AT,
+            &needs::NETWORK_IMMUNITY_PERIOD,
+            &needs::BLOCK_AT_REGISTRATION,
+            &needs::IMMUNITY_PERIOD,
+            &needs::UIDS,
+            &needs::VALIDATOR_PERMIT,
+        ] {
+            assert!(table.usable(&item.path()), "spec {spec}: {}", item.path());
+        }
+        for f in [
+            &needs::RISK_VALIDATOR,
+            &needs::RISK_PERMIT,
+            &needs::RISK_SUBNET,
+            &needs::RISK_DEREG,
+        ] {
+            assert_eq!(table.status(f), Status::Works, "spec {spec}: {}", f.id);
+        }
     }
 }

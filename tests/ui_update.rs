@@ -959,6 +959,8 @@ fn transfer_flow_address_amount_quote_confirm_password_submit_reread() {
     assert_eq!(form(&m).step, StakeStep::Done);
     enter(&mut m);
     assert!(m.modal.is_none());
+    // The recipient is no longer a first-time one for the rest of the session.
+    assert!(m.used_recipients.iter().any(|u| u == BOB));
 }
 
 #[test]

@@ -654,6 +654,13 @@ fn on_stake_outcome(model: &mut Model, s: Box<StakeForm>, outcome: StakeOutcome)
             effects
         }
         StakeOutcome::Close { refresh } => {
+            // A recipient sent to just now is no longer a first-time one for the rest of the session.
+            if refresh
+                && let Some(Ok(r)) = s.recipient()
+                && !model.used_recipients.contains(&r.ss58)
+            {
+                model.used_recipients.push(r.ss58);
+            }
             if refresh {
                 fetch_portfolio(model)
             } else {
