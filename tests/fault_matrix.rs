@@ -367,7 +367,7 @@ fn faults_for(method: &str, with_codes: bool) -> Vec<(String, serde_json::Value)
     faults
 }
 
-// About 15 minutes on this machine and not yet passed in full (see README, "Fault matrix"): run by hand with
+// About 15 minutes on an idle machine, 25 under load (see README, "Faults and reconnects"): run by hand with
 // `cargo test --test fault_matrix -- --ignored --nocapture --test-threads=1`.
 #[test]
 #[ignore = "long fault matrix, run by hand"]
