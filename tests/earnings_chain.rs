@@ -12,11 +12,12 @@ mod common;
 use common::local_chain_or_skip as _;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use common::chain_reads::{self, account32, number};
+use common::fault_proxy::Proxy;
 use common::world::{self, TAO};
 use subxt::dynamic::{At, Value};
 use subxt::{OnlineClient, SubstrateConfig};
@@ -341,81 +342,6 @@ fn earnings_equal_the_dividends_the_chain_paid_and_history_lists_every_action() 
         assert_eq!(again.positions, full.positions);
         assert_eq!(again.events, full.events);
     });
-}
-
-/// A proxy script of tests/chain (fault_proxy.mjs, pruned_proxy.mjs) in front of `upstream`, driven through its
-/// stdin.
-struct Proxy {
-    child: std::process::Child,
-    stdin: std::process::ChildStdin,
-    lines: std::sync::mpsc::Receiver<String>,
-    url: String,
-}
-
-impl Proxy {
-    fn start(upstream: &str) -> Proxy {
-        Proxy::start_script("fault_proxy.mjs", upstream, &[], "FAULT_PROXY_READY ")
-    }
-
-    fn start_script(script: &str, upstream: &str, extra: &[&str], ready_prefix: &str) -> Proxy {
-        use std::io::BufRead;
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut child =
-            Command::new(std::env::var("TAOTUI_NODE").unwrap_or_else(|_| "node".into()))
-                .arg(root.join("tests/chain").join(script))
-                .arg("--upstream")
-                .arg(upstream)
-                .args(extra)
-                .stdin(std::process::Stdio::piped())
-                .stdout(std::process::Stdio::piped())
-                .spawn()
-                .expect("starting the fault proxy");
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, lines) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-            {
-                if tx.send(line).is_err() {
-                    return;
-                }
-            }
-        });
-        let ready = lines
-            .recv_timeout(Duration::from_secs(30))
-            .expect("fault proxy ready line");
-        let url = ready.strip_prefix(ready_prefix).expect(&ready).to_owned();
-        Proxy {
-            child,
-            stdin,
-            lines,
-            url,
-        }
-    }
-
-    fn set(&mut self, fault: &serde_json::Value) {
-        use std::io::Write;
-        writeln!(self.stdin, "{fault}").unwrap();
-        self.stdin.flush().unwrap();
-        loop {
-            let line = self
-                .lines
-                .recv_timeout(Duration::from_secs(10))
-                .expect("fault proxy answer");
-            if line.starts_with("FAULT_OK") {
-                return;
-            }
-        }
-    }
-}
-
-impl Drop for Proxy {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 #[test]

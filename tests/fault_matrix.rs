@@ -372,6 +372,13 @@ fn faults_for(method: &str, with_codes: bool) -> Vec<(String, serde_json::Value)
 #[test]
 #[ignore = "long fault matrix, run by hand"]
 fn every_fault_on_every_method_of_every_flow_ends_in_a_sentence_within_its_bound() {
+    let flows = std::env::var("FAULT_MATRIX_FLOWS").ok();
+    let flows: Option<Vec<&str>> = flows.as_deref().map(|f| f.split(',').collect());
+    run_cli_matrix(flows.as_deref(), None);
+}
+
+/// The CLI cells of `flows` (all when `None`), for `methods` (every method a flow calls when `None`).
+fn run_cli_matrix(only: Option<&[&str]>, methods_only: Option<&[&str]>) {
     let Some(s) = shared() else { return };
     let mut proxy = Proxy::start(s.ws_url());
     let home = tempfile::tempdir().unwrap();
@@ -380,7 +387,12 @@ fn every_fault_on_every_method_of_every_flow_ends_in_a_sentence_within_its_bound
     std::fs::write(&pw, format!("{PASSWORD}\n")).unwrap();
     let pw = pw.to_str().unwrap().to_owned();
     let warm_cache = home.join("cache");
-    let suri = format!("//FaultMatrix{}", std::process::id());
+    // Its own account per selection, so two selections in one process never share a nonce.
+    let suri = format!(
+        "//FaultMatrix{}{}",
+        std::process::id(),
+        if methods_only.is_some() { "Ci" } else { "All" }
+    );
     let coldkey = world::account(&suri);
     let ss58 = taotui_keystore::ss58::encode(&coldkey, 42);
     let bob = taotui_keystore::ss58::encode(&world::account("//Bob"), 42);
@@ -494,14 +506,10 @@ fn every_fault_on_every_method_of_every_flow_ends_in_a_sentence_within_its_bound
             true,
         ),
     ];
-    let only = std::env::var("FAULT_MATRIX_FLOWS").ok();
     let mut cells = Vec::new();
     let mut failures = Vec::new();
     for (flow, args, writes) in &flows {
-        if only
-            .as_deref()
-            .is_some_and(|o| !o.split(',').any(|f| f == *flow))
-        {
+        if only.is_some_and(|o| !o.contains(flow)) {
             continue;
         }
         // Which methods the flow uses: one clean run with a cold metadata cache.
@@ -526,7 +534,18 @@ fn every_fault_on_every_method_of_every_flow_ends_in_a_sentence_within_its_bound
         }
         let methods = proxy.methods_since_reset();
         println!("{flow} uses {methods:?}");
-        for method in &methods {
+        if let Some(wanted) = methods_only {
+            for m in wanted {
+                assert!(
+                    methods.iter().any(|x| x == m),
+                    "{flow} no longer calls {m}; update the CI cells (it calls {methods:?})"
+                );
+            }
+        }
+        for method in methods
+            .iter()
+            .filter(|m| methods_only.is_none_or(|w| w.contains(&m.as_str())))
+        {
             // Submission refusal codes do not depend on the flow; one write flow carries them.
             for (fault_name, fault) in faults_for(method, *flow == "transfer") {
                 let cold = tempfile::tempdir().unwrap();

@@ -1,5 +1,6 @@
 //! The fault proxy (tests/chain/fault_proxy.mjs) between taotui and the local chain: per JSON-RPC method it can
-//! answer with an error, stall, or drop the connection, as public nodes do.
+//! answer with an error, stall, or drop the connection, as public nodes do (pruned_proxy.mjs plays a node that
+//! keeps only recent state).
 
 use std::path::Path;
 use std::process::Command;
@@ -15,13 +16,19 @@ pub struct Proxy {
 
 impl Proxy {
     pub fn start(upstream: &str) -> Proxy {
+        Proxy::start_script("fault_proxy.mjs", upstream, &[], "FAULT_PROXY_READY ")
+    }
+
+    /// Another proxy script of tests/chain (e.g. pruned_proxy.mjs) with its extra arguments and ready line.
+    pub fn start_script(script: &str, upstream: &str, extra: &[&str], ready_prefix: &str) -> Proxy {
         use std::io::BufRead;
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut child =
             Command::new(std::env::var("TAOTUI_NODE").unwrap_or_else(|_| "node".into()))
-                .arg(root.join("tests/chain/fault_proxy.mjs"))
+                .arg(root.join("tests/chain").join(script))
                 .arg("--upstream")
                 .arg(upstream)
+                .args(extra)
                 .stdin(std::process::Stdio::piped())
                 .stdout(std::process::Stdio::piped())
                 .spawn()
@@ -42,10 +49,7 @@ impl Proxy {
         let ready = lines
             .recv_timeout(Duration::from_secs(30))
             .expect("fault proxy ready line");
-        let url = ready
-            .strip_prefix("FAULT_PROXY_READY ")
-            .expect(&ready)
-            .to_owned();
+        let url = ready.strip_prefix(ready_prefix).expect(&ready).to_owned();
         Proxy {
             child,
             stdin,
