@@ -4,6 +4,7 @@
 //! cannot be written costs requests, never correctness.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -13,6 +14,7 @@ use crate::chain::account_history::AccountEvent;
 use crate::chain::client::BlockRef;
 use crate::chain::history::History;
 use crate::chain::past::{AccountMark, MarkedBlock, PastState};
+use crate::config::private_fs;
 
 /// The folder inside the data folder.
 pub const CACHE_DIR: &str = "past";
@@ -87,10 +89,16 @@ impl PastCache {
         let Ok(text) = serde_json::to_string(&entry) else {
             return;
         };
-        let tmp = path.with_extension("json.tmp");
-        // Written aside, then renamed: a reader never sees half an entry.
-        if std::fs::create_dir_all(parent).is_ok() && std::fs::write(&tmp, text).is_ok() {
-            let _ = std::fs::rename(&tmp, &path);
+        // Written aside under a name of this process (the app and the CLI may write the same entry), then renamed:
+        // a reader never sees half an entry. Private like every file taotui writes: it holds balances and positions.
+        let tmp = parent.join(format!(".{}.{}.tmp", block.number, std::process::id()));
+        let written = (|| {
+            private_fs::create_private_dir(parent)?;
+            private_fs::create_private(&tmp)?.write_all(text.as_bytes())?;
+            std::fs::rename(&tmp, &path)
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
         }
     }
 
@@ -215,5 +223,24 @@ mod tests {
         };
         assert_eq!(cache.state([1; 32], other), None);
         assert_eq!(cache.state([2; 32], block), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn entries_are_private_and_no_temporary_file_is_left() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let cache = PastCache::at(dir.path());
+        let block = BlockRef {
+            number: 7,
+            hash: [3; 32],
+        };
+        cache.put_events([1; 32], block, &[]);
+        let folder = dir.path().join(CACHE_DIR).join(hex::encode([1; 32]));
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&folder.join("7.json")), 0o600);
+        assert_eq!(mode(&folder), 0o700);
+        assert_eq!(mode(&dir.path().join(CACHE_DIR)), 0o700);
+        assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 1);
     }
 }
