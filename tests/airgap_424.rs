@@ -242,3 +242,69 @@ fn once_the_offline_signer_forbids_the_network_no_client_connects() {
     };
     assert!(err.to_string().contains("the offline signer"), "{err}");
 }
+
+/// A staking batch signed through a proxy: the online side describes the payload it encodes (`Proxy.proxy` around
+/// `Utility.batch_all`), and the offline side, decoding those bytes with metadata 424, reads exactly the same lines,
+/// each leg spelled out (before, the online words named only the inner call and every such file was refused as
+/// different).
+#[test]
+fn a_proxied_batch_reads_the_same_on_both_sides() {
+    use taotui::chain::extrinsics::ProxyFor;
+    let leg = |name: &'static str, amount_arg: &'static str, netuid: u16| PlannedCall {
+        pallet: "SubtensorModule",
+        name,
+        args: vec![
+            ("hotkey", ArgValue::Account([5; 32])),
+            ("netuid", ArgValue::U16(netuid)),
+            (amount_arg, ArgValue::U64(2_000_000_000)),
+        ],
+        proxy: None,
+        legs: Vec::new(),
+    };
+    let call = PlannedCall {
+        pallet: "Utility",
+        name: "batch_all",
+        args: Vec::new(),
+        proxy: Some(ProxyFor {
+            real: [1; 32],
+            delegate: [2; 32],
+            proxy_type: Some("Staking".to_owned()),
+        }),
+        legs: vec![
+            leg("add_stake", "amount_staked", 3),
+            leg("remove_stake", "amount_unstaked", 4),
+        ],
+    };
+    let md = Metadata::decode_from(&std::fs::read(metadata_path()).unwrap()[..]).unwrap();
+    let genesis: [u8; 32] = hex::decode(FINNEY_GENESIS).unwrap().try_into().unwrap();
+    let at = offline_at(md, genesis, 424, 1, BIRTH).unwrap();
+    let bytes = at.tx().call_data(&payload(&call)).unwrap();
+    let decoded = at.tx().from_call_data_bytes(&bytes).unwrap();
+    let offline_words = offline::describe_call(
+        decoded.pallet_name(),
+        decoded.call_name(),
+        decoded.call_data(),
+    );
+    let online_words = offline::describe_planned(&call);
+    assert_eq!(
+        offline::differences(&online_words, &offline_words),
+        Vec::<String>::new()
+    );
+    let text: Vec<String> = offline_words
+        .iter()
+        .map(|l| format!("{}: {}", l.label, l.text))
+        .collect();
+    assert_eq!(text[0], "call: Proxy.proxy");
+    for expected in [
+        "call: Utility.batch_all",
+        "call.calls[0]: SubtensorModule.add_stake",
+        "call.calls[0].amount_staked (amount (TAO)): 2 τ",
+        "call.calls[1]: SubtensorModule.remove_stake",
+        "call.calls[1].netuid (subnet): 4",
+    ] {
+        assert!(
+            text.iter().any(|t| t == expected),
+            "{expected} in {text:#?}"
+        );
+    }
+}

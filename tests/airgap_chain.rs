@@ -256,6 +256,8 @@ fn a_stake_and_a_transfer_signed_by_an_offline_process_land() {
         history.contains("Balances.transfer_keep_alive"),
         "{history}"
     );
+    // Recorded by the runtime's argument names, as a transfer sent online is (the recipient is then known).
+    assert!(history.contains("\"dest\""), "{history}");
 
     // A call built outside the staking planner (a proxy grant) goes the same way.
     online.ok(&[

@@ -134,17 +134,23 @@ pub(crate) async fn write_unsigned(
     prompter: &Prompter,
     json: bool,
 ) -> Result<()> {
-    let call_bytes = prepared
-        .at_block()
-        .tx()
-        .call_data(&extrinsics::payload(&prepared.preview.call))
-        .map_err(|e| anyhow::anyhow!("could not encode {}: {e}", prepared.preview.call.path()))?;
+    // The payload as it is encoded (a proxied call inside `Proxy.proxy`, a batch as `Utility.batch_all`): the file
+    // names and describes what its bytes are, so the offline side, decoding them, reads the same.
+    let payload = extrinsics::payload(&prepared.preview.call);
+    let call_bytes =
+        prepared.at_block().tx().call_data(&payload).map_err(|e| {
+            anyhow::anyhow!("could not encode {}: {e}", prepared.preview.call.path())
+        })?;
     let mev_shield = offline_shield_line(shield);
     let proposal = Proposal {
-        pallet: prepared.preview.call.pallet.to_owned(),
-        name: prepared.preview.call.name.to_owned(),
+        pallet: payload.pallet_name().to_owned(),
+        name: payload.call_name().to_owned(),
         call_bytes,
-        description: offline::describe_planned(&prepared.preview.call),
+        description: offline::describe_call(
+            payload.pallet_name(),
+            payload.call_name(),
+            payload.call_data(),
+        ),
         birth: (prepared.birth_block, prepared.birth_hash),
         mev_shield,
         preview: serde_json::to_value(&prepared.preview)?,
@@ -577,12 +583,6 @@ pub fn submit(args: SubmitArgs, global: &GlobalArgs) -> Result<()> {
             prompter.say(&render_lines(&built.description));
             prompter.say(&unsigned.mev_shield);
         }
-        let details = built
-            .description
-            .iter()
-            .skip(1)
-            .map(|l| (l.label.clone(), serde_json::Value::from(l.text.clone())))
-            .collect();
         let presigned = extrinsics::send::Presigned {
             bytes: built.bytes.clone(),
             hash: built.hash,
@@ -591,7 +591,7 @@ pub fn submit(args: SubmitArgs, global: &GlobalArgs) -> Result<()> {
             birth_block: unsigned.era.birth_number,
             valid_until,
             call: format!("{}.{}", built.pallet, built.call),
-            details,
+            details: built.args.clone(),
         };
         let history = History::default_location()?;
         let sent = extrinsics::send::send_presigned(

@@ -48,6 +48,8 @@ pub struct Built {
     pub signature: Vec<u8>,
     /// The call as decoded by the metadata used.
     pub description: Vec<Line>,
+    /// Its arguments as the local history records them.
+    pub args: serde_json::Map<String, serde_json::Value>,
     pub pallet: String,
     pub call: String,
 }
@@ -148,6 +150,7 @@ pub fn build(
         hash: signed.hash().0,
         signature,
         description,
+        args: super::describe::history_args(payload.call_data()),
         pallet: payload.pallet_name().to_owned(),
         call: payload.call_name().to_owned(),
     })

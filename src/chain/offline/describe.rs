@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use subxt::ext::scale_value::{Composite, Primitive, Value, ValueDef};
 
 use crate::amount::{AlphaRao, FormatOptions, Rao, Rounding};
-use crate::chain::extrinsics::{ArgValue, PlannedCall};
+use crate::chain::extrinsics::PlannedCall;
 
 /// One line of a description: `label: text`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,49 +72,112 @@ fn text(name: &str, arg: &Arg) -> String {
     }
 }
 
-fn lines(pallet: &str, call: &str, args: Vec<(String, Arg)>) -> Vec<Line> {
+/// The online side's words for the call it planned: those of the payload it encodes.
+pub fn describe_planned(call: &PlannedCall) -> Vec<Line> {
+    let payload = crate::chain::extrinsics::payload(call);
+    describe_call(
+        payload.pallet_name(),
+        payload.call_name(),
+        payload.call_data(),
+    )
+}
+
+/// The words for a call as a value: the offline side's for the bytes it decoded, and the online side's for the
+/// payload it encodes (the same value before encoding), so a proxied call or a batch reads the same on both sides.
+/// A call inside a call (`Proxy.proxy`'s `call`, `Utility.batch_all`'s `calls`) is spelled out line by line under
+/// its argument's name, not printed as a decoder dump.
+pub fn describe_call(pallet: &str, call: &str, fields: &Composite<()>) -> Vec<Line> {
     let mut out = vec![Line {
         label: "call".to_owned(),
         text: format!("{pallet}.{call}"),
     }];
-    out.extend(args.into_iter().map(|(name, arg)| Line {
-        label: label(&name),
-        text: text(&name, &arg),
-    }));
+    push_args(&mut out, "", fields);
     out
 }
 
-/// The online side's words for the call it planned.
-pub fn describe_planned(call: &PlannedCall) -> Vec<Line> {
-    let args = call
-        .args
-        .iter()
-        .map(|(name, v)| {
-            let arg = match *v {
-                ArgValue::Account(a) | ArgValue::Address(a) => Arg::Account(a),
-                ArgValue::U16(n) => Arg::Int(n.into()),
-                ArgValue::U64(n) => Arg::Int(n.into()),
-                ArgValue::OptionU64(Some(n)) => Arg::Int(n.into()),
-                ArgValue::OptionU64(None) => Arg::None,
-                ArgValue::Bool(b) => Arg::Bool(b),
-            };
-            ((*name).to_owned(), arg)
-        })
-        .collect();
-    lines(call.pallet, call.name, args)
-}
-
-/// The offline side's words for a call it decoded from bytes.
-pub fn describe_call(pallet: &str, call: &str, fields: &Composite<()>) -> Vec<Line> {
-    let args = match fields {
-        Composite::Named(named) => named.iter().map(|(n, v)| (n.clone(), arg_of(v))).collect(),
+fn push_args(out: &mut Vec<Line>, prefix: &str, fields: &Composite<()>) {
+    let named: Vec<(String, &Value<()>)> = match fields {
+        Composite::Named(named) => named.iter().map(|(n, v)| (n.clone(), v)).collect(),
         Composite::Unnamed(values) => values
             .iter()
             .enumerate()
-            .map(|(i, v)| (format!("arg{i}"), arg_of(v)))
+            .map(|(i, v)| (format!("arg{i}"), v))
             .collect(),
     };
-    lines(pallet, call, args)
+    for (name, v) in named {
+        // By the runtime's argument names, like the labels: a value shaped like a call elsewhere (`Some(Staking)`)
+        // is no call.
+        if let Some((pallet, call, inner)) = (name == "call").then(|| as_call(v)).flatten() {
+            push_call(out, &format!("{prefix}{name}"), pallet, call, inner);
+        } else if let Some(calls) = (name == "calls").then(|| as_calls(v)).flatten() {
+            for (i, (pallet, call, inner)) in calls.into_iter().enumerate() {
+                push_call(out, &format!("{prefix}{name}[{i}]"), pallet, call, inner);
+            }
+        } else {
+            let arg = arg_of(v);
+            out.push(Line {
+                label: format!("{prefix}{}", label(&name)),
+                text: text(&name, &arg),
+            });
+        }
+    }
+}
+
+fn push_call(out: &mut Vec<Line>, at: &str, pallet: &str, call: &str, fields: &Composite<()>) {
+    out.push(Line {
+        label: at.to_owned(),
+        text: format!("{pallet}.{call}"),
+    });
+    push_args(out, &format!("{at}."), fields);
+}
+
+/// A runtime call as a value: `Pallet(call { fields })`.
+fn as_call(v: &Value<()>) -> Option<(&str, &str, &Composite<()>)> {
+    let ValueDef::Variant(pallet) = &v.value else {
+        return None;
+    };
+    let ValueDef::Variant(call) = &single(&pallet.values)?.value else {
+        return None;
+    };
+    Some((&pallet.name, &call.name, &call.values))
+}
+
+/// A list of runtime calls (a batch's `calls`); `None` unless every item is one.
+fn as_calls(v: &Value<()>) -> Option<Vec<(&str, &str, &Composite<()>)>> {
+    let ValueDef::Composite(items) = &v.value else {
+        return None;
+    };
+    if items.values().len() == 0 {
+        return None;
+    }
+    items.values().map(as_call).collect()
+}
+
+/// A decoded call's arguments as the local history records those of a call taotui sent itself (by the runtime's
+/// argument names, accounts as SS58, integers as numbers), so what reads the history (recipients used before, the
+/// History screen's amounts, the CSV's subnet and hotkey) reads a transaction signed offline the same way. A
+/// proxied call's own arguments are those of the call inside, as for a proxied call sent online.
+pub fn history_args(fields: &Composite<()>) -> serde_json::Map<String, serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    let named: Vec<(&str, &Value<()>)> = match fields {
+        Composite::Named(named) => named.iter().map(|(n, v)| (n.as_str(), v)).collect(),
+        Composite::Unnamed(_) => Vec::new(),
+    };
+    for (name, v) in named {
+        if let Some((_, _, inner)) = (name == "call").then(|| as_call(v)).flatten() {
+            out.extend(history_args(inner));
+            continue;
+        }
+        let value = match arg_of(v) {
+            Arg::Account(a) => taotui_keystore::ss58::encode(&a, 42).into(),
+            Arg::Int(n) => u64::try_from(n).map_or_else(|_| n.to_string().into(), Into::into),
+            Arg::Bool(b) => b.into(),
+            Arg::None => serde_json::Value::Null,
+            Arg::Other(text) => text.into(),
+        };
+        out.insert(name.to_owned(), value);
+    }
+    out
 }
 
 /// Reads a decoded value the way the planner writes arguments: a 32-byte account (bare, or wrapped as
@@ -221,6 +284,41 @@ mod tests {
         assert!(d[0].contains("1 τ") && d[0].contains("100 τ"), "{d:?}");
         assert!(d[1].contains("did not say"), "{d:?}");
         assert!(differences(&online, &online).is_empty());
+    }
+
+    #[test]
+    fn history_args_are_keyed_and_typed_like_a_call_sent_online() {
+        let account = |b: u8| Value::unnamed_composite((0..32).map(|_| Value::u128(b.into())));
+        let transfer = Value::unnamed_variant(
+            "Balances",
+            [Value::named_variant(
+                "transfer_keep_alive",
+                [
+                    (
+                        "dest".to_owned(),
+                        Value::unnamed_variant("Id", [account(7)]),
+                    ),
+                    ("value".to_owned(), Value::u128(1_250_000_000)),
+                ],
+            )],
+        );
+        let proxied = Composite::named([
+            (
+                "real".to_owned(),
+                Value::unnamed_variant("Id", [account(1)]),
+            ),
+            (
+                "force_proxy_type".to_owned(),
+                Value::unnamed_variant("None", []),
+            ),
+            ("call".to_owned(), transfer),
+        ]);
+        let args = history_args(&proxied);
+        assert_eq!(args["dest"], taotui_keystore::ss58::encode(&[7; 32], 42));
+        assert_eq!(args["value"], 1_250_000_000u64);
+        assert_eq!(args["real"], taotui_keystore::ss58::encode(&[1; 32], 42));
+        assert!(args["force_proxy_type"].is_null());
+        assert!(!args.contains_key("call"));
     }
 
     #[test]
