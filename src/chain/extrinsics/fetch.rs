@@ -627,13 +627,12 @@ async fn prepare_general(
         let nonce = tx::next_nonce(client.rpc(), signer).await?;
         Ok::<_, ExtrinsicError>((head, at, nonce))
     };
-    let views_fut = async {
-        let mut views = Vec::with_capacity(actions.len());
-        for action in &actions {
-            views.push(chain_view(client, coldkey, action).await?);
-        }
-        Ok::<_, ExtrinsicError>(views)
-    };
+    // The legs' views are asked together rather than one round trip after another.
+    let views_fut = futures::future::try_join_all(
+        actions
+            .iter()
+            .map(|action| chain_view(client, coldkey, action)),
+    );
     let proxy_fut = async {
         match via {
             Some(d) => {
