@@ -302,30 +302,43 @@ impl Transport {
         let client = self.current().await?;
         let deadline = self.inner.timeouts.request;
         let what = calls.first().map_or("batch", |c| c.0);
-        match tokio::time::timeout(deadline, client.batch_request::<serde_json::Value>(builder))
-            .await
-        {
+        let answer =
+            tokio::time::timeout(deadline, client.batch_request::<serde_json::Value>(builder))
+                .await
+                .map(|r| r.map_err(|e| RpcError::Client(Box::new(e))));
+        let response = self.settle(answer, deadline, || {
+            format!("a batch of {} requests ({what}...)", calls.len())
+        })?;
+        Ok(response
+            .into_iter()
+            .map(|entry| entry.map_err(|e| e.message().to_owned()))
+            .collect())
+    }
+
+    /// What an answer, or its absence by `deadline`, means for the connection, and what the caller gets: no
+    /// answer counts toward leaving a node that keeps stalling; a lost connection starts the reconnect and is
+    /// reported at once; any other answer, an error answer too, shows the node is alive.
+    fn settle<T>(
+        &self,
+        answer: Result<Result<T, RpcError>, tokio::time::error::Elapsed>,
+        deadline: Duration,
+        what: impl FnOnce() -> String,
+    ) -> Result<T, RpcError> {
+        match answer {
             Err(_) => {
                 self.stalled();
                 Err(RpcError::Client(Box::new(TimedOut {
-                    what: format!("a batch of {} requests ({what}...)", calls.len()),
+                    what: what(),
                     after: deadline,
                 })))
             }
-            Ok(Err(err)) => {
-                let err = RpcError::Client(Box::new(err));
-                if is_connection_loss(&err) {
-                    self.start_reconnect();
-                    return Err(RpcError::DisconnectedWillReconnect(err.to_string()));
-                }
-                Err(err)
+            Ok(Err(err)) if is_connection_loss(&err) => {
+                self.start_reconnect();
+                Err(connection_lost(err.to_string()))
             }
-            Ok(Ok(response)) => {
+            Ok(other) => {
                 self.answered();
-                Ok(response
-                    .into_iter()
-                    .map(|entry| entry.map_err(|e| e.message().to_owned()))
-                    .collect())
+                other
             }
         }
     }
@@ -414,24 +427,8 @@ impl RpcClientT for Transport {
         Box::pin(async move {
             let client = self.current().await?;
             let deadline = self.inner.timeouts.request;
-            match tokio::time::timeout(deadline, client.request_raw(method, params)).await {
-                Err(_) => {
-                    self.stalled();
-                    Err(RpcError::Client(Box::new(TimedOut {
-                        what: method.to_owned(),
-                        after: deadline,
-                    })))
-                }
-                Ok(Err(err)) if is_connection_loss(&err) => {
-                    self.start_reconnect();
-                    Err(connection_lost(err.to_string()))
-                }
-                Ok(other) => {
-                    // An error answer is still an answer: the node is alive.
-                    self.answered();
-                    other
-                }
-            }
+            let answer = tokio::time::timeout(deadline, client.request_raw(method, params)).await;
+            self.settle(answer, deadline, || method.to_owned())
         })
     }
 
@@ -445,17 +442,9 @@ impl RpcClientT for Transport {
         Box::pin(async move {
             let client = self.current().await?;
             let deadline = self.inner.timeouts.request;
-            match tokio::time::timeout(deadline, client.subscribe_raw(sub, params, unsub)).await {
-                Err(_) => Err(RpcError::Client(Box::new(TimedOut {
-                    what: sub.to_owned(),
-                    after: deadline,
-                }))),
-                Ok(Err(err)) if is_connection_loss(&err) => {
-                    self.start_reconnect();
-                    Err(connection_lost(err.to_string()))
-                }
-                Ok(other) => other,
-            }
+            let answer =
+                tokio::time::timeout(deadline, client.subscribe_raw(sub, params, unsub)).await;
+            self.settle(answer, deadline, || sub.to_owned())
         })
     }
 }
