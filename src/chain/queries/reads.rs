@@ -363,9 +363,9 @@ pub async fn balances_with_stakes(
 }
 
 /// Every subnet, in 2 requests: `get_all_dynamic_info` (with `current_alpha_price_all` and, where the runtime
-/// prunes subnets, `get_subnet_to_prune` in one batch) and one storage batch (mechanisms, the risk figures
-/// `NetworkRegisteredAt`, `SubnetMovingPrice`, `SubnetTAO` per subnet, the pruning settings, and the prices where
-/// they come from per-subnet calls or storage).
+/// prunes subnets, `get_subnet_to_prune` in one batch) and one storage batch (mechanisms, the pruning settings,
+/// the prices where they come from per-subnet calls or storage, and `NetworkRegisteredAt`/`SubnetMovingPrice`
+/// only where DynamicInfo lacks them).
 pub async fn subnets(client: &ChainClient) -> Result<Vec<SubnetView>, ChainError> {
     const WHAT: &str = "SubnetInfoRuntimeApi DynamicInfo";
     client.require(&needs::SUBNETS)?;
@@ -399,9 +399,15 @@ pub async fn subnets(client: &ChainClient) -> Result<Vec<SubnetView>, ChainError
         slots.push((
             netuid,
             batch.add(SUBTENSOR, "SubnetMechanism", (netuid,))?,
-            batch.add_usable(&features, &needs::NETWORK_REGISTERED_AT, (netuid,))?,
-            batch.add_usable(&features, &needs::SUBNET_MOVING_PRICE, (netuid,))?,
-            batch.add_usable(&features, &needs::SUBNET_TAO, (netuid,))?,
+            // DynamicInfo carries these on the runtimes we know; storage only where it does not.
+            match field(info, "network_registered_at") {
+                Some(_) => None,
+                None => batch.add_usable(&features, &needs::NETWORK_REGISTERED_AT, (netuid,))?,
+            },
+            match field(info, "moving_price") {
+                Some(_) => None,
+                None => batch.add_usable(&features, &needs::SUBNET_MOVING_PRICE, (netuid,))?,
+            },
         ));
     }
     fetch_together(client, &mut batch, &mut second).await?;
@@ -409,18 +415,20 @@ pub async fn subnets(client: &ChainClient) -> Result<Vec<SubnetView>, ChainError
     let now = batch.get(risk.now).and_then(u64_of).unwrap_or(0);
     let mut out = Vec::with_capacity(infos.len());
     let mut dereg_facts = Vec::with_capacity(infos.len());
-    for (info, (netuid, mechanism_slot, registered_slot, moving_slot, tao_slot)) in
-        infos.iter().zip(&slots)
-    {
+    for (info, (netuid, mechanism_slot, registered_slot, moving_slot)) in infos.iter().zip(&slots) {
         let mechanism_id = batch.get(*mechanism_slot).and_then(u16_of).unwrap_or(0);
         let mechanism = Mechanism::from_id(mechanism_id)
             .map_err(|e| decode_error("SubtensorModule.SubnetMechanism", e.to_string()))?;
-        let registered_at = batch.get_opt(*registered_slot).and_then(u64_of);
+        let registered_at = field(info, "network_registered_at")
+            .and_then(u64_of)
+            .or_else(|| batch.get_opt(*registered_slot).and_then(u64_of));
         // The runtime prices root and stable subnets at 1 for the rule, whatever their stored moving price.
         let moving_price = if *netuid == 0 || mechanism == Mechanism::Stable {
             Some(risk::MOVING_PRICE_ONE)
         } else {
-            batch.get_opt(*moving_slot).and_then(u128_of)
+            field(info, "moving_price")
+                .and_then(u128_of)
+                .or_else(|| batch.get_opt(*moving_slot).and_then(u128_of))
         };
         if let (Some(registered_at), Some(moving_price)) = (registered_at, moving_price) {
             dereg_facts.push(risk::SubnetDeregFacts {
@@ -430,20 +438,22 @@ pub async fn subnets(client: &ChainClient) -> Result<Vec<SubnetView>, ChainError
             });
         }
         let text = |name: &str| field(info, name).and_then(text_of).unwrap_or_default();
+        let tao_in = Rao(req_u64(info, "tao_in", WHAT)?);
         out.push(SubnetView {
             netuid: *netuid,
             name: text("subnet_name"),
             symbol: text("token_symbol"),
             tempo: req_u16(info, "tempo", WHAT)?,
             mechanism,
-            tao_in: Rao(req_u64(info, "tao_in", WHAT)?),
+            tao_in,
             alpha_in: AlphaRao(req_u64(info, "alpha_in", WHAT)?),
             alpha_out: AlphaRao(req_u64(info, "alpha_out", WHAT)?),
             emission: Rao(field(info, "emission").and_then(u64_of).unwrap_or(0)),
             price: PriceReads::of(&price_of, *netuid)?,
             registered_at,
             age_blocks: registered_at.map(|r| now.saturating_sub(r)),
-            pool_tao: batch.get_opt(*tao_slot).and_then(u64_of).map(Rao),
+            // DynamicInfo's `tao_in` is `SubnetTAO`, the pool's TAO.
+            pool_tao: Some(tao_in),
             dereg: risk::DeregStanding::Unknown(String::new()),
         });
     }
@@ -609,11 +619,28 @@ pub async fn validators(
         nominators.insert(hotkey, u32::try_from(count).unwrap_or(u32::MAX));
     }
 
+    // The metagraph carries the block it was read at, the tempo, the immunity period and each uid's registration
+    // block on the runtimes we know; storage is read only for what it lacks.
+    let graph_tempo = field(graph, "tempo").and_then(u16_of);
+    let graph_now = field(graph, "block").and_then(u64_of);
+    let graph_immunity = field(graph, "immunity_period").and_then(u64_of);
+    let graph_registered: Option<Vec<Option<u64>>> = field(graph, "block_at_registration")
+        .map(|v| items(v).into_iter().map(u64_of).collect())
+        .filter(|r: &Vec<Option<u64>>| r.len() == hotkeys.len());
     let mut batch = StorageBatch::new(md);
     // APY and risk items are optional here: without them the list still shows takes and stakes.
-    let tempo_slot = batch.add_usable(&features, &needs::TEMPO, (netuid,))?;
-    let now_slot = batch.add("System", "Number", ())?;
-    let immunity_slot = batch.add_usable(&features, &needs::IMMUNITY_PERIOD, (netuid,))?;
+    let tempo_slot = match graph_tempo {
+        Some(_) => None,
+        None => batch.add_usable(&features, &needs::TEMPO, (netuid,))?,
+    };
+    let now_slot = match graph_now {
+        Some(_) => None,
+        None => Some(batch.add("System", "Number", ())?),
+    };
+    let immunity_slot = match graph_immunity {
+        Some(_) => None,
+        None => batch.add_usable(&features, &needs::IMMUNITY_PERIOD, (netuid,))?,
+    };
     let mut slots = Vec::with_capacity(chosen.len());
     for &i in &chosen {
         let h = hotkeys[i].0;
@@ -627,13 +654,22 @@ pub async fn validators(
                 &needs::TOTAL_HOTKEY_ALPHA_LAST_EPOCH,
                 (h, netuid),
             )?,
-            batch.add_usable(&features, &needs::BLOCK_AT_REGISTRATION, (netuid, uid))?,
+            match graph_registered {
+                Some(_) => None,
+                None => {
+                    batch.add_usable(&features, &needs::BLOCK_AT_REGISTRATION, (netuid, uid))?
+                }
+            },
         ));
     }
     batch.fetch(client).await?;
-    let tempo = batch.get_opt(tempo_slot).and_then(u16_of).unwrap_or(0);
-    let now = batch.get(now_slot).and_then(u64_of).unwrap_or(0);
-    let immunity_period = batch.get_opt(immunity_slot).and_then(u64_of);
+    let tempo = graph_tempo
+        .or_else(|| batch.get_opt(tempo_slot).and_then(u16_of))
+        .unwrap_or(0);
+    let now = graph_now
+        .or_else(|| batch.get_opt(now_slot).and_then(u64_of))
+        .unwrap_or(0);
+    let immunity_period = graph_immunity.or_else(|| batch.get_opt(immunity_slot).and_then(u64_of));
     let subnet_stake: u128 = slots
         .iter()
         .map(|(_, total, ..)| u128::from(batch.get_opt(*total).and_then(u64_of).unwrap_or(0)))
@@ -641,7 +677,10 @@ pub async fn validators(
     let mut out = Vec::with_capacity(chosen.len());
     for (&i, (take, total, div, last, registered)) in chosen.iter().zip(slots) {
         let get = |s: Option<Slot>| batch.get_opt(s).and_then(u64_of).unwrap_or(0);
-        let registered_at = batch.get_opt(registered).and_then(u64_of);
+        let registered_at = match &graph_registered {
+            Some(blocks) => blocks.get(i).copied().flatten(),
+            None => batch.get_opt(registered).and_then(u64_of),
+        };
         out.push(ValidatorView {
             registered_at,
             age_blocks: registered_at.map(|r| now.saturating_sub(r)),
