@@ -565,6 +565,24 @@ fn the_cli_prints_earnings_and_the_chain_history() {
         table.contains("total") && table.contains("price effect"),
         "{table}"
     );
+    // `-w NAME` names a wallet as in the other commands: a watch-only one holds only the address.
+    run(&[
+        "wallet",
+        "regen-coldkey",
+        "-w",
+        "nominee",
+        "--watch-only",
+        who,
+    ]);
+    let by_wallet: serde_json::Value = serde_json::from_str(&run(&[
+        "earnings", "-w", "nominee", "--since", "1", "--json",
+    ]))
+    .unwrap();
+    assert_eq!(by_wallet["coldkey"], json["coldkey"], "{by_wallet:#}");
+    assert_eq!(
+        by_wallet["positions"].as_array().map(Vec::len),
+        Some(positions.len())
+    );
 
     let csv = run(&["history", "--ss58", who, "--since", "1", "--csv"]);
     let rows = parse_csv(&csv).unwrap();

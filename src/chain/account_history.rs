@@ -471,23 +471,18 @@ fn account_event(
 /// The alpha the account's own actions added to (positive) or took from (negative) each position, summed over
 /// `events`: `stake_added` minus `stake_removed`; summary rows are not counted again.
 pub fn own_deltas(events: &[AccountEvent]) -> BTreeMap<(String, u16), i128> {
-    let mut out = BTreeMap::new();
-    for e in events {
-        let sign: i128 = match e.kind {
-            EventKind::StakeAdded => 1,
-            EventKind::StakeRemoved => -1,
-            _ => continue,
-        };
-        let (Some(h), Some(n), Some(a)) = (&e.hotkey, e.netuid, e.alpha) else {
-            continue;
-        };
-        *out.entry((h.clone(), n)).or_insert(0) += sign * i128::from(a);
-    }
-    out
+    own_flows(events, |e| e.alpha)
 }
 
 /// The TAO the account's own actions put into (positive) or took out of (negative) each position.
 pub fn own_tao_flows(events: &[AccountEvent]) -> BTreeMap<(String, u16), i128> {
+    own_flows(events, |e| e.tao)
+}
+
+fn own_flows(
+    events: &[AccountEvent],
+    amount: fn(&AccountEvent) -> Option<u64>,
+) -> BTreeMap<(String, u16), i128> {
     let mut out = BTreeMap::new();
     for e in events {
         let sign: i128 = match e.kind {
@@ -495,10 +490,10 @@ pub fn own_tao_flows(events: &[AccountEvent]) -> BTreeMap<(String, u16), i128> {
             EventKind::StakeRemoved => -1,
             _ => continue,
         };
-        let (Some(h), Some(n), Some(t)) = (&e.hotkey, e.netuid, e.tao) else {
+        let (Some(h), Some(n), Some(a)) = (&e.hotkey, e.netuid, amount(e)) else {
             continue;
         };
-        *out.entry((h.clone(), n)).or_insert(0) += sign * i128::from(t);
+        *out.entry((h.clone(), n)).or_insert(0) += sign * i128::from(a);
     }
     out
 }

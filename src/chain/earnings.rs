@@ -252,18 +252,7 @@ pub async fn compute_between(
 ) -> Result<EarningsReport, PastError> {
     let first = reader.request_count();
     let cache = opts.cache.as_ref();
-    let a = state(reader, cache, coldkey, start, &BTreeSet::new()).await?;
-    let mut b = state(reader, cache, coldkey, end, &BTreeSet::new()).await?;
-    let watch: Vec<([u8; 32], u16)> = a
-        .positions
-        .keys()
-        .chain(b.positions.keys())
-        .copied()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let scan =
-        account_history::scan(reader, cache, coldkey, start, end, &watch, opts.samples).await?;
+    let (a, mut b, scan) = ends_and_scan(reader, cache, coldkey, start, end, opts.samples).await?;
     let missing: BTreeSet<u16> = scan
         .events
         .iter()
@@ -271,7 +260,7 @@ pub async fn compute_between(
         .filter(|n| !b.prices.contains_key(n))
         .collect();
     if !missing.is_empty() {
-        b = reader.state_at(coldkey, end, &missing).await?;
+        b = state(reader, cache, coldkey, end, &missing).await?;
     }
     let positions = per_position(&a, &b, &scan.events);
     let total = totals(&positions);
@@ -305,6 +294,31 @@ pub async fn compute_between(
     })
 }
 
+/// The account's state at both ends of a range and what happened between, watching every position held at
+/// either end.
+pub async fn ends_and_scan(
+    reader: &PastReader,
+    cache: Option<&PastCache>,
+    coldkey: [u8; 32],
+    start: BlockRef,
+    end: BlockRef,
+    samples: usize,
+) -> Result<(PastState, PastState, account_history::Scan), PastError> {
+    let a = state(reader, cache, coldkey, start, &BTreeSet::new()).await?;
+    let b = state(reader, cache, coldkey, end, &BTreeSet::new()).await?;
+    let watch: Vec<([u8; 32], u16)> = a
+        .positions
+        .keys()
+        .chain(b.positions.keys())
+        .copied()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let scan = account_history::scan(reader, cache, coldkey, start, end, &watch, samples).await?;
+    Ok((a, b, scan))
+}
+
+/// The state at `block` with the prices of `extra` subnets too; from the cache when the entry has them.
 async fn state(
     reader: &PastReader,
     cache: Option<&PastCache>,
@@ -312,7 +326,10 @@ async fn state(
     block: BlockRef,
     extra: &BTreeSet<u16>,
 ) -> Result<PastState, PastError> {
-    if let Some(s) = cache.and_then(|c| c.state(coldkey, block)) {
+    let cached = cache
+        .and_then(|c| c.state(coldkey, block))
+        .filter(|s| extra.iter().all(|n| s.prices.contains_key(n)));
+    if let Some(s) = cached {
         return Ok(s);
     }
     let s = reader.state_at(coldkey, block, extra).await?;

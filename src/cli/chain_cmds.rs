@@ -107,6 +107,18 @@ fn parse_address(address: &str, global: &GlobalArgs) -> Result<AccountId> {
         .with_context(|| format!("{address:?} is not a valid SS58 address"))
 }
 
+/// The coldkey address of the wallet `name` under the wallet path; no password needed.
+pub(super) fn named_wallet_address(name: &str, global: &GlobalArgs) -> Result<AccountId> {
+    let root = WalletRoot::resolve(
+        crate::config::wallet_path(
+            global.wallet_path.as_deref(),
+            &crate::config::load_settings()?,
+        )
+        .as_deref(),
+    )?;
+    wallet_address(&root, name)
+}
+
 /// A wallet's coldkey address from its public file; no password needed.
 fn wallet_address(root: &WalletRoot, name: &str) -> Result<AccountId> {
     let wallet = root.wallet(name)?;
@@ -266,16 +278,7 @@ pub fn stake(cmd: StakeCommand, global: &GlobalArgs) -> Result<()> {
 fn stake_list(args: StakeListArgs, global: &GlobalArgs) -> Result<()> {
     let coldkey = match (&args.ss58, &args.wallet_name) {
         (Some(s), _) => parse_address(s, global)?,
-        (None, Some(name)) => {
-            let root = WalletRoot::resolve(
-                crate::config::wallet_path(
-                    global.wallet_path.as_deref(),
-                    &crate::config::load_settings()?,
-                )
-                .as_deref(),
-            )?;
-            wallet_address(&root, name)?
-        }
+        (None, Some(name)) => named_wallet_address(name, global)?,
         (None, None) => bail!("say whose stake: --ss58 ADDRESS or --wallet-name NAME"),
     };
     let (listing, head, genesis) = runtime()?.block_on(async {

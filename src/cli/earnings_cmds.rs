@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use crate::amount::{AlphaRao, FormatOptions, Rao, Rounding};
-use crate::chain::account_history::{self, AccountEvent, EventKind};
+use crate::chain::account_history::{AccountEvent, EventKind};
 use crate::chain::client::{ChainClient, ConnectOptions};
 use crate::chain::earnings::{self, EarningsReport, Options, Since, format_utc};
 use crate::chain::history::{History, HistoryRecord};
@@ -27,6 +27,14 @@ pub struct PastArgs {
     /// The coldkey: an SS58 address, an address-book name or a wallet's name (default: the `default` wallet).
     #[arg(long, value_name = "ADDR")]
     pub ss58: Option<String>,
+    /// A wallet's name, as in the other commands (its coldkeypub.txt; no password needed).
+    #[arg(
+        long = "wallet-name",
+        short = 'w',
+        value_name = "NAME",
+        conflicts_with = "ss58"
+    )]
+    pub wallet_name: Option<String>,
     /// An archive node for blocks the connected node has pruned (repeatable; config: `archive = [...]`).
     #[arg(long, value_name = "URL")]
     pub archive: Vec<String>,
@@ -71,6 +79,9 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 fn coldkey(past: &PastArgs, global: &GlobalArgs) -> Result<[u8; 32]> {
+    if let Some(name) = &past.wallet_name {
+        return Ok(super::chain_cmds::named_wallet_address(name, global)?.0);
+    }
     let input = past.ss58.as_deref().unwrap_or("default");
     let ss58 = super::address_cmds::resolve_option(input, global)?;
     AccountId::from_ss58(&ss58)
@@ -372,23 +383,12 @@ pub fn chain_history(args: &ChainHistoryArgs, limit: usize, global: &GlobalArgs)
         let reader = reader(&args.past, global).await?;
         let head = reader.head().await?;
         let start = earnings::start_block(&reader, cache.as_ref(), coldkey, since, head).await?;
-        let a = reader.state_at(coldkey, start, &Default::default()).await?;
-        let b = reader.state_at(coldkey, head, &Default::default()).await?;
-        let watch: Vec<_> = a
-            .positions
-            .keys()
-            .chain(b.positions.keys())
-            .copied()
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let scan = account_history::scan(
+        let (a, _, scan) = earnings::ends_and_scan(
             &reader,
             cache.as_ref(),
             coldkey,
             start,
             head,
-            &watch,
             args.past.samples,
         )
         .await?;
