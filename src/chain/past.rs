@@ -444,13 +444,16 @@ async fn oldest_answered(client: &ChainClient, refused: u64) -> Option<(u64, boo
             .map(|i| lo + i * step)
             .filter(|p| *p < hi)
             .collect();
-        let hashes = block_hashes(client, &points).await.ok()?;
+        // A block the node has no hash for cannot be probed (asking at no hash would read the head and
+        // pass for an answer): then the boundary is not known.
+        let hashes: Vec<[u8; 32]> = block_hashes(client, &points)
+            .await
+            .ok()?
+            .into_iter()
+            .collect::<Option<_>>()?;
         let probes: Vec<_> = hashes
             .iter()
-            .map(|h| {
-                let at = h.map_or(serde_json::Value::Null, |h| to_hex(&h).into());
-                ("state_getStorage", vec![key.clone(), at])
-            })
+            .map(|h| ("state_getStorage", vec![key.clone(), to_hex(h).into()]))
             .collect();
         let answers = client.batch(&probes).await.ok()?;
         let mut moved = false;
