@@ -353,21 +353,17 @@ fn alpha(a: AlphaRao) -> String {
 
 fn render_preview(p: &Preview, network: &str, wallet: &str) -> String {
     let mut t = Table::new(["", ""]);
-    t.row(["call".to_owned(), p.call.path()]);
+    // The call in the words `taotui sign` shows on the offline side: amounts in TAO and alpha, addresses in SS58,
+    // a proxied call or a batch spelled out leg by leg.
+    let described = crate::chain::offline::describe_planned(&p.call);
+    let (call, args) = described
+        .split_first()
+        .map_or((p.call.path(), &[][..]), |(c, rest)| (c.text.clone(), rest));
+    t.row(["call".to_owned(), call]);
     t.row(["network".to_owned(), network.to_owned()]);
     t.row(["wallet".to_owned(), wallet.to_owned()]);
-    for (name, v) in &p.call.args {
-        let text = match v {
-            extrinsics::ArgValue::Account(a) | extrinsics::ArgValue::Address(a) => {
-                taotui_keystore::ss58::encode(a, 42)
-            }
-            extrinsics::ArgValue::U16(n) => n.to_string(),
-            extrinsics::ArgValue::U64(n) => n.to_string(),
-            extrinsics::ArgValue::OptionU64(Some(n)) => format!("Some({n})"),
-            extrinsics::ArgValue::OptionU64(None) => "None".to_owned(),
-            extrinsics::ArgValue::Bool(b) => b.to_string(),
-        };
-        t.row([format!("  {name}"), text]);
+    for line in args {
+        t.row([format!("  {}", line.label), line.text.clone()]);
     }
     if !p.tao_spent.is_zero() {
         t.row(["TAO spent".to_owned(), tao(p.tao_spent)]);
@@ -412,7 +408,9 @@ fn render_preview(p: &Preview, network: &str, wallet: &str) -> String {
         ]);
     }
     t.row(["fee".to_owned(), tao(p.fee)]);
-    t.row(["quote".to_owned(), format!("{:?}", p.quote)]);
+    if let Some(source) = p.quote.describe() {
+        t.row(["quoted from".to_owned(), source.to_owned()]);
+    }
     let mut out = t.render();
     for w in &p.warnings {
         out.push_str(&format!("warning: {w}\n"));
@@ -554,11 +552,21 @@ fn run_action(
     rt.block_on(async {
         let client = connect(global).await?;
         let action = build(&client).await?;
-        let risk = stake_risk_flags(&client, &action).await;
-        let mut prepared: Prepared = match acting.delegate() {
-            Some(d) => extrinsics::fetch::prepare_via(&client, acting.coldkey(), d, action).await?,
-            None => extrinsics::prepare(&client, signing.coldkey, signing.crypto, action).await?,
+        // The risk labels and the preview are independent reads: asked together.
+        let prepare = async {
+            match acting.delegate() {
+                Some(d) => {
+                    extrinsics::fetch::prepare_via(&client, acting.coldkey(), d, action.clone())
+                        .await
+                }
+                None => {
+                    extrinsics::prepare(&client, signing.coldkey, signing.crypto, action.clone())
+                        .await
+                }
+            }
         };
+        let (risk, prepared) = tokio::join!(stake_risk_flags(&client, &action), prepare);
+        let mut prepared: Prepared = prepared?;
         prepared
             .preview
             .warnings

@@ -327,6 +327,18 @@ pub enum QuoteSource {
     None,
 }
 
+impl QuoteSource {
+    /// Where the expected amounts come from, in the preview's words; `None` when no swap is involved.
+    pub fn describe(self) -> Option<&'static str> {
+        match self {
+            QuoteSource::RuntimeSimulation => Some("the runtime's own swap simulation"),
+            QuoteSource::Reserves => Some("the pool's reserves (constant product)"),
+            QuoteSource::OneToOne => Some("1:1 (root or a stable subnet)"),
+            QuoteSource::None => None,
+        }
+    }
+}
+
 /// A quote the runtime simulated (`sim_swap_tao_for_alpha` / `sim_swap_alpha_for_tao`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SimQuote {
