@@ -447,6 +447,70 @@ pub fn metadata(cmd: MetadataCommand, global: &GlobalArgs) -> Result<()> {
 mod tests {
     use super::*;
 
+    fn signed_with_description(text: &str) -> SignedTx {
+        let unsigned = UnsignedTx {
+            format: offline::UNSIGNED_FORMAT.to_owned(),
+            version: offline::file::FILE_VERSION,
+            network: "local".to_owned(),
+            genesis_hash: [1; 32],
+            spec_name: "node-subtensor".to_owned(),
+            spec_version: 293,
+            transaction_version: 1,
+            signer: "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY".to_owned(),
+            crypto: "sr25519".to_owned(),
+            nonce: 0,
+            tip: 0,
+            era: offline::Era {
+                birth_number: 1,
+                birth_hash: [2; 32],
+                period: 64,
+            },
+            metadata_hash: MetadataHashMode {
+                mode: 0,
+                digest: None,
+            },
+            metadata_hash_refused: false,
+            call: offline::UnsignedCall {
+                pallet: "Balances".to_owned(),
+                name: "transfer_keep_alive".to_owned(),
+                bytes: vec![5, 3],
+            },
+            description: vec![Line {
+                label: "call".to_owned(),
+                text: text.to_owned(),
+            }],
+            mev_shield: String::new(),
+            preview: serde_json::Value::Null,
+        };
+        let mode = unsigned.metadata_hash;
+        SignedTx::new(unsigned, mode, vec![7; 64], Vec::new(), [3; 32])
+    }
+
+    #[test]
+    fn the_signed_file_is_drawn_as_a_qr_code_of_its_json_or_said_too_large() {
+        let small = signed_with_description("Balances.transfer_keep_alive");
+        let text = signed_qr_text(&small).unwrap();
+        let rows: Vec<&str> = text.lines().skip(1).collect();
+        assert!(rows.len() > 20, "{text}");
+        // Every row light on dark, the same width, made of half blocks.
+        for row in &rows {
+            let cells = row
+                .strip_prefix("\x1b[97;40m")
+                .and_then(|r| r.strip_suffix("\x1b[0m"))
+                .unwrap_or_else(|| panic!("{row:?}"));
+            assert!(cells.chars().all(|c| " ▀▄█".contains(c)), "{cells}");
+            // A square code (odd side plus the quiet border) in half-height rows.
+            assert_eq!(cells.chars().count(), rows.len() * 2 - 1);
+        }
+        let big = signed_with_description(&"x".repeat(3_000));
+        let text = signed_qr_text(&big).unwrap();
+        assert!(
+            text.starts_with("The signed transaction is ")
+                && text.contains("more than one QR code holds (2953 bytes)"),
+            "{text}"
+        );
+    }
+
     #[test]
     fn the_signed_file_is_named_after_the_unsigned_one() {
         assert_eq!(

@@ -114,7 +114,8 @@ impl SubmitSigned {
                 let id = ids.fresh();
                 self.pending = Some(id);
                 self.step = SubmitStep::Sending;
-                self.progress = vec![TxProgress::Submitted];
+                // The worker checks the file again first, then says when it is submitted.
+                self.progress = Vec::new();
                 SubmitOutcome::Stay(vec![Effect::SubmitSigned { id, path }])
             }
             (SubmitStep::Sending, KeyCode::Esc) => match self.pending {
