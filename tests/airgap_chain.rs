@@ -173,6 +173,7 @@ fn a_stake_and_a_transfer_signed_by_an_offline_process_land() {
         "-y",
     ]);
     assert!(out.contains("Not signed"), "{out}");
+    print_sizes(&online.home.join("stake.json"));
     carry(&online, &offline, "stake.json");
     // This runtime was built without a metadata hash: the online side saw the chain refuse mode 1, and the
     // offline side says so and signs only when told to sign without the check.
@@ -204,6 +205,7 @@ fn a_stake_and_a_transfer_signed_by_an_offline_process_land() {
     assert!(signed.contains("5 τ"), "{signed}");
     assert!(signed.contains(&hotkey_ss58), "{signed}");
     assert!(!signed.contains("DIFFERENT"), "{signed}");
+    print_sizes(&offline.home.join("stake.signed.json"));
     carry(&offline, &online, "stake.signed.json");
     let sent = online.ok(&["submit", &online.path("stake.signed.json")]);
     println!("{sent}");
@@ -409,6 +411,18 @@ fn an_altered_call_is_shown_as_it_is_and_an_expired_era_is_said_before_sending()
     assert_eq!(free_of(s, dest), dest_before);
 }
 
+/// How large a transaction file is, as written and as its QR code carries it (JSON without indentation).
+fn print_sizes(path: &Path) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    println!(
+        "{}: {} bytes as written, {} bytes in its QR code",
+        path.file_name().unwrap().to_string_lossy(),
+        text.len(),
+        serde_json::to_string(&value).unwrap().len()
+    );
+}
+
 /// Waits for the worker's first answer that `pick` takes, ignoring the rest (blocks, connection news).
 async fn answer<T>(
     rx: &mut tokio::sync::mpsc::UnboundedReceiver<taotui::action::Action>,
@@ -567,6 +581,9 @@ fn the_apps_watch_only_wallet_writes_a_transfer_the_offline_process_signs_and_th
     let signed_name = name.replace(".unsigned.json", ".signed.json");
     let signed_path = app_home.join(&signed_name);
     std::fs::copy(offline.home.join(&signed_name), &signed_path).unwrap();
+    print_sizes(&signed_path);
+    // Both fit one QR code (2953 bytes at most), though not an 80x24 terminal.
+    assert!(file.qr_data.len() <= 2953, "{}", file.qr_data.len());
 
     let dest_before = free_of(s, dest);
     let (refused, view, done, again) = runtime.block_on(async {

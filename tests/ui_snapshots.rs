@@ -1040,6 +1040,14 @@ fn the_qr_code_is_drawn_whole_where_it_fits_and_a_sentence_says_why_not_elsewher
         "{drawn}"
     );
     assert!(drawn.contains("20231114T221320Z-Balances"), "{drawn}");
+    // Hidden amounts hide the code that carries them.
+    small.prefs.hide_balances = true;
+    let drawn = text(&render(&small, &theme, 120, 40));
+    assert!(!drawn.contains('▀'), "{drawn}");
+    assert!(
+        drawn.contains("The QR code is hidden while amounts are"),
+        "{drawn}"
+    );
     // Its sentence is a warning.
     let buf = render(&huge, &theme, 120, 40);
     let (x, y) = find(&buf, "4000 bytes").unwrap();

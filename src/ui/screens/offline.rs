@@ -59,7 +59,13 @@ pub fn draw_offline_written(frame: &mut Frame, area: Rect, file: &OfflineFile, t
     for note in &file.notes {
         lines.push(Line::styled(format!("note: {note}"), theme.muted()));
     }
-    let qr = transaction_qr_rows(file.qr_data.as_bytes());
+    // The code carries the amounts: hidden with them (`*`), as anyone watching a shared screen could scan it.
+    let hidden = crate::privacy::hidden();
+    let qr = if hidden {
+        None
+    } else {
+        transaction_qr_rows(file.qr_data.as_bytes())
+    };
     let qr_size = qr.as_ref().map(|rows| {
         let width = rows.first().map_or(0, |r| r.chars().count());
         (
@@ -122,6 +128,10 @@ pub fn draw_offline_written(frame: &mut Frame, area: Rect, file: &OfflineFile, t
                 area.height
             ),
             theme.warning(),
+        )),
+        None if hidden => lines.push(Line::styled(
+            "The QR code is hidden while amounts are (* shows both).",
+            theme.muted(),
         )),
         None => lines.push(Line::styled(
             too_big_for_qr("unsigned", file.qr_data.len()),
