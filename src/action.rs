@@ -151,6 +151,36 @@ impl ChainPreview {
     }
 }
 
+/// An unsigned transaction the worker wrote for offline signing, as the app shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfflineFile {
+    pub path: String,
+    /// `Pallet.call`.
+    pub call: String,
+    /// The address whose key must sign it (on the offline machine).
+    pub signer: String,
+    pub nonce: u64,
+    /// The last block it can land in.
+    pub valid_until: u64,
+    /// What the QR code carries: the file's JSON without its indentation (any JSON reader takes it as the file).
+    pub qr_data: String,
+    /// Sentences to read before carrying it (MEV shield, a refused metadata check).
+    pub notes: Vec<String>,
+}
+
+/// A signed transaction file opened for submission, checked against the connected chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedFileView {
+    pub path: String,
+    pub call: String,
+    /// The call as decoded by the connected chain's metadata, (label, value) rows.
+    pub lines: Vec<(String, String)>,
+    pub signer: String,
+    pub nonce: u64,
+    pub valid_until: u64,
+    pub notes: Vec<String>,
+}
+
 /// The outside world's answers and the user's intents.
 pub enum Action {
     Key(KeyPress),
@@ -239,6 +269,16 @@ pub enum Action {
         id: RequestId,
         result: Result<Vec<crate::model::chain::HistoryEntry>, String>,
     },
+    /// The unsigned transaction of a previewed call was written for offline signing (or why not).
+    UnsignedWritten {
+        id: RequestId,
+        result: Result<OfflineFile, String>,
+    },
+    /// A signed transaction file was read and checked against the chain (or why it cannot be sent).
+    SignedOpened {
+        id: RequestId,
+        result: Result<SignedFileView, String>,
+    },
     TxProgress {
         id: RequestId,
         progress: TxProgress,
@@ -311,6 +351,8 @@ impl fmt::Debug for Action {
             Action::StakePreviewed { .. } => "StakePreviewed",
             Action::StakeQuoted { .. } => "StakeQuoted",
             Action::HistoryLoaded { .. } => "HistoryLoaded",
+            Action::UnsignedWritten { .. } => "UnsignedWritten",
+            Action::SignedOpened { .. } => "SignedOpened",
             Action::TxProgress { .. } => "TxProgress",
             Action::TxDone { .. } => "TxDone",
             Action::JournalLoaded { .. } => "JournalLoaded",
@@ -436,6 +478,23 @@ pub enum Effect {
         request: StakeRequest,
         password: SecretString,
     },
+    /// Write the unsigned transaction of what the preview `preview` showed, for offline signing, instead of
+    /// signing it; answered by `UnsignedWritten`.
+    WriteUnsigned {
+        id: RequestId,
+        preview: RequestId,
+        request: StakeRequest,
+    },
+    /// Read the signed transaction file at `path` and check it against the chain; answered by `SignedOpened`.
+    OpenSigned {
+        id: RequestId,
+        path: String,
+    },
+    /// Check the signed file at `path` again and send it; answered by `TxProgress` and `TxDone`.
+    SubmitSigned {
+        id: RequestId,
+        path: String,
+    },
     LoadHistory {
         id: RequestId,
     },
@@ -518,6 +577,11 @@ impl fmt::Debug for Effect {
             Effect::SubmitStake { id, request, .. } => {
                 write!(f, "SubmitStake({id:?}, {request:?})")
             }
+            Effect::WriteUnsigned { id, request, .. } => {
+                write!(f, "WriteUnsigned({id:?}, {request:?})")
+            }
+            Effect::OpenSigned { id, path } => write!(f, "OpenSigned({id:?}, {path})"),
+            Effect::SubmitSigned { id, path } => write!(f, "SubmitSigned({id:?}, {path})"),
             Effect::LoadHistory { id } => write!(f, "LoadHistory({id:?})"),
             Effect::LoadJournal { id, coldkey } => write!(f, "LoadJournal({id:?}, {coldkey})"),
             Effect::BackfillJournal {

@@ -19,8 +19,8 @@ use taotui_keystore::wallet::{KeyFormat, KeyTarget, WalletRoot, WriteMode};
 use tokio::sync::{RwLock, mpsc};
 
 use crate::action::{
-    Action, ChainPreview, Connection, Effect, KeyFileFormat, PreviewFacts, RequestId, StakeKind,
-    StakeRequest, TxProgress,
+    Action, ChainPreview, Connection, Effect, KeyFileFormat, OfflineFile, PreviewFacts, RequestId,
+    SignedFileView, StakeKind, StakeRequest, TxProgress,
 };
 use crate::amount::{AlphaRao, Price, Rao, Rounding, Tolerance};
 use crate::chain::client::{ChainClient, ConnectOptions, ConnectionState};
@@ -28,6 +28,7 @@ use crate::chain::extrinsics::{self, AlphaAmount, Prepared, SendOptions, StakeMo
 use crate::chain::history::{History, HistoryRecord, TxStatus};
 use crate::chain::mev_shield::ShieldPreview;
 use crate::chain::network::Network;
+use crate::chain::offline::online;
 use crate::chain::queries::{self, AccountId};
 use crate::model::chain::HistoryEntry;
 use crate::model::wallets::{KeyEntry, WalletEntry};
@@ -73,6 +74,9 @@ pub struct Worker {
     prepared: Arc<tokio::sync::Mutex<Option<(RequestId, Prepared, ShieldPreview)>>>,
     /// Chain reads in flight, by request, so the model can stop waiting for one (Esc).
     reads: Arc<std::sync::Mutex<HashMap<RequestId, tokio::task::AbortHandle>>>,
+    /// Where unsigned files (`offline/`) and the history of transactions submitted from files go; `None`: taotui's
+    /// data folder. Tests give their own, as the environment is shared by a test binary's threads.
+    data_dir: Option<PathBuf>,
 }
 
 impl Worker {
@@ -90,6 +94,24 @@ impl Worker {
             chain: Arc::new(RwLock::new(None)),
             prepared: Arc::new(tokio::sync::Mutex::new(None)),
             reads: Arc::default(),
+            data_dir: None,
+        }
+    }
+
+    /// Unsigned files go under `dir/offline/` and submitted files are recorded in `dir`'s history.
+    pub fn with_data_dir(mut self, dir: PathBuf) -> Worker {
+        self.data_dir = Some(dir);
+        self
+    }
+
+    fn data_dir(&self) -> Option<PathBuf> {
+        self.data_dir.clone().or_else(crate::config::data_dir)
+    }
+
+    fn history(&self) -> Option<History> {
+        match &self.data_dir {
+            Some(dir) => Some(History::at(dir)),
+            None => History::default_location().ok(),
         }
     }
 
@@ -450,6 +472,31 @@ impl EffectRunner for Worker {
                     this.reply(Action::TxDone { id, result });
                 });
             }
+            Effect::WriteUnsigned {
+                id,
+                preview,
+                request,
+            } => {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    let result = this.write_unsigned(preview, &request).await;
+                    this.reply(Action::UnsignedWritten { id, result });
+                });
+            }
+            Effect::OpenSigned { id, path } => {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    let result = this.open_signed(&path).await.map(|(view, _)| view);
+                    this.reply(Action::SignedOpened { id, result });
+                });
+            }
+            Effect::SubmitSigned { id, path } => {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    let result = this.submit_signed(id, &path).await;
+                    this.reply(Action::TxDone { id, result });
+                });
+            }
             Effect::LoadHistory { id } => self.blocking(move |_| Action::HistoryLoaded {
                 id,
                 result: load_history(),
@@ -521,8 +568,9 @@ impl Worker {
                 )
                 .await
             }
+            // Only the address is needed to preview: a watch-only wallet's call is written for offline signing.
             None => {
-                let (coldkey, crypto) = coldkey_public(&self.root, &request.wallet)?;
+                let (coldkey, crypto) = coldkey_address(&self.root, &request.wallet)?;
                 extrinsics::prepare(&client, coldkey, crypto, action).await
             }
         }
@@ -556,10 +604,9 @@ impl Worker {
                 return Err("the preview expired; press Esc and review the amount again".to_owned());
             }
         };
-        let wallet = self
-            .root
-            .wallet(request.proxy.as_deref().unwrap_or(&request.wallet))
-            .map_err(|e| e.to_string())?;
+        let signer_wallet = request.proxy.as_deref().unwrap_or(&request.wallet);
+        coldkey_public(&self.root, signer_wallet)?;
+        let wallet = self.root.wallet(signer_wallet).map_err(|e| e.to_string())?;
         let signer = extrinsics::unlock_coldkey(wallet, password)
             .await
             .map_err(|e| e.to_string())?;
@@ -610,6 +657,152 @@ impl Worker {
             extrinsics::send::hex(&sent.extrinsic_hash)
         ))
     }
+}
+
+impl Worker {
+    /// Writes what the preview `preview` showed as an unsigned transaction under `<data>/offline/`, with the
+    /// library the command line's `--sign-offline` uses. Reads only addresses: a watch-only wallet can do this.
+    async fn write_unsigned(
+        &self,
+        preview: RequestId,
+        request: &StakeRequest,
+    ) -> Result<OfflineFile, String> {
+        let client = self.client().await?;
+        // Kept for a password typed after all: an unsigned file does not use up the preview.
+        let proposal = match self.prepared.lock().await.as_ref() {
+            Some((pid, p, shield)) if *pid == preview => {
+                online::proposal_of_prepared(p, shield).map_err(|e| e.to_string())?
+            }
+            _ => {
+                return Err("the preview expired; press Esc and review the amount again".to_owned());
+            }
+        };
+        // The key that signs: the proxy wallet's when one signs for this wallet, as in the signed transaction.
+        let signer_wallet = request.proxy.as_deref().unwrap_or(&request.wallet);
+        let (signer, crypto) = coldkey_address(&self.root, signer_wallet)?;
+        let unsigned = online::unsigned_tx(&client, signer, crypto, proposal)
+            .await
+            .map_err(|e| e.to_string())?;
+        let dir = self
+            .data_dir()
+            .ok_or("no data folder to write the file in: set TAOTUI_DATA_DIR or HOME")?
+            .join("offline");
+        let path = online::default_unsigned_path(&dir, &unsigned, now_secs());
+        online::write_unsigned(&unsigned, &path).map_err(|e| e.to_string())?;
+        let mut notes = vec![unsigned.mev_shield.clone()];
+        if unsigned.metadata_hash_refused {
+            notes.push(online::REFUSED_SENTENCE.to_owned());
+        }
+        Ok(OfflineFile {
+            path: path.display().to_string(),
+            call: format!("{}.{}", unsigned.call.pallet, unsigned.call.name),
+            signer: unsigned.signer.clone(),
+            nonce: unsigned.nonce,
+            valid_until: unsigned.era.valid_until(),
+            qr_data: serde_json::to_string(&unsigned).map_err(|e| e.to_string())?,
+            notes,
+        })
+    }
+
+    /// Reads a signed file and checks it against the chain, as `taotui submit` does before sending.
+    async fn open_signed(&self, path: &str) -> Result<(SignedFileView, online::Ready), String> {
+        let client = self.client().await?;
+        let signed = online::read_signed(std::path::Path::new(path)).map_err(|e| e.to_string())?;
+        let ready = online::check_and_build(&client, &signed.unsigned, &signed)
+            .await
+            .map_err(|e| e.to_string())?;
+        let u = &signed.unsigned;
+        let mut notes = vec![u.mev_shield.clone()];
+        if signed.signed_description != ready.built.description {
+            notes.push(
+                "the offline machine described this call differently when it signed; the chain runs it as shown \
+                 here"
+                    .to_owned(),
+            );
+        }
+        let view = SignedFileView {
+            path: path.to_owned(),
+            call: ready.presigned.call.clone(),
+            lines: ready
+                .built
+                .description
+                .iter()
+                .map(|l| (l.label.clone(), l.text.clone()))
+                .collect(),
+            signer: u.signer.clone(),
+            nonce: u.nonce,
+            valid_until: u.era.valid_until(),
+            notes,
+        };
+        Ok((view, ready))
+    }
+
+    /// Checks the file again (the chain moved since it was shown) and sends it once, reporting each stage.
+    async fn submit_signed(&self, id: RequestId, path: &str) -> Result<String, String> {
+        let client = self.client().await?;
+        let (_, ready) = self.open_signed(path).await?;
+        self.reply(Action::TxProgress {
+            id,
+            progress: TxProgress::Submitted,
+        });
+        let history = self.history();
+        let sent = online::send_ready(
+            &client,
+            &ready,
+            history.as_ref(),
+            &SendOptions {
+                progress: {
+                    let this = self.clone();
+                    extrinsics::send::Progress::new(move |message| {
+                        this.reply(Action::TxProgress {
+                            id,
+                            progress: TxProgress::Waiting(message.to_owned()),
+                        })
+                    })
+                },
+                ..SendOptions::default()
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        self.reply(Action::TxProgress {
+            id,
+            progress: TxProgress::InBlock {
+                block: sent.block_number,
+            },
+        });
+        if sent.finalized {
+            self.reply(Action::TxProgress {
+                id,
+                progress: TxProgress::Finalized {
+                    block: sent.block_number,
+                },
+            });
+        }
+        Ok(format!(
+            "Done: {} in block #{} (extrinsic {}).",
+            ready.presigned.call,
+            sent.block_number,
+            extrinsics::send::hex(&sent.extrinsic_hash)
+        ))
+    }
+}
+
+/// The wallet's coldkey address and scheme, watch-only or not (nothing is unlocked).
+fn coldkey_address(root: &WalletRoot, wallet: &str) -> Result<([u8; 32], CryptoType), String> {
+    let info = root
+        .wallet(wallet)
+        .map_err(|e| e.to_string())?
+        .key_info(&KeyTarget::Coldkey)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("wallet {wallet} has no coldkey"))?;
+    let public = info.public_key.ok_or_else(|| {
+        format!(
+            "the address of wallet {wallet} cannot be read: {}",
+            info.problem.unwrap_or_default()
+        )
+    })?;
+    Ok((public, info.crypto_type.unwrap_or(CryptoType::Sr25519)))
 }
 
 fn coldkey_public(root: &WalletRoot, wallet: &str) -> Result<([u8; 32], CryptoType), String> {

@@ -173,6 +173,7 @@ fn a_stake_and_a_transfer_signed_by_an_offline_process_land() {
         "-y",
     ]);
     assert!(out.contains("Not signed"), "{out}");
+    print_sizes(&online.home.join("stake.json"));
     carry(&online, &offline, "stake.json");
     // This runtime was built without a metadata hash: the online side saw the chain refuse mode 1, and the
     // offline side says so and signs only when told to sign without the check.
@@ -204,6 +205,7 @@ fn a_stake_and_a_transfer_signed_by_an_offline_process_land() {
     assert!(signed.contains("5 τ"), "{signed}");
     assert!(signed.contains(&hotkey_ss58), "{signed}");
     assert!(!signed.contains("DIFFERENT"), "{signed}");
+    print_sizes(&offline.home.join("stake.signed.json"));
     carry(&offline, &online, "stake.signed.json");
     let sent = online.ok(&["submit", &online.path("stake.signed.json")]);
     println!("{sent}");
@@ -407,4 +409,256 @@ fn an_altered_call_is_shown_as_it_is_and_an_expired_era_is_said_before_sending()
         "{out}"
     );
     assert_eq!(free_of(s, dest), dest_before);
+}
+
+/// How large a transaction file is, as written and as its QR code carries it (JSON without indentation).
+fn print_sizes(path: &Path) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    println!(
+        "{}: {} bytes as written, {} bytes in its QR code",
+        path.file_name().unwrap().to_string_lossy(),
+        text.len(),
+        serde_json::to_string(&value).unwrap().len()
+    );
+}
+
+/// Waits for the worker's first answer that `pick` takes, ignoring the rest (blocks, connection news).
+async fn answer<T>(
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<taotui::action::Action>,
+    what: &str,
+    mut pick: impl FnMut(taotui::action::Action) -> Option<T>,
+) -> T {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(180);
+    loop {
+        let action = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .unwrap_or_else(|_| panic!("no {what} within 180 s"))
+            .expect("the worker is gone");
+        if let Some(t) = pick(action) {
+            return t;
+        }
+    }
+}
+
+/// The app's path end to end: a watch-only wallet's transfer is previewed and written by the worker (`o`), signed
+/// by the offline `taotui sign` process, then opened, checked and submitted by the worker (History's `s`).
+#[test]
+fn the_apps_watch_only_wallet_writes_a_transfer_the_offline_process_signs_and_the_app_submits() {
+    use taotui::action::{Action, Effect, RequestId, StakeKind, StakeRequest};
+    use taotui::worker::{EffectRunner, Worker};
+    let Some(s) = world::shared_or_skip() else {
+        return;
+    };
+    let _one = CHAIN.lock().unwrap_or_else(|e| e.into_inner());
+    let suri = format!("//AirgapApp{}", std::process::id());
+    let cold = world::account(&suri);
+    let cold_ss58 = taotui_keystore::ss58::encode(&cold, 42);
+    let dest = world::account(&format!("//AirgapAppDest{}", std::process::id()));
+    let dest_ss58 = taotui_keystore::ss58::encode(&dest, 42);
+    s.block_on(async {
+        let (api, rpc) = world::connect(s.ws_url()).await;
+        world::fund_from_alice(&api, &rpc, cold, 100 * TAO).await;
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (_, offline) = machines(s, dir.path(), &suri);
+    // The app's machine holds only the address: the coldkey never comes online.
+    let app_home = dir.path().join("app");
+    let root = taotui_keystore::wallet::WalletRoot::new(app_home.join("wallets"));
+    taotui::worker::watch_only(&root, "cold", &cold_ss58).unwrap();
+    let data = app_home.join("data");
+    let request = StakeRequest {
+        kind: StakeKind::Transfer,
+        wallet: "cold".to_owned(),
+        hotkey: String::new(),
+        netuid: 0,
+        amount: 1_250_000_000,
+        destination: Some(dest_ss58.clone()),
+        destination_netuid: None,
+        all: false,
+        tolerance_bps: 50,
+        allow_partial: false,
+        proxy: None,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let network: taotui::chain::network::Network = s.ws_url().parse().unwrap();
+    let worker = runtime.block_on(async {
+        let worker = Worker::new(root, network, None, tx).with_data_dir(data.clone());
+        worker.start_chain();
+        answer(&mut rx, "connection", |a| {
+            matches!(
+                a,
+                Action::ConnectionChanged(taotui::action::Connection::Connected { .. })
+            )
+            .then_some(())
+        })
+        .await;
+        worker
+    });
+
+    // Preview, then `o`: the worker writes what the preview showed.
+    let file = runtime.block_on(async {
+        worker.run(Effect::PreviewStake {
+            id: RequestId(1),
+            request: request.clone(),
+        });
+        let preview = answer(&mut rx, "preview", |a| match a {
+            Action::StakePreviewed {
+                id: RequestId(1),
+                result,
+            } => Some(result),
+            _ => None,
+        })
+        .await
+        .unwrap();
+        assert_eq!(preview.call, "Balances.transfer_keep_alive");
+        worker.run(Effect::WriteUnsigned {
+            id: RequestId(2),
+            preview: RequestId(1),
+            request: request.clone(),
+        });
+        answer(&mut rx, "unsigned file", |a| match a {
+            Action::UnsignedWritten {
+                id: RequestId(2),
+                result,
+            } => Some(result),
+            _ => None,
+        })
+        .await
+        .unwrap()
+    });
+    let unsigned_path = PathBuf::from(&file.path);
+    println!(
+        "unsigned transfer file: {} bytes pretty, {} bytes compact (QR)",
+        std::fs::metadata(&unsigned_path).unwrap().len(),
+        file.qr_data.len()
+    );
+    assert_eq!(unsigned_path.parent(), Some(data.join("offline").as_path()));
+    assert!(
+        file.path
+            .ends_with("-Balances.transfer_keep_alive.unsigned.json"),
+        "{}",
+        file.path
+    );
+    assert_eq!(file.signer, cold_ss58);
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&unsigned_path), 0o600);
+        assert_eq!(mode(&data.join("offline")), 0o700);
+    }
+    // The QR code carries the file itself.
+    let from_qr: taotui::chain::offline::UnsignedTx = serde_json::from_str(&file.qr_data).unwrap();
+    assert_eq!(
+        from_qr,
+        taotui::chain::offline::UnsignedTx::read(&unsigned_path).unwrap()
+    );
+
+    // The offline machine signs it with the command line, as it would any unsigned file.
+    let name = unsigned_path.file_name().unwrap().to_str().unwrap();
+    std::fs::copy(&unsigned_path, offline.home.join(name)).unwrap();
+    let signed = offline.ok(&[
+        "sign",
+        &offline.path(name),
+        "-w",
+        "cold",
+        "-y",
+        "--no-metadata-hash",
+    ]);
+    assert!(signed.contains("Balances.transfer_keep_alive"), "{signed}");
+    assert!(
+        signed.contains("1.25 τ") && signed.contains(&dest_ss58),
+        "{signed}"
+    );
+    assert!(!signed.contains("DIFFERENT"), "{signed}");
+    // Not a terminal: no QR code drawn into the output.
+    assert!(!signed.contains('▀'), "{signed}");
+    let signed_name = name.replace(".unsigned.json", ".signed.json");
+    let signed_path = app_home.join(&signed_name);
+    std::fs::copy(offline.home.join(&signed_name), &signed_path).unwrap();
+    print_sizes(&signed_path);
+    // Both fit one QR code (2953 bytes at most), though not an 80x24 terminal.
+    assert!(file.qr_data.len() <= 2953, "{}", file.qr_data.len());
+
+    let dest_before = free_of(s, dest);
+    let (refused, view, done, again) = runtime.block_on(async {
+        // The unsigned file is refused with a sentence; the signed one is shown as the chain decodes it.
+        worker.run(Effect::OpenSigned {
+            id: RequestId(3),
+            path: file.path.clone(),
+        });
+        let refused = answer(&mut rx, "refusal", |a| match a {
+            Action::SignedOpened {
+                id: RequestId(3),
+                result,
+            } => Some(result),
+            _ => None,
+        })
+        .await;
+        worker.run(Effect::OpenSigned {
+            id: RequestId(4),
+            path: signed_path.display().to_string(),
+        });
+        let view = answer(&mut rx, "signed file", |a| match a {
+            Action::SignedOpened {
+                id: RequestId(4),
+                result,
+            } => Some(result),
+            _ => None,
+        })
+        .await;
+        worker.run(Effect::SubmitSigned {
+            id: RequestId(5),
+            path: signed_path.display().to_string(),
+        });
+        let done = answer(&mut rx, "submission", |a| match a {
+            Action::TxDone {
+                id: RequestId(5),
+                result,
+            } => Some(result),
+            _ => None,
+        })
+        .await;
+        // The same file again: its nonce is used, said before anything is sent.
+        worker.run(Effect::OpenSigned {
+            id: RequestId(6),
+            path: signed_path.display().to_string(),
+        });
+        let again = answer(&mut rx, "second opening", |a| match a {
+            Action::SignedOpened {
+                id: RequestId(6),
+                result,
+            } => Some(result),
+            _ => None,
+        })
+        .await;
+        (refused, view, done, again)
+    });
+    let refused = refused.unwrap_err();
+    assert!(refused.contains("is not signed yet"), "{refused}");
+    let view = view.unwrap();
+    assert_eq!(view.call, "Balances.transfer_keep_alive");
+    assert_eq!(view.signer, cold_ss58);
+    assert!(
+        view.lines.iter().any(|(_, v)| v.contains(&dest_ss58)),
+        "{view:?}"
+    );
+    let done = done.unwrap();
+    assert!(done.contains("in block #"), "{done}");
+    assert_eq!(free_of(s, dest) - dest_before, 1_250_000_000);
+    let again = again.unwrap_err();
+    assert!(again.contains("stale nonce"), "{again}");
+    // Tracked like any transaction sent here: in this machine's history.
+    let history = std::fs::read_to_string(data.join("history.jsonl")).unwrap_or_default();
+    assert!(
+        history.contains("Balances.transfer_keep_alive") && history.contains("\"dest\""),
+        "{history}"
+    );
+    drop(worker);
+    runtime.shutdown_background();
 }

@@ -751,6 +751,54 @@ fn scenes() -> Vec<(&'static str, Model)> {
     answer_preview(&mut m, &effects, Vec::new());
     scenes.push(("move_confirm", m));
 
+    // Air-gapped signing: a watch-only wallet's confirm step, the file being written, then the dialogs.
+    let m = watched_transfer_confirmed();
+    scenes.push(("offline_watch_only_confirm", m));
+
+    let mut m = watched_transfer_confirmed();
+    char_key(&mut m, 'o');
+    scenes.push(("offline_writing", m));
+
+    for (name, bytes) in [
+        ("offline_written_qr", 60),
+        ("offline_written_large_qr", 1_600),
+        ("offline_written_too_big", 4_000),
+    ] {
+        let mut m = loaded();
+        m.modal = Some(Modal::OfflineWritten(Box::new(offline_file(bytes))));
+        scenes.push((name, m));
+    }
+
+    let mut m = loaded();
+    m.screen = Screen::History;
+    char_key(&mut m, 's');
+    type_text(&mut m, "/media/usb/t.unsigned.json");
+    let effects = enter(&mut m);
+    if let [Effect::OpenSigned { id, .. }] = effects.as_slice() {
+        update(
+            &mut m,
+            Action::SignedOpened {
+                id: *id,
+                result: Err("/media/usb/t.unsigned.json is not signed yet: sign it on the offline machine with `taotui sign /media/usb/t.unsigned.json` and submit the signed file (or give it with --signature)".to_owned()),
+            },
+        );
+    }
+    scenes.push(("submit_signed_refused", m));
+
+    scenes.push(("submit_signed_confirm", submit_confirmed()));
+    let mut m = submit_confirmed();
+    let effects = enter(&mut m);
+    if let [Effect::SubmitSigned { id, .. }] = effects.as_slice() {
+        update(
+            &mut m,
+            Action::TxProgress {
+                id: *id,
+                progress: TxProgress::InBlock { block: 1_001 },
+            },
+        );
+    }
+    scenes.push(("submit_signed_sending", m));
+
     let mut m = loaded();
     m.modal = Some(Modal::Message {
         title: "Error".to_owned(),
@@ -924,4 +972,115 @@ fn hidden_balances_leave_no_amount_on_any_screen() {
     let hidden = text(&render(&m, &theme, 120, 40));
     assert!(!hidden.contains("1.5"), "{hidden}");
     assert_eq!(taotui::privacy::mask_amounts(&hidden), hidden, "{hidden}");
+}
+
+/// A watch-only wallet's transfer on the confirm step (it has no key here: `o` is its way).
+fn watched_transfer_confirmed() -> Model {
+    let mut m = loaded();
+    m.screen = Screen::Wallets;
+    for _ in 0..3 {
+        char_key(&mut m, 'j');
+    }
+    let effects = char_key(&mut m, 't');
+    if let [Effect::FetchPositions { id, .. }] = effects.as_slice() {
+        let (mut balance, list) = positions(1);
+        balance.free = tao(7);
+        update(
+            &mut m,
+            Action::PositionsLoaded {
+                id: *id,
+                fetched_at: NOW,
+                result: Ok((balance, list)),
+            },
+        );
+    }
+    update(&mut m, Action::Paste(CHARLIE.to_owned()));
+    tab(&mut m);
+    type_text(&mut m, "1");
+    let effects = enter(&mut m);
+    answer_transfer_preview(&mut m, &effects, "Balances.transfer_keep_alive", Vec::new());
+    m
+}
+
+/// A written unsigned file whose QR text is `bytes` long.
+fn offline_file(bytes: usize) -> taotui::action::OfflineFile {
+    let head = "{\"format\":\"taotui-unsigned-transaction\",\"pad\":\"";
+    let pad = "x".repeat(bytes.saturating_sub(head.len() + 2));
+    taotui::action::OfflineFile {
+        path: "/home/u/.local/share/taotui/offline/20231114T221320Z-Balances.transfer_keep_alive.unsigned.json"
+            .to_owned(),
+        call: "Balances.transfer_keep_alive".to_owned(),
+        signer: BOB.to_owned(),
+        nonce: 4,
+        valid_until: 1_064,
+        qr_data: format!("{head}{pad}\"}}"),
+        notes: vec!["not shielded: this call is not a stake trade".to_owned()],
+    }
+}
+
+#[test]
+fn the_qr_code_is_drawn_whole_where_it_fits_and_a_sentence_says_why_not_elsewhere() {
+    let theme = theme();
+    let mut small = loaded();
+    small.modal = Some(Modal::OfflineWritten(Box::new(offline_file(60))));
+    // 120x40 holds the small file's code; 80x24 does not, and says what it needs.
+    let big = render(&small, &theme, 120, 40);
+    let drawn = text(&big);
+    assert!(drawn.contains('▀') || drawn.contains('▄'), "{drawn}");
+    assert!(!drawn.contains("The QR code needs"), "{drawn}");
+    let cramped = text(&render(&small, &theme, 80, 24));
+    assert!(cramped.contains("The QR code needs"), "{cramped}");
+    assert!(!cramped.contains('▀'), "{cramped}");
+    // Past what one QR code holds: the sentence, and the path still shown.
+    let mut huge = loaded();
+    huge.modal = Some(Modal::OfflineWritten(Box::new(offline_file(4_000))));
+    let drawn = text(&render(&huge, &theme, 120, 40));
+    assert!(
+        drawn.contains("The unsigned transaction is 4000 bytes, more than one QR code holds (2953"),
+        "{drawn}"
+    );
+    assert!(drawn.contains("20231114T221320Z-Balances"), "{drawn}");
+    // Hidden amounts hide the code that carries them.
+    small.prefs.hide_balances = true;
+    let drawn = text(&render(&small, &theme, 120, 40));
+    assert!(!drawn.contains('▀'), "{drawn}");
+    assert!(
+        drawn.contains("The QR code is hidden while amounts are"),
+        "{drawn}"
+    );
+    // Its sentence is a warning.
+    let buf = render(&huge, &theme, 120, 40);
+    let (x, y) = find(&buf, "4000 bytes").unwrap();
+    assert_eq!(buf[(x, y)].fg, theme.warning().fg.unwrap());
+}
+
+/// The History screen's submit dialog on its confirm step, with a checked signed transfer.
+fn submit_confirmed() -> Model {
+    let mut m = loaded();
+    m.screen = Screen::History;
+    char_key(&mut m, 's');
+    type_text(&mut m, "/media/usb/t.signed.json");
+    let effects = enter(&mut m);
+    if let [Effect::OpenSigned { id, .. }] = effects.as_slice() {
+        update(
+            &mut m,
+            Action::SignedOpened {
+                id: *id,
+                result: Ok(taotui::action::SignedFileView {
+                    path: "/media/usb/t.signed.json".to_owned(),
+                    call: "Balances.transfer_keep_alive".to_owned(),
+                    lines: vec![
+                        ("call".to_owned(), "Balances.transfer_keep_alive".to_owned()),
+                        ("dest".to_owned(), CHARLIE.to_owned()),
+                        ("value".to_owned(), "1.25 τ".to_owned()),
+                    ],
+                    signer: BOB.to_owned(),
+                    nonce: 4,
+                    valid_until: 1_064,
+                    notes: vec!["not shielded: this call is not a stake trade".to_owned()],
+                }),
+            },
+        );
+    }
+    m
 }

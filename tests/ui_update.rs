@@ -6,7 +6,9 @@ mod ui_fixtures;
 
 use crossterm::event::{KeyCode, KeyModifiers};
 use secrecy::ExposeSecret;
-use taotui::action::{Action, Connection, Effect, KeyFileFormat, KeyPress, RequestId, StakeKind};
+use taotui::action::{
+    Action, Connection, Effect, KeyFileFormat, KeyPress, RequestId, StakeKind, TxProgress,
+};
 use taotui::model::form::FormKind;
 use taotui::model::stake::StakeStep;
 use taotui::model::wizard::CreateStep;
@@ -1069,18 +1071,13 @@ fn transfer_refuses_own_address_and_watch_only_wallets() {
     assert!(enter(&mut m).is_empty());
     esc(&mut m);
 
-    // The watch-only wallet (third) cannot sign: no form, a notice says why.
+    // The watch-only wallet (third) has no key here: its form opens marked so, to write for offline signing.
     char_key(&mut m, 'j');
     char_key(&mut m, 'j');
     char_key(&mut m, 'j');
     assert_eq!(m.wallets.selected_wallet().unwrap().name, "watched");
-    assert!(char_key(&mut m, 't').is_empty());
-    assert!(m.modal.is_none());
-    let notice = m.notice.clone().unwrap();
-    assert!(
-        notice.error && notice.text.contains("watch-only"),
-        "{notice:?}"
-    );
+    char_key(&mut m, 't');
+    assert!(form(&m).watch_only);
 }
 
 #[test]
@@ -1832,12 +1829,14 @@ fn a_watch_only_wallet_with_a_proxy_setting_opens_its_forms_and_signs_through_th
         }
         other => panic!("{other:?}"),
     }
+    assert!(!form(&m).watch_only, "the proxy signs here");
     esc(&mut m);
 
-    // Without the setting the same wallet still cannot sign.
+    // Without the setting the same wallet cannot sign here: its form only writes for offline signing.
     m.prefs.wallet_proxies.clear();
-    assert!(char_key(&mut m, 't').is_empty());
-    assert!(m.notice.clone().unwrap().text.contains("watch-only"));
+    char_key(&mut m, 't');
+    assert!(form(&m).watch_only);
+    assert_eq!(form(&m).proxy, None);
 }
 
 /// Issue 12 §3: a stake from the validator list into a validator without a permit, on a subnet that is full and
@@ -2394,4 +2393,323 @@ fn e_exports_the_week_earnings_once_read_and_the_history_on_its_screen() {
         char_key(&mut m, 'e').as_slice(),
         [Effect::ExportHistory { .. }]
     ));
+}
+
+fn watched_transfer_confirmed() -> taotui::model::Model {
+    let mut m = stake_model();
+    m.screen = Screen::Wallets;
+    for _ in 0..3 {
+        char_key(&mut m, 'j');
+    }
+    assert_eq!(m.wallets.selected_wallet().unwrap().name, "watched");
+    let effects = char_key(&mut m, 't');
+    if let [Effect::FetchPositions { id, .. }] = effects.as_slice() {
+        let (mut balance, list) = positions(1);
+        balance.free = tao(7);
+        update(
+            &mut m,
+            Action::PositionsLoaded {
+                id: *id,
+                fetched_at: NOW,
+                result: Ok((balance, list)),
+            },
+        );
+    }
+    update(&mut m, Action::Paste(CHARLIE.to_owned()));
+    tab(&mut m);
+    type_text(&mut m, "1");
+    let effects = enter(&mut m);
+    answer_transfer_preview(&mut m, &effects, "Balances.transfer_keep_alive", Vec::new());
+    assert_eq!(form(&m).step, StakeStep::Confirm);
+    m
+}
+
+fn offline_file(path: &str) -> taotui::action::OfflineFile {
+    taotui::action::OfflineFile {
+        path: path.to_owned(),
+        call: "Balances.transfer_keep_alive".to_owned(),
+        signer: BOB.to_owned(),
+        nonce: 4,
+        valid_until: 1_064,
+        qr_data: "{\"format\":\"taotui-unsigned-transaction\"}".to_owned(),
+        notes: vec!["not shielded: this call is not a stake trade".to_owned()],
+    }
+}
+
+#[test]
+fn a_watch_only_wallet_cannot_sign_but_o_writes_the_previewed_call_for_offline_signing() {
+    let mut m = watched_transfer_confirmed();
+    // Enter would ask for a password the machine has no key for: refused with the way out.
+    assert!(enter(&mut m).is_empty());
+    assert_eq!(form(&m).step, StakeStep::Confirm);
+    let e = form(&m).error.clone().unwrap();
+    assert!(e.contains("watch-only") && e.contains("press o"), "{e}");
+
+    // o asks the worker to write exactly what the preview showed.
+    let preview = form(&m).chain_preview.as_ref().unwrap().0;
+    let effects = char_key(&mut m, 'o');
+    let id = match effects.as_slice() {
+        [
+            Effect::WriteUnsigned {
+                id,
+                preview: p,
+                request,
+            },
+        ] => {
+            assert_eq!(*p, preview);
+            assert_eq!(request.wallet, "watched");
+            assert_eq!(request.destination.as_deref(), Some(CHARLIE));
+            assert_eq!(request.amount, 1_000_000_000);
+            *id
+        }
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(form(&m).step, StakeStep::Writing);
+    assert!(form(&m).error.is_none());
+    // Keys other than Esc do nothing while it writes; an answer to another request is not this one.
+    assert!(enter(&mut m).is_empty());
+    update(
+        &mut m,
+        Action::UnsignedWritten {
+            id: RequestId(id.0 + 100),
+            result: Ok(offline_file("/other")),
+        },
+    );
+    assert_eq!(form(&m).step, StakeStep::Writing);
+
+    // Written: the dialog shows the file; Enter closes it.
+    let file = offline_file("/data/offline/x.unsigned.json");
+    update(
+        &mut m,
+        Action::UnsignedWritten {
+            id,
+            result: Ok(file.clone()),
+        },
+    );
+    match &m.modal {
+        Some(Modal::OfflineWritten(shown)) => assert_eq!(**shown, file),
+        other => panic!("{other:?}"),
+    }
+    assert!(char_key(&mut m, 'o').is_empty(), "other keys keep it open");
+    assert!(matches!(m.modal, Some(Modal::OfflineWritten(_))));
+    enter(&mut m);
+    assert!(m.modal.is_none());
+}
+
+#[test]
+fn a_failed_write_returns_to_the_confirm_step_with_the_sentence_and_esc_stops_waiting() {
+    let mut m = watched_transfer_confirmed();
+    let effects = char_key(&mut m, 'o');
+    let [Effect::WriteUnsigned { id, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    update(
+        &mut m,
+        Action::UnsignedWritten {
+            id: *id,
+            result: Err("not connected to local yet".to_owned()),
+        },
+    );
+    assert_eq!(form(&m).step, StakeStep::Confirm);
+    assert_eq!(
+        form(&m).error.as_deref(),
+        Some("not connected to local yet")
+    );
+    // Esc while writing stops waiting; a late answer then changes nothing.
+    let effects = char_key(&mut m, 'o');
+    let [Effect::WriteUnsigned { id, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    esc(&mut m);
+    assert_eq!(form(&m).step, StakeStep::Confirm);
+    update(
+        &mut m,
+        Action::UnsignedWritten {
+            id: *id,
+            result: Ok(offline_file("/late")),
+        },
+    );
+    assert!(matches!(m.modal, Some(Modal::Stake(_))));
+}
+
+#[test]
+fn o_is_typed_into_the_recipient_and_only_the_confirm_step_writes_offline() {
+    // A wallet with its key: Enter still leads to the password; o on the edit step is text, not a command.
+    let mut m = stake_model();
+    m.screen = Screen::Portfolio;
+    char_key(&mut m, 't');
+    assert!(char_key(&mut m, 'o').is_empty());
+    assert_eq!(form(&m).destination.trimmed(), "o");
+    assert!(!form(&m).watch_only);
+    let mut m = transfer_filled();
+    let effects = enter(&mut m);
+    answer_transfer_preview(&mut m, &effects, "Balances.transfer_keep_alive", Vec::new());
+    // A refused preview cannot be written either.
+    let mut refused = transfer_filled();
+    let effects = enter(&mut refused);
+    answer_transfer_preview(
+        &mut refused,
+        &effects,
+        "Balances.transfer_keep_alive",
+        vec!["The destination account is empty".to_owned()],
+    );
+    assert!(char_key(&mut refused, 'o').is_empty());
+    assert!(form(&refused).error.clone().unwrap().contains("refuses"));
+    // An allowed one: o writes, and a signing wallet can still choose the password instead.
+    assert!(matches!(
+        char_key(&mut m, 'o').as_slice(),
+        [Effect::WriteUnsigned { .. }]
+    ));
+    esc(&mut m);
+    enter(&mut m);
+    assert_eq!(form(&m).step, StakeStep::Password);
+}
+
+fn submit_dialog(m: &taotui::model::Model) -> &taotui::model::submit::SubmitSigned {
+    match &m.modal {
+        Some(Modal::Submit(d)) => d,
+        other => panic!("expected the submit dialog, got {other:?}"),
+    }
+}
+
+fn signed_view(path: &str) -> taotui::action::SignedFileView {
+    taotui::action::SignedFileView {
+        path: path.to_owned(),
+        call: "Balances.transfer_keep_alive".to_owned(),
+        lines: vec![("amount".to_owned(), "1 τ".to_owned())],
+        signer: BOB.to_owned(),
+        nonce: 4,
+        valid_until: 1_064,
+        notes: Vec::new(),
+    }
+}
+
+#[test]
+fn s_on_history_opens_a_signed_file_checks_it_then_submits_and_tracks_it() {
+    use taotui::model::submit::SubmitStep;
+    let mut m = stake_model();
+    m.screen = Screen::History;
+    assert!(char_key(&mut m, 's').is_empty());
+    assert_eq!(submit_dialog(&m).step, SubmitStep::Path);
+    // Nothing typed: a sentence, no request.
+    assert!(enter(&mut m).is_empty());
+    assert!(submit_dialog(&m).error.is_some());
+    update(
+        &mut m,
+        Action::Paste("'/media/usb/t.signed.json'\n".to_owned()),
+    );
+    let effects = enter(&mut m);
+    let id = match effects.as_slice() {
+        [Effect::OpenSigned { id, path }] => {
+            assert_eq!(path, "/media/usb/t.signed.json");
+            *id
+        }
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(submit_dialog(&m).step, SubmitStep::Opening);
+    // Refused (unsigned, corrupt, other network): back to the path with the sentence.
+    update(
+        &mut m,
+        Action::SignedOpened {
+            id,
+            result: Err("/media/usb/t.signed.json is not signed yet".to_owned()),
+        },
+    );
+    assert_eq!(submit_dialog(&m).step, SubmitStep::Path);
+    assert!(
+        submit_dialog(&m)
+            .error
+            .clone()
+            .unwrap()
+            .contains("not signed yet")
+    );
+    let effects = enter(&mut m);
+    let [Effect::OpenSigned { id, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let view = signed_view("/media/usb/t.signed.json");
+    update(
+        &mut m,
+        Action::SignedOpened {
+            id: *id,
+            result: Ok(view.clone()),
+        },
+    );
+    assert_eq!(submit_dialog(&m).step, SubmitStep::Confirm);
+    assert_eq!(submit_dialog(&m).view.as_ref(), Some(&view));
+    let effects = enter(&mut m);
+    let id = match effects.as_slice() {
+        [Effect::SubmitSigned { id, path }] => {
+            assert_eq!(path, "/media/usb/t.signed.json");
+            *id
+        }
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(submit_dialog(&m).step, SubmitStep::Sending);
+    update(
+        &mut m,
+        Action::TxProgress {
+            id,
+            progress: TxProgress::InBlock { block: 900 },
+        },
+    );
+    assert_eq!(
+        submit_dialog(&m).progress.last(),
+        Some(&TxProgress::InBlock { block: 900 })
+    );
+    // The outcome is shown and History is read again, as for any transaction sent here.
+    let effects = update(
+        &mut m,
+        Action::TxDone {
+            id,
+            result: Ok("Done: Balances.transfer_keep_alive in block #900.".to_owned()),
+        },
+    );
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::LoadHistory { .. })),
+        "{effects:?}"
+    );
+    assert_eq!(submit_dialog(&m).step, SubmitStep::Done);
+    enter(&mut m);
+    assert!(m.modal.is_none());
+}
+
+#[test]
+fn a_submission_left_with_esc_reports_its_outcome_as_a_notice() {
+    let mut m = stake_model();
+    m.screen = Screen::History;
+    char_key(&mut m, 's');
+    type_text(&mut m, "/t.signed.json");
+    let effects = enter(&mut m);
+    let [Effect::OpenSigned { id, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    update(
+        &mut m,
+        Action::SignedOpened {
+            id: *id,
+            result: Ok(signed_view("/t.signed.json")),
+        },
+    );
+    let effects = enter(&mut m);
+    let [Effect::SubmitSigned { id, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let id = *id;
+    esc(&mut m);
+    assert!(m.modal.is_none());
+    update(
+        &mut m,
+        Action::TxDone {
+            id,
+            result: Err("stale nonce".to_owned()),
+        },
+    );
+    let notice = m.notice.clone().unwrap();
+    assert!(
+        notice.error && notice.text.contains("stale nonce"),
+        "{notice:?}"
+    );
 }

@@ -193,3 +193,50 @@ fn the_worker_answers_with_the_request_id_and_chain_reads_fail_clearly_when_offl
         }
     });
 }
+
+#[test]
+fn writing_for_offline_signing_and_opening_a_signed_file_say_why_not_without_a_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let network: Network = "ws://127.0.0.1:1".parse().unwrap();
+        let worker = Worker::new(WalletRoot::new(dir.path()), network, None, tx)
+            .with_data_dir(dir.path().join("data"));
+        worker.run(Effect::WriteUnsigned {
+            id: RequestId(1),
+            preview: RequestId(0),
+            request: transfer_request(),
+        });
+        worker.run(Effect::OpenSigned {
+            id: RequestId(2),
+            path: dir.path().join("x.signed.json").display().to_string(),
+        });
+        let mut seen = 0;
+        while seen < 2 {
+            let action = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+                .await
+                .unwrap()
+                .unwrap();
+            match action {
+                Action::UnsignedWritten { id, result } => {
+                    assert_eq!(id, RequestId(1));
+                    assert!(result.unwrap_err().contains("not connected"));
+                    seen += 1;
+                }
+                Action::SignedOpened { id, result } => {
+                    assert_eq!(id, RequestId(2));
+                    assert!(result.unwrap_err().contains("not connected"));
+                    seen += 1;
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    });
+    // Nothing was written without a chain to read the nonce from.
+    assert!(!dir.path().join("data").join("offline").exists());
+}

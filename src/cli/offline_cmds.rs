@@ -4,25 +4,24 @@
 //! `taotui sign` never connects: it reads no network setting and builds no client, so it works on a machine that
 //! has none, and the call it shows is decoded by its own metadata, not taken from the online side's words.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use serde::Serialize;
-use subxt::ext::codec::{Decode, Encode};
 use taotui_keystore::wallet::KeyTarget;
 
 use crate::chain::client::ChainClient;
 use crate::chain::extrinsics::{self, Prepared, SendOptions};
 use crate::chain::history::History;
 use crate::chain::mev_shield::ShieldPreview;
-use crate::chain::offline::build::{Signing, crypto_name, crypto_of};
+use crate::chain::offline::build::{Signing, crypto_of};
+use crate::chain::offline::online::{self, REFUSED_SENTENCE, has_metadata_hash, raw_metadata_v15};
 use crate::chain::offline::store::MetadataStore;
-use crate::chain::offline::{
-    self, Era, Line, MetadataHashMode, SignedTx, UNSIGNED_FORMAT, UnsignedCall, UnsignedTx, digest,
-};
-use crate::chain::runtime_info::RuntimeFacts;
-use crate::chain::tx::{self, MORTAL_PERIOD_BLOCKS};
+use crate::chain::offline::{self, Line, MetadataHashMode, SignedTx, UnsignedTx, digest};
+
+use crate::ui::widgets::qr::{too_big_for_qr, transaction_qr_rows};
 
 use super::GlobalArgs;
 use super::output::{Table, print_json, print_text};
@@ -46,6 +45,9 @@ pub struct SignArgs {
     /// Sign the call as decoded here even though the online machine described something else.
     #[arg(long)]
     pub accept_differences: bool,
+    /// Do not draw the signed transaction as a QR code (it is drawn only when stdout is a terminal).
+    #[arg(long)]
+    pub no_qr: bool,
 }
 
 #[derive(Debug, Args)]
@@ -66,25 +68,6 @@ pub enum MetadataCommand {
     },
     /// Keep a metadata file (from `export`, or state_getMetadata's bytes or hex) for `taotui sign`.
     Import { file: PathBuf },
-}
-
-const METADATA_HASH_EXTENSION: &str = "CheckMetadataHash";
-
-/// The V15 metadata bytes of the runtime at `at` (the metadata hash is defined over V15).
-async fn raw_metadata_v15(client: &ChainClient, at: Option<[u8; 32]>) -> Result<Vec<u8>> {
-    let raw = client
-        .state_call("Metadata_metadata_at_version", &15u32.encode(), at)
-        .await?;
-    let bytes = <Option<Vec<u8>>>::decode(&mut &raw[..])
-        .context("the node's metadata answer does not decode")?;
-    bytes.context("this runtime does not serve V15 metadata, which the metadata check needs")
-}
-
-fn has_metadata_hash(md: &subxt::Metadata) -> bool {
-    RuntimeFacts::of(md)
-        .extensions
-        .iter()
-        .any(|e| e == METADATA_HASH_EXTENSION)
 }
 
 fn mode_line(mode: &MetadataHashMode, has_extension: bool, turned_off: bool) -> String {
@@ -112,18 +95,6 @@ fn render_lines(lines: &[Line]) -> String {
     t.render()
 }
 
-/// What the online side proposes to sign: the call, its description in the online side's words, and the block
-/// its era starts at.
-struct Proposal {
-    pallet: String,
-    name: String,
-    call_bytes: Vec<u8>,
-    description: Vec<Line>,
-    birth: (u64, [u8; 32]),
-    mev_shield: String,
-    preview: serde_json::Value,
-}
-
 /// Online: writes the unsigned transaction of a previewed action instead of signing it.
 pub(crate) async fn write_unsigned(
     client: &ChainClient,
@@ -134,40 +105,8 @@ pub(crate) async fn write_unsigned(
     prompter: &Prompter,
     json: bool,
 ) -> Result<()> {
-    // The payload as it is encoded (a proxied call inside `Proxy.proxy`, a batch as `Utility.batch_all`): the file
-    // names and describes what its bytes are, so the offline side, decoding them, reads the same.
-    let payload = extrinsics::payload(&prepared.preview.call);
-    let call_bytes =
-        prepared.at_block().tx().call_data(&payload).map_err(|e| {
-            anyhow::anyhow!("could not encode {}: {e}", prepared.preview.call.path())
-        })?;
-    let mev_shield = offline_shield_line(shield);
-    let proposal = Proposal {
-        pallet: payload.pallet_name().to_owned(),
-        name: payload.call_name().to_owned(),
-        call_bytes,
-        description: offline::describe_call(
-            payload.pallet_name(),
-            payload.call_name(),
-            payload.call_data(),
-        ),
-        birth: (prepared.birth_block, prepared.birth_hash),
-        mev_shield,
-        preview: serde_json::to_value(&prepared.preview)?,
-    };
+    let proposal = online::proposal_of_prepared(prepared, shield)?;
     write_proposal(client, signing, proposal, path, prompter, json).await
-}
-
-/// The MEV shield sentence for a transaction signed offline: where the preview would shield it, it says that this
-/// one goes in the clear (the shield's carrier needs a second signature, made online), never silently.
-fn offline_shield_line(shield: &ShieldPreview) -> String {
-    if shield.is_shielded() {
-        "not shielded: signed offline, this transaction goes in the clear (the MEV shield needs a second \
-         signature online), so others can see it in the pool and trade against it"
-            .to_owned()
-    } else {
-        shield.line()
-    }
 }
 
 /// Online: writes the unsigned transaction of a call built directly (e.g. `proxy add`), born at the head.
@@ -179,91 +118,19 @@ pub(crate) async fn write_unsigned_payload(
     prompter: &Prompter,
     json: bool,
 ) -> Result<()> {
-    let head = client.head().await?;
-    let at = client
-        .api()
-        .at_block_hash_and_number(subxt::utils::H256(head.hash), head.number)
-        .await
-        .map_err(|e| anyhow::anyhow!("could not read block #{}: {e}", head.number))?;
-    let call_bytes = at.tx().call_data(payload).map_err(|e| {
-        anyhow::anyhow!(
-            "could not encode {}.{}: {e}",
-            payload.pallet_name(),
-            payload.call_name()
-        )
-    })?;
-    let proposal = Proposal {
-        pallet: payload.pallet_name().to_owned(),
-        name: payload.call_name().to_owned(),
-        call_bytes,
-        description: offline::describe_call(
-            payload.pallet_name(),
-            payload.call_name(),
-            payload.call_data(),
-        ),
-        birth: (head.number, head.hash),
-        mev_shield: "not shielded: this call is not a stake trade".to_owned(),
-        preview: serde_json::Value::Null,
-    };
+    let proposal = online::proposal_of_payload(client, payload).await?;
     write_proposal(client, signing, proposal, path, prompter, json).await
 }
 
 async fn write_proposal(
     client: &ChainClient,
     signing: &SigningWallet,
-    proposal: Proposal,
+    proposal: online::Proposal,
     path: &Path,
     prompter: &Prompter,
     json: bool,
 ) -> Result<()> {
-    let (birth_number, birth_hash) = proposal.birth;
-    let md = client.metadata();
-    let nonce = tx::next_nonce(client.rpc(), signing.coldkey).await?;
-    let spec_name = RuntimeFacts::of(&md).spec_name.unwrap_or_default();
-    let metadata_hash = if has_metadata_hash(&md) {
-        let raw = raw_metadata_v15(client, Some(birth_hash)).await?;
-        MetadataHashMode {
-            mode: 1,
-            digest: Some(digest::metadata_hash(&raw)?),
-        }
-    } else {
-        MetadataHashMode {
-            mode: 0,
-            digest: None,
-        }
-    };
-    let mut unsigned = UnsignedTx {
-        format: UNSIGNED_FORMAT.to_owned(),
-        version: offline::file::FILE_VERSION,
-        network: client.network().name().to_owned(),
-        genesis_hash: client.genesis_hash(),
-        spec_name,
-        spec_version: client.spec_version(),
-        transaction_version: client.transaction_version(),
-        signer: taotui_keystore::ss58::encode(&signing.coldkey, 42),
-        crypto: crypto_name(signing.crypto).to_owned(),
-        nonce,
-        tip: 0,
-        era: Era {
-            birth_number,
-            birth_hash,
-            period: MORTAL_PERIOD_BLOCKS,
-        },
-        metadata_hash,
-        metadata_hash_refused: false,
-        call: UnsignedCall {
-            pallet: proposal.pallet,
-            name: proposal.name,
-            bytes: proposal.call_bytes,
-        },
-        description: proposal.description,
-        mev_shield: proposal.mev_shield,
-        preview: proposal.preview,
-    };
-    if unsigned.metadata_hash.mode == 1 {
-        unsigned.metadata_hash_refused =
-            refuses_metadata_hash(client, &unsigned, birth_hash).await?;
-    }
+    let unsigned = online::unsigned_tx(client, signing.coldkey, signing.crypto, proposal).await?;
     unsigned.write(path)?;
     if json {
         return print_json(&unsigned);
@@ -272,50 +139,7 @@ async fn write_proposal(
     if unsigned.metadata_hash_refused {
         prompter.say(REFUSED_SENTENCE);
     }
-    print_text(&format!(
-        "Not signed. The unsigned transaction is in {}: copy it to the offline machine and run `taotui sign {}` \
-         there, then bring the signed file back and run `taotui submit`. It must land by block #{} (nonce {}).",
-        path.display(),
-        path.display(),
-        unsigned.era.valid_until(),
-        nonce
-    ))
-}
-
-const REFUSED_SENTENCE: &str = "this runtime refuses the metadata check (it was built without a metadata hash \
-     and answers a mode-1 transaction with CannotLookup): the offline machine must sign with --no-metadata-hash, \
-     and then nothing but your own reading binds the call it shows to what the chain runs";
-
-/// Whether the runtime answers a mode-1 transaction with `UnknownTransaction::CannotLookup`, which
-/// `CheckMetadataHash` does before any signature check when the runtime has no metadata hash built in. Asked with
-/// a dummy signature: the refusal comes first, so no key is needed to see it.
-async fn refuses_metadata_hash(
-    client: &ChainClient,
-    unsigned: &UnsignedTx,
-    at: [u8; 32],
-) -> Result<bool> {
-    let built = offline::build(
-        client.metadata(),
-        unsigned,
-        unsigned.metadata_hash,
-        Signing::Given {
-            crypto: crypto_of(&unsigned.crypto),
-            bytes: &[0; 64],
-        },
-    )?;
-    // TransactionSource::External, the extrinsic, the block to validate at.
-    let mut args = vec![2u8];
-    args.extend_from_slice(&built.bytes);
-    args.extend_from_slice(&at);
-    let answer = client
-        .state_call(
-            "TaggedTransactionQueue_validate_transaction",
-            &args,
-            Some(at),
-        )
-        .await?;
-    // Err(TransactionValidityError::Unknown(UnknownTransaction::CannotLookup)).
-    Ok(answer.starts_with(&[1, 1, 0]))
+    print_text(&online::next_steps(&unsigned, path))
 }
 
 fn default_out(file: &Path) -> PathBuf {
@@ -323,6 +147,8 @@ fn default_out(file: &Path) -> PathBuf {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "transaction".to_owned());
+    // The app's own names end in `.unsigned.json`; `x.unsigned.signed.json` would read as both.
+    let stem = stem.strip_suffix(".unsigned").unwrap_or(&stem);
     file.with_file_name(format!("{stem}.signed.json"))
 }
 
@@ -469,7 +295,35 @@ pub fn sign(args: SignArgs, global: &GlobalArgs) -> Result<()> {
         extrinsics::send::hex(&built.hash),
         out.display(),
         out.display()
-    ))
+    ))?;
+    if !args.no_qr && std::io::stdout().is_terminal() {
+        print_text(&signed_qr_text(&signed)?)?;
+    }
+    Ok(())
+}
+
+/// The signed transaction as a QR code (its JSON without the file's indentation, which any JSON reader takes as
+/// the file), or the sentence saying it does not fit one. ANSI colours make it light on dark whatever the
+/// terminal's own colours, as phone cameras need.
+fn signed_qr_text(signed: &SignedTx) -> Result<String> {
+    if crate::privacy::hidden() {
+        return Ok("No QR code: amounts are hidden (--hide-balances); carry the file.".to_owned());
+    }
+    let compact = serde_json::to_string(signed)?;
+    Ok(match transaction_qr_rows(compact.as_bytes()) {
+        Some(rows) => {
+            let mut text = String::from(
+                "The signed transaction as a QR code (its JSON, to save as a file on the online machine):\n",
+            );
+            for row in rows {
+                text.push_str("\x1b[97;40m");
+                text.push_str(&row);
+                text.push_str("\x1b[0m\n");
+            }
+            text
+        }
+        None => too_big_for_qr("signed", compact.len()),
+    })
 }
 
 #[derive(Serialize)]
@@ -488,15 +342,7 @@ pub fn submit(args: SubmitArgs, global: &GlobalArgs) -> Result<()> {
     let (unsigned, signed) = match &args.signature {
         Some(sig) => (UnsignedTx::read(&args.file)?, SignedTx::read(sig)?),
         None => {
-            if !offline::file::is_signed(&args.file) {
-                bail!(
-                    "{} is not signed yet: sign it on the offline machine with `taotui sign {}` and submit the \
-                     signed file (or give it with --signature)",
-                    args.file.display(),
-                    args.file.display()
-                );
-            }
-            let s = SignedTx::read(&args.file)?;
+            let s = online::read_signed(&args.file)?;
             (s.unsigned.clone(), s)
         }
     };
@@ -509,94 +355,15 @@ pub fn submit(args: SubmitArgs, global: &GlobalArgs) -> Result<()> {
     let rt = runtime()?;
     rt.block_on(async {
         let client = connect(global).await?;
-        if client.genesis_hash() != unsigned.genesis_hash {
-            bail!(
-                "the file is for another chain (genesis 0x{}) than {} (genesis 0x{}); submit it with the --network \
-                 it was made on",
-                hex::encode(unsigned.genesis_hash),
-                client.network().name(),
-                hex::encode(client.genesis_hash())
-            );
-        }
-        if client.spec_version() != unsigned.spec_version {
-            bail!(
-                "the runtime was upgraded from spec {} to {} since the file was made, so the chain would refuse the \
-                 signature; make a new unsigned file and sign it again",
-                unsigned.spec_version,
-                client.spec_version()
-            );
-        }
-        let head = client.head().await?;
-        let valid_until = unsigned.era.valid_until();
-        if head.number >= valid_until {
-            bail!(
-                "the transaction expired: its era ended at block #{valid_until} and the chain is at #{}; make a new \
-                 unsigned file and sign it again (the signed file has {} blocks, about {} minutes, to be submitted)",
-                head.number,
-                unsigned.era.period,
-                unsigned.era.period * 12 / 60
-            );
-        }
-        let birth: Option<String> = client
-            .rpc()
-            .request(
-                "chain_getBlockHash",
-                subxt::rpcs::rpc_params![unsigned.era.birth_number],
-            )
-            .await
-            .map_err(|e| crate::chain::client::rpc_error("chain_getBlockHash", e))?;
-        let on_chain = birth.and_then(|h| hex::decode(h.trim_start_matches("0x")).ok());
-        if on_chain.as_deref() != Some(&unsigned.era.birth_hash[..]) {
-            bail!(
-                "block #{} of this chain is not the block the file was made at; make a new unsigned file",
-                unsigned.era.birth_number
-            );
-        }
-        let account = unsigned.signer_account()?;
-        let next = tx::next_nonce(client.rpc(), account).await?;
-        if next > unsigned.nonce {
-            bail!(
-                "stale nonce: the transaction was signed with nonce {} but {} has sent a transaction with it since \
-                 (its next nonce is {next}); make a new unsigned file and sign it again",
-                unsigned.nonce,
-                unsigned.signer
-            );
-        }
-        if next < unsigned.nonce {
-            bail!(
-                "the transaction has nonce {} but {}'s next nonce is {next}: an earlier transaction has not landed \
-                 yet; submit that one first or make a new unsigned file",
-                unsigned.nonce,
-                unsigned.signer
-            );
-        }
-        let built = offline::build(
-            client.metadata(),
-            &unsigned,
-            signed.metadata_hash,
-            Signing::Given {
-                crypto: crypto_of(&unsigned.crypto),
-                bytes: &signed.signature,
-            },
-        )?;
+        let ready = online::check_and_build(&client, &unsigned, &signed).await?;
         if !global.json {
-            prompter.say(&render_lines(&built.description));
+            prompter.say(&render_lines(&ready.built.description));
             prompter.say(&unsigned.mev_shield);
         }
-        let presigned = extrinsics::send::Presigned {
-            bytes: built.bytes.clone(),
-            hash: built.hash,
-            nonce: unsigned.nonce,
-            coldkey: account,
-            birth_block: unsigned.era.birth_number,
-            valid_until,
-            call: format!("{}.{}", built.pallet, built.call),
-            details: built.args.clone(),
-        };
         let history = History::default_location()?;
-        let sent = extrinsics::send::send_presigned(
+        let sent = online::send_ready(
             &client,
-            &presigned,
+            &ready,
             Some(&history),
             &SendOptions {
                 wait_for_finalized: true,
@@ -604,13 +371,8 @@ pub fn submit(args: SubmitArgs, global: &GlobalArgs) -> Result<()> {
                 ..SendOptions::default()
             },
         )
-        .await;
-        let sent = match sent {
-            Err(e) if signed.metadata_hash.mode == 1 && e.to_string().contains("CannotLookup") => {
-                bail!("{e}\nThe chain refused the metadata check: {REFUSED_SENTENCE}.")
-            }
-            other => other?,
-        };
+        .await?;
+        let presigned = &ready.presigned;
         let events: Vec<String> = sent.events.iter().map(|e| e.name()).collect();
         if global.json {
             return print_json(&SubmitJson {
@@ -641,7 +403,7 @@ pub fn metadata(cmd: MetadataCommand, global: &GlobalArgs) -> Result<()> {
             let rt = runtime()?;
             let raw = rt.block_on(async {
                 let client = connect(global).await?;
-                raw_metadata_v15(&client, None).await
+                Ok::<_, anyhow::Error>(raw_metadata_v15(&client, None).await?)
             })?;
             let held = offline::store::parse(&raw, PathBuf::new())?;
             let path = file.unwrap_or_else(|| {
@@ -684,21 +446,69 @@ pub fn metadata(cmd: MetadataCommand, global: &GlobalArgs) -> Result<()> {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
-    use crate::amount::Rao;
-    use crate::chain::mev_shield::{ClearReason, Decision};
+
+    fn signed_with_description(text: &str) -> SignedTx {
+        let unsigned = UnsignedTx {
+            format: offline::UNSIGNED_FORMAT.to_owned(),
+            version: offline::file::FILE_VERSION,
+            network: "local".to_owned(),
+            genesis_hash: [1; 32],
+            spec_name: "node-subtensor".to_owned(),
+            spec_version: 293,
+            transaction_version: 1,
+            signer: "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY".to_owned(),
+            crypto: "sr25519".to_owned(),
+            nonce: 0,
+            tip: 0,
+            era: offline::Era {
+                birth_number: 1,
+                birth_hash: [2; 32],
+                period: 64,
+            },
+            metadata_hash: MetadataHashMode {
+                mode: 0,
+                digest: None,
+            },
+            metadata_hash_refused: false,
+            call: offline::UnsignedCall {
+                pallet: "Balances".to_owned(),
+                name: "transfer_keep_alive".to_owned(),
+                bytes: vec![5, 3],
+            },
+            description: vec![Line {
+                label: "call".to_owned(),
+                text: text.to_owned(),
+            }],
+            mev_shield: String::new(),
+            preview: serde_json::Value::Null,
+        };
+        let mode = unsigned.metadata_hash;
+        SignedTx::new(unsigned, mode, vec![7; 64], Vec::new(), [3; 32])
+    }
 
     #[test]
-    fn a_stake_the_preview_would_shield_says_it_goes_in_the_clear_when_signed_offline() {
-        let shielded = ShieldPreview {
-            decision: Decision::Shield,
-            carrier_fee: Some(Rao(1_000)),
-            blob_len: Some(600),
-        };
-        let line = offline_shield_line(&shielded);
-        assert!(line.starts_with("not shielded: signed offline"), "{line}");
-        assert!(line.contains("in the clear"), "{line}");
-        let clear = ShieldPreview::clear(ClearReason::NoPallet);
-        assert_eq!(offline_shield_line(&clear), clear.line());
+    fn the_signed_file_is_drawn_as_a_qr_code_of_its_json_or_said_too_large() {
+        let small = signed_with_description("Balances.transfer_keep_alive");
+        let text = signed_qr_text(&small).unwrap();
+        let rows: Vec<&str> = text.lines().skip(1).collect();
+        assert!(rows.len() > 20, "{text}");
+        // Every row light on dark, the same width, made of half blocks.
+        for row in &rows {
+            let cells = row
+                .strip_prefix("\x1b[97;40m")
+                .and_then(|r| r.strip_suffix("\x1b[0m"))
+                .unwrap_or_else(|| panic!("{row:?}"));
+            assert!(cells.chars().all(|c| " ▀▄█".contains(c)), "{cells}");
+            // A square code (odd side plus the quiet border) in half-height rows.
+            assert_eq!(cells.chars().count(), rows.len() * 2 - 1);
+        }
+        let big = signed_with_description(&"x".repeat(3_000));
+        let text = signed_qr_text(&big).unwrap();
+        assert!(
+            text.starts_with("The signed transaction is ")
+                && text.contains("more than one QR code holds (2953 bytes)"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -706,6 +516,12 @@ mod tests {
         assert_eq!(
             default_out(Path::new("/media/usb/stake.json")),
             PathBuf::from("/media/usb/stake.signed.json")
+        );
+        assert_eq!(
+            default_out(Path::new(
+                "/d/offline/20261130T024000Z-Balances.transfer_keep_alive.unsigned.json"
+            )),
+            PathBuf::from("/d/offline/20261130T024000Z-Balances.transfer_keep_alive.signed.json")
         );
     }
 }

@@ -96,6 +96,10 @@ pub enum Command {
     ToleranceUp,
     ToleranceDown,
     TogglePartial,
+    /// In a signing dialog's confirm step: write the unsigned transaction for an offline machine instead.
+    SignOffline,
+    /// Submit a transaction signed offline (`taotui sign`), from its file.
+    SubmitSigned,
 }
 
 impl Command {
@@ -146,6 +150,8 @@ impl Command {
             (Context::StakeForm, "tolerance_up") => ToleranceUp,
             (Context::StakeForm, "tolerance_down") => ToleranceDown,
             (Context::StakeForm, "partial_fill") => TogglePartial,
+            (Context::StakeForm, "sign_offline") => SignOffline,
+            (Context::History, "submit_signed") => SubmitSigned,
             _ => return None,
         };
         Some(c)

@@ -7,6 +7,7 @@ pub mod input;
 pub mod picker;
 pub mod recipient;
 pub mod stake;
+pub mod submit;
 pub mod value;
 pub mod wallets;
 pub mod wizard;
@@ -20,6 +21,7 @@ use chain::{HistoryState, NetworkState, PortfolioState, ValidatorsState};
 use form::{Form, FormKind, FormOutcome};
 use picker::ValidatorPicker;
 use stake::{StakeForm, StakeOutcome};
+use submit::{SubmitOutcome, SubmitSigned};
 use wallets::WalletsState;
 use wizard::{CreateWizard, WizardOutcome};
 
@@ -87,6 +89,10 @@ pub enum Modal {
     },
     /// What one position earned over 24 h, 7 d and 30 d (Enter on a Portfolio position).
     Position(value::PositionKey),
+    /// An unsigned transaction written for offline signing: where, what next, and its QR code.
+    OfflineWritten(Box<crate::action::OfflineFile>),
+    /// Submitting a transaction signed offline (History screen).
+    Submit(Box<SubmitSigned>),
 }
 
 /// Hands out request ids; each effect that expects an answer gets a fresh one.
@@ -270,6 +276,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
                 Some(Modal::Wizard(w)) => w.on_paste(&text),
                 Some(Modal::Form(f)) => f.on_paste(&text),
                 Some(Modal::Stake(s)) => s.on_paste(&text),
+                Some(Modal::Submit(d)) => d.on_paste(&text),
                 _ if model.validators.filtering => {
                     model.validators.filter.push_str(&text);
                     model.validators.reorder();
@@ -520,8 +527,25 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::TxProgress { id, progress } => {
-            if let Some(Modal::Stake(s)) = &mut model.modal {
-                s.on_progress(id, progress);
+            match &mut model.modal {
+                Some(Modal::Stake(s)) => s.on_progress(id, progress),
+                Some(Modal::Submit(d)) => d.on_progress(id, progress),
+                _ => {}
+            }
+            Vec::new()
+        }
+        Action::UnsignedWritten { id, result } => {
+            if let Some(Modal::Stake(s)) = &mut model.modal
+                && s.on_written(id, &result)
+                && let Ok(file) = result
+            {
+                model.modal = Some(Modal::OfflineWritten(Box::new(file)));
+            }
+            Vec::new()
+        }
+        Action::SignedOpened { id, result } => {
+            if let Some(Modal::Submit(d)) = &mut model.modal {
+                d.on_opened(id, result);
             }
             Vec::new()
         }
@@ -537,6 +561,14 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
                 match result {
                     Ok(done) => model.notify(done, false),
                     Err(e) => model.notify(format!("The transaction failed: {e}"), true),
+                }
+                let mut effects = load_history(model);
+                effects.extend(fetch_portfolio(model));
+                return effects;
+            }
+            if let Some(Modal::Submit(d)) = &mut model.modal {
+                if !d.on_done(id, result) {
+                    return Vec::new();
                 }
                 let mut effects = load_history(model);
                 effects.extend(fetch_portfolio(model));
@@ -589,7 +621,11 @@ fn on_key(model: &mut Model, key: KeyPress) -> Vec<Effect> {
 
 fn on_modal_key(model: &mut Model, modal: Modal, key: KeyPress) -> Vec<Effect> {
     match modal {
-        Modal::Help | Modal::Qr { .. } | Modal::Message { .. } | Modal::Position(_) => {
+        Modal::Help
+        | Modal::Qr { .. }
+        | Modal::Message { .. }
+        | Modal::Position(_)
+        | Modal::OfflineWritten(_) => {
             // Any of close, select or help closes a read-only dialog; other keys keep it.
             let cmd = model.keymap.lookup(Context::Global, key);
             if !matches!(
@@ -638,12 +674,40 @@ fn on_modal_key(model: &mut Model, modal: Modal, key: KeyPress) -> Vec<Effect> {
                     Command::ToleranceUp | Command::ToleranceDown | Command::TogglePartial
                 )
             });
+            // Only the confirm step takes `o`: elsewhere it is typed into an address or a filter.
+            let offline = s.step == stake::StakeStep::Confirm
+                && model.keymap.lookup(Context::StakeForm, key) == Some(Command::SignOffline);
             let outcome = match limit {
+                _ if offline => s.write_offline(&mut model.ids),
                 Some(command) if s.has_limit() => s.on_limit_command(command, &mut model.ids),
                 _ => s.on_key(key, &mut model.ids),
             };
             on_stake_outcome(model, s, outcome)
         }
+        Modal::Submit(mut d) => match d.on_key(key, &mut model.ids) {
+            SubmitOutcome::Stay(effects) => {
+                model.modal = Some(Modal::Submit(d));
+                effects
+            }
+            SubmitOutcome::Close { refresh } => {
+                if refresh {
+                    let mut effects = load_history(model);
+                    effects.extend(fetch_portfolio(model));
+                    effects
+                } else {
+                    Vec::new()
+                }
+            }
+            SubmitOutcome::Detach { id } => {
+                model.background_txs.push(id);
+                model.notify(
+                    "Still watching the transaction in the background (it is never sent twice); its outcome will \
+                     show here and in History.",
+                    false,
+                );
+                Vec::new()
+            }
+        },
     }
 }
 
@@ -717,6 +781,10 @@ fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
             Vec::new()
         }
         Command::Refresh => refresh(model),
+        Command::SubmitSigned => {
+            model.modal = Some(Modal::Submit(Box::default()));
+            Vec::new()
+        }
         Command::NewWallet => {
             let existing = model
                 .wallets
@@ -802,7 +870,10 @@ fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
         | Command::TransferStake => open_stake_from_position(model, command),
         Command::Transfer => open_transfer(model),
         // Only the stake dialog's limit; it gets its keys before any screen.
-        Command::ToleranceUp | Command::ToleranceDown | Command::TogglePartial => Vec::new(),
+        Command::ToleranceUp
+        | Command::ToleranceDown
+        | Command::TogglePartial
+        | Command::SignOffline => Vec::new(),
         Command::HideBalances => {
             model.prefs.hide_balances = !model.prefs.hide_balances;
             let text = if model.prefs.hide_balances {
@@ -1019,6 +1090,7 @@ fn open_stake_from_validator(model: &mut Model) -> Vec<Effect> {
 /// Opens a stake form; a wallet set to sign through a proxy wallet (`[wallets.NAME] proxy`) gets it here.
 fn show_stake_form(model: &mut Model, mut form: StakeForm) {
     form.proxy = model.prefs.wallet_proxies.get(&form.wallet).cloned();
+    form.watch_only = signs_offline_only(model, &form.wallet);
     model.modal = Some(Modal::Stake(Box::new(form)));
 }
 
@@ -1031,20 +1103,20 @@ fn signing_wallet(model: &mut Model) -> Option<String> {
         );
         return None;
     };
-    let name = w.name.clone();
-    // A watch-only wallet with a proxy wallet set signs through that proxy: the coldkey stays offline.
-    if w.coldkey
-        .as_ref()
-        .is_some_and(|c| c.format == KeyFormat::PubOnly)
-        && !model.prefs.wallet_proxies.contains_key(&name)
-    {
-        model.notify(
-            format!("Wallet {name} is watch-only: it cannot sign. Restore its coldkey first (R on the Wallets screen)."),
-            true,
-        );
-        return None;
-    }
-    Some(name)
+    // A watch-only wallet opens the forms too: it signs through its proxy wallet when one is set, else its
+    // transaction is written for the offline machine that holds the key (`o` on the confirm step).
+    Some(w.name.clone())
+}
+
+/// Whether `wallet`'s key is not on this machine and no proxy wallet signs for it.
+fn signs_offline_only(model: &Model, wallet: &str) -> bool {
+    !model.prefs.wallet_proxies.contains_key(wallet)
+        && model.wallets.entries.iter().any(|w| {
+            w.name == wallet
+                && w.coldkey
+                    .as_ref()
+                    .is_some_and(|c| c.format == KeyFormat::PubOnly)
+        })
 }
 
 fn free_balance(model: &Model) -> u64 {

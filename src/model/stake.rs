@@ -56,6 +56,8 @@ pub enum StakeStep {
     /// Waiting for the chain's preview.
     Previewing,
     Confirm,
+    /// The worker writes the unsigned transaction for offline signing (`o` on the confirm step).
+    Writing,
     Password,
     Progress,
     Done,
@@ -110,6 +112,9 @@ pub struct StakeForm {
     pub wallet: String,
     /// The proxy wallet that signs for `wallet` (the wallet's `proxy` setting), if any.
     pub proxy: Option<String>,
+    /// The signing key is not on this machine (a watch-only wallet without a proxy): the confirm step can only
+    /// write the transaction for offline signing.
+    pub watch_only: bool,
     /// The sending coldkey's address, when known (a transfer to it is refused).
     pub coldkey: Option<String>,
     pub hotkey: String,
@@ -198,6 +203,7 @@ impl StakeForm {
             kind,
             wallet,
             proxy: None,
+            watch_only: false,
             coldkey: None,
             hotkey,
             hotkey_name,
@@ -1089,6 +1095,13 @@ impl StakeForm {
                 stay
             }
             (StakeStep::Previewing, _) => stay,
+            // Stop waiting for a stalled node; an unsigned file written anyway holds no signature.
+            (StakeStep::Writing, KeyCode::Esc) => {
+                self.pending = None;
+                self.step = StakeStep::Confirm;
+                stay
+            }
+            (StakeStep::Writing, _) => stay,
             (StakeStep::Done, KeyCode::Esc | KeyCode::Enter) => StakeOutcome::Close {
                 refresh: matches!(self.result, Some(Ok(_))),
             },
@@ -1115,6 +1128,13 @@ impl StakeForm {
                         self.error = Some(
                             "the chain refuses this as it is; press Esc and change it".to_owned(),
                         );
+                    }
+                    _ if self.watch_only => {
+                        self.error = Some(format!(
+                            "wallet {} is watch-only: its key is not on this machine; press o to write the \
+                             transaction for offline signing",
+                            self.wallet
+                        ));
                     }
                     _ => self.step = StakeStep::Password,
                 }
@@ -1158,6 +1178,64 @@ impl StakeForm {
             }
             _ => stay,
         }
+    }
+
+    /// `o` on the confirm step: the worker writes what the preview showed as an unsigned transaction, for the
+    /// offline machine to sign, instead of asking for the password.
+    pub fn write_offline(&mut self, ids: &mut IdGen) -> StakeOutcome {
+        let stay = StakeOutcome::Stay(Vec::new());
+        if self.step != StakeStep::Confirm {
+            return stay;
+        }
+        let preview = match &self.chain_preview {
+            Some((_, p)) if !p.is_allowed() => {
+                self.error =
+                    Some("the chain refuses this as it is; press Esc and change it".to_owned());
+                return stay;
+            }
+            Some((id, _)) => *id,
+            None => {
+                self.step = StakeStep::Edit;
+                return stay;
+            }
+        };
+        let amount = match self.parsed_amount() {
+            Ok(a) => a,
+            Err(e) => {
+                self.error = Some(e);
+                self.step = StakeStep::Edit;
+                return stay;
+            }
+        };
+        let id = ids.fresh();
+        self.pending = Some(id);
+        self.error = None;
+        self.step = StakeStep::Writing;
+        StakeOutcome::Stay(vec![Effect::WriteUnsigned {
+            id,
+            preview,
+            request: self.request(amount),
+        }])
+    }
+
+    /// The worker wrote the unsigned file (the model then shows it) or says why not; `true` if it was this form's.
+    pub fn on_written(
+        &mut self,
+        id: RequestId,
+        result: &Result<crate::action::OfflineFile, String>,
+    ) -> bool {
+        if self.pending != Some(id) || self.step != StakeStep::Writing {
+            return false;
+        }
+        self.pending = None;
+        match result {
+            Ok(_) => self.step = StakeStep::Done,
+            Err(e) => {
+                self.error = Some(e.clone());
+                self.step = StakeStep::Confirm;
+            }
+        }
+        true
     }
 
     pub fn on_progress(&mut self, id: RequestId, progress: TxProgress) {

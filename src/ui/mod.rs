@@ -50,6 +50,10 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
                 widgets::dialog::draw_message(frame, area, title, text, *error, theme)
             }
             Modal::Position(key) => screens::value::draw_detail(frame, area, key, model, theme),
+            Modal::OfflineWritten(file) => {
+                screens::offline::draw_offline_written(frame, area, file, theme)
+            }
+            Modal::Submit(d) => screens::offline::draw_submit(frame, area, d, model, theme),
         }
     }
 }

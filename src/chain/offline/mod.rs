@@ -12,6 +12,7 @@ pub mod config;
 pub mod describe;
 pub mod digest;
 pub mod file;
+pub mod online;
 pub mod store;
 
 pub use build::{BuildError, Built, build};

@@ -3,6 +3,7 @@
 pub mod form;
 pub mod history;
 pub mod network;
+pub mod offline;
 pub mod portfolio;
 pub mod stake;
 pub mod validators;

@@ -10,6 +10,7 @@ use super::wizard::input_line;
 use crate::action::{StakeKind, TxProgress};
 use crate::address_book::CONFIRM_CHARS;
 use crate::amount::{Price, Rao, Rounding};
+use crate::config::keymap::{Command, Context};
 use crate::config::theme::Theme;
 use crate::model::Model;
 use crate::model::chain::DataState;
@@ -394,6 +395,24 @@ fn move_fields<'a>(
 }
 
 /// Rows `lines` take in a paragraph `width` wide once wrapped.
+/// The confirm step's keys: sign here, or write the transaction for the offline machine (the only way for a
+/// watch-only wallet).
+fn confirm_hint(s: &StakeForm, model: &Model) -> String {
+    let o = model
+        .keymap
+        .key_for(Context::StakeForm, Command::SignOffline);
+    if s.watch_only {
+        format!(
+            "Wallet {} is watch-only: {o} writes this for offline signing (file and QR code) · Esc: edit.",
+            s.wallet
+        )
+    } else {
+        format!(
+            "This is exactly what will be signed. Enter: continue to the password · {o}: write it for offline signing · Esc: edit."
+        )
+    }
+}
+
 fn wrapped_rows(lines: &[Line], width: u16) -> u16 {
     let width = usize::from(width.max(1));
     let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(width)).sum();
@@ -456,7 +475,7 @@ fn dialog_lines<'a>(
                 }
                 lines.push(Line::default());
                 if p.is_allowed() {
-                    lines.push(Line::styled("This is exactly what will be signed. Enter: continue to the password · Esc: edit.", theme.accent()));
+                    lines.push(Line::styled(confirm_hint(s, model), theme.accent()));
                 } else if s.has_limit() {
                     lines.push(hint_line(
                         &format!("{} · Esc to change it.", limit_hint(model)),
@@ -501,6 +520,25 @@ fn dialog_lines<'a>(
             } else {
                 lines.push(Line::styled("This is exactly what will be signed. Enter to continue to the password, Esc to edit.", theme.accent()));
             }
+        }
+        StakeStep::Writing => {
+            let amount = if s.all {
+                s.amount_text()
+            } else {
+                s.amount.trimmed().to_owned() + " " + s.unit()
+            };
+            lines.push(field_line("Amount", amount, theme));
+            if let Some((_, p)) = &s.chain_preview {
+                lines.push(field_line("Call", p.call.clone(), theme));
+            }
+            lines.push(Line::default());
+            lines.push(Line::styled(
+                format!(
+                    "{} Writing the unsigned transaction for offline signing (nonce, metadata check)… Esc: stop waiting",
+                    spinner(model)
+                ),
+                theme.accent(),
+            ));
         }
         StakeStep::Password => {
             let amount = if s.all {

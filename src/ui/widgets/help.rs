@@ -16,8 +16,11 @@ pub fn draw_help(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let context = model.screen.context();
     let mut lines = Vec::new();
     let mut contexts = vec![context];
-    // The screens that open the stake, unstake and swap dialogs list the dialogs' keys too.
-    if matches!(context, Context::Portfolio | Context::Validators) {
+    // The screens that open the signing dialogs list the dialogs' keys too.
+    if matches!(
+        context,
+        Context::Portfolio | Context::Validators | Context::Wallets
+    ) {
         contexts.push(Context::StakeForm);
     }
     if context != Context::Global {
@@ -29,7 +32,7 @@ pub fn draw_help(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
                 "{} keys",
                 match ctx {
                     Context::Global => "Everywhere",
-                    Context::StakeForm => "Stake, unstake and swap dialog",
+                    Context::StakeForm => "Signing dialogs (stake, unstake, move, swap, transfer)",
                     _ => model.screen.title(),
                 }
             ),
