@@ -601,3 +601,70 @@ fn the_cli_prints_earnings_and_the_chain_history() {
             .all(|r| r.extrinsic_hash.is_some() && r.time_ms > 0)
     );
 }
+
+/// Finney upgrades every few days, so a month of earnings crosses runtimes, and a type the reads decode can change
+/// in any of them: each block must be read as the runtime it ran. Here the client claims to run finney's spec 393
+/// (its real metadata), as a client connected after an upgrade is to the blocks before it, while the local chain's
+/// blocks run 293: the reader must learn that, load 293's metadata and report exactly what a 293 client reports.
+#[test]
+fn past_blocks_are_read_as_the_runtime_they_ran() {
+    let Some(s) = world::shared_or_skip() else {
+        return;
+    };
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/chain/subtensor-finney-spec393.metadata.scale");
+    let m393 = match std::fs::read(&path) {
+        Ok(bytes) => subxt::Metadata::decode_from(&bytes[..]).unwrap(),
+        Err(e) => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "{}: {e}",
+                path.display()
+            );
+            eprintln!("SKIPPED: {} unreadable: {e}", path.display());
+            return;
+        }
+    };
+    s.block_on(async {
+        let c = chain_reads::taotui_client(s.ws_url()).await;
+        assert_eq!(c.spec_version(), 293);
+        let newer = c.as_runtime(&taotui::chain::client::PastRuntime::new(393, m393));
+        assert_eq!(newer.spec_version(), 393);
+        let coldkey = s.world.nominator.coldkey;
+        let opts = Options {
+            cache: None,
+            ..Options::default()
+        };
+        let by_293 = PastReader::new(c.clone(), None);
+        let ends = by_293.blocks(&[1, s.world.head]).await.unwrap();
+        let reference =
+            earnings::compute_between(&by_293, coldkey, ends[0], ends[1], "test", &opts)
+                .await
+                .unwrap();
+        let reader = PastReader::new(newer, None);
+        let started = Instant::now();
+        let report = earnings::compute_between(&reader, coldkey, ends[0], ends[1], "test", &opts)
+            .await
+            .unwrap();
+        eprintln!(
+            "MEASURE past runtime: {} requests as 393 reading 293 blocks, {} as 293, {:?}",
+            report.requests,
+            reference.requests,
+            started.elapsed()
+        );
+        assert_eq!(
+            reader.runtimes_read(),
+            vec![293],
+            "every block was read as the runtime it ran"
+        );
+        assert!(!report.positions.is_empty());
+        assert_eq!(
+            serde_json::to_value(&report.positions).unwrap(),
+            serde_json::to_value(&reference.positions).unwrap()
+        );
+        assert_eq!(
+            serde_json::to_value(&report.events).unwrap(),
+            serde_json::to_value(&reference.events).unwrap()
+        );
+    });
+}

@@ -265,10 +265,14 @@ async fn events_in(
         }
     }
     if !todo.is_empty() {
-        let lowest = todo.iter().map(|b| b.block.number).min().unwrap_or(0);
+        let blocks: Vec<BlockRef> = todo.iter().map(|b| b.block).collect();
         let read = reader
-            .read(lowest, async |c: &ChainClient| {
-                read_events(c, coldkey, &todo).await
+            .read_blocks(&blocks, async |c: &ChainClient, group: &[BlockRef]| {
+                let marked: Vec<&MarkedBlock> = group
+                    .iter()
+                    .filter_map(|g| todo.iter().copied().find(|b| b.block == *g))
+                    .collect();
+                read_events(c, coldkey, &marked).await
             })
             .await?;
         for (b, events) in todo.iter().zip(read) {

@@ -120,6 +120,25 @@ struct RuntimeState {
     capabilities: Capabilities,
 }
 
+/// A runtime the chain ran at some past block: its metadata and features, for reading that block's state.
+#[derive(Debug, Clone)]
+pub struct PastRuntime {
+    pub spec_version: u32,
+    metadata: ArcMetadata,
+    features: Arc<FeatureTable>,
+}
+
+impl PastRuntime {
+    pub fn new(spec_version: u32, metadata: Metadata) -> PastRuntime {
+        let features = FeatureTable::build(&metadata, spec_version);
+        PastRuntime {
+            spec_version,
+            metadata: metadata.arc(),
+            features: Arc::new(features),
+        }
+    }
+}
+
 struct Inner {
     network: Network,
     transport: Transport,
@@ -253,6 +272,91 @@ impl ChainClient {
             super::rpc_runtime_watch::start(&client).await;
         }
         Ok(client)
+    }
+
+    /// The runtime `spec_version`, which block `at` runs, for reading and decoding past state as that runtime did:
+    /// its metadata from the cache, or read at `at` (1-2 requests, then cached on disk), and its features. The
+    /// current runtime's own when it is the current one.
+    pub async fn past_runtime(
+        &self,
+        spec_version: u32,
+        at: [u8; 32],
+    ) -> Result<PastRuntime, ChainError> {
+        let current = self.runtime();
+        if current.spec_version == spec_version {
+            return Ok(PastRuntime {
+                spec_version,
+                metadata: current.metadata.clone(),
+                features: current.features.clone(),
+            });
+        }
+        let metadata = load_metadata(
+            &self.inner.rpc,
+            self.inner.cache.as_ref(),
+            &self.inner.genesis_hash,
+            spec_version,
+            Some(at),
+        )
+        .await?;
+        Ok(PastRuntime::new(spec_version, metadata))
+    }
+
+    /// This connection, reading and decoding as `runtime` did: past reads go through it so a type that changed
+    /// in an upgrade since is decoded by the shape it had then. Nothing is signed through it.
+    pub fn as_runtime(&self, runtime: &PastRuntime) -> ChainClient {
+        if runtime.spec_version == self.spec_version() {
+            return self.clone();
+        }
+        let capabilities = runtime.features.capabilities();
+        let i = &self.inner;
+        ChainClient {
+            inner: Arc::new(Inner {
+                network: i.network.clone(),
+                transport: i.transport.clone(),
+                rpc: i.rpc.clone(),
+                api: i.api.clone(),
+                config: i.config.clone(),
+                genesis_hash: i.genesis_hash,
+                cache: i.cache.clone(),
+                runtime: RwLock::new(Arc::new(RuntimeState {
+                    spec_version: runtime.spec_version,
+                    // Past runtimes only read; the version signing needs is the current one.
+                    transaction_version: self.transaction_version(),
+                    metadata: runtime.metadata.clone(),
+                    features: runtime.features.clone(),
+                    capabilities: capabilities.clone(),
+                })),
+                initial_capabilities: capabilities,
+            }),
+        }
+    }
+
+    /// The spec version of the runtime each of `blocks` runs, in one request; an error per block where the node
+    /// cannot tell (a pruned block).
+    pub async fn spec_versions_at(
+        &self,
+        blocks: &[[u8; 32]],
+    ) -> Result<Vec<Result<u32, ChainError>>, ChainError> {
+        if blocks.is_empty() {
+            return Ok(Vec::new());
+        }
+        let requests: Vec<_> = blocks
+            .iter()
+            .map(|h| ("state_getRuntimeVersion", vec![to_hex(h).into()]))
+            .collect();
+        let answers = self.batch(&requests).await?;
+        Ok(answers
+            .into_iter()
+            .map(|a| {
+                let v = a?;
+                serde_json::from_value::<RuntimeVersionJson>(v)
+                    .map(|r| r.spec_version)
+                    .map_err(|e| ChainError::Decode {
+                        what: "state_getRuntimeVersion".into(),
+                        detail: e.to_string(),
+                    })
+            })
+            .collect())
     }
 
     /// The subxt client (legacy backend over the counting transport), for dynamic storage, calls and transactions.

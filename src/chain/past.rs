@@ -11,8 +11,11 @@
 //! [`PastReader::blocks`] resolves any number of block numbers in 1. Telling how far back a node reaches costs at
 //! most 12 (a 9-way search, 6 rounds).
 //!
-//! Decoding uses the metadata of the runtime connected to: a block from before a runtime upgrade that changed one
-//! of these types fails with a decode error naming the item, never with a wrong value.
+//! Each block is read and decoded by the runtime it ran (finney upgrades every few days, and a range of a month
+//! crosses several upgrades): the reader learns which spec version a block runs with `state_getRuntimeVersion` at
+//! it, one batched request for the blocks of a read and the outermost blocks it knows, and since spec versions only
+//! rise, two blocks running the same version vouch for every block between them; a range without an upgrade costs
+//! one request for that. A past runtime's metadata comes from the metadata cache, or is read at the block once.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::amount::{AlphaRao, Price, Rao};
-use crate::chain::client::{BlockRef, ChainClient, to_hex};
+use crate::chain::client::{BlockRef, ChainClient, PastRuntime, to_hex};
 use crate::chain::error::ChainError;
 use crate::chain::extrinsics::ExtrinsicError;
 use crate::chain::extrinsics::fetch::positions_at;
@@ -151,6 +154,54 @@ pub struct PastReader {
     archive: Option<ChainClient>,
     /// The highest block the node refused as pruned (0: none yet); reads at or below it go to the archive.
     node_pruned_at: std::sync::Arc<AtomicU64>,
+    runtimes: std::sync::Arc<std::sync::Mutex<Runtimes>>,
+}
+
+/// What the reader knows of which runtime ran where.
+#[derive(Debug, Default)]
+struct Runtimes {
+    /// Block number to the spec version it runs, as the chain answered.
+    observed: BTreeMap<u64, u32>,
+    /// Every block whose hash the reader has seen, to widen a lookup to the outermost ones.
+    seen: BTreeMap<u64, [u8; 32]>,
+    /// Past runtimes loaded so far, by spec version.
+    loaded: BTreeMap<u32, PastRuntime>,
+}
+
+/// The spec version block `n` runs, where the observations vouch for it: one at `n`, or one on each side with the
+/// same version (a runtime upgrade always raises the spec version, so nothing changed between them).
+fn known_spec(observed: &BTreeMap<u64, u32>, n: u64) -> Option<u32> {
+    if let Some(v) = observed.get(&n) {
+        return Some(*v);
+    }
+    let (_, below) = observed.range(..n).next_back()?;
+    let (_, above) = observed.range(n..).next()?;
+    (below == above).then_some(*below)
+}
+
+/// The blocks to ask the runtime version of for a read of `wanted`: those not vouched for, plus the outermost blocks
+/// seen when not yet observed, so one answer covers every block between them.
+fn lookups(runtimes: &Runtimes, wanted: &[BlockRef]) -> Vec<BlockRef> {
+    let mut ask: BTreeMap<u64, [u8; 32]> = wanted
+        .iter()
+        .filter(|b| known_spec(&runtimes.observed, b.number).is_none())
+        .map(|b| (b.number, b.hash))
+        .collect();
+    if ask.is_empty() {
+        return Vec::new();
+    }
+    let outer = [
+        runtimes.seen.first_key_value(),
+        runtimes.seen.last_key_value(),
+    ];
+    for (n, h) in outer.into_iter().flatten() {
+        if !runtimes.observed.contains_key(n) {
+            ask.insert(*n, *h);
+        }
+    }
+    ask.into_iter()
+        .map(|(number, hash)| BlockRef { number, hash })
+        .collect()
 }
 
 impl PastReader {
@@ -159,7 +210,102 @@ impl PastReader {
             node,
             archive,
             node_pruned_at: std::sync::Arc::new(AtomicU64::new(0)),
+            runtimes: Default::default(),
         }
+    }
+
+    fn runtimes(&self) -> std::sync::MutexGuard<'_, Runtimes> {
+        self.runtimes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The spec versions of the runtimes the reads so far were decoded with.
+    pub fn runtimes_read(&self) -> Vec<u32> {
+        self.runtimes().loaded.keys().copied().collect()
+    }
+
+    fn saw(&self, blocks: &[BlockRef]) {
+        let mut r = self.runtimes();
+        for b in blocks {
+            r.seen.insert(b.number, b.hash);
+        }
+    }
+
+    /// `client` reading as the runtime each of `blocks` ran, grouped: (the client, the indices into `blocks`).
+    /// One request to learn the runtimes where the reader cannot tell yet, 1-2 to load a runtime not in the cache.
+    async fn by_runtime(
+        &self,
+        client: &ChainClient,
+        blocks: &[BlockRef],
+    ) -> Result<Vec<(ChainClient, Vec<usize>)>, ChainError> {
+        let ask = lookups(&self.runtimes(), blocks);
+        if !ask.is_empty() {
+            let hashes: Vec<[u8; 32]> = ask.iter().map(|b| b.hash).collect();
+            let answers = client.spec_versions_at(&hashes).await?;
+            let mut r = self.runtimes();
+            for (b, answer) in ask.iter().zip(answers) {
+                match answer {
+                    Ok(v) => {
+                        r.observed.insert(b.number, v);
+                    }
+                    // A block this read needs decides (a pruned one sends the read to the archive); an outer
+                    // block only widened the lookup.
+                    Err(e) if blocks.iter().any(|w| w.number == b.number) => return Err(e),
+                    Err(_) => {}
+                }
+            }
+        }
+        let mut groups: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+        for (i, b) in blocks.iter().enumerate() {
+            let v =
+                known_spec(&self.runtimes().observed, b.number).unwrap_or(client.spec_version());
+            groups.entry(v).or_default().push(i);
+        }
+        let mut out = Vec::with_capacity(groups.len());
+        for (spec, indices) in groups {
+            let loaded = self.runtimes().loaded.get(&spec).cloned();
+            let runtime = match loaded {
+                Some(r) => r,
+                None => {
+                    let r = client.past_runtime(spec, blocks[indices[0]].hash).await?;
+                    self.runtimes().loaded.insert(spec, r.clone());
+                    r
+                }
+            };
+            out.push((client.as_runtime(&runtime), indices));
+        }
+        Ok(out)
+    }
+
+    /// Runs `read` for `blocks` (the node's, or the archive's where the node has pruned them), once per runtime
+    /// they ran, each time with a client decoding as that runtime did; the answers in the order of `blocks`.
+    pub(crate) async fn read_blocks<T>(
+        &self,
+        blocks: &[BlockRef],
+        read: impl AsyncFn(&ChainClient, &[BlockRef]) -> Result<Vec<T>, ChainError>,
+    ) -> Result<Vec<T>, PastError> {
+        let lowest = blocks.iter().map(|b| b.number).min().unwrap_or(0);
+        self.read(lowest, async |c: &ChainClient| {
+            let mut answers: Vec<Option<T>> = blocks.iter().map(|_| None).collect();
+            for (view, indices) in self.by_runtime(c, blocks).await? {
+                let group: Vec<BlockRef> = indices.iter().map(|&i| blocks[i]).collect();
+                let read_here = read(&view, &group).await?;
+                for (i, answer) in indices.into_iter().zip(read_here) {
+                    answers[i] = Some(answer);
+                }
+            }
+            answers
+                .into_iter()
+                .map(|a| {
+                    a.ok_or_else(|| ChainError::Decode {
+                        what: "a past read".into(),
+                        detail: "fewer answers than blocks".into(),
+                    })
+                })
+                .collect()
+        })
+        .await
     }
 
     pub fn node(&self) -> &ChainClient {
@@ -176,7 +322,7 @@ impl PastReader {
     }
 
     /// Runs `read` on the node, or on the archive where the node has pruned `block`.
-    pub(crate) async fn read<T>(
+    async fn read<T>(
         &self,
         block: u64,
         read: impl AsyncFn(&ChainClient) -> Result<T, ChainError>,
@@ -222,7 +368,9 @@ impl PastReader {
 
     /// The head of the connected node.
     pub async fn head(&self) -> Result<BlockRef, PastError> {
-        Ok(self.node.head().await?)
+        let head = self.node.head().await?;
+        self.saw(&[head]);
+        Ok(head)
     }
 
     /// The hashes of blocks `numbers`, in one request (one more on the archive for any the node does not know).
@@ -254,6 +402,7 @@ impl PastReader {
                 }
             }
         }
+        self.saw(&out);
         Ok(out)
     }
 
@@ -265,10 +414,17 @@ impl PastReader {
         block: BlockRef,
         extra_netuids: &BTreeSet<u16>,
     ) -> Result<PastState, PastError> {
-        self.read(block.number, async |c: &ChainClient| {
-            read_state(c, coldkey, block, extra_netuids).await
+        let mut states = self
+            .read_blocks(&[block], async |c: &ChainClient, _: &[BlockRef]| {
+                Ok(vec![read_state(c, coldkey, block, extra_netuids).await?])
+            })
+            .await?;
+        states.pop().ok_or_else(|| {
+            PastError::Chain(ChainError::Decode {
+                what: "a past state".into(),
+                detail: "no answer".into(),
+            })
         })
-        .await
     }
 
     /// The account's mark and the time at each of `blocks`, in one request. `watch` lists the positions whose
@@ -279,9 +435,8 @@ impl PastReader {
         watch: &[([u8; 32], u16)],
         blocks: &[BlockRef],
     ) -> Result<Vec<MarkedBlock>, PastError> {
-        let lowest = blocks.iter().map(|b| b.number).min().unwrap_or(0);
-        self.read(lowest, async |c: &ChainClient| {
-            read_marks(c, coldkey, watch, blocks).await
+        self.read_blocks(blocks, async |c: &ChainClient, group: &[BlockRef]| {
+            read_marks(c, coldkey, watch, group).await
         })
         .await
     }
@@ -514,6 +669,38 @@ mod tests {
             s.contains("--archive URL") && s.contains("archive = ["),
             "{s}"
         );
+    }
+
+    #[test]
+    fn two_blocks_running_the_same_runtime_vouch_for_every_block_between() {
+        let observed: BTreeMap<u64, u32> = [(10, 293), (50, 293), (80, 300)].into();
+        assert_eq!(known_spec(&observed, 10), Some(293));
+        assert_eq!(known_spec(&observed, 30), Some(293));
+        assert_eq!(known_spec(&observed, 50), Some(293));
+        // An upgrade lies somewhere between 50 and 80.
+        assert_eq!(known_spec(&observed, 60), None);
+        assert_eq!(known_spec(&observed, 80), Some(300));
+        assert_eq!(known_spec(&observed, 5), None);
+        assert_eq!(known_spec(&observed, 81), None);
+    }
+
+    #[test]
+    fn a_lookup_asks_for_the_unknown_blocks_and_the_outermost_seen() {
+        let b = |number: u64| BlockRef {
+            number,
+            hash: [number as u8; 32],
+        };
+        let mut r = Runtimes::default();
+        for n in [1, 40, 100] {
+            r.seen.insert(n, b(n).hash);
+        }
+        let numbers = |v: Vec<BlockRef>| v.into_iter().map(|b| b.number).collect::<Vec<_>>();
+        assert_eq!(numbers(lookups(&r, &[b(40)])), vec![1, 40, 100]);
+        r.observed.extend([(1, 293), (100, 293)]);
+        // Vouched for by the outermost blocks: nothing to ask.
+        assert!(lookups(&r, &[b(40), b(70)]).is_empty());
+        r.observed.insert(100, 300);
+        assert_eq!(numbers(lookups(&r, &[b(40)])), vec![40]);
     }
 
     #[test]
