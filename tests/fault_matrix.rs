@@ -225,18 +225,20 @@ fn run_bounded(
     args: &[&str],
     cache: &Path,
 ) -> (Option<std::process::Output>, Duration) {
-    run_bounded_with(home, network, args, cache, "3")
+    run_bounded_with(home, network, args, cache, false)
 }
 
-/// `run_bounded` with reads cut at `rpc_timeout` seconds (cells use 3 s so stalls end soon; clean runs more, since
-/// a loaded machine can take longer than that without any fault).
+/// `run_bounded`; `patient` for the setup and clean runs, which are no cells: reads are cut at 20 s instead of 3 s
+/// and a block is awaited 45 s instead of 20 s, since a loaded machine can take that long without any fault
+/// (chopsticks builds a block per transaction; a clean transfer once waited more than 20 s for one under load).
 fn run_bounded_with(
     home: &Path,
     network: &str,
     args: &[&str],
     cache: &Path,
-    rpc_timeout: &str,
+    patient: bool,
 ) -> (Option<std::process::Output>, Duration) {
+    let (rpc_timeout, tx_timeout) = if patient { ("20", "45") } else { ("3", "20") };
     let started = Instant::now();
     let mut child = Command::new(taotui_bin())
         .args(args)
@@ -249,7 +251,7 @@ fn run_bounded_with(
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env("TAOTUI_RPC_TIMEOUT", rpc_timeout)
         // Long enough for a block under load (chopsticks builds one per transaction), short against CELL_BOUND.
-        .env("TAOTUI_TX_TIMEOUT", "20")
+        .env("TAOTUI_TX_TIMEOUT", tx_timeout)
         .env_remove("TAOTUI_NETWORK")
         .env_remove("TAOTUI_PASSWORD_FILE")
         .stdin(std::process::Stdio::null())
@@ -432,7 +434,7 @@ fn run_cli_matrix(
         world::fund_from_alice(&api, &rpc, coldkey, 1_000 * world::TAO).await;
     });
     let setup = |args: &[&str]| {
-        let (out, _) = run_bounded_with(home, s.ws_url(), args, &warm_cache, "20");
+        let (out, _) = run_bounded_with(home, s.ws_url(), args, &warm_cache, true);
         let out = out.expect("setup step hung");
         assert!(
             out.status.success(),
@@ -547,7 +549,7 @@ fn run_cli_matrix(
         loop {
             tries += 1;
             let cold = tempfile::tempdir().unwrap();
-            let (out, _) = run_bounded_with(home, &proxy.url, args, cold.path(), "20");
+            let (out, _) = run_bounded_with(home, &proxy.url, args, cold.path(), true);
             let out = out.expect("clean run hung");
             if out.status.success() {
                 break;
