@@ -401,7 +401,8 @@ fn render_preview(p: &Preview, network: &str, wallet: &str) -> String {
         t.row([
             "limit price".to_owned(),
             format!(
-                "{limit} rao/α (tolerance {} %, partial {})",
+                "{} τ per α (tolerance {} %, partial {})",
+                Rao(limit).format(&TAO9),
                 f64::from(p.tolerance_bps.unwrap_or(0)) / 100.0,
                 if p.allow_partial { "allowed" } else { "off" }
             ),
