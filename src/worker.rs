@@ -622,20 +622,28 @@ impl Worker {
             history.as_ref(),
             &SendOptions {
                 shield: Some(shield),
-                progress: {
-                    let this = self.clone();
-                    extrinsics::send::Progress::new(move |message| {
-                        this.reply(Action::TxProgress {
-                            id,
-                            progress: TxProgress::Waiting(message.to_owned()),
-                        })
-                    })
-                },
+                progress: self.progress_of(id),
                 ..SendOptions::default()
             },
         )
         .await
         .map_err(|e| e.to_string())?;
+        Ok(self.report_sent(id, &prepared.preview.call.path(), &sent))
+    }
+
+    /// The send's own words while it waits, as the dialog's progress.
+    fn progress_of(&self, id: RequestId) -> extrinsics::send::Progress {
+        let this = self.clone();
+        extrinsics::send::Progress::new(move |message| {
+            this.reply(Action::TxProgress {
+                id,
+                progress: TxProgress::Waiting(message.to_owned()),
+            })
+        })
+    }
+
+    /// Tells the model where the transaction landed; the sentence for the notice.
+    fn report_sent(&self, id: RequestId, call: &str, sent: &extrinsics::send::Sent) -> String {
         self.reply(Action::TxProgress {
             id,
             progress: TxProgress::InBlock {
@@ -650,12 +658,11 @@ impl Worker {
                 },
             });
         }
-        Ok(format!(
-            "Done: {} in block #{} (extrinsic {}).",
-            prepared.preview.call.path(),
+        format!(
+            "Done: {call} in block #{} (extrinsic {}).",
             sent.block_number,
             extrinsics::send::hex(&sent.extrinsic_hash)
-        ))
+        )
     }
 }
 
@@ -751,40 +758,13 @@ impl Worker {
             &ready,
             history.as_ref(),
             &SendOptions {
-                progress: {
-                    let this = self.clone();
-                    extrinsics::send::Progress::new(move |message| {
-                        this.reply(Action::TxProgress {
-                            id,
-                            progress: TxProgress::Waiting(message.to_owned()),
-                        })
-                    })
-                },
+                progress: self.progress_of(id),
                 ..SendOptions::default()
             },
         )
         .await
         .map_err(|e| e.to_string())?;
-        self.reply(Action::TxProgress {
-            id,
-            progress: TxProgress::InBlock {
-                block: sent.block_number,
-            },
-        });
-        if sent.finalized {
-            self.reply(Action::TxProgress {
-                id,
-                progress: TxProgress::Finalized {
-                    block: sent.block_number,
-                },
-            });
-        }
-        Ok(format!(
-            "Done: {} in block #{} (extrinsic {}).",
-            ready.presigned.call,
-            sent.block_number,
-            extrinsics::send::hex(&sent.extrinsic_hash)
-        ))
+        Ok(self.report_sent(id, &ready.presigned.call, &sent))
     }
 }
 
