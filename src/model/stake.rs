@@ -1242,13 +1242,7 @@ impl StakeForm {
         if self.pending != Some(id) {
             return;
         }
-        // Only the latest word on what it waits for is worth a line.
-        if matches!(progress, TxProgress::Waiting(_))
-            && matches!(self.progress.last(), Some(TxProgress::Waiting(_)))
-        {
-            self.progress.pop();
-        }
-        self.progress.push(progress);
+        push_progress(&mut self.progress, progress);
     }
 
     pub fn on_done(&mut self, id: RequestId, result: Result<String, String>) -> bool {
@@ -1260,6 +1254,16 @@ impl StakeForm {
         self.result = Some(result);
         true
     }
+}
+
+/// Adds a step to a send's progress; only the latest word on what it waits for is worth a line.
+pub fn push_progress(list: &mut Vec<TxProgress>, progress: TxProgress) {
+    if matches!(progress, TxProgress::Waiting(_))
+        && matches!(list.last(), Some(TxProgress::Waiting(_)))
+    {
+        list.pop();
+    }
+    list.push(progress);
 }
 
 #[cfg(test)]

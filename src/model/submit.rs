@@ -151,12 +151,7 @@ impl SubmitSigned {
         if self.pending != Some(id) {
             return;
         }
-        if matches!(progress, TxProgress::Waiting(_))
-            && matches!(self.progress.last(), Some(TxProgress::Waiting(_)))
-        {
-            self.progress.pop();
-        }
-        self.progress.push(progress);
+        super::stake::push_progress(&mut self.progress, progress);
     }
 
     pub fn on_done(&mut self, id: RequestId, result: Result<String, String>) -> bool {
