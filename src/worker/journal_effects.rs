@@ -159,7 +159,7 @@ impl Worker {
                 .and_then(|h| h.transactions())
                 .map_err(|e| e.to_string())
                 .and_then(|records| {
-                    let csv = crate::cli::earnings_cmds::local_csv(&records);
+                    let csv = crate::history_merge::local_csv(&records);
                     write_export("history", &csv, records.len())
                 });
             this.reply(Action::Exported { id, result });
