@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 use crate::action::{Action, RequestId};
 use crate::chain::client::{ChainClient, ConnectOptions};
 use crate::chain::earnings::{self, EarningsReport};
-use crate::chain::history::History;
 use crate::chain::network::Network;
 use crate::chain::past::{PastError, PastReader};
 use crate::chain::past_cache::PastCache;
@@ -149,7 +148,7 @@ impl Worker {
         tokio::task::spawn_blocking(move || {
             let rows = crate::cli::earnings_cmds::earnings_rows(&report);
             let name = format!("earnings-7d-{}", short_name(&coldkey));
-            let result = write_export(&name, &to_csv(&rows), rows.len());
+            let result = write_export(this.data_dir(), &name, &to_csv(&rows), rows.len());
             this.reply(Action::Exported { id, result });
         });
     }
@@ -219,7 +218,12 @@ impl Worker {
         let this = self.clone();
         tokio::task::spawn_blocking(move || {
             let result = match merged {
-                Some(m) => write_export("history-chain", &merged_csv(&m.entries), m.entries.len())
+                Some(m) => write_export(
+                    this.data_dir(),
+                    "history-chain",
+                    &merged_csv(&m.entries),
+                    m.entries.len(),
+                )
                     .map(|done| {
                         format!(
                             "{done}: the chain's history (blocks #{} to #{}) with this machine's records.",
@@ -232,7 +236,7 @@ impl Worker {
                     .and_then(|h| h.transactions().map_err(|e| e.to_string()))
                     .and_then(|records| {
                         let csv = crate::history_merge::local_csv(&records);
-                        write_export("history", &csv, records.len())
+                        write_export(this.data_dir(), "history", &csv, records.len())
                     })
                     .map(|done| {
                         format!("{done}: this machine's records only (the chain's history is not read).")
@@ -252,11 +256,13 @@ fn short_name(ss58: &str) -> String {
 }
 
 /// Writes `csv` to `<data folder>/exports/<name>-<UTC time>.csv` (0600) and says where.
-fn write_export(name: &str, csv: &str, rows: usize) -> Result<String, String> {
-    let dir = History::default_location()
-        .map_err(|e| e.to_string())?
-        .path()
-        .parent()
+fn write_export(
+    data: Option<std::path::PathBuf>,
+    name: &str,
+    csv: &str,
+    rows: usize,
+) -> Result<String, String> {
+    let dir = data
         .map(|d| d.join("exports"))
         .ok_or_else(|| "No data folder is known; set TAOTUI_DATA_DIR.".to_owned())?;
     let stamp = time::OffsetDateTime::from_unix_timestamp(
