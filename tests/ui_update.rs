@@ -2785,6 +2785,14 @@ fn history_reads_the_chain_once_per_wallet_and_range_and_r_reads_again() {
         ("20.0000 α", "10.0000 τ")
     );
     assert_eq!(staked.fee, "0.000050 τ");
+    let mut tiny = chain_history();
+    if let Some(e) = tiny.entries[3].event.as_mut() {
+        e.fee = Some(999);
+    }
+    assert_eq!(
+        taotui::model::history::chain_row(&tiny.entries[3]).fee,
+        "<0.000001 τ"
+    );
     assert_eq!(staked.date, "2023-11-14 22:11");
     assert!(shown.rows[1].failed && !staked.failed);
     assert_eq!(m.history.shown_len(Some(ALICE)), 4);

@@ -159,13 +159,19 @@ pub fn chain_row(m: &MergedEntry) -> ChainRow {
         tao: unsigned(r.tao)
             .map(|t| format!("{} τ", Rao(t).format_tao(4, Rounding::Down)))
             .unwrap_or_default(),
-        // Fees are a few thousandths of a TAO or less: 6 decimals keep them from reading as 0.
-        fee: unsigned(r.fee)
-            .map(|t| format!("{} τ", Rao(t).format_tao(6, Rounding::Down)))
-            .unwrap_or_default(),
+        fee: unsigned(r.fee).map(fee_text).unwrap_or_default(),
         source: m.source,
         failed,
     }
+}
+
+/// Fees are a few thousandths of a TAO or less: 6 decimals keep them from reading as 0, and one below a
+/// millionth (a dev chain's) says so rather than showing 0.
+fn fee_text(rao: u64) -> String {
+    if rao > 0 && rao < 1_000 {
+        return "<0.000001 τ".to_owned();
+    }
+    format!("{} τ", Rao(rao).format_tao(6, Rounding::Down))
 }
 
 /// `5F3sa2…694ty`: enough of an address to tell validators apart in a column.
