@@ -316,6 +316,14 @@ pub enum Action {
         coldkey: String,
         result: Result<Box<crate::chain::earnings::EarningsReport>, String>,
     },
+    /// The chain's history of `coldkey` over a range, merged with this machine's records (newest first), or the
+    /// sentence saying why it could not be read (`PastError`'s, e.g. a pruned node without an archive).
+    ChainHistoryLoaded {
+        id: RequestId,
+        coldkey: String,
+        fetched_at: u64,
+        result: Result<Box<crate::history_merge::MergedHistory>, String>,
+    },
     /// A CSV export was written: a sentence saying where, or why not.
     Exported {
         id: RequestId,
@@ -360,6 +368,7 @@ impl fmt::Debug for Action {
             Action::BackfillProgress { .. } => "BackfillProgress",
             Action::BackfillDone { .. } => "BackfillDone",
             Action::EarningsLoaded { .. } => "EarningsLoaded",
+            Action::ChainHistoryLoaded { .. } => "ChainHistoryLoaded",
             Action::Exported { .. } => "Exported",
         };
         f.write_str(name)
@@ -522,9 +531,18 @@ pub enum Effect {
         coldkey: String,
         report: Box<crate::chain::earnings::EarningsReport>,
     },
-    /// Write this machine's transaction history as CSV in the data folder.
+    /// Read what touched `coldkey` on chain over the last `span_secs` (by scanning blocks) and merge it with this
+    /// machine's records; answered by `ChainHistoryLoaded`.
+    ScanHistory {
+        id: RequestId,
+        coldkey: String,
+        span_secs: u64,
+    },
+    /// Write the history as CSV in the data folder: `merged` (the chain's, with this machine's records) when it
+    /// was read, else this machine's records alone.
     ExportHistory {
         id: RequestId,
+        merged: Option<Box<crate::history_merge::MergedHistory>>,
     },
 }
 
@@ -597,7 +615,16 @@ impl fmt::Debug for Effect {
             Effect::ExportEarnings { id, coldkey, .. } => {
                 write!(f, "ExportEarnings({id:?}, {coldkey})")
             }
-            Effect::ExportHistory { id } => write!(f, "ExportHistory({id:?})"),
+            Effect::ScanHistory {
+                id,
+                coldkey,
+                span_secs,
+            } => write!(f, "ScanHistory({id:?}, {coldkey}, {span_secs})"),
+            Effect::ExportHistory { id, merged } => write!(
+                f,
+                "ExportHistory({id:?}, {})",
+                if merged.is_some() { "merged" } else { "local" }
+            ),
         }
     }
 }

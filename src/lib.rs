@@ -8,6 +8,7 @@ pub mod chain;
 pub mod cli;
 pub mod config;
 pub mod export_csv;
+pub mod history_merge;
 pub mod journal;
 pub mod model;
 pub mod privacy;

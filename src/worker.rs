@@ -517,7 +517,12 @@ impl EffectRunner for Worker {
                 coldkey,
                 report,
             } => self.export_earnings(id, coldkey, *report),
-            Effect::ExportHistory { id } => self.export_history(id),
+            Effect::ScanHistory {
+                id,
+                coldkey,
+                span_secs,
+            } => self.scan_history(id, coldkey, span_secs),
+            Effect::ExportHistory { id, merged } => self.export_history(id, merged),
         }
     }
 }

@@ -668,3 +668,90 @@ fn past_blocks_are_read_as_the_runtime_they_ran() {
         );
     });
 }
+
+/// The History screen's scan, run by the app's worker as the TUI asks for it (`Effect::ScanHistory`, the last 7 d):
+/// the seeded nominator's nine `add_stake`s are listed with their blocks and amounts, newest first, from the
+/// chain alone (this machine sent none of them), for a wallet known by its address only.
+#[test]
+fn the_worker_reads_the_history_screens_chain_history() {
+    use taotui::action::{Action, Effect, RequestId};
+    use taotui::worker::{EffectRunner, Worker};
+    let Some(s) = world::shared_or_skip() else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let root = taotui_keystore::wallet::WalletRoot::new(home.path().join("wallets"));
+    let who = s.world.nominator.ss58.clone();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let network: taotui::chain::network::Network = s.ws_url().parse().unwrap();
+    let started = Instant::now();
+    let merged = s.block_on(async {
+        let worker = Worker::new(root, network, None, tx).with_data_dir(home.path().join("data"));
+        worker.start_chain();
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(180);
+        let mut asked = false;
+        loop {
+            let action = tokio::time::timeout_at(deadline, rx.recv())
+                .await
+                .expect("no answer within 180 s")
+                .expect("the worker is gone");
+            match action {
+                Action::ConnectionChanged(taotui::action::Connection::Connected { .. })
+                    if !asked =>
+                {
+                    asked = true;
+                    worker.run(Effect::ScanHistory {
+                        id: RequestId(7),
+                        coldkey: who.clone(),
+                        span_secs: 7 * 86_400,
+                    });
+                }
+                Action::ChainHistoryLoaded {
+                    id: RequestId(7),
+                    coldkey,
+                    result,
+                    ..
+                } => {
+                    assert_eq!(coldkey, who);
+                    break result.unwrap_or_else(|e| panic!("the scan failed: {e}"));
+                }
+                _ => {}
+            }
+        }
+    });
+    eprintln!(
+        "history scan: {} lines in {:?}",
+        merged.entries.len(),
+        started.elapsed()
+    );
+    assert!(merged.from_block < merged.to_block, "{merged:?}");
+    let added: Vec<_> = merged
+        .entries
+        .iter()
+        .filter_map(|m| m.event.as_ref())
+        .filter(|e| e.kind == EventKind::StakeAdded)
+        .collect();
+    assert!(merged.entries.iter().all(|m| m.source == "chain"));
+    for p in &s.world.positions {
+        let hotkey = hex(p.hotkey);
+        let row = added
+            .iter()
+            .find(|e| e.netuid == Some(p.netuid) && e.hotkey.as_deref() == Some(hotkey.as_str()))
+            .unwrap_or_else(|| panic!("no stake_added for SN{} {hotkey}: {added:#?}", p.netuid));
+        assert!(row.block > merged.from_block && row.block <= merged.to_block);
+        assert!(row.extrinsic_hash.is_some() && row.timestamp_ms > 0);
+        let tao = row.tao.unwrap();
+        assert!(tao > 0 && tao <= p.tao_staked, "{row:?} for {p:?}");
+        assert!(row.alpha.unwrap() > 0, "{row:?}");
+    }
+    // Newest first, as the screen lists them.
+    let blocks: Vec<u64> = merged
+        .entries
+        .iter()
+        .filter_map(|m| m.event.as_ref().map(|e| e.block))
+        .collect();
+    assert!(blocks.windows(2).all(|w| w[0] >= w[1]), "{blocks:?}");
+    // The screen's rows carry the same amounts.
+    let row = taotui::model::history::chain_row(&merged.entries[0]);
+    assert!(!row.date.is_empty() && !row.block.is_empty(), "{row:?}");
+}

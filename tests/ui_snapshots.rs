@@ -481,6 +481,23 @@ fn scenes() -> Vec<(&'static str, Model)> {
     ];
     scenes.push(("history_entries", m));
 
+    // The chain's history of the last 7 days read and merged with this machine's records.
+    let mut m = loaded();
+    let id = match char_key(&mut m, '5').as_slice() {
+        [_, Effect::ScanHistory { id, .. }] => *id,
+        other => panic!("{other:?}"),
+    };
+    update(
+        &mut m,
+        Action::ChainHistoryLoaded {
+            id,
+            coldkey: ALICE.to_owned(),
+            fetched_at: NOW,
+            result: Ok(chain_history()),
+        },
+    );
+    scenes.push(("history_chain", m));
+
     let mut m = loaded();
     m.screen = Screen::Validators;
     enter(&mut m);

@@ -2713,3 +2713,222 @@ fn a_submission_left_with_esc_reports_its_outcome_as_a_notice() {
         "{notice:?}"
     );
 }
+
+/// The chain-history scans among `effects`: (id, coldkey, span in seconds).
+fn history_scans(effects: &[Effect]) -> Vec<(RequestId, String, u64)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::ScanHistory {
+                id,
+                coldkey,
+                span_secs,
+            } => Some((*id, coldkey.clone(), *span_secs)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn answer_history(
+    m: &mut taotui::model::Model,
+    id: RequestId,
+    result: Result<Box<taotui::history_merge::MergedHistory>, String>,
+) {
+    update(
+        m,
+        Action::ChainHistoryLoaded {
+            id,
+            coldkey: ALICE.to_owned(),
+            fetched_at: NOW,
+            result,
+        },
+    );
+}
+
+const WEEK: u64 = 7 * 86_400;
+
+#[test]
+fn history_reads_the_chain_once_per_wallet_and_range_and_r_reads_again() {
+    let mut m = loaded_with(5, 5, 0);
+    let effects = char_key(&mut m, '5');
+    assert!(matches!(effects.first(), Some(Effect::LoadHistory { .. })));
+    let id = match history_scans(&effects).as_slice() {
+        [(id, coldkey, WEEK)] if coldkey == ALICE => *id,
+        other => panic!("{other:?}"),
+    };
+    // In flight: neither coming back to the screen nor r asks again.
+    char_key(&mut m, '1');
+    assert!(history_scans(&char_key(&mut m, '5')).is_empty());
+    assert!(history_scans(&char_key(&mut m, 'r')).is_empty());
+    // A stale answer is dropped; the awaited one fills the rows, newest first as the worker sorted them.
+    answer_history(&mut m, RequestId(id.0 + 100), Err("late".to_owned()));
+    assert!(m.history.chain.pending.is_some());
+    answer_history(&mut m, id, Ok(chain_history()));
+    let shown = m.history.shown_chain(Some(ALICE)).unwrap();
+    let kinds: Vec<&str> = shown.rows.iter().map(|r| r.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "stake_added",
+            "failed: remove_stake_limit",
+            "transfer_in",
+            "fee"
+        ]
+    );
+    let staked = &shown.rows[0];
+    assert_eq!(
+        (staked.block.as_str(), staked.subnet.as_str(), staked.source),
+        ("1490", "1", "chain+local")
+    );
+    assert_eq!(
+        (staked.alpha.as_str(), staked.tao.as_str()),
+        ("20.0000 α", "10.0000 τ")
+    );
+    assert_eq!(staked.fee, "0.000050 τ");
+    let mut tiny = chain_history();
+    if let Some(e) = tiny.entries[3].event.as_mut() {
+        e.fee = Some(999);
+    }
+    assert_eq!(
+        taotui::model::history::chain_row(&tiny.entries[3]).fee,
+        "<0.000001 τ"
+    );
+    assert_eq!(staked.date, "2023-11-14 22:11");
+    assert!(shown.rows[1].failed && !staked.failed);
+    assert_eq!(m.history.shown_len(Some(ALICE)), 4);
+    // Read: coming back asks nothing; r reads again.
+    char_key(&mut m, '1');
+    assert!(history_scans(&char_key(&mut m, '5')).is_empty());
+    let again = history_scans(&char_key(&mut m, 'r'));
+    assert_eq!(again.len(), 1, "{again:?}");
+    assert!(
+        m.history.shown_chain(Some(ALICE)).is_some(),
+        "the rows stay while reading again"
+    );
+}
+
+#[test]
+fn history_ranges_switch_with_the_brackets_and_are_read_once_each() {
+    let mut m = loaded_with(5, 5, 0);
+    let id = history_scans(&char_key(&mut m, '5'))[0].0;
+    answer_history(&mut m, id, Ok(chain_history()));
+    let month = history_scans(&char_key(&mut m, ']'));
+    assert_eq!(month.iter().map(|s| s.2).collect::<Vec<_>>(), [30 * 86_400]);
+    assert!(
+        m.history.shown_chain(Some(ALICE)).is_none(),
+        "the week's rows are not the month's"
+    );
+    // Back to the week (two steps: 30 d -> 24 h -> 7 d): read again, as only the last range read is kept.
+    let day = history_scans(&char_key(&mut m, ']'));
+    assert_eq!(day.iter().map(|s| s.2).collect::<Vec<_>>(), [86_400]);
+    let week = history_scans(&char_key(&mut m, ']'));
+    assert_eq!(week.iter().map(|s| s.2).collect::<Vec<_>>(), [WEEK]);
+    // The month's late answer is for another range and is dropped.
+    answer_history(&mut m, month[0].0, Ok(chain_history()));
+    assert!(m.history.chain.data.is_none() && m.history.chain.pending == Some(week[0].0));
+}
+
+#[test]
+fn a_failed_chain_history_keeps_the_local_one_and_says_why() {
+    let mut m = loaded_with(5, 5, 0);
+    let effects = char_key(&mut m, '5');
+    let local = match effects.first() {
+        Some(Effect::LoadHistory { id }) => *id,
+        other => panic!("{other:?}"),
+    };
+    update(
+        &mut m,
+        Action::HistoryLoaded {
+            id: local,
+            result: Ok(vec![taotui::model::chain::HistoryEntry {
+                time: "2023-11-14 22:13".to_owned(),
+                call: "SubtensorModule.add_stake_limit".to_owned(),
+                amount: "10 τ".to_owned(),
+                status: "failed: SlippageTooHigh".to_owned(),
+                failed: true,
+            }]),
+        },
+    );
+    let why = "the node at ws://127.0.0.1:9944 no longer keeps the state of block #7 (it keeps the last 256 \
+               blocks). To read further back, set an archive node: --archive URL, or `archive = [\"wss://…\"]` in \
+               config.toml.";
+    answer_history(&mut m, history_scans(&effects)[0].0, Err(why.to_owned()));
+    assert_eq!(m.history.chain.error.as_deref(), Some(why));
+    assert!(m.history.shown_chain(Some(ALICE)).is_none());
+    assert_eq!(m.history.shown_len(Some(ALICE)), 1);
+    let screen = text(&render(&m, &theme(), 120, 40));
+    assert!(
+        screen.contains("! Could not read the chain's history: the node at ws://127.0.0.1:9944"),
+        "{screen}"
+    );
+    assert!(screen.contains("failed: SlippageTooHigh"), "{screen}");
+    // Not retried by coming back (it would fail the same way); r retries.
+    char_key(&mut m, '1');
+    assert!(history_scans(&char_key(&mut m, '5')).is_empty());
+    assert_eq!(history_scans(&char_key(&mut m, 'r')).len(), 1);
+}
+
+#[test]
+fn esc_stops_waiting_for_the_chain_history_and_offline_nothing_is_asked() {
+    let mut m = loaded_with(5, 5, 0);
+    let id = history_scans(&char_key(&mut m, '5'))[0].0;
+    m.now = NOW + 4;
+    let screen = text(&render(&m, &theme(), 120, 40));
+    assert!(
+        screen.contains("Reading the chain's history for the last 7 days… 4 s (Esc stops waiting)"),
+        "{screen}"
+    );
+    match esc(&mut m).as_slice() {
+        [Effect::Cancel { ids }] => assert_eq!(ids, &[id]),
+        other => panic!("{other:?}"),
+    }
+    answer_history(&mut m, id, Ok(chain_history()));
+    assert!(m.history.chain.data.is_none(), "a late answer is dropped");
+    assert!(
+        m.history
+            .chain
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("press r")
+    );
+
+    // Offline (a watch-only wallet the same): the local history only, and no scan.
+    let mut offline = model();
+    with_wallets(&mut offline, wallets());
+    assert!(history_scans(&char_key(&mut offline, '5')).is_empty());
+    let screen = text(&render(&offline, &theme(), 120, 40));
+    assert!(
+        screen.contains("the chain's history is read once connected"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn e_on_history_exports_the_merged_rows_once_read_and_the_local_ones_before() {
+    let mut m = loaded_with(5, 5, 0);
+    let id = history_scans(&char_key(&mut m, '5'))[0].0;
+    assert!(matches!(
+        char_key(&mut m, 'e').as_slice(),
+        [Effect::ExportHistory { merged: None, .. }]
+    ));
+    answer_history(&mut m, id, Ok(chain_history()));
+    match char_key(&mut m, 'e').as_slice() {
+        [
+            Effect::ExportHistory {
+                merged: Some(merged),
+                ..
+            },
+        ] => {
+            assert_eq!(merged.entries.len(), 4);
+            assert_eq!((merged.from_block, merged.to_block), (1000, 1500));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Another range not read yet: this machine's records again.
+    char_key(&mut m, '[');
+    assert!(matches!(
+        char_key(&mut m, 'e').as_slice(),
+        [Effect::ExportHistory { merged: None, .. }]
+    ));
+}

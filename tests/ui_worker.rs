@@ -4,6 +4,9 @@
 
 use std::time::Duration;
 
+#[path = "common/ui_fixtures.rs"]
+mod ui_fixtures;
+
 use secrecy::SecretString;
 use taotui::action::{Action, Effect, KeyFileFormat, RequestId};
 use taotui::chain::network::Network;
@@ -239,4 +242,76 @@ fn writing_for_offline_signing_and_opening_a_signed_file_say_why_not_without_a_c
     });
     // Nothing was written without a chain to read the nonce from.
     assert!(!dir.path().join("data").join("offline").exists());
+}
+
+/// History's `e`: the merged rows (the chain's history with this machine's records) once read, in the export
+/// column set, and this machine's records alone before; each notice says which it wrote.
+#[test]
+fn history_export_writes_the_merged_rows_or_the_local_ones_and_says_which() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let merged = ui_fixtures::chain_history();
+    let (chain_notice, local_notice) = runtime.block_on(async {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let network: Network = "ws://127.0.0.1:1".parse().unwrap();
+        let worker =
+            Worker::new(WalletRoot::new(dir.path()), network, None, tx).with_data_dir(data.clone());
+        let mut notices = Vec::new();
+        for (id, merged) in [(RequestId(1), Some(merged.clone())), (RequestId(2), None)] {
+            worker.run(Effect::ExportHistory { id, merged });
+            let action = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+                .await
+                .unwrap()
+                .unwrap();
+            match action {
+                Action::Exported { id: got, result } if got == id => notices.push(result.unwrap()),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        (notices.remove(0), notices.remove(0))
+    });
+    assert!(
+        chain_notice.starts_with("Exported 4 rows to")
+            && chain_notice.contains("the chain's history (blocks #1000 to #1500)"),
+        "{chain_notice}"
+    );
+    assert!(
+        local_notice.starts_with("Exported 0 rows to")
+            && local_notice.contains("this machine's records only"),
+        "{local_notice}"
+    );
+    let files: Vec<_> = std::fs::read_dir(data.join("exports"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let chain_file = files
+        .iter()
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("history-chain-")
+        })
+        .unwrap();
+    let rows =
+        taotui::export_csv::parse_csv(&std::fs::read_to_string(chain_file).unwrap()).unwrap();
+    let kinds: Vec<&str> = rows.iter().map(|r| r.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "stake_added",
+            "local:SubtensorModule.remove_stake_limit (failed)",
+            "transfer_in",
+            "fee"
+        ]
+    );
+    assert_eq!(rows[0].block, 1490);
+    assert_eq!(rows[0].tao, Some(10_000_000_000));
+    assert_eq!(rows[0].alpha, Some(20_000_000_000));
+    assert_eq!(rows[3].fee, Some(125_000));
 }

@@ -806,7 +806,7 @@ pub fn history(args: HistoryArgs, global: &GlobalArgs) -> Result<()> {
     let skip = txs.len().saturating_sub(args.limit);
     txs.drain(..skip);
     if args.chain.csv {
-        return print_text(&super::earnings_cmds::local_csv(&txs));
+        return print_text(&crate::history_merge::local_csv(&txs));
     }
     if global.json {
         return print_json(&txs);

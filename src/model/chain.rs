@@ -9,6 +9,8 @@ use crate::chain::queries::{
 };
 
 use super::input::TextInput;
+use super::value::Range;
+use crate::history_merge::MergedHistory;
 
 /// Data older than this is shown as stale (data that does not follow new blocks).
 pub const STALE_AFTER_SECS: u64 = 60;
@@ -465,10 +467,62 @@ pub struct HistoryEntry {
     pub failed: bool,
 }
 
+/// One line of the History screen from the chain's history (with this machine's records merged in), as drawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainRow {
+    /// `YYYY-MM-DD HH:MM`, UTC.
+    pub date: String,
+    pub block: String,
+    pub kind: String,
+    pub subnet: String,
+    /// The hotkey, shortened.
+    pub validator: String,
+    pub alpha: String,
+    pub tao: String,
+    pub fee: String,
+    /// `chain`, `chain+local` or `local`.
+    pub source: &'static str,
+    /// A local record that did not land (failed, rejected, unknown).
+    pub failed: bool,
+}
+
+/// The chain's history of one coldkey over one range, merged with this machine's records.
+#[derive(Debug, Clone)]
+pub struct ChainHistory {
+    pub coldkey: String,
+    pub range: Range,
+    pub merged: MergedHistory,
+    /// `merged.entries` as drawn, in the same order (newest first).
+    pub rows: Vec<ChainRow>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct HistoryState {
+    /// This machine's records, newest first.
     pub entries: Vec<HistoryEntry>,
     pub pending: Option<RequestId>,
     pub error: Option<String>,
     pub selected: usize,
+    /// The chain's history of the wallet and range in `chain_for`.
+    pub chain: Remote<ChainHistory>,
+    /// The (coldkey, range) the chain read in flight or last answered is for.
+    pub chain_for: Option<(String, Range)>,
+    /// The range read from the chain (`[` / `]`): 24 h, 7 d or 30 d.
+    pub range: Range,
+}
+
+impl HistoryState {
+    /// The chain's history when it is of `coldkey` and the screen's range (what the screen lists then).
+    pub fn shown_chain(&self, coldkey: Option<&str>) -> Option<&ChainHistory> {
+        self.chain
+            .data
+            .as_ref()
+            .filter(|c| Some(c.coldkey.as_str()) == coldkey && c.range == self.range)
+    }
+
+    /// How many lines the screen lists.
+    pub fn shown_len(&self, coldkey: Option<&str>) -> usize {
+        self.shown_chain(coldkey)
+            .map_or(self.entries.len(), |c| c.rows.len())
+    }
 }

@@ -3,6 +3,7 @@
 
 pub mod chain;
 pub mod form;
+pub mod history;
 pub mod input;
 pub mod picker;
 pub mod recipient;
@@ -555,6 +556,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
         | Action::BackfillDone { .. }
         | Action::EarningsLoaded { .. }
         | Action::Exported { .. } => value::update(model, action),
+        Action::ChainHistoryLoaded { .. } => history::update(model, action),
         Action::TxDone { id, result } => {
             if let Some(at) = model.background_txs.iter().position(|t| *t == id) {
                 model.background_txs.remove(at);
@@ -884,6 +886,11 @@ fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
             model.notify(text, false);
             Vec::new()
         }
+        Command::NextRange | Command::PrevRange | Command::Export
+            if model.screen == Screen::History =>
+        {
+            history::on_command(model, command)
+        }
         Command::ValueChart | Command::NextRange | Command::PrevRange | Command::Export => {
             value::on_command(model, command)
         }
@@ -954,7 +961,10 @@ fn switch_screen(model: &mut Model, screen: Screen) -> Vec<Effect> {
                 effects.extend(changed);
             }
         }
-        Screen::History => effects.extend(load_history(model)),
+        Screen::History => {
+            effects.extend(load_history(model));
+            effects.extend(history::scan(model, false));
+        }
         Screen::Validators
             if model.validators.validators.data.is_none()
                 && model.validators.validators.pending.is_none() =>
@@ -985,7 +995,7 @@ fn move_selection(model: &mut Model, delta: isize) -> Vec<Effect> {
             model.validators.selected = step(model.validators.selected, delta, len);
         }
         Screen::History => {
-            let len = model.history.entries.len();
+            let len = model.history.shown_len(model.selected_coldkey().as_deref());
             model.history.selected = step(model.history.selected, delta, len);
         }
         Screen::Network => {}
@@ -1272,7 +1282,11 @@ fn refresh(model: &mut Model) -> Vec<Effect> {
             e
         }
         Screen::Network => fetch_overview(model),
-        Screen::History => load_history(model),
+        Screen::History => {
+            let mut e = load_history(model);
+            e.extend(history::scan(model, true));
+            e
+        }
     };
     if !model.connected() && !matches!(model.screen, Screen::Wallets | Screen::History) {
         model.notify(
@@ -1300,6 +1314,7 @@ fn stop_waiting(model: &mut Model) -> Vec<Effect> {
         .flatten()
         .collect(),
         Screen::Network => model.network.overview.cancel(now).into_iter().collect(),
+        Screen::History => model.history.chain.cancel(now).into_iter().collect(),
         _ => Vec::new(),
     };
     if ids.is_empty() {

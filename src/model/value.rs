@@ -204,10 +204,6 @@ pub fn chart_now(model: &Model) -> u64 {
 }
 
 pub fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
-    if command == Command::Export && model.screen == Screen::History {
-        let id = model.ids.fresh();
-        return vec![Effect::ExportHistory { id }];
-    }
     if model.screen != Screen::Portfolio {
         return Vec::new();
     }

@@ -6,11 +6,12 @@ use std::collections::BTreeSet;
 use crate::action::{Action, RequestId};
 use crate::chain::client::{ChainClient, ConnectOptions};
 use crate::chain::earnings::{self, EarningsReport};
-use crate::chain::history::History;
 use crate::chain::network::Network;
-use crate::chain::past::PastReader;
+use crate::chain::past::{PastError, PastReader};
+use crate::chain::past_cache::PastCache;
 use crate::chain::queries::{AccountBalance, AccountId, PositionView};
 use crate::export_csv::to_csv;
+use crate::history_merge::{MergedHistory, merge, merged_csv, newest_first};
 use crate::journal::Journal;
 use crate::journal::backfill::backfill;
 
@@ -147,21 +148,100 @@ impl Worker {
         tokio::task::spawn_blocking(move || {
             let rows = crate::cli::earnings_cmds::earnings_rows(&report);
             let name = format!("earnings-7d-{}", short_name(&coldkey));
-            let result = write_export(&name, &to_csv(&rows), rows.len());
+            let result = write_export(this.data_dir(), &name, &to_csv(&rows), rows.len());
             this.reply(Action::Exported { id, result });
         });
     }
 
-    pub(super) fn export_history(&self, id: RequestId) {
+    /// What touched `coldkey` on chain over the last `span_secs` (`earnings::start_block` and `ends_and_scan`, as
+    /// `taotui history --since`), merged with this machine's records, newest first. Marks and events are cached
+    /// on disk per (coldkey, block), so reading again (or a wider range) reads only what is new.
+    pub(super) fn scan_history(&self, id: RequestId, coldkey: String, span_secs: u64) {
+        let this = self.clone();
+        let handle = tokio::runtime::Handle::current();
+        // Past reads are not `Send` (see `backfill_journal`); the model's Esc stops waiting for the answer, and the
+        // scan still finishes here, filling the cache for the next read.
+        tokio::task::spawn_blocking(move || {
+            let result = handle
+                .block_on(this.run_scan_history(&coldkey, span_secs))
+                .map(Box::new);
+            this.reply(Action::ChainHistoryLoaded {
+                id,
+                coldkey,
+                fetched_at: crate::worker::now_secs(),
+                result,
+            });
+        });
+    }
+
+    async fn run_scan_history(
+        &self,
+        coldkey: &str,
+        span_secs: u64,
+    ) -> Result<MergedHistory, String> {
+        let client = self.client().await?;
+        let account = AccountId::from_ss58(coldkey).map_err(|e| e.to_string())?;
+        let cache = self.data_dir().map(PastCache::at);
+        let reader = PastReader::new(client, archive_from_settings().await);
+        let scanned = async {
+            let head = reader.head().await?;
+            let since = earnings::Since::Last(span_secs.saturating_mul(1_000));
+            let start =
+                earnings::start_block(&reader, cache.as_ref(), account.0, since, head).await?;
+            let (a, _, scan) = earnings::ends_and_scan(
+                &reader,
+                cache.as_ref(),
+                account.0,
+                start,
+                head,
+                earnings::DEFAULT_SAMPLES,
+            )
+            .await?;
+            Ok::<_, PastError>((start.number, a.timestamp_ms, head.number, scan.events))
+        };
+        let (from_block, from_ms, to_block, events) = scanned.await.map_err(|e| e.to_string())?;
+        // A history file that cannot be read leaves the chain's lines (the screen says so for the local list).
+        let local = self
+            .history()
+            .and_then(|h| h.transactions().ok())
+            .unwrap_or_default();
+        let mut entries = merge(&events, &local, coldkey, from_block, from_ms / 1000);
+        newest_first(&mut entries);
+        Ok(MergedHistory {
+            from_block,
+            to_block,
+            entries,
+        })
+    }
+
+    pub(super) fn export_history(&self, id: RequestId, merged: Option<Box<MergedHistory>>) {
         let this = self.clone();
         tokio::task::spawn_blocking(move || {
-            let result = History::default_location()
-                .and_then(|h| h.transactions())
-                .map_err(|e| e.to_string())
-                .and_then(|records| {
-                    let csv = crate::cli::earnings_cmds::local_csv(&records);
-                    write_export("history", &csv, records.len())
-                });
+            let result = match merged {
+                Some(m) => write_export(
+                    this.data_dir(),
+                    "history-chain",
+                    &merged_csv(&m.entries),
+                    m.entries.len(),
+                )
+                    .map(|done| {
+                        format!(
+                            "{done}: the chain's history (blocks #{} to #{}) with this machine's records.",
+                            m.from_block, m.to_block
+                        )
+                    }),
+                None => this
+                    .history()
+                    .ok_or_else(|| "No data folder is known; set TAOTUI_DATA_DIR.".to_owned())
+                    .and_then(|h| h.transactions().map_err(|e| e.to_string()))
+                    .and_then(|records| {
+                        let csv = crate::history_merge::local_csv(&records);
+                        write_export(this.data_dir(), "history", &csv, records.len())
+                    })
+                    .map(|done| {
+                        format!("{done}: this machine's records only (the chain's history is not read).")
+                    }),
+            };
             this.reply(Action::Exported { id, result });
         });
     }
@@ -176,11 +256,13 @@ fn short_name(ss58: &str) -> String {
 }
 
 /// Writes `csv` to `<data folder>/exports/<name>-<UTC time>.csv` (0600) and says where.
-fn write_export(name: &str, csv: &str, rows: usize) -> Result<String, String> {
-    let dir = History::default_location()
-        .map_err(|e| e.to_string())?
-        .path()
-        .parent()
+fn write_export(
+    data: Option<std::path::PathBuf>,
+    name: &str,
+    csv: &str,
+    rows: usize,
+) -> Result<String, String> {
+    let dir = data
         .map(|d| d.join("exports"))
         .ok_or_else(|| "No data folder is known; set TAOTUI_DATA_DIR.".to_owned())?;
     let stamp = time::OffsetDateTime::from_unix_timestamp(

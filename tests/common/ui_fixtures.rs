@@ -655,3 +655,93 @@ pub fn earnings_report(n: usize, range: &str) -> Box<taotui::chain::earnings::Ea
         notes: Vec::new(),
     })
 }
+
+/// Alice's chain history of blocks #1000 to #1500, merged and newest first: a stake she sent from here (the
+/// chain's line, matched with the local record), a local record the chain does not show (it failed), a transfer
+/// in and a fee.
+pub fn chain_history() -> Box<taotui::history_merge::MergedHistory> {
+    use taotui::chain::account_history::{AccountEvent, EventKind};
+    use taotui::chain::history::{HistoryRecord, TxStatus};
+    use taotui::history_merge::{MergedEntry, MergedHistory};
+    let event = |block: u64, kind: EventKind, hash: &str| AccountEvent {
+        block,
+        block_hash: format!("0x{block:064x}"),
+        // 12 s blocks from 2023-11-14T22:13:20Z (NOW) back.
+        timestamp_ms: (NOW - (1500 - block) * 12) * 1000,
+        extrinsic_index: Some(2),
+        extrinsic_hash: Some(hash.to_owned()),
+        kind,
+        netuid: None,
+        hotkey: None,
+        alpha: None,
+        tao: None,
+        fee: None,
+        counterparty: None,
+    };
+    let local = |hash: &str, call: &str, status: TxStatus, block: Option<u64>| HistoryRecord {
+        hash: hash.to_owned(),
+        call: call.to_owned(),
+        coldkey: ALICE.to_owned(),
+        network: "local".to_owned(),
+        status,
+        time: NOW - 100,
+        details: serde_json::Map::new(),
+        block_hash: None,
+        block_number: block,
+        valid_until: None,
+        error: None,
+    };
+    let staked = AccountEvent {
+        netuid: Some(1),
+        hotkey: Some(format!("0x{}", hex::encode(account(BOB).0))),
+        alpha: Some(alpha(20).get()),
+        tao: Some(tao(10).get()),
+        fee: Some(50_000),
+        ..event(1490, EventKind::StakeAdded, "0xaa")
+    };
+    let transfer = AccountEvent {
+        tao: Some(tao(5).get()),
+        counterparty: Some(format!("0x{}", hex::encode(account(CHARLIE).0))),
+        ..event(1200, EventKind::TransferIn, "0xcc")
+    };
+    let fee = AccountEvent {
+        fee: Some(125_000),
+        ..event(1100, EventKind::Fee, "0xdd")
+    };
+    Box::new(MergedHistory {
+        from_block: 1000,
+        to_block: 1500,
+        entries: vec![
+            MergedEntry {
+                source: "chain+local",
+                event: Some(staked),
+                local: Some(local(
+                    "0xaa",
+                    "SubtensorModule.add_stake_limit",
+                    TxStatus::Finalized,
+                    Some(1490),
+                )),
+            },
+            MergedEntry {
+                source: "local",
+                event: None,
+                local: Some(local(
+                    "0xbb",
+                    "SubtensorModule.remove_stake_limit",
+                    TxStatus::Failed,
+                    None,
+                )),
+            },
+            MergedEntry {
+                source: "chain",
+                event: Some(transfer),
+                local: None,
+            },
+            MergedEntry {
+                source: "chain",
+                event: Some(fee),
+                local: None,
+            },
+        ],
+    })
+}
