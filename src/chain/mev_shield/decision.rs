@@ -60,7 +60,7 @@ impl ClearReason {
         match self {
             ClearReason::OptedOut => "not shielded: sent in the clear as asked (--no-mev-shield)",
             ClearReason::NoPallet => "not shielded: this runtime has no MevShield",
-            ClearReason::NotStakeTrading => "not shielded: only stake-trading calls are",
+            ClearReason::NotStakeTrading => "not shielded: only stake trades need it",
         }
     }
 }
