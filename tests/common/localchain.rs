@@ -281,8 +281,7 @@ fn drain_stdout(
 ) {
     thread::spawn(move || {
         let mut ready = Some(ready);
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
+        for line in lossy_lines(stdout) {
             match line.strip_prefix(READY_PREFIX) {
                 Some(url) if ready.is_some() => {
                     if let Some(tx) = ready.take() {
@@ -297,9 +296,27 @@ fn drain_stdout(
 
 fn drain_lines(stream: impl Read + Send + 'static, logs: Arc<Mutex<VecDeque<String>>>) {
     thread::spawn(move || {
-        for line in BufReader::new(stream).lines() {
-            let Ok(line) = line else { break };
+        for line in lossy_lines(stream) {
             push_log(&logs, line);
         }
     });
+}
+
+/// The stream's lines until it ends, bytes that are not UTF-8 replaced. A reader that stops at the first such line
+/// (as `lines()` does) closes the pipe, and the chain's next write then ends it with EPIPE: the likely cause of a
+/// shared chain found gone mid-test ("connection refused") twice in the fault matrix.
+fn lossy_lines(stream: impl Read) -> impl Iterator<Item = String> {
+    let mut reader = BufReader::new(stream);
+    std::iter::from_fn(move || {
+        let mut buf = Vec::new();
+        match reader.read_until(b'\n', &mut buf) {
+            Ok(0) | Err(_) => None,
+            Ok(_) => {
+                while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+                    buf.pop();
+                }
+                Some(String::from_utf8_lossy(&buf).into_owned())
+            }
+        }
+    })
 }

@@ -172,6 +172,7 @@ fn run_matrix(only: Option<&[&str]>) {
     if !Tmux::available("fault_tui") {
         return;
     }
+    let _alone = super::one_matrix_at_a_time();
     let mut proxy = Proxy::start(s.ws_url());
     let home = home_with_watch_only(s);
     let methods = methods_of_the_portfolio(&mut proxy, home.path(), s);
