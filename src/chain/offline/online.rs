@@ -123,6 +123,31 @@ pub struct Proposal {
     pub preview: serde_json::Value,
 }
 
+impl Proposal {
+    /// Names and describes the call from the payload its bytes were encoded from, so the file says what they are.
+    fn of(
+        payload: &subxt::transactions::DynamicPayload<subxt::ext::scale_value::Composite<()>>,
+        call_bytes: Vec<u8>,
+        birth: (u64, [u8; 32]),
+        mev_shield: String,
+        preview: serde_json::Value,
+    ) -> Proposal {
+        Proposal {
+            pallet: payload.pallet_name().to_owned(),
+            name: payload.call_name().to_owned(),
+            call_bytes,
+            description: super::describe_call(
+                payload.pallet_name(),
+                payload.call_name(),
+                payload.call_data(),
+            ),
+            birth,
+            mev_shield,
+            preview,
+        }
+    }
+}
+
 /// The proposal of a previewed action (what a signing command or dialog would sign).
 pub fn proposal_of_prepared(
     prepared: &Prepared,
@@ -140,20 +165,13 @@ pub fn proposal_of_prepared(
                 call: prepared.preview.call.path(),
                 message: e.to_string(),
             })?;
-    Ok(Proposal {
-        pallet: payload.pallet_name().to_owned(),
-        name: payload.call_name().to_owned(),
+    Ok(Proposal::of(
+        &payload,
         call_bytes,
-        description: super::describe_call(
-            payload.pallet_name(),
-            payload.call_name(),
-            payload.call_data(),
-        ),
-        birth: (prepared.birth_block, prepared.birth_hash),
-        mev_shield: offline_shield_line(shield),
-        preview: serde_json::to_value(&prepared.preview)
-            .map_err(|e| OnlineError::Preview(e.to_string()))?,
-    })
+        (prepared.birth_block, prepared.birth_hash),
+        offline_shield_line(shield),
+        serde_json::to_value(&prepared.preview).map_err(|e| OnlineError::Preview(e.to_string()))?,
+    ))
 }
 
 /// The proposal of a call built directly (e.g. `proxy add`), born at the head.
@@ -177,19 +195,13 @@ pub async fn proposal_of_payload(
             call: format!("{}.{}", payload.pallet_name(), payload.call_name()),
             message: e.to_string(),
         })?;
-    Ok(Proposal {
-        pallet: payload.pallet_name().to_owned(),
-        name: payload.call_name().to_owned(),
+    Ok(Proposal::of(
+        payload,
         call_bytes,
-        description: super::describe_call(
-            payload.pallet_name(),
-            payload.call_name(),
-            payload.call_data(),
-        ),
-        birth: (head.number, head.hash),
-        mev_shield: "not shielded: this call is not a stake trade".to_owned(),
-        preview: serde_json::Value::Null,
-    })
+        (head.number, head.hash),
+        "not shielded: this call is not a stake trade".to_owned(),
+        serde_json::Value::Null,
+    ))
 }
 
 /// The MEV shield sentence for a transaction signed offline: where the preview would shield it, it says that this
