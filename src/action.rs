@@ -115,6 +115,54 @@ pub struct StakeRequest {
     pub proxy: Option<String>,
 }
 
+/// A rebalance: several stake requests as one all-or-nothing `Utility.batch_all`, signed by `wallet` (or by its
+/// proxy wallet, as each leg's `proxy` says; every leg carries the same wallet and proxy).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchRequest {
+    pub wallet: String,
+    pub proxy: Option<String>,
+    pub legs: Vec<StakeRequest>,
+}
+
+/// One leg of a batch as the chain layer previewed it (rao and alpha rao).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LegFigures {
+    /// `Pallet.call`.
+    pub call: String,
+    pub tao_spent: u64,
+    pub tao_received: u64,
+    pub alpha_sold: u64,
+    pub alpha_received: u64,
+    /// Average price impact (slippage) of the leg's trade.
+    pub price_impact_bps: u32,
+    /// Rao per alpha.
+    pub limit_price: Option<u64>,
+    pub tolerance_bps: Option<u32>,
+    pub refused: bool,
+}
+
+/// The chain's preview of a batch: each leg, the totals, the one fee, the MEV shield line, and the refusals
+/// (each naming its leg).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BatchPreview {
+    pub call: String,
+    pub legs: Vec<LegFigures>,
+    pub fee: u64,
+    pub tao_spent: u64,
+    pub tao_received: u64,
+    pub shield: String,
+    /// "proxy P for W" when a proxy wallet signs.
+    pub signed_by: Option<String>,
+    pub refusals: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+impl BatchPreview {
+    pub fn is_allowed(&self) -> bool {
+        self.refusals.is_empty()
+    }
+}
+
 /// The chain's own preview of a staking call, ready to show: what will be signed, the fee,
 /// the expected amounts, and any refusal (a sentence saying what to change).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -269,6 +317,11 @@ pub enum Action {
         id: RequestId,
         result: Result<Vec<crate::model::chain::HistoryEntry>, String>,
     },
+    /// The chain's preview of a rebalance batch (or why it could not be made).
+    BatchPreviewed {
+        id: RequestId,
+        result: Result<BatchPreview, String>,
+    },
     /// The unsigned transaction of a previewed call was written for offline signing (or why not).
     UnsignedWritten {
         id: RequestId,
@@ -359,6 +412,7 @@ impl fmt::Debug for Action {
             Action::StakePreviewed { .. } => "StakePreviewed",
             Action::StakeQuoted { .. } => "StakeQuoted",
             Action::HistoryLoaded { .. } => "HistoryLoaded",
+            Action::BatchPreviewed { .. } => "BatchPreviewed",
             Action::UnsignedWritten { .. } => "UnsignedWritten",
             Action::SignedOpened { .. } => "SignedOpened",
             Action::TxProgress { .. } => "TxProgress",
@@ -494,6 +548,24 @@ pub enum Effect {
         preview: RequestId,
         request: StakeRequest,
     },
+    /// Ask the chain for the preview of a rebalance batch; answered by `BatchPreviewed`.
+    PreviewBatch {
+        id: RequestId,
+        request: BatchRequest,
+    },
+    /// Sign and send the batch the preview `preview` showed; answered by `TxProgress` and `TxDone`.
+    SubmitBatch {
+        id: RequestId,
+        preview: RequestId,
+        request: BatchRequest,
+        password: SecretString,
+    },
+    /// Write the batch the preview `preview` showed as an unsigned transaction; answered by `UnsignedWritten`.
+    WriteUnsignedBatch {
+        id: RequestId,
+        preview: RequestId,
+        request: BatchRequest,
+    },
     /// Read the signed transaction file at `path` and check it against the chain; answered by `SignedOpened`.
     OpenSigned {
         id: RequestId,
@@ -597,6 +669,13 @@ impl fmt::Debug for Effect {
             }
             Effect::WriteUnsigned { id, request, .. } => {
                 write!(f, "WriteUnsigned({id:?}, {request:?})")
+            }
+            Effect::PreviewBatch { id, request } => write!(f, "PreviewBatch({id:?}, {request:?})"),
+            Effect::SubmitBatch { id, request, .. } => {
+                write!(f, "SubmitBatch({id:?}, {request:?})")
+            }
+            Effect::WriteUnsignedBatch { id, request, .. } => {
+                write!(f, "WriteUnsignedBatch({id:?}, {request:?})")
             }
             Effect::OpenSigned { id, path } => write!(f, "OpenSigned({id:?}, {path})"),
             Effect::SubmitSigned { id, path } => write!(f, "SubmitSigned({id:?}, {path})"),

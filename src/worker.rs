@@ -33,6 +33,7 @@ use crate::chain::queries::{self, AccountId};
 use crate::model::chain::HistoryEntry;
 use crate::model::wallets::{KeyEntry, WalletEntry};
 
+mod batch_effects;
 mod journal_effects;
 
 /// The address book's entries; none when there is no config folder.
@@ -479,7 +480,29 @@ impl EffectRunner for Worker {
             } => {
                 let this = self.clone();
                 tokio::spawn(async move {
-                    let result = this.write_unsigned(preview, &request).await;
+                    let result = this
+                        .write_unsigned(preview, &request.wallet, request.proxy.as_deref())
+                        .await;
+                    this.reply(Action::UnsignedWritten { id, result });
+                });
+            }
+            Effect::PreviewBatch { id, request } => self.preview_batch(id, request),
+            Effect::SubmitBatch {
+                id,
+                preview,
+                request,
+                password,
+            } => self.submit_batch(id, preview, request, password),
+            Effect::WriteUnsignedBatch {
+                id,
+                preview,
+                request,
+            } => {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    let result = this
+                        .write_unsigned(preview, &request.wallet, request.proxy.as_deref())
+                        .await;
                     this.reply(Action::UnsignedWritten { id, result });
                 });
             }
@@ -602,6 +625,29 @@ impl Worker {
         request: &StakeRequest,
         password: SecretString,
     ) -> Result<String, String> {
+        let signer_wallet = request.proxy.as_deref().unwrap_or(&request.wallet);
+        let (prepared, sent) = self
+            .sign_and_send(id, preview, signer_wallet, password)
+            .await?;
+        let sent = sent.map_err(|e| e.to_string())?;
+        Ok(self.report_sent(id, &prepared.preview.call.path(), &sent))
+    }
+
+    /// Signs the preview `preview`'s call with `signer_wallet`'s coldkey (unlocked off the runtime threads) and
+    /// sends it once; the prepared call comes back with the send's outcome, for the caller to word a failure.
+    async fn sign_and_send(
+        &self,
+        id: RequestId,
+        preview: RequestId,
+        signer_wallet: &str,
+        password: SecretString,
+    ) -> Result<
+        (
+            Prepared,
+            Result<extrinsics::send::Sent, extrinsics::ExtrinsicError>,
+        ),
+        String,
+    > {
         let client = self.client().await?;
         let (prepared, shield) = match self.prepared.lock().await.take() {
             Some((pid, p, shield)) if pid == preview => (p, shield),
@@ -609,7 +655,6 @@ impl Worker {
                 return Err("the preview expired; press Esc and review the amount again".to_owned());
             }
         };
-        let signer_wallet = request.proxy.as_deref().unwrap_or(&request.wallet);
         coldkey_public(&self.root, signer_wallet)?;
         let wallet = self.root.wallet(signer_wallet).map_err(|e| e.to_string())?;
         let signer = extrinsics::unlock_coldkey(wallet, password)
@@ -619,7 +664,7 @@ impl Worker {
             id,
             progress: TxProgress::Submitted,
         });
-        let history = History::default_location().ok();
+        let history = self.history();
         let sent = extrinsics::send(
             &client,
             &prepared,
@@ -631,9 +676,8 @@ impl Worker {
                 ..SendOptions::default()
             },
         )
-        .await
-        .map_err(|e| e.to_string())?;
-        Ok(self.report_sent(id, &prepared.preview.call.path(), &sent))
+        .await;
+        Ok((prepared, sent))
     }
 
     /// The send's own words while it waits, as the dialog's progress.
@@ -677,7 +721,8 @@ impl Worker {
     async fn write_unsigned(
         &self,
         preview: RequestId,
-        request: &StakeRequest,
+        wallet: &str,
+        proxy: Option<&str>,
     ) -> Result<OfflineFile, String> {
         let client = self.client().await?;
         // Kept for a password typed after all: an unsigned file does not use up the preview.
@@ -690,7 +735,7 @@ impl Worker {
             }
         };
         // The key that signs: the proxy wallet's when one signs for this wallet, as in the signed transaction.
-        let signer_wallet = request.proxy.as_deref().unwrap_or(&request.wallet);
+        let signer_wallet = proxy.unwrap_or(wallet);
         let (signer, crypto) = coldkey_address(&self.root, signer_wallet)?;
         let unsigned = online::unsigned_tx(&client, signer, crypto, proposal)
             .await
@@ -864,7 +909,8 @@ fn plan_action(r: &StakeRequest) -> Result<extrinsics::Action, String> {
             origin_hotkey: hotkey()?,
             destination_hotkey: destination("destination validator")?,
             origin_netuid: r.netuid,
-            destination_netuid: r.netuid,
+            // A rebalance may move to a validator on another subnet; the move form stays on the subnet.
+            destination_netuid: r.destination_netuid.unwrap_or(r.netuid),
             amount: alpha,
             mode: mode()?,
         },

@@ -100,6 +100,10 @@ pub enum Command {
     SignOffline,
     /// Submit a transaction signed offline (`taotui sign`), from its file.
     SubmitSigned,
+    /// Portfolio: mark or unmark the selected position for a rebalance.
+    Mark,
+    /// Portfolio: change the marked positions in one batch.
+    Rebalance,
 }
 
 impl Command {
@@ -138,6 +142,8 @@ impl Command {
             (Context::Portfolio, "swap_stake") => SwapStake,
             (Context::Portfolio, "transfer_stake") => TransferStake,
             (Context::Portfolio, "chart_split") => ChartSplit,
+            (Context::Portfolio, "mark") => Mark,
+            (Context::Portfolio, "rebalance") => Rebalance,
             (Context::Portfolio, "value_chart") => ValueChart,
             (Context::Portfolio | Context::History, "next_range") => NextRange,
             (Context::Portfolio | Context::History, "prev_range") => PrevRange,

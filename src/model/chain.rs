@@ -230,9 +230,19 @@ pub struct PortfolioState {
     /// A read was asked for while one was in flight: read once more when it answers, so new
     /// blocks coalesce into one read and never two overlap.
     pub again: bool,
+    /// Positions marked for a rebalance, by (hotkey, netuid); kept across reads while the position exists.
+    pub marks: std::collections::BTreeSet<([u8; 32], u16)>,
 }
 
 impl PortfolioState {
+    /// Drops the marks of positions the last read no longer has.
+    pub fn prune_marks(&mut self) {
+        if let Some((_, positions)) = &self.listing.data {
+            self.marks
+                .retain(|(h, n)| positions.iter().any(|p| p.hotkey.0 == *h && p.netuid == *n));
+        }
+    }
+
     /// The staked value grouped by subnet or validator, largest first (ties by label).
     pub fn split_parts(&self) -> Vec<SplitPart> {
         let Some((_, positions)) = &self.listing.data else {

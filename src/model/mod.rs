@@ -6,6 +6,7 @@ pub mod form;
 pub mod history;
 pub mod input;
 pub mod picker;
+pub mod rebalance;
 pub mod recipient;
 pub mod stake;
 pub mod submit;
@@ -94,6 +95,8 @@ pub enum Modal {
     OfflineWritten(Box<crate::action::OfflineFile>),
     /// Submitting a transaction signed offline (History screen).
     Submit(Box<SubmitSigned>),
+    /// Several positions changed in one batch (Portfolio, marked positions).
+    Rebalance(Box<rebalance::Rebalance>),
 }
 
 /// Hands out request ids; each effect that expects an answer gets a fresh one.
@@ -269,6 +272,10 @@ fn quit(model: &mut Model) -> Vec<Effect> {
 
 /// The one place the model changes.
 pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
+    let action = match rebalance::update(model, action) {
+        Ok(effects) => return effects,
+        Err(action) => action,
+    };
     match action {
         Action::Quit => quit(model),
         Action::Key(key) => on_key(model, key),
@@ -278,6 +285,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
                 Some(Modal::Form(f)) => f.on_paste(&text),
                 Some(Modal::Stake(s)) => s.on_paste(&text),
                 Some(Modal::Submit(d)) => d.on_paste(&text),
+                Some(Modal::Rebalance(r)) => r.on_paste(&text),
                 _ if model.validators.filtering => {
                     model.validators.filter.push_str(&text);
                     model.validators.reorder();
@@ -311,6 +319,9 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             if let Some(Modal::Stake(s)) = &mut model.modal {
                 s.now = now;
                 effects.extend(s.on_tick(&mut model.ids, connected));
+            }
+            if let Some(Modal::Rebalance(r)) = &mut model.modal {
+                r.now = now;
             }
             if model.connected()
                 && model.network.overview.pending.is_none()
@@ -441,6 +452,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             if !model.portfolio.listing.answer(id, fetched_at, result) {
                 return Vec::new();
             }
+            model.portfolio.prune_marks();
             if let Some(Modal::Stake(s)) = &mut model.modal
                 && s.kind == StakeKind::Transfer
                 && s.coldkey.is_some()
@@ -514,6 +526,8 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        // Only the rebalance dialog asks for these; it is closed.
+        Action::BatchPreviewed { .. } => Vec::new(),
         Action::HistoryLoaded { id, result } => {
             if model.history.pending == Some(id) {
                 model.history.pending = None;
@@ -686,6 +700,7 @@ fn on_modal_key(model: &mut Model, modal: Modal, key: KeyPress) -> Vec<Effect> {
             };
             on_stake_outcome(model, s, outcome)
         }
+        Modal::Rebalance(r) => rebalance::on_key(model, r, key),
         Modal::Submit(mut d) => match d.on_key(key, &mut model.ids) {
             SubmitOutcome::Stay(effects) => {
                 model.modal = Some(Modal::Submit(d));
@@ -871,6 +886,8 @@ fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
         | Command::SwapStake
         | Command::TransferStake => open_stake_from_position(model, command),
         Command::Transfer => open_transfer(model),
+        Command::Mark => rebalance::toggle_mark(model),
+        Command::Rebalance => rebalance::open(model),
         // Only the stake dialog's limit; it gets its keys before any screen.
         Command::ToleranceUp
         | Command::ToleranceDown
@@ -1388,6 +1405,7 @@ fn refresh_portfolio_if_changed(model: &mut Model) -> Vec<Effect> {
     let selected = model.selected_coldkey();
     if selected != model.portfolio.coldkey {
         model.portfolio.listing = chain::Remote::default();
+        model.portfolio.marks.clear();
         model.portfolio.again = false;
         model.portfolio.selected = 0;
         model.portfolio.coldkey = selected;

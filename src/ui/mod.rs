@@ -54,6 +54,7 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
                 screens::offline::draw_offline_written(frame, area, file, theme)
             }
             Modal::Submit(d) => screens::offline::draw_submit(frame, area, d, model, theme),
+            Modal::Rebalance(r) => screens::rebalance::draw_rebalance(frame, area, r, model, theme),
         }
     }
 }

@@ -90,7 +90,10 @@ pub fn draw_portfolio(frame: &mut Frame, area: Rect, model: &Model, theme: &Them
     }
     // A "Locked" column only while some position has a stake lock (424+): most never do.
     let any_locked = rows.iter().any(|p| p.locked.is_some_and(|l| !l.is_zero()));
-    let mut header = vec!["Validator", "Subnet", "Alpha"];
+    // A mark column only while some position is marked for a rebalance.
+    let any_marked = !p.marks.is_empty();
+    let mut header = if any_marked { vec!["✓"] } else { Vec::new() };
+    header.extend(["Validator", "Subnet", "Alpha"]);
     if any_locked {
         header.push("Locked");
     }
@@ -125,11 +128,16 @@ pub fn draw_portfolio(frame: &mut Frame, area: Rect, model: &Model, theme: &Them
             } else {
                 format!("{} {}", pos.netuid, pos.subnet_name)
             };
-            let mut cells = vec![
+            let mut cells = Vec::new();
+            if any_marked {
+                let marked = p.marks.contains(&(pos.hotkey.0, pos.netuid));
+                cells.push(Cell::from(if marked { "●" } else { " " }));
+            }
+            cells.extend([
                 Cell::from(name),
                 Cell::from(subnet),
                 Cell::from(fmt::alpha(pos.alpha, &pos.symbol)),
-            ];
+            ]);
             if any_locked {
                 cells.push(Cell::from(
                     pos.locked
@@ -158,11 +166,16 @@ pub fn draw_portfolio(frame: &mut Frame, area: Rect, model: &Model, theme: &Them
         })
         .collect();
     let total: Rao = rows.iter().map(|p| p.tao_value).sum();
-    let mut widths = vec![
+    let mut widths = if any_marked {
+        vec![Constraint::Length(1)]
+    } else {
+        Vec::new()
+    };
+    widths.extend([
         Constraint::Fill(3),
         Constraint::Fill(2),
         Constraint::Fill(2),
-    ];
+    ]);
     if any_locked {
         widths.push(Constraint::Fill(2));
     }
@@ -179,7 +192,17 @@ pub fn draw_portfolio(frame: &mut Frame, area: Rect, model: &Model, theme: &Them
         .header(header)
         .row_highlight_style(theme.selected())
         .block(panel(
-            &format!("Positions ({}) · total {}", rows.len(), fmt::tao(total)),
+            &if any_marked {
+                format!(
+                    "Positions ({}) · total {} · {} marked, {} rebalances",
+                    rows.len(),
+                    fmt::tao(total),
+                    p.marks.len(),
+                    k(Command::Rebalance)
+                )
+            } else {
+                format!("Positions ({}) · total {}", rows.len(), fmt::tao(total))
+            },
             theme,
         ));
     let mut ts = TableState::default().with_selected(Some(p.selected.saturating_sub(offset)));
