@@ -124,7 +124,9 @@ pub(super) fn batch_preview(
         for w in &leg.warnings {
             warnings.push(format!("Leg {}: {w}", i + 1));
         }
-        for n in action.netuids() {
+        // A move within one subnet names it twice but trades on no pool: only other legs make a pool shared.
+        let own: BTreeSet<u16> = action.netuids().into_iter().collect();
+        for n in own {
             if n != 0 && !netuids_seen.insert(n) {
                 shared_pool = true;
             }
