@@ -1,6 +1,8 @@
 //! `update` tested without a terminal: every flow, its cancel paths and its errors.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "common/rebalance_fixtures.rs"]
+mod rebalance_fixtures;
 #[path = "common/ui_fixtures.rs"]
 mod ui_fixtures;
 
@@ -2931,4 +2933,373 @@ fn e_on_history_exports_the_merged_rows_once_read_and_the_local_ones_before() {
         char_key(&mut m, 'e').as_slice(),
         [Effect::ExportHistory { merged: None, .. }]
     ));
+}
+
+mod rebalance {
+    use super::*;
+    use taotui::model::rebalance::{Choice, RebalanceStep};
+
+    use crate::rebalance_fixtures::*;
+
+    fn error(m: &taotui::model::Model) -> String {
+        dialog(m).error.clone().unwrap_or_default()
+    }
+
+    #[test]
+    fn space_marks_and_unmarks_positions_and_marks_survive_a_reread_while_the_position_exists() {
+        let mut m = marked_model();
+        let keys: Vec<_> = m
+            .portfolio
+            .sorted()
+            .iter()
+            .map(|p| (p.hotkey.0, p.netuid))
+            .collect();
+        assert_eq!(m.portfolio.marks.iter().copied().collect::<Vec<_>>(), {
+            let mut k = keys[..2].to_vec();
+            k.sort();
+            k
+        });
+        assert_eq!(
+            m.portfolio.selected, 2,
+            "each mark moves to the next position"
+        );
+        // Space on a marked position unmarks it.
+        press(&mut m, KeyPress::plain(KeyCode::Up));
+        char_key(&mut m, ' ');
+        assert_eq!(m.portfolio.marks.len(), 1);
+        char_key(&mut m, 'k');
+        char_key(&mut m, ' ');
+        assert_eq!(m.portfolio.marks.len(), 2);
+        // A read without the second position keeps the mark of the first only.
+        let id = match char_key(&mut m, 'r').as_slice() {
+            [Effect::FetchPositions { id, .. }] => *id,
+            other => panic!("{other:?}"),
+        };
+        let (balance, mut list) = positions(3);
+        list.retain(|p| (p.hotkey.0, p.netuid) != keys[1]);
+        update(
+            &mut m,
+            Action::PositionsLoaded {
+                id,
+                fetched_at: NOW,
+                result: Ok((balance, list)),
+            },
+        );
+        assert_eq!(
+            m.portfolio.marks.iter().copied().collect::<Vec<_>>(),
+            vec![keys[0]]
+        );
+        // Another wallet's portfolio starts unmarked.
+        char_key(&mut m, '1');
+        for _ in 0..5 {
+            if m.selected_coldkey().as_deref() != Some(ALICE) {
+                break;
+            }
+            char_key(&mut m, 'j');
+        }
+        assert_ne!(m.selected_coldkey().as_deref(), Some(ALICE));
+        char_key(&mut m, '2');
+        assert!(m.portfolio.marks.is_empty());
+    }
+
+    #[test]
+    fn b_opens_the_dialog_for_the_marked_positions_or_else_the_selected_one() {
+        let mut m = loaded_with(5, 3, 0);
+        m.screen = Screen::Portfolio;
+        // Nothing marked: the selected position alone.
+        assert!(char_key(&mut m, 'b').is_empty());
+        let r = dialog(&m);
+        assert_eq!(r.rows.len(), 1);
+        assert_eq!((r.rows[0].netuid, r.rows[0].held), (2, 120_000_000_000));
+        assert_eq!(r.rows[0].choice, Choice::Keep);
+        assert_eq!(r.tolerance_bps, 50);
+        assert!(esc(&mut m).is_empty());
+        assert!(m.modal.is_none(), "Esc closes it and nothing is sent");
+        // Marked: those, in the table's order.
+        let mut m = marked_model();
+        char_key(&mut m, 'b');
+        let r = dialog(&m);
+        assert_eq!(
+            r.rows.iter().map(|r| r.netuid).collect::<Vec<_>>(),
+            vec![2, 1]
+        );
+        assert_eq!(r.wallet, "alice");
+        // No positions at all: a sentence, no dialog.
+        let mut m = loaded_with(5, 0, 0);
+        m.screen = Screen::Portfolio;
+        char_key(&mut m, 'b');
+        assert!(m.modal.is_none());
+        let notice = m.notice.clone().unwrap();
+        assert!(
+            notice.error && notice.text.starts_with("Nothing to rebalance"),
+            "{notice:?}"
+        );
+    }
+
+    #[test]
+    fn bad_choices_and_amounts_are_refused_with_sentences_before_anything_is_asked() {
+        let mut m = marked_model();
+        char_key(&mut m, 'b');
+        // Everything kept: nothing to do.
+        assert!(enter(&mut m).is_empty());
+        assert!(
+            error(&m).starts_with("Nothing to do: every position is set to keep"),
+            "{}",
+            error(&m)
+        );
+        // An amount typed into a kept position says how to get one.
+        char_key(&mut m, '5');
+        assert!(error(&m).contains("takes no amount"), "{}", error(&m));
+        right(&mut m);
+        right(&mut m);
+        assert_eq!(dialog(&m).rows[0].choice, Choice::UnstakePart);
+        assert!(enter(&mut m).is_empty());
+        assert!(
+            error(&m).contains("type how much alpha to unstake"),
+            "{}",
+            error(&m)
+        );
+        type_text(&mut m, "500");
+        assert!(enter(&mut m).is_empty());
+        assert!(
+            error(&m).contains("500.0000 β is more than the 120.0000 β it holds"),
+            "{}",
+            error(&m)
+        );
+        for _ in 0..3 {
+            press(&mut m, KeyPress::plain(KeyCode::Backspace));
+        }
+        type_text(&mut m, "1.2.3");
+        assert!(enter(&mut m).is_empty());
+        assert!(
+            error(&m).contains("`1.2.3` is not an amount"),
+            "{}",
+            error(&m)
+        );
+        for _ in 0..5 {
+            press(&mut m, KeyPress::plain(KeyCode::Backspace));
+        }
+        type_text(&mut m, "0");
+        assert!(enter(&mut m).is_empty());
+        assert!(error(&m).contains("more than zero"), "{}", error(&m));
+        press(&mut m, KeyPress::plain(KeyCode::Backspace));
+        type_text(&mut m, "10");
+        // A move without a destination; Tab on a kept position has none to choose.
+        down(&mut m);
+        assert!(tab(&mut m).is_empty());
+        assert!(
+            error(&m).contains("only a move has a destination"),
+            "{}",
+            error(&m)
+        );
+        for _ in 0..3 {
+            right(&mut m);
+        }
+        assert_eq!(dialog(&m).rows[1].choice, Choice::MoveAll);
+        assert!(enter(&mut m).is_empty());
+        assert!(
+            error(&m).contains("press Tab to choose the validator to move to"),
+            "{}",
+            error(&m)
+        );
+        // A new stake above the free balance (the move set back to keep).
+        for _ in 0..3 {
+            press(&mut m, KeyPress::plain(KeyCode::Left));
+        }
+        down(&mut m);
+        type_text(&mut m, "99999");
+        assert!(enter(&mut m).is_empty());
+        assert!(error(&m).starts_with("New stake:"), "{}", error(&m));
+        assert_eq!(dialog(&m).step, RebalanceStep::Edit);
+    }
+
+    #[test]
+    fn one_preview_one_confirmation_one_password_one_submission_for_the_whole_batch() {
+        let mut m = rebalance_filled();
+        let dest = dialog(&m).rows[1].dest.clone().unwrap();
+        assert_eq!(dest.netuid, 1);
+        assert_ne!(
+            dest.hotkey, CHARLIE,
+            "the position's own validator is no destination"
+        );
+        let effects = enter(&mut m);
+        let [Effect::PreviewBatch { request, .. }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(request.wallet, "alice");
+        assert_eq!(request.proxy, None);
+        let [unstake, mv] = request.legs.as_slice() else {
+            panic!("{request:?}")
+        };
+        assert_eq!(
+            (unstake.kind, unstake.netuid, unstake.amount, unstake.all),
+            (StakeKind::Unstake, 2, 10_000_000_000, false)
+        );
+        assert_eq!(unstake.hotkey, BOB);
+        assert_eq!(
+            (mv.kind, mv.netuid, mv.all, mv.destination_netuid),
+            (StakeKind::Move, 1, true, None)
+        );
+        assert_eq!(mv.destination.as_deref(), Some(dest.hotkey.as_str()));
+        assert_eq!(dialog(&m).step, RebalanceStep::Previewing);
+        // A stale answer is dropped.
+        update(
+            &mut m,
+            Action::BatchPreviewed {
+                id: RequestId(9_999),
+                result: Err("late".to_owned()),
+            },
+        );
+        assert_eq!(dialog(&m).step, RebalanceStep::Previewing);
+        // Refused by the chain: no password.
+        answer_batch(
+            &mut m,
+            &effects,
+            vec!["Leg 1: the position holds less than asked".to_owned()],
+        );
+        assert_eq!(dialog(&m).step, RebalanceStep::Confirm);
+        assert!(enter(&mut m).is_empty());
+        assert_eq!(dialog(&m).step, RebalanceStep::Confirm);
+        assert!(error(&m).contains("refuses this batch"), "{}", error(&m));
+        esc(&mut m);
+        assert_eq!(dialog(&m).step, RebalanceStep::Edit);
+        let effects = enter(&mut m);
+        answer_batch(&mut m, &effects, Vec::new());
+        enter(&mut m);
+        assert_eq!(dialog(&m).step, RebalanceStep::Password);
+        type_text(&mut m, "pw");
+        let effects = enter(&mut m);
+        let id = match effects.as_slice() {
+            [
+                Effect::SubmitBatch {
+                    id,
+                    request,
+                    password,
+                    preview,
+                },
+            ] => {
+                assert_eq!(request.legs.len(), 2);
+                assert_eq!(password.expose_secret(), "pw");
+                assert_eq!(Some(*preview), dialog(&m).preview.as_ref().map(|p| p.0));
+                *id
+            }
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(dialog(&m).step, RebalanceStep::Progress);
+        update(
+            &mut m,
+            Action::TxProgress {
+                id,
+                progress: TxProgress::InBlock { block: 7 },
+            },
+        );
+        let effects = update(
+            &mut m,
+            Action::TxDone {
+                id,
+                result: Err("Leg 2 (SubtensorModule.move_stake) failed (x), so the whole batch was reverted".to_owned()),
+            },
+        );
+        assert!(
+            matches!(effects.as_slice(), [Effect::LoadHistory { .. }]),
+            "{effects:?}"
+        );
+        assert_eq!(dialog(&m).step, RebalanceStep::Done);
+        assert!(
+            dialog(&m)
+                .result
+                .clone()
+                .unwrap()
+                .unwrap_err()
+                .starts_with("Leg 2")
+        );
+        assert!(
+            esc(&mut m).is_empty(),
+            "a failed batch changed nothing to read again"
+        );
+        assert!(m.modal.is_none());
+    }
+
+    #[test]
+    fn the_tolerance_keys_reach_every_leg_and_a_shown_preview_is_asked_again() {
+        let mut m = rebalance_filled();
+        let alt = |c| KeyPress::new(KeyCode::Char(c), KeyModifiers::ALT);
+        press(&mut m, alt('+'));
+        press(&mut m, alt('p'));
+        let effects = enter(&mut m);
+        answer_batch(&mut m, &effects, Vec::new());
+        let effects = press(&mut m, alt('+'));
+        let [Effect::PreviewBatch { request, .. }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert!(
+            request
+                .legs
+                .iter()
+                .all(|l| l.tolerance_bps == 200 && l.allow_partial)
+        );
+        assert_eq!(dialog(&m).step, RebalanceStep::Previewing);
+    }
+
+    #[test]
+    fn a_proxied_wallet_signs_through_its_proxy_and_a_watch_only_one_can_only_write_the_batch() {
+        let mut m = marked_model();
+        m.prefs
+            .wallet_proxies
+            .insert("alice".to_owned(), "btcli-wallet".to_owned());
+        char_key(&mut m, 'b');
+        right(&mut m);
+        let effects = enter(&mut m);
+        let [Effect::PreviewBatch { request, .. }] = effects.as_slice() else {
+            panic!("{effects:?} {:?}", dialog(&m).error)
+        };
+        assert_eq!(request.proxy.as_deref(), Some("btcli-wallet"));
+        assert!(
+            request
+                .legs
+                .iter()
+                .all(|l| l.proxy.as_deref() == Some("btcli-wallet"))
+        );
+        assert!(request.legs[0].all, "unstake all");
+        esc(&mut m);
+        esc(&mut m);
+        assert!(m.modal.is_none());
+        // A watch-only wallet without a proxy: Enter on the confirm step says o; o writes the batch.
+        m.prefs.wallet_proxies.clear();
+        if let Some(c) = m.wallets.entries[0].coldkey.as_mut() {
+            c.format = taotui_keystore::wallet::KeyFormat::PubOnly;
+        }
+        char_key(&mut m, 'b');
+        assert!(dialog(&m).watch_only);
+        right(&mut m);
+        let effects = enter(&mut m);
+        answer_batch(&mut m, &effects, Vec::new());
+        assert!(enter(&mut m).is_empty());
+        assert!(
+            error(&m).contains("press o to write the batch"),
+            "{}",
+            error(&m)
+        );
+        let effects = char_key(&mut m, 'o');
+        let [Effect::WriteUnsignedBatch { id, request, .. }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(request.legs.len(), 1);
+        update(
+            &mut m,
+            Action::UnsignedWritten {
+                id: *id,
+                result: Ok(taotui::action::OfflineFile {
+                    path: "/data/offline/x.unsigned.json".to_owned(),
+                    call: "Utility.batch_all".to_owned(),
+                    signer: ALICE.to_owned(),
+                    nonce: 3,
+                    valid_until: 99,
+                    qr_data: "{}".to_owned(),
+                    notes: Vec::new(),
+                }),
+            },
+        );
+        assert!(matches!(m.modal, Some(Modal::OfflineWritten(_))));
+    }
 }
