@@ -2,6 +2,8 @@
 //! plus checks of the cells whose colour carries meaning.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "common/rebalance_fixtures.rs"]
+mod rebalance_fixtures;
 #[path = "common/ui_fixtures.rs"]
 mod ui_fixtures;
 
@@ -815,6 +817,26 @@ fn scenes() -> Vec<(&'static str, Model)> {
         );
     }
     scenes.push(("submit_signed_sending", m));
+
+    // Rebalance: two positions marked; the dialog's choices; the picker; the one preview of the batch.
+    scenes.push(("portfolio_marked", rebalance_fixtures::marked_model()));
+    let mut m = rebalance_fixtures::marked_model();
+    char_key(&mut m, 'b');
+    rebalance_fixtures::down(&mut m);
+    for _ in 0..3 {
+        rebalance_fixtures::right(&mut m);
+    }
+    let effects = tab(&mut m);
+    rebalance_fixtures::answer_picker_list(&mut m, &effects, 1);
+    scenes.push(("rebalance_picker", m));
+    let mut m = rebalance_fixtures::rebalance_filled();
+    rebalance_fixtures::down(&mut m);
+    type_text(&mut m, "2.5");
+    scenes.push(("rebalance_edit", m));
+    let mut m = rebalance_fixtures::rebalance_filled();
+    let effects = enter(&mut m);
+    rebalance_fixtures::answer_batch(&mut m, &effects, Vec::new());
+    scenes.push(("rebalance_preview", m));
 
     let mut m = loaded();
     m.modal = Some(Modal::Message {

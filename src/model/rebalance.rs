@@ -161,6 +161,9 @@ pub enum RebalanceStep {
 pub struct Leg {
     pub words: String,
     pub request: StakeRequest,
+    /// The symbols of the alpha the leg sells and receives, for its figures.
+    pub sold_symbol: String,
+    pub received_symbol: String,
 }
 
 #[derive(Debug)]
@@ -176,8 +179,8 @@ pub struct Rebalance {
     pub selected: usize,
     /// While picking: the validators of the subnet a destination is chosen on.
     pub picker: Option<ValidatorPicker>,
-    /// The subnets `[`/`]` step through while picking.
-    pub subnets: Vec<u16>,
+    /// The subnets `[`/`]` step through while picking, with their alpha symbols.
+    pub subnets: Vec<(u16, String)>,
     /// Free TAO, for the new stake.
     pub free: u64,
     pub tolerance_bps: u32,
@@ -233,6 +236,13 @@ impl Rebalance {
             now: 0,
             progress_since: 0,
         }
+    }
+
+    fn symbol_of(&self, netuid: u16) -> String {
+        self.subnets
+            .iter()
+            .find(|(n, _)| *n == netuid)
+            .map_or_else(|| "α".to_owned(), |(_, s)| s.clone())
     }
 
     fn on_new_stake(&self) -> bool {
@@ -300,12 +310,16 @@ impl Rebalance {
                 Choice::UnstakeAll => Leg {
                     words: format!("Unstake all {} of {label}", row.alpha_text(row.held)),
                     request: request(StakeKind::Unstake, &row.hotkey, row.netuid, row.held, true),
+                    sold_symbol: row.symbol.clone(),
+                    received_symbol: row.symbol.clone(),
                 },
                 Choice::UnstakePart => {
                     let a = amount()?;
                     Leg {
                         words: format!("Unstake {} from {label}", row.alpha_text(a)),
                         request: request(StakeKind::Unstake, &row.hotkey, row.netuid, a, false),
+                        sold_symbol: row.symbol.clone(),
+                        received_symbol: row.symbol.clone(),
                     }
                 }
                 Choice::MoveAll | Choice::MovePart => {
@@ -323,6 +337,12 @@ impl Rebalance {
                             d.label()
                         ),
                         request: r,
+                        sold_symbol: row.symbol.clone(),
+                        received_symbol: if d.netuid == row.netuid {
+                            row.symbol.clone()
+                        } else {
+                            self.symbol_of(d.netuid)
+                        },
                     }
                 }
             };
@@ -357,6 +377,8 @@ impl Rebalance {
                     d.label()
                 ),
                 request: request(StakeKind::Stake, &d.hotkey, d.netuid, value, false),
+                sold_symbol: self.symbol_of(d.netuid),
+                received_symbol: self.symbol_of(d.netuid),
             });
         }
         if legs.is_empty() {
@@ -662,12 +684,11 @@ impl Rebalance {
 
     /// The subnet `delta` steps from the picker's, among the known subnets (by number when none are known).
     fn stepped_subnet(&self, from: u16, delta: isize) -> u16 {
-        match self.subnets.iter().position(|n| *n == from) {
+        match self.subnets.iter().position(|(n, _)| *n == from) {
             Some(i) => self
                 .subnets
                 .get(i.saturating_add_signed(delta).min(self.subnets.len() - 1))
-                .copied()
-                .unwrap_or(from),
+                .map_or(from, |(n, _)| *n),
             None => from.saturating_add_signed(delta as i16),
         }
     }
@@ -866,7 +887,7 @@ pub(crate) fn open(model: &mut Model) -> Vec<Effect> {
         .subnets
         .data
         .as_ref()
-        .map(|l| l.iter().map(|s| s.netuid).collect())
+        .map(|l| l.iter().map(|s| (s.netuid, s.symbol.clone())).collect())
         .unwrap_or_default();
     r.now = model.now;
     model.modal = Some(Modal::Rebalance(Box::new(r)));

@@ -14,7 +14,7 @@ use crate::config::keymap::{Command, Context};
 use crate::config::theme::Theme;
 use crate::model::Model;
 use crate::model::chain::DataState;
-use crate::model::rebalance::{Choice, Rebalance, RebalanceStep};
+use crate::model::rebalance::{Choice, Leg, Rebalance, RebalanceStep};
 use crate::model::stake::{LimitKeys, percent_text};
 use crate::privacy::masked;
 use crate::ui::spinner;
@@ -24,11 +24,11 @@ use crate::ui::widgets::fmt;
 const WIDTH: u16 = 100;
 
 fn tao(rao: u64) -> String {
-    format!("{} TAO", Rao(rao).format_tao(6, Rounding::Down))
+    format!("{} τ", Rao(rao).format_tao(4, Rounding::Down))
 }
 
-fn alpha(rao: u64) -> String {
-    format!("{} α", AlphaRao(rao).format_alpha(6, Rounding::Down))
+fn alpha(rao: u64, symbol: &str) -> String {
+    format!("{} {symbol}", AlphaRao(rao).format_alpha(4, Rounding::Down))
 }
 
 fn cut(text: &str, width: usize) -> String {
@@ -113,68 +113,74 @@ fn edit_lines<'a>(r: &Rebalance, model: &Model, theme: &Theme, lines: &mut Vec<L
     lines.push(Line::default());
     lines.push(Line::styled(
         format!(
-            "  {} {} {} {} To",
+            "  {} {} {} Amount",
             cut("Position", 26),
             cut("Can move", 16),
-            cut("Action", 13),
-            cut("Amount", 12)
+            cut("Action", 15),
         ),
         theme.muted(),
     ));
+    let styled = |text: String, selected: bool| {
+        if selected {
+            Line::styled(text, theme.selected())
+        } else {
+            Line::styled(text, theme.base())
+        }
+    };
     for (i, row) in r.rows.iter().enumerate() {
         let amount = match row.choice {
             Choice::UnstakeAll | Choice::MoveAll => "all".to_owned(),
             c if c.takes_amount() => format!("[{}]", row.amount.display()),
             _ => String::new(),
         };
-        let to = match (row.choice.moves(), &row.dest) {
-            (true, Some(d)) => d.label(),
-            (true, None) => "Tab: choose".to_owned(),
-            (false, _) if row.choice == Choice::Keep => String::new(),
-            (false, _) => "TAO".to_owned(),
-        };
         let text = format!(
-            "{} {} {} {} {} {}",
+            "{} {} {} {} {}",
             if i == r.selected { "▸" } else { " " },
             cut(&row.label(), 26),
             cut(&masked(&row.alpha_text(row.held)), 16),
-            cut(&format!("◂ {} ▸", row.choice.label()), 13),
-            cut(&masked(&amount), 12),
-            to
+            cut(&format!("◂ {} ▸", row.choice.label()), 15),
+            masked(&amount),
         );
-        lines.push(if i == r.selected {
-            Line::styled(text, theme.selected())
-        } else {
-            Line::styled(text, theme.base())
-        });
+        lines.push(styled(text, i == r.selected));
+        if row.choice.moves() {
+            lines.push(Line::styled(
+                match &row.dest {
+                    Some(d) => format!("    → {}", d.label()),
+                    None => "    → Tab: choose the validator (any subnet)".to_owned(),
+                },
+                theme.muted(),
+            ));
+        }
     }
     let on_new = r.selected >= r.rows.len();
     let n = &r.new_stake;
     let text = format!(
-        "{} {} {} {} {} {}",
+        "{} {} {} {} {}",
         if on_new { "▸" } else { " " },
         cut("+ new stake (TAO)", 26),
         cut("", 16),
-        cut(if n.is_set() { "stake" } else { "–" }, 13),
-        cut(&masked(&format!("[{}]", n.amount.display())), 12),
-        n.dest
-            .as_ref()
-            .map_or_else(|| "Tab: choose".to_owned(), |d| d.label())
+        cut(if n.is_set() { "stake" } else { "–" }, 15),
+        masked(&format!("[{}]", n.amount.display())),
     );
-    lines.push(if on_new {
-        Line::styled(text, theme.selected())
-    } else {
-        Line::styled(text, theme.base())
-    });
+    lines.push(styled(text, on_new));
+    if n.is_set() || on_new {
+        lines.push(Line::styled(
+            match &n.dest {
+                Some(d) => format!("    → {}", d.label()),
+                None => "    → Tab: choose the validator and subnet".to_owned(),
+            },
+            theme.muted(),
+        ));
+    }
     lines.push(Line::default());
     let k = LimitKeys::from_keymap(&model.keymap);
     lines.push(hint_line(
-        "↑↓ position · ←→ action · type an amount · Tab destination · Enter preview · Esc cancel",
+        "↑↓ row · ←→ action · digits amount · Tab destination · Enter preview · Esc",
         theme,
     ));
     lines.push(hint_line(
         &format!(
-            "Tolerance {} ({}/{}) · partial fill {} ({}) · all legs land together or none does",
+            "Tolerance {} ({}/{}) · partial fill {} ({}) · all or nothing",
             percent_text(r.tolerance_bps),
             k.up,
             k.down,
@@ -195,14 +201,12 @@ fn picker_lines<'a>(
     let Some(p) = &r.picker else {
         return;
     };
-    let what = match r.rows.get(r.selected) {
-        Some(row) => format!("Move {} to", row.label()),
-        None => "New stake to".to_owned(),
-    };
-    lines.push(field_line(
-        &what,
-        format!("a validator on SN{}", p.netuid),
-        theme,
+    lines.push(Line::styled(
+        match r.rows.get(r.selected) {
+            Some(row) => format!("Move {} to a validator on SN{}:", row.label(), p.netuid),
+            None => format!("New stake to a validator on SN{}:", p.netuid),
+        },
+        theme.accent(),
     ));
     lines.push(input_line("Filter", &p.filter.display(), true, theme));
     let visible = p.visible();
@@ -262,30 +266,37 @@ fn legs_words<'a>(r: &Rebalance, theme: &Theme, lines: &mut Vec<Line<'a>>) {
 }
 
 /// A leg's figures in one line: what goes in and out, the slippage and the limit.
-fn figures(f: &LegFigures) -> String {
+fn figures(f: &LegFigures, leg: &Leg) -> String {
     let mut parts = Vec::new();
     if f.tao_spent > 0 {
         parts.push(format!("pays {}", masked(&tao(f.tao_spent))));
     }
     if f.alpha_sold > 0 {
-        parts.push(format!("sells {}", masked(&alpha(f.alpha_sold))));
+        parts.push(format!(
+            "sells {}",
+            masked(&alpha(f.alpha_sold, &leg.sold_symbol))
+        ));
     }
     if f.tao_received > 0 {
         parts.push(format!("gets ≈ {}", masked(&tao(f.tao_received))));
     }
     if f.alpha_received > 0 {
-        parts.push(format!("gets ≈ {}", masked(&alpha(f.alpha_received))));
+        parts.push(format!(
+            "gets ≈ {}",
+            masked(&alpha(f.alpha_received, &leg.received_symbol))
+        ));
     }
     parts.push(format!("slippage {}", percent_text(f.price_impact_bps)));
     parts.push(match (f.limit_price, f.tolerance_bps) {
         (Some(l), Some(t)) => format!(
-            "limit {} τ/α ({})",
-            Price::from_rao_per_alpha(l).format(6, Rounding::Nearest),
+            "limit {} τ/{} at {}",
+            Price::from_rao_per_alpha(l).format(4, Rounding::Nearest),
+            leg.sold_symbol,
             percent_text(t)
         ),
         _ => "no limit".to_owned(),
     });
-    format!("{}  {}", f.call, parts.join(" · "))
+    format!("    {}", parts.join(" · "))
 }
 
 fn preview_lines<'a>(r: &Rebalance, model: &Model, theme: &Theme, lines: &mut Vec<Line<'a>>) {
@@ -301,9 +312,6 @@ fn preview_lines<'a>(r: &Rebalance, model: &Model, theme: &Theme, lines: &mut Ve
         ),
         theme,
     ));
-    if let Some(by) = &p.signed_by {
-        lines.push(field_line("Signed by", by.clone(), theme));
-    }
     for (i, leg) in r.legs.iter().enumerate() {
         let f = p.legs.get(i);
         let style = if f.is_some_and(|f| f.refused) {
@@ -311,26 +319,30 @@ fn preview_lines<'a>(r: &Rebalance, model: &Model, theme: &Theme, lines: &mut Ve
         } else {
             theme.base()
         };
+        let call = f.map_or(String::new(), |f| {
+            format!(" ({})", f.call.trim_start_matches("SubtensorModule."))
+        });
         lines.push(Line::styled(
-            format!("{:>2}. {}", i + 1, masked(&leg.words)),
+            format!("{:>2}. {}{call}", i + 1, masked(&leg.words)),
             style,
         ));
         if let Some(f) = f {
-            lines.push(Line::styled(format!("    {}", figures(f)), theme.muted()));
+            lines.push(Line::styled(figures(f, leg), theme.muted()));
         }
     }
-    lines.push(field_line(
-        "Total",
-        format!(
-            "pays {} · gets ≈ {}",
-            masked(&tao(p.tao_spent)),
-            masked(&tao(p.tao_received))
-        ),
-        theme,
-    ));
+    let total = match (p.tao_spent, p.tao_received) {
+        (0, 0) => "no TAO in or out".to_owned(),
+        (0, got) => format!("gets ≈ {}", masked(&tao(got))),
+        (paid, 0) => format!("pays {}", masked(&tao(paid))),
+        (paid, got) => format!("pays {} · gets ≈ {}", masked(&tao(paid)), masked(&tao(got))),
+    };
+    lines.push(field_line("Total", total, theme));
     lines.push(field_line(
         "Fee",
-        format!("{} for the whole batch (one signature)", tao(p.fee)),
+        format!(
+            "{} TAO for the whole batch (one signature)",
+            Rao(p.fee).format_tao(9, Rounding::Up)
+        ),
         theme,
     ));
     lines.push(field_line("MEV shield", p.shield.clone(), theme));
