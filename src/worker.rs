@@ -1381,13 +1381,24 @@ mod tests {
                 },
             }
         );
+        // The move form names no other subnet: the stake stays on its own.
+        let mut same_subnet = request(StakeKind::Move);
+        same_subnet.destination_netuid = None;
+        assert!(matches!(
+            plan_action(&same_subnet).unwrap(),
+            extrinsics::Action::MoveStake {
+                destination_netuid: 3,
+                ..
+            }
+        ));
+        // A rebalance may move to a validator on another subnet.
         assert_eq!(
             plan_action(&request(StakeKind::Move)).unwrap(),
             extrinsics::Action::MoveStake {
                 origin_hotkey: key(ALICE),
                 destination_hotkey: key(BOB),
                 origin_netuid: 3,
-                destination_netuid: 3,
+                destination_netuid: 7,
                 amount: AlphaAmount::Alpha(AlphaRao(5)),
                 mode: StakeMode::Limit {
                     tolerance: Tolerance::from_bps(100).unwrap(),

@@ -272,10 +272,9 @@ fn quit(model: &mut Model) -> Vec<Effect> {
 
 /// The one place the model changes.
 pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
-    let action = match rebalance::update(model, action) {
-        Ok(effects) => return effects,
-        Err(action) => action,
-    };
+    if rebalance::wants(model, &action) {
+        return rebalance::update(model, action);
+    }
     match action {
         Action::Quit => quit(model),
         Action::Key(key) => on_key(model, key),

@@ -941,50 +941,57 @@ pub(crate) fn on_key(model: &mut Model, mut r: Box<Rebalance>, key: KeyPress) ->
     }
 }
 
-/// The worker's answers for the open dialog; the action comes back when it is not the dialog's.
-pub(crate) fn update(model: &mut Model, action: Action) -> Result<Vec<Effect>, Action> {
-    let Some(Modal::Rebalance(r)) = &mut model.modal else {
-        return Err(action);
+/// Whether `action` is the open dialog's answer (then [`update`] takes it).
+pub(crate) fn wants(model: &Model, action: &Action) -> bool {
+    let Some(Modal::Rebalance(r)) = &model.modal else {
+        return false;
     };
     match action {
-        Action::BatchPreviewed { id, result } => {
-            r.on_previewed(id, result);
-            Ok(Vec::new())
-        }
+        Action::BatchPreviewed { .. } => true,
+        Action::ValidatorsLoaded { id, .. } => r
+            .picker
+            .as_ref()
+            .is_some_and(|p| p.list.pending == Some(*id)),
+        Action::TxProgress { id, .. }
+        | Action::TxDone { id, .. }
+        | Action::UnsignedWritten { id, .. } => r.pending == Some(*id),
+        _ => false,
+    }
+}
+
+/// The worker's answers for the open dialog (those [`wants`] says are its).
+pub(crate) fn update(model: &mut Model, action: Action) -> Vec<Effect> {
+    let Some(Modal::Rebalance(r)) = &mut model.modal else {
+        return Vec::new();
+    };
+    match action {
+        Action::BatchPreviewed { id, result } => r.on_previewed(id, result),
         Action::ValidatorsLoaded {
             id,
             fetched_at,
             result,
             ..
-        } if r
-            .picker
-            .as_ref()
-            .is_some_and(|p| p.list.pending == Some(id)) =>
-        {
+        } => {
             r.on_validators(id, fetched_at, result);
-            Ok(Vec::new())
         }
-        Action::TxProgress { id, progress } if r.pending == Some(id) => {
-            r.on_progress(id, progress);
-            Ok(Vec::new())
-        }
-        Action::TxDone { id, result } if r.pending == Some(id) => {
+        Action::TxProgress { id, progress } => r.on_progress(id, progress),
+        Action::TxDone { id, result } => {
             let ok = result.is_ok();
             r.on_done(id, result);
             let mut effects = super::load_history(model);
             if ok {
                 effects.extend(super::fetch_portfolio(model));
             }
-            Ok(effects)
+            return effects;
         }
-        Action::UnsignedWritten { id, result } if r.pending == Some(id) => {
+        Action::UnsignedWritten { id, result } => {
             if r.on_written(id, &result)
                 && let Ok(file) = result
             {
                 model.modal = Some(Modal::OfflineWritten(Box::new(file)));
             }
-            Ok(Vec::new())
         }
-        other => Err(other),
+        _ => {}
     }
+    Vec::new()
 }
