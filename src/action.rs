@@ -146,6 +146,8 @@ pub struct LegFigures {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct BatchPreview {
     pub call: String,
+    /// How many `Utility.batch_all` it takes (more than one past 16 legs: each all-or-nothing, not together).
+    pub parts: usize,
     pub legs: Vec<LegFigures>,
     pub fee: u64,
     pub tao_spent: u64,

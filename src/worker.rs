@@ -73,6 +73,8 @@ pub struct Worker {
     /// The last previewed call, waiting for the password.
     /// The latest preview's call and its MEV-shield verdict (what `submit_stake` signs and how it sends it).
     prepared: Arc<tokio::sync::Mutex<Option<(RequestId, Prepared, ShieldPreview)>>>,
+    /// A rebalance of more legs than one batch takes: its batches, each with its verdict, sent one after another.
+    batches: Arc<tokio::sync::Mutex<Option<(RequestId, batch_effects::Parts)>>>,
     /// Chain reads in flight, by request, so the model can stop waiting for one (Esc).
     reads: Arc<std::sync::Mutex<HashMap<RequestId, tokio::task::AbortHandle>>>,
     /// Where unsigned files (`offline/`) and the history of transactions submitted from files go; `None`: taotui's
@@ -94,6 +96,7 @@ impl Worker {
             metadata_cache,
             chain: Arc::new(RwLock::new(None)),
             prepared: Arc::new(tokio::sync::Mutex::new(None)),
+            batches: Arc::new(tokio::sync::Mutex::new(None)),
             reads: Arc::default(),
             data_dir: None,
         }
@@ -648,27 +651,48 @@ impl Worker {
         ),
         String,
     > {
-        let client = self.client().await?;
         let (prepared, shield) = match self.prepared.lock().await.take() {
             Some((pid, p, shield)) if pid == preview => (p, shield),
             _ => {
                 return Err("the preview expired; press Esc and review the amount again".to_owned());
             }
         };
-        coldkey_public(&self.root, signer_wallet)?;
-        let wallet = self.root.wallet(signer_wallet).map_err(|e| e.to_string())?;
-        let signer = extrinsics::unlock_coldkey(wallet, password)
-            .await
-            .map_err(|e| e.to_string())?;
+        let signer = self.unlock(signer_wallet, password).await?;
         self.reply(Action::TxProgress {
             id,
             progress: TxProgress::Submitted,
         });
+        let sent = self.send_prepared(id, &prepared, shield, &signer).await?;
+        Ok((prepared, sent))
+    }
+
+    /// `signer_wallet`'s coldkey, unlocked off the runtime threads.
+    async fn unlock(
+        &self,
+        signer_wallet: &str,
+        password: SecretString,
+    ) -> Result<crate::chain::signer::KeypairSigner, String> {
+        coldkey_public(&self.root, signer_wallet)?;
+        let wallet = self.root.wallet(signer_wallet).map_err(|e| e.to_string())?;
+        extrinsics::unlock_coldkey(wallet, password)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// Sends one prepared call once, recorded in the history, with the dialog's progress.
+    async fn send_prepared(
+        &self,
+        id: RequestId,
+        prepared: &Prepared,
+        shield: ShieldPreview,
+        signer: &crate::chain::signer::KeypairSigner,
+    ) -> Result<Result<extrinsics::send::Sent, extrinsics::ExtrinsicError>, String> {
+        let client = self.client().await?;
         let history = self.history();
-        let sent = extrinsics::send(
+        Ok(extrinsics::send(
             &client,
-            &prepared,
-            &signer,
+            prepared,
+            signer,
             history.as_ref(),
             &SendOptions {
                 shield: Some(shield),
@@ -676,8 +700,7 @@ impl Worker {
                 ..SendOptions::default()
             },
         )
-        .await;
-        Ok((prepared, sent))
+        .await)
     }
 
     /// The send's own words while it waits, as the dialog's progress.

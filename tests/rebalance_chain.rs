@@ -394,3 +394,89 @@ fn a_rebalance_whose_leg_fails_on_chain_changes_no_position_and_names_the_leg() 
     assert!(fee > 0 && fee < TAO / 10, "only the fee may leave: {fee}");
     drop(setup.worker);
 }
+
+#[test]
+fn more_than_sixteen_legs_go_as_two_batches_with_one_password_and_the_preview_says_so() {
+    use taotui::action::{BatchRequest, RequestId, StakeKind, StakeRequest};
+    let Some(s) = world::shared_or_skip() else {
+        return;
+    };
+    let _one = CHAIN.lock().unwrap_or_else(|e| e.into_inner());
+    let mut setup = setup(s, "RebalanceSplit");
+    let me = setup.me;
+    let bob_v1 = s.world.validator("bob-v1").hotkey;
+    let [n2, n3] = [s.world.netuids()[1], s.world.netuids()[2]];
+    let c = s.block_on(chain_reads::taotui_client(s.ws_url()));
+    let alpha = |h: [u8; 32], n: u16| s.block_on(chain_reads::alpha_of(&c, me, h, n));
+    let (a2, a3) = (alpha(bob_v1, n2), alpha(bob_v1, n3));
+    // 17 small unstakes, alternating between the two positions.
+    let legs: Vec<StakeRequest> = (0..17)
+        .map(|i| StakeRequest {
+            kind: StakeKind::Unstake,
+            wallet: "w".to_owned(),
+            hotkey: ss58(&bob_v1),
+            netuid: if i % 2 == 0 { n2 } else { n3 },
+            amount: TAO / 10,
+            destination: None,
+            destination_netuid: None,
+            all: false,
+            tolerance_bps: 500,
+            allow_partial: false,
+            proxy: None,
+        })
+        .collect();
+    let request = BatchRequest {
+        wallet: "w".to_owned(),
+        proxy: None,
+        legs,
+    };
+    let (preview, done) = s.block_on(async {
+        setup.worker.run(Effect::PreviewBatch {
+            id: RequestId(1),
+            request: request.clone(),
+        });
+        let preview = answer(&mut setup.rx, "preview", |a| match a {
+            Action::BatchPreviewed {
+                id: RequestId(1),
+                result,
+            } => Some(result),
+            _ => None,
+        })
+        .await
+        .unwrap();
+        setup.worker.run(Effect::SubmitBatch {
+            id: RequestId(2),
+            preview: RequestId(1),
+            request,
+            password: SecretString::from(PASSWORD.to_owned()),
+        });
+        let done = answer(&mut setup.rx, "outcome", |a| match a {
+            Action::TxDone {
+                id: RequestId(2),
+                result,
+            } => Some(result),
+            _ => None,
+        })
+        .await;
+        (preview, done)
+    });
+    assert_eq!((preview.parts, preview.legs.len()), (2, 17));
+    assert!(preview.is_allowed(), "{:?}", preview.refusals);
+    assert!(
+        preview.warnings[0].contains("go as 2 batches, each all-or-nothing but not together"),
+        "{:?}",
+        preview.warnings
+    );
+    let done = done.unwrap();
+    assert!(done.starts_with("17 legs landed in 2 batches."), "{done}");
+    // Every leg took effect (alpha shares round by a rao per leg at most).
+    assert!((a2 - alpha(bob_v1, n2)).abs_diff(9 * (TAO / 10)) <= 9);
+    assert!((a3 - alpha(bob_v1, n3)).abs_diff(8 * (TAO / 10)) <= 8);
+    let history = std::fs::read_to_string(setup.data.join("history.jsonl")).unwrap();
+    let hashes: std::collections::BTreeSet<String> = history
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["hash"].to_string())
+        .collect();
+    assert_eq!(hashes.len(), 2, "{history}");
+    drop(setup.worker);
+}

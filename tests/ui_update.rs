@@ -3302,4 +3302,40 @@ mod rebalance {
         );
         assert!(matches!(m.modal, Some(Modal::OfflineWritten(_))));
     }
+
+    #[test]
+    fn more_than_sixteen_legs_are_previewed_as_batches_and_only_one_batch_can_be_written_offline() {
+        let mut m = loaded_with(5, 17, 0);
+        m.screen = Screen::Portfolio;
+        // The fixture's positions repeat their (hotkey, subnet) pairs: marking the pairs marks all 17.
+        m.portfolio.marks = m
+            .portfolio
+            .sorted()
+            .iter()
+            .map(|p| (p.hotkey.0, p.netuid))
+            .collect();
+        char_key(&mut m, 'b');
+        assert_eq!(dialog(&m).rows.len(), 17);
+        for _ in 0..17 {
+            right(&mut m);
+            down(&mut m);
+        }
+        let effects = enter(&mut m);
+        let [Effect::PreviewBatch { request, .. }] = effects.as_slice() else {
+            panic!("{effects:?} {:?}", dialog(&m).error)
+        };
+        assert_eq!(request.legs.len(), 17);
+        assert!(
+            request
+                .legs
+                .iter()
+                .all(|l| l.all && l.kind == StakeKind::Unstake)
+        );
+        answer_batch(&mut m, &effects, Vec::new());
+        assert_eq!(dialog(&m).preview.as_ref().unwrap().1.parts, 2);
+        assert!(char_key(&mut m, 'o').is_empty());
+        assert!(error(&m).contains("makes 2 batches"), "{}", error(&m));
+        enter(&mut m);
+        assert_eq!(dialog(&m).step, RebalanceStep::Password);
+    }
 }

@@ -13,7 +13,6 @@ use crate::action::{
     TxProgress,
 };
 use crate::amount::{AlphaRao, Rao, Rounding};
-use crate::chain::batch::MAX_LEGS;
 use crate::chain::queries::PositionView;
 use crate::config::keymap::{Command, Context};
 
@@ -387,13 +386,6 @@ impl Rebalance {
                  stake on the last row."
                     .to_owned(),
             );
-        }
-        if legs.len() > MAX_LEGS {
-            return Err(format!(
-                "This makes {} legs, more than the {MAX_LEGS} one all-or-nothing batch takes; set some positions \
-                 to keep and rebalance them after.",
-                legs.len()
-            ));
         }
         Ok(legs)
     }
@@ -777,6 +769,14 @@ impl Rebalance {
                     "the chain refuses this batch as it is; press Esc and change the leg it names"
                         .to_owned(),
                 );
+                return stay;
+            }
+            Some((_, p)) if p.parts > 1 => {
+                self.error = Some(format!(
+                    "an offline signature covers one transaction and this rebalance makes {} batches; set some \
+                     positions to keep (at most 16 legs) to write it",
+                    p.parts
+                ));
                 return stay;
             }
             Some((id, _)) => *id,

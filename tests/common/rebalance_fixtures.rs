@@ -109,6 +109,7 @@ pub fn answer_batch(m: &mut Model, effects: &[Effect], refusals: Vec<String>) {
             id: *id,
             result: Ok(BatchPreview {
                 call: "Utility.batch_all".to_owned(),
+                parts: request.legs.len().div_ceil(16),
                 legs,
                 fee: 123_456,
                 tao_spent: 0,

@@ -305,11 +305,22 @@ fn preview_lines<'a>(r: &Rebalance, model: &Model, theme: &Theme, lines: &mut Ve
     };
     lines.push(field_line(
         "Call",
-        format!(
-            "{} of {} legs: all land together or none does",
-            p.call,
-            p.legs.len()
-        ),
+        if p.parts > 1 {
+            format!(
+                "{} × {}, {} legs: each batch lands whole or not at all",
+                p.call,
+                p.parts,
+                p.legs.len()
+            )
+        } else if p.legs.len() == 1 {
+            p.call.clone()
+        } else {
+            format!(
+                "{} of {} legs: all land together or none does",
+                p.call,
+                p.legs.len()
+            )
+        },
         theme,
     ));
     for (i, leg) in r.legs.iter().enumerate() {
@@ -339,10 +350,18 @@ fn preview_lines<'a>(r: &Rebalance, model: &Model, theme: &Theme, lines: &mut Ve
     lines.push(field_line("Total", total, theme));
     lines.push(field_line(
         "Fee",
-        format!(
-            "{} TAO for the whole batch (one signature)",
-            Rao(p.fee).format_tao(9, Rounding::Up)
-        ),
+        if p.parts > 1 {
+            format!(
+                "{} TAO for the {} batches (one password, a signature each)",
+                Rao(p.fee).format_tao(9, Rounding::Up),
+                p.parts
+            )
+        } else {
+            format!(
+                "{} TAO for the whole batch (one signature)",
+                Rao(p.fee).format_tao(9, Rounding::Up)
+            )
+        },
         theme,
     ));
     lines.push(field_line("MEV shield", p.shield.clone(), theme));
