@@ -282,6 +282,33 @@ fn a_rebalance_of_two_positions_lands_in_one_extrinsic_as_previewed() {
         r.legs[0].words
     );
 
+    // `o` writes the same batch for offline signing (and leaves the preview to sign here).
+    let effects = effects_of(r.write_offline(&mut ids));
+    let [Effect::WriteUnsignedBatch { id, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let id = *id;
+    let written = s.block_on(async {
+        for e in effects {
+            setup.worker.run(e);
+        }
+        answer(&mut setup.rx, "unsigned file", |a| match a {
+            Action::UnsignedWritten { id: got, result } if got == id => Some(result),
+            _ => None,
+        })
+        .await
+    });
+    assert!(r.on_written(id, &written));
+    let file = written.unwrap();
+    assert_eq!(file.call, "Utility.batch_all");
+    assert_eq!(file.signer, ss58(&me));
+    assert!(
+        file.path.ends_with("-Utility.batch_all.unsigned.json"),
+        "{}",
+        file.path
+    );
+    r.step = RebalanceStep::Confirm;
+
     let free_0 = free();
     let done = sign(s, &mut setup, &mut r, &mut ids).unwrap();
     assert!(done.starts_with("2 legs landed together."), "{done}");
