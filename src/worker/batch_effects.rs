@@ -203,11 +203,21 @@ impl Worker {
         let mut sentence = batch::failed_leg_sentence(legs, &error);
         sentence.push(' ');
         match legs.iter().flat_map(|l| l.refusals.first()).next() {
-            Some(reason) => sentence.push_str(&reason.sentence),
+            Some(reason) => sentence.push_str(&in_words(&reason.sentence)),
             None => sentence.push_str(&error.sentence),
         }
         sentence
     }
+}
+
+/// The chain layer's sentences name the command line's flags; the dialog has its own keys for them (its hints).
+fn in_words(sentence: &str) -> String {
+    sentence
+        .replace(
+            "raise --tolerance, allow a partial fill with --partial",
+            "raise the tolerance, allow a partial fill",
+        )
+        .replace("or --all.", "or choose “unstake all” / “move all”.")
 }
 
 /// Each leg's preview; one action alone is planned as its own call, its preview the only leg.
@@ -250,6 +260,7 @@ fn batch_preview(parts: &[(Prepared, ShieldPreview)], request: &BatchRequest) ->
         shown.tao_spent = shown.tao_spent.saturating_add(p.tao_spent.get());
         shown.tao_received = shown.tao_received.saturating_add(p.tao_received.get());
         let in_part = |text: &str| {
+            let text = &in_words(text);
             if n > 1 {
                 // Leg numbers count across the whole rebalance, as the dialog lists them.
                 let offset = k * MAX_LEGS;
@@ -301,5 +312,28 @@ fn leg_figures(leg: &Preview) -> LegFigures {
         limit_price: leg.limit_price,
         tolerance_bps: leg.tolerance_bps,
         refused: !leg.refusals.is_empty(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dialogs_sentences_name_no_command_line_flags_and_say_what_stays_done() {
+        let s = in_words(
+            "Leg 2: The position holds 2 alpha, less than the 4 asked; use a smaller amount or --all.",
+        );
+        assert_eq!(
+            s,
+            "Leg 2: The position holds 2 alpha, less than the 4 asked; use a smaller amount or choose “unstake all” / “move all”."
+        );
+        let s = in_words(
+            "past the limit; raise --tolerance, allow a partial fill with --partial, or use a smaller amount.",
+        );
+        assert!(!s.contains("--"), "{s}");
+        assert_eq!(landed(0), "");
+        assert_eq!(landed(1), " Batch 1 landed and stays done.");
+        assert_eq!(landed(3), " Batches 1 to 3 landed and stay done.");
     }
 }
