@@ -252,6 +252,7 @@ fn a_rebalance_of_two_positions_lands_in_one_extrinsic_as_previewed() {
         hotkey: ss58(&bob_v2),
         name: None,
         netuid: n2,
+        permit: taotui::risk::Permit::Unknown,
     });
     r.rows[1].choice = Choice::UnstakePart;
     r.selected = 1;
@@ -374,6 +375,7 @@ fn a_rebalance_whose_leg_fails_on_chain_changes_no_position_and_names_the_leg() 
         hotkey: ss58(&bob_v2),
         name: None,
         netuid: n2,
+        permit: taotui::risk::Permit::Unknown,
     });
     r.rows[1].choice = Choice::UnstakePart;
     r.rows[1].amount = taotui::model::input::TextInput::with_text(&alpha_text(half));

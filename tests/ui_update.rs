@@ -3338,4 +3338,49 @@ mod rebalance {
         enter(&mut m);
         assert_eq!(dialog(&m).step, RebalanceStep::Password);
     }
+
+    #[test]
+    fn a_new_stake_is_one_more_leg_and_carries_the_stake_forms_risk_flags() {
+        let mut m = marked_model();
+        char_key(&mut m, 'b');
+        down(&mut m);
+        down(&mut m);
+        type_text(&mut m, "2.5");
+        // Tab on the new stake opens the picker on the first position's subnet; `]` steps to the next one.
+        let effects = tab(&mut m);
+        assert!(
+            matches!(
+                effects.as_slice(),
+                [Effect::FetchValidators { netuid: 2, .. }]
+            ),
+            "{effects:?}"
+        );
+        assert_eq!(dialog(&m).step, RebalanceStep::Picking);
+        let effects = char_key(&mut m, '[');
+        answer_picker_list(&mut m, &effects, 1);
+        enter(&mut m);
+        let dest = dialog(&m).new_stake.dest.clone().unwrap();
+        assert_eq!(dest.netuid, 1);
+        assert_eq!(dest.permit, taotui::risk::Permit::Holds);
+        assert!(dialog(&m).risk_flags().is_empty());
+        let effects = enter(&mut m);
+        let [Effect::PreviewBatch { request, .. }] = effects.as_slice() else {
+            panic!("{effects:?} {:?}", dialog(&m).error)
+        };
+        let [stake] = request.legs.as_slice() else {
+            panic!("{request:?}")
+        };
+        assert_eq!(
+            (stake.kind, stake.netuid, stake.amount),
+            (StakeKind::Stake, 1, 2_500_000_000)
+        );
+        assert_eq!(stake.hotkey, dest.hotkey);
+        // A validator without a permit is flagged as the stake form flags it.
+        if let Some(Modal::Rebalance(r)) = &mut m.modal {
+            if let Some(d) = r.new_stake.dest.as_mut() {
+                d.permit = taotui::risk::Permit::Lacks;
+            }
+        }
+        assert!(!dialog(&m).risk_flags().is_empty());
+    }
 }

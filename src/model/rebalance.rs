@@ -13,8 +13,9 @@ use crate::action::{
     TxProgress,
 };
 use crate::amount::{AlphaRao, Rao, Rounding};
-use crate::chain::queries::PositionView;
+use crate::chain::queries::{PositionView, SubnetView};
 use crate::config::keymap::{Command, Context};
+use crate::risk::{Permit, RiskFlag, StakeTarget, stake_flags};
 
 /// What happens to one position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +68,8 @@ pub struct Dest {
     pub hotkey: String,
     pub name: Option<String>,
     pub netuid: u16,
+    /// Its validator permit as the picker's list read it (for the new stake's risk flags).
+    pub permit: Permit,
 }
 
 impl Dest {
@@ -178,8 +181,8 @@ pub struct Rebalance {
     pub selected: usize,
     /// While picking: the validators of the subnet a destination is chosen on.
     pub picker: Option<ValidatorPicker>,
-    /// The subnets `[`/`]` step through while picking, with their alpha symbols.
-    pub subnets: Vec<(u16, String)>,
+    /// The subnets `[`/`]` step through while picking (their symbols, their deregistration standing).
+    pub subnets: Vec<SubnetView>,
     /// Free TAO, for the new stake.
     pub free: u64,
     pub tolerance_bps: u32,
@@ -240,8 +243,32 @@ impl Rebalance {
     fn symbol_of(&self, netuid: u16) -> String {
         self.subnets
             .iter()
-            .find(|(n, _)| *n == netuid)
-            .map_or_else(|| "α".to_owned(), |(_, s)| s.clone())
+            .find(|s| s.netuid == netuid)
+            .map_or_else(|| "α".to_owned(), |s| s.symbol.clone())
+    }
+
+    /// The new stake's risks worth a warning before signing, as the stake form shows them.
+    pub fn risk_flags(&self) -> Vec<RiskFlag> {
+        let Some(d) = self
+            .new_stake
+            .dest
+            .as_ref()
+            .filter(|_| self.new_stake.is_set())
+        else {
+            return Vec::new();
+        };
+        let label = d.label();
+        let target = StakeTarget {
+            label: &label,
+            netuid: d.netuid,
+            permit: d.permit,
+        };
+        let standing = self
+            .subnets
+            .iter()
+            .find(|s| s.netuid == d.netuid)
+            .map(|s| &s.dereg);
+        stake_flags(&target, standing)
     }
 
     fn on_new_stake(&self) -> bool {
@@ -676,11 +703,11 @@ impl Rebalance {
 
     /// The subnet `delta` steps from the picker's, among the known subnets (by number when none are known).
     fn stepped_subnet(&self, from: u16, delta: isize) -> u16 {
-        match self.subnets.iter().position(|(n, _)| *n == from) {
+        match self.subnets.iter().position(|s| s.netuid == from) {
             Some(i) => self
                 .subnets
                 .get(i.saturating_add_signed(delta).min(self.subnets.len() - 1))
-                .map_or(from, |(n, _)| *n),
+                .map_or(from, |s| s.netuid),
             None => from.saturating_add_signed(delta as i16),
         }
     }
@@ -722,11 +749,12 @@ impl Rebalance {
                     );
                     return stay;
                 };
-                let name = p.chosen_validator().and_then(|v| v.name.clone());
+                let chosen = p.chosen_validator();
                 let dest = Dest {
                     hotkey,
-                    name,
+                    name: chosen.and_then(|v| v.name.clone()),
                     netuid: p.netuid,
+                    permit: chosen.map_or(Permit::Unknown, |v| Permit::from(v.validator_permit)),
                 };
                 match self.rows.get_mut(self.selected) {
                     Some(row) => row.dest = Some(dest),
@@ -887,7 +915,7 @@ pub(crate) fn open(model: &mut Model) -> Vec<Effect> {
         .subnets
         .data
         .as_ref()
-        .map(|l| l.iter().map(|s| (s.netuid, s.symbol.clone())).collect())
+        .cloned()
         .unwrap_or_default();
     r.now = model.now;
     model.modal = Some(Modal::Rebalance(Box::new(r)));

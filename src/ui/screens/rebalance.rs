@@ -341,6 +341,9 @@ fn preview_lines<'a>(r: &Rebalance, model: &Model, theme: &Theme, lines: &mut Ve
             lines.push(Line::styled(figures(f, leg), theme.muted()));
         }
     }
+    for flag in r.risk_flags() {
+        lines.push(Line::styled(format!("⚠ {}", flag.short), theme.warning()));
+    }
     let total = match (p.tao_spent, p.tao_received) {
         (0, 0) => "no TAO in or out".to_owned(),
         (0, got) => format!("gets ≈ {}", masked(&tao(got))),
