@@ -3376,10 +3376,10 @@ mod rebalance {
         );
         assert_eq!(stake.hotkey, dest.hotkey);
         // A validator without a permit is flagged as the stake form flags it.
-        if let Some(Modal::Rebalance(r)) = &mut m.modal {
-            if let Some(d) = r.new_stake.dest.as_mut() {
-                d.permit = taotui::risk::Permit::Lacks;
-            }
+        if let Some(Modal::Rebalance(r)) = &mut m.modal
+            && let Some(d) = r.new_stake.dest.as_mut()
+        {
+            d.permit = taotui::risk::Permit::Lacks;
         }
         assert!(!dialog(&m).risk_flags().is_empty());
     }
