@@ -76,6 +76,13 @@ pub enum StakeKind {
     TransferStake,
 }
 
+impl StakeKind {
+    /// Whether the call trades stake (what the MEV shield protects); a TAO transfer moves no price.
+    pub fn trades_stake(self) -> bool {
+        self != StakeKind::Transfer
+    }
+}
+
 /// Progress of a submitted transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TxProgress {
@@ -113,6 +120,9 @@ pub struct StakeRequest {
     pub allow_partial: bool,
     /// The wallet that signs through a proxy for `wallet` (its `proxy` setting); `None` signs with `wallet`.
     pub proxy: Option<String>,
+    /// Stake-trading calls go encrypted through MevShield where the runtime has it; `false` sends in the clear
+    /// (the form's toggle, starting from the `mev_shield` setting).
+    pub mev_shield: bool,
 }
 
 /// The chain's own preview of a staking call, ready to show: what will be signed, the fee,

@@ -536,11 +536,9 @@ impl Worker {
     ) -> Result<ChainPreview, String> {
         let (mut shown, prepared) = self.prepare(request).await?;
         let client = self.client().await?;
-        // Shielded by default where the runtime has MevShield; the preview says which, never silently clear.
-        let opted_out = crate::config::load_settings()
-            .map(|s| s.mev_shield == Some(false))
-            .unwrap_or(false);
-        let shield = crate::chain::mev_shield::assess(&client, &prepared, opted_out)
+        // Shielded by default where the runtime has MevShield (the form starts from the setting and can turn
+        // it off); the preview says which, never silently clear.
+        let shield = crate::chain::mev_shield::assess(&client, &prepared, !request.mev_shield)
             .await
             .map_err(|e| e.to_string())?;
         match &shield.decision {
@@ -1272,6 +1270,7 @@ mod tests {
             tolerance_bps: 100,
             allow_partial: false,
             proxy: None,
+            mev_shield: true,
         }
     }
 

@@ -479,6 +479,7 @@ fn the_apps_watch_only_wallet_writes_a_transfer_the_offline_process_signs_and_th
         tolerance_bps: 50,
         allow_partial: false,
         proxy: None,
+        mev_shield: true,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

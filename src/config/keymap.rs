@@ -96,6 +96,7 @@ pub enum Command {
     ToleranceUp,
     ToleranceDown,
     TogglePartial,
+    ToggleShield,
     /// In a signing dialog's confirm step: write the unsigned transaction for an offline machine instead.
     SignOffline,
     /// Submit a transaction signed offline (`taotui sign`), from its file.
@@ -150,6 +151,7 @@ impl Command {
             (Context::StakeForm, "tolerance_up") => ToleranceUp,
             (Context::StakeForm, "tolerance_down") => ToleranceDown,
             (Context::StakeForm, "partial_fill") => TogglePartial,
+            (Context::StakeForm, "mev_shield") => ToggleShield,
             (Context::StakeForm, "sign_offline") => SignOffline,
             (Context::History, "submit_signed") => SubmitSigned,
             _ => return None,
@@ -494,10 +496,16 @@ mod tests {
         assert_eq!(form(alt('+')), Some(Command::ToleranceUp));
         assert_eq!(form(alt('-')), Some(Command::ToleranceDown));
         assert_eq!(form(alt('p')), Some(Command::TogglePartial));
-        for c in ['+', '-', '=', 'p', '1', '.'] {
+        assert_eq!(form(alt('m')), Some(Command::ToggleShield));
+        for c in ['+', '-', '=', 'p', 'm', '1', '.'] {
             assert!(!matches!(
                 form(KeyPress::char(c)),
-                Some(Command::ToleranceUp | Command::ToleranceDown | Command::TogglePartial)
+                Some(
+                    Command::ToleranceUp
+                        | Command::ToleranceDown
+                        | Command::TogglePartial
+                        | Command::ToggleShield
+                )
             ));
         }
         assert_eq!(

@@ -117,6 +117,8 @@ pub struct Prefs {
     pub hide_balances: bool,
     /// Wallet name -> the proxy wallet that signs its staking (`[wallets.NAME] proxy = "..."`).
     pub wallet_proxies: std::collections::BTreeMap<String, String>,
+    /// Stake trades are MEV-shielded by default (`mev_shield = false` in the settings turns it off).
+    pub mev_shield: bool,
 }
 
 impl Default for Prefs {
@@ -127,6 +129,7 @@ impl Default for Prefs {
             tolerance_bps: 50,
             hide_balances: false,
             wallet_proxies: std::collections::BTreeMap::new(),
+            mev_shield: true,
         }
     }
 }
@@ -673,7 +676,10 @@ fn on_modal_key(model: &mut Model, modal: Modal, key: KeyPress) -> Vec<Effect> {
             let limit = model.keymap.lookup(Context::StakeForm, key).filter(|c| {
                 matches!(
                     c,
-                    Command::ToleranceUp | Command::ToleranceDown | Command::TogglePartial
+                    Command::ToleranceUp
+                        | Command::ToleranceDown
+                        | Command::TogglePartial
+                        | Command::ToggleShield
                 )
             });
             // Only the confirm step takes `o`: elsewhere it is typed into an address or a filter.
@@ -681,7 +687,7 @@ fn on_modal_key(model: &mut Model, modal: Modal, key: KeyPress) -> Vec<Effect> {
                 && model.keymap.lookup(Context::StakeForm, key) == Some(Command::SignOffline);
             let outcome = match limit {
                 _ if offline => s.write_offline(&mut model.ids),
-                Some(command) if s.has_limit() => s.on_limit_command(command, &mut model.ids),
+                Some(command) => s.on_limit_command(command, &mut model.ids),
                 _ => s.on_key(key, &mut model.ids),
             };
             on_stake_outcome(model, s, outcome)
@@ -875,6 +881,7 @@ fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
         Command::ToleranceUp
         | Command::ToleranceDown
         | Command::TogglePartial
+        | Command::ToggleShield
         | Command::SignOffline => Vec::new(),
         Command::HideBalances => {
             model.prefs.hide_balances = !model.prefs.hide_balances;
@@ -1100,6 +1107,7 @@ fn open_stake_from_validator(model: &mut Model) -> Vec<Effect> {
 /// Opens a stake form; a wallet set to sign through a proxy wallet (`[wallets.NAME] proxy`) gets it here.
 fn show_stake_form(model: &mut Model, mut form: StakeForm) {
     form.proxy = model.prefs.wallet_proxies.get(&form.wallet).cloned();
+    form.mev_shield = model.prefs.mev_shield;
     form.watch_only = signs_offline_only(model, &form.wallet);
     model.modal = Some(Modal::Stake(Box::new(form)));
 }
