@@ -416,13 +416,13 @@ pub fn submit(args: SubmitArgs, global: &GlobalArgs) -> Result<()> {
     let source = submit_source(&args)?;
     let unsigned = match &source {
         SubmitSource::Files { unsigned, signed } => {
-            if signed.unsigned != *unsigned && !global.json {
+            if signed.unsigned != **unsigned && !global.json {
                 prompter.say(
                     "warning: the signature was made for a different transaction than this file; the chain will \
                      refuse it",
                 );
             }
-            unsigned.clone()
+            (**unsigned).clone()
         }
         SubmitSource::Text(p) => {
             if !global.json {
@@ -487,8 +487,8 @@ pub fn submit(args: SubmitArgs, global: &GlobalArgs) -> Result<()> {
 /// text paired with its unsigned file.
 enum SubmitSource {
     Files {
-        unsigned: UnsignedTx,
-        signed: SignedTx,
+        unsigned: Box<UnsignedTx>,
+        signed: Box<SignedTx>,
     },
     Text(Box<Paired>),
 }
@@ -525,8 +525,8 @@ fn submit_source(args: &SubmitArgs) -> Result<SubmitSource> {
         (file, Some(sig)) => match (signature_text_of(sig)?, file) {
             (Some(text), file) => paired(&text, file.as_deref()),
             (None, Some(file)) => Ok(SubmitSource::Files {
-                unsigned: UnsignedTx::read(file)?,
-                signed: SignedTx::read(Path::new(sig))?,
+                unsigned: Box::new(UnsignedTx::read(file)?),
+                signed: Box::new(SignedTx::read(Path::new(sig))?),
             }),
             (None, None) => bail!(
                 "--signature {sig} is neither a signature's text (TAOTUI:S1:…) nor a file holding one; give the \
@@ -538,8 +538,8 @@ fn submit_source(args: &SubmitArgs) -> Result<SubmitSource> {
             None => {
                 let signed = online::read_signed(file)?;
                 Ok(SubmitSource::Files {
-                    unsigned: signed.unsigned.clone(),
-                    signed,
+                    unsigned: Box::new(signed.unsigned.clone()),
+                    signed: Box::new(signed),
                 })
             }
         },

@@ -379,10 +379,7 @@ mod tests {
         }
     }
 
-    /// What the signer payload is built from: equal for the file and its QR text.
-    fn signing_fields(
-        tx: &UnsignedTx,
-    ) -> (
+    type SigningFields = (
         [u8; 32],
         u32,
         u32,
@@ -394,7 +391,10 @@ mod tests {
         u8,
         bool,
         Vec<u8>,
-    ) {
+    );
+
+    /// What the signer payload is built from: equal for the file and its QR text.
+    fn signing_fields(tx: &UnsignedTx) -> SigningFields {
         (
             tx.genesis_hash,
             tx.spec_version,
