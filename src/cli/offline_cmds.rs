@@ -667,6 +667,86 @@ mod tests {
     }
 
     #[test]
+    fn sign_reads_the_qr_text_from_a_file_and_keeps_reading_json_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let unsigned = signed_with_description("x").unsigned;
+        let json = dir.path().join("t.unsigned.json");
+        unsigned.write(&json).unwrap();
+        let (read, from_text) = read_to_sign(&json).unwrap();
+        assert!(!from_text);
+        assert_eq!(read, unsigned);
+        let txt = dir.path().join("t.txt");
+        std::fs::write(
+            &txt,
+            format!("{}\n", compact::unsigned_text(&unsigned).unwrap()),
+        )
+        .unwrap();
+        let (read, from_text) = read_to_sign(&txt).unwrap();
+        assert!(from_text);
+        assert_eq!(
+            compact::binding(&read).unwrap(),
+            compact::binding(&unsigned).unwrap()
+        );
+        std::fs::write(&txt, "TAOTUI:U1:AAAA").unwrap();
+        let e = read_to_sign(&txt).unwrap_err().to_string();
+        assert!(e.contains("damaged"), "{e}");
+    }
+
+    #[test]
+    fn submit_pairs_a_signature_text_given_inline_or_in_a_file_and_refuses_another_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let signed = signed_with_description("x");
+        let json = dir.path().join("t.unsigned.json");
+        signed.unsigned.write(&json).unwrap();
+        let text =
+            signature_text(&signed.unsigned, &signed.metadata_hash, &signed.signature).unwrap();
+        let text_file = dir.path().join("sig.txt");
+        std::fs::write(&text_file, format!("{text}\n")).unwrap();
+        for given in [text.clone(), text_file.display().to_string()] {
+            let args = SubmitArgs {
+                file: Some(json.clone()),
+                signature: Some(given),
+            };
+            match submit_source(&args).unwrap() {
+                SubmitSource::Text(p) => {
+                    assert_eq!(p.path, json);
+                    assert_eq!(p.signature.signature, [7; 64]);
+                }
+                SubmitSource::Files { .. } => panic!("not paired"),
+            }
+        }
+        let mut other = signed.unsigned.clone();
+        other.nonce += 1;
+        let other_path = dir.path().join("other.unsigned.json");
+        other.write(&other_path).unwrap();
+        let args = SubmitArgs {
+            file: Some(other_path),
+            signature: Some(text),
+        };
+        let e = submit_source(&args).err().unwrap().to_string();
+        assert!(e.contains("made for another unsigned transaction"), "{e}");
+        // A signed file with --signature still attaches its signature to the unsigned file, as before.
+        let signed_path = dir.path().join("t.signed.json");
+        signed.write(&signed_path).unwrap();
+        let args = SubmitArgs {
+            file: Some(json),
+            signature: Some(signed_path.display().to_string()),
+        };
+        assert!(matches!(
+            submit_source(&args).unwrap(),
+            SubmitSource::Files { .. }
+        ));
+        let e = submit_source(&SubmitArgs {
+            file: None,
+            signature: None,
+        })
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(e.contains("give the signed file"), "{e}");
+    }
+
+    #[test]
     fn the_signed_file_is_named_after_the_unsigned_one() {
         assert_eq!(
             default_out(Path::new("/media/usb/stake.json")),

@@ -438,6 +438,20 @@ mod tests {
     }
 
     #[test]
+    fn a_transfer_sized_text_is_packed_in_alphanumeric_mode() {
+        let text = unsigned_text(&sample(vec![0x11; 42])).unwrap();
+        assert_eq!(text.len(), 252);
+        let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::L)
+            .unwrap();
+        // As bytes these 252 characters would need version 10 (57 modules); as alphanumerics version 8 (49).
+        assert_eq!(code.version(), qrcode::Version::Normal(8));
+        let sig = signature().text();
+        let code = qrcode::QrCode::with_error_correction_level(sig.as_bytes(), qrcode::EcLevel::L)
+            .unwrap();
+        assert_eq!(code.version(), qrcode::Version::Normal(5));
+    }
+
+    #[test]
     fn a_signature_reads_back_as_written_even_lower_case_or_wrapped() {
         let s = CompactSignature {
             crypto: CryptoType::Ed25519,
