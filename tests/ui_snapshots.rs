@@ -1157,3 +1157,50 @@ fn submit_confirmed() -> Model {
     }
     m
 }
+
+#[test]
+fn a_pasted_signature_is_shown_short_with_the_unsigned_file_it_names() {
+    let theme = theme();
+    let sig = taotui::chain::offline::compact::CompactSignature {
+        crypto: taotui_keystore::derive::CryptoType::Sr25519,
+        metadata_hash_mode: 0,
+        signature: [7; 64],
+        binding: [1; 8],
+    }
+    .text();
+    let mut m = loaded();
+    m.screen = Screen::History;
+    char_key(&mut m, 's');
+    update(&mut m, Action::Paste(format!("{sig}\n")));
+    let effects = enter(&mut m);
+    let [Effect::OpenSigned { id, path }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(path, &sig);
+    update(
+        &mut m,
+        Action::SignedOpened {
+            id: *id,
+            result: Ok(taotui::action::SignedFileView {
+                path: sig.clone(),
+                call: "Balances.transfer_keep_alive".to_owned(),
+                lines: vec![("value".to_owned(), "1.25 τ".to_owned())],
+                signer: BOB.to_owned(),
+                nonce: 4,
+                valid_until: 1_064,
+                notes: vec![
+                    "the signature is for the unsigned transaction in /d/offline/x.unsigned.json"
+                        .to_owned(),
+                ],
+            }),
+        },
+    );
+    for (w, h) in [(80, 24), (120, 40)] {
+        let drawn = text(&render(&m, &theme, w, h));
+        assert!(drawn.contains("Signature"), "{drawn}");
+        assert!(drawn.contains(&format!("{}…", &sig[..24])), "{drawn}");
+        // The whole text is not drawn as a file name.
+        assert!(!drawn.contains(&sig[..40]), "{drawn}");
+        assert!(drawn.contains("/d/offline/x.unsigned.json"), "{drawn}");
+    }
+}
