@@ -172,7 +172,7 @@ pub struct OfflineFile {
     pub nonce: u64,
     /// The last block it can land in.
     pub valid_until: u64,
-    /// What the QR code carries: the file's JSON without its indentation (any JSON reader takes it as the file).
+    /// What the QR code carries: the transaction's QR text (`TAOTUI:U1:…`), which `taotui sign` reads.
     pub qr_data: String,
     /// Sentences to read before carrying it (MEV shield, a refused metadata check).
     pub notes: Vec<String>,

@@ -709,20 +709,40 @@ impl Worker {
             signer: unsigned.signer.clone(),
             nonce: unsigned.nonce,
             valid_until: unsigned.era.valid_until(),
-            qr_data: serde_json::to_string(&unsigned).map_err(|e| e.to_string())?,
+            qr_data: crate::chain::offline::compact::unsigned_text(&unsigned)
+                .map_err(|e| e.to_string())?,
             notes,
         })
     }
 
-    /// Reads a signed file and checks it against the chain, as `taotui submit` does before sending.
+    /// Reads a signed file, or pairs a signature's text with its unsigned file in `<data>/offline/`, and checks it
+    /// against the chain, as `taotui submit` does before sending.
     async fn open_signed(&self, path: &str) -> Result<(SignedFileView, online::Ready), String> {
         let client = self.client().await?;
+        if crate::chain::offline::compact::is_signature_text(path) {
+            let dir = self.data_dir().map(|d| d.join("offline"));
+            let paired = crate::chain::offline::pair::pair(path, None, dir.as_deref())
+                .map_err(|e| e.to_string())?;
+            let ready = online::check_and_build_paired(&client, &paired)
+                .await
+                .map_err(|e| e.to_string())?;
+            // The dialog submits what was typed again (checked again then): the text, not the unsigned file.
+            let view = signed_view(
+                path.to_owned(),
+                &paired.unsigned,
+                &ready,
+                vec![format!(
+                    "the signature is for the unsigned transaction in {}",
+                    paired.path.display()
+                )],
+            );
+            return Ok((view, ready));
+        }
         let signed = online::read_signed(std::path::Path::new(path)).map_err(|e| e.to_string())?;
         let ready = online::check_and_build(&client, &signed.unsigned, &signed)
             .await
             .map_err(|e| e.to_string())?;
-        let u = &signed.unsigned;
-        let mut notes = vec![u.mev_shield.clone()];
+        let mut notes = Vec::new();
         if signed.signed_description != ready.built.description {
             notes.push(
                 "the offline machine described this call differently when it signed; the chain runs it as shown \
@@ -730,20 +750,7 @@ impl Worker {
                     .to_owned(),
             );
         }
-        let view = SignedFileView {
-            path: path.to_owned(),
-            call: ready.presigned.call.clone(),
-            lines: ready
-                .built
-                .description
-                .iter()
-                .map(|l| (l.label.clone(), l.text.clone()))
-                .collect(),
-            signer: u.signer.clone(),
-            nonce: u.nonce,
-            valid_until: u.era.valid_until(),
-            notes,
-        };
+        let view = signed_view(path.to_owned(), &signed.unsigned, &ready, notes);
         Ok((view, ready))
     }
 
@@ -768,6 +775,31 @@ impl Worker {
         .await
         .map_err(|e| e.to_string())?;
         Ok(self.report_sent(id, &ready.presigned.call, &sent))
+    }
+}
+
+/// What the submit dialog shows of a checked transaction: the call as the chain decodes it.
+fn signed_view(
+    path: String,
+    u: &crate::chain::offline::UnsignedTx,
+    ready: &online::Ready,
+    more_notes: Vec<String>,
+) -> SignedFileView {
+    let mut notes = vec![u.mev_shield.clone()];
+    notes.extend(more_notes);
+    SignedFileView {
+        path,
+        call: ready.presigned.call.clone(),
+        lines: ready
+            .built
+            .description
+            .iter()
+            .map(|l| (l.label.clone(), l.text.clone()))
+            .collect(),
+        signer: u.signer.clone(),
+        nonce: u.nonce,
+        valid_until: u.era.valid_until(),
+        notes,
     }
 }
 
