@@ -33,7 +33,7 @@ fn ss58(a: &[u8; 32]) -> String {
 pub fn proxy_lines<'a>(model: &Model, wallet: &str, theme: &Theme) -> Vec<Line<'a>> {
     let k = |c| model.keymap.key_for(Context::Wallets, c);
     let p = &model.proxies;
-    let mut lines = vec![Line::default(), Line::styled("Proxies", theme.title())];
+    let mut lines = vec![Line::styled("Proxies", theme.title())];
     match (&p.list, &p.error) {
         _ if p.pending.is_some() && p.list.is_none() => lines.push(Line::styled(
             format!("{} Reading this coldkey's proxies from the chain…", spinner(model)),
@@ -87,7 +87,7 @@ pub fn proxy_lines<'a>(model: &Model, wallet: &str, theme: &Theme) -> Vec<Line<'
     }
     lines.push(Line::styled(
         format!(
-            "{} grant · {} revoke · {} proxy wallet for staking",
+            "{} grant · {} revoke · {} staking proxy wallet",
             k(Command::AddProxy),
             k(Command::RemoveProxy),
             k(Command::WalletProxy)
