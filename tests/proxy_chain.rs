@@ -835,7 +835,10 @@ fn the_worker_grants_a_staking_proxy_reserving_the_deposit_shown_and_revoking_it
                     .expect("the worker is gone")
             };
         }
-        while !matches!(next!(), Action::ConnectionChanged(Connection::Connected { .. })) {}
+        while !matches!(
+            next!(),
+            Action::ConnectionChanged(Connection::Connected { .. })
+        ) {}
 
         // The pane's read: nothing granted yet, and the runtime's types for the dialog.
         let read = |id: u64| Effect::FetchProxies {
@@ -844,26 +847,44 @@ fn the_worker_grants_a_staking_proxy_reserving_the_deposit_shown_and_revoking_it
         };
         worker.run(read(1));
         let list = loop {
-            if let Action::ProxiesLoaded { id: RequestId(1), result, .. } = next!() {
+            if let Action::ProxiesLoaded {
+                id: RequestId(1),
+                result,
+                ..
+            } = next!()
+            {
                 break result.unwrap();
             }
         };
         assert!(list.grants.is_empty() && list.deposit == 0, "{list:?}");
-        assert!(list.types.iter().any(|t| t == "Staking") && list.types.iter().any(|t| t == "NonTransfer"));
+        assert!(
+            list.types.iter().any(|t| t == "Staking")
+                && list.types.iter().any(|t| t == "NonTransfer")
+        );
 
         // Grant: the preview's deposit is what the chain reserves, to the rao.
         let (_, reserved_before) = balances(s, real).await;
         let preview = {
-            worker.run(Effect::PreviewGrant { id: RequestId(2), request: request(true) });
+            worker.run(Effect::PreviewGrant {
+                id: RequestId(2),
+                request: request(true),
+            });
             loop {
-                if let Action::GrantPreviewed { id: RequestId(2), result } = next!() {
+                if let Action::GrantPreviewed {
+                    id: RequestId(2),
+                    result,
+                } = next!()
+                {
                     break result.unwrap();
                 }
             }
         };
         assert!(preview.refusals.is_empty(), "{preview:?}");
         assert_eq!(preview.deposit_before, Rao::ZERO);
-        assert_eq!(preview.deposit_after.get(), list.deposit_base + list.deposit_factor);
+        assert_eq!(
+            preview.deposit_after.get(),
+            list.deposit_base + list.deposit_factor
+        );
         assert!(preview.fee > Rao::ZERO && preview.spendable.get() >= 99 * TAO);
         worker.run(Effect::SubmitGrant {
             id: RequestId(3),
@@ -874,51 +895,97 @@ fn the_worker_grants_a_staking_proxy_reserving_the_deposit_shown_and_revoking_it
         let mut progress = Vec::new();
         let done = loop {
             match next!() {
-                Action::TxProgress { id: RequestId(3), progress: p } => progress.push(p),
-                Action::TxDone { id: RequestId(3), result } => break result,
+                Action::TxProgress {
+                    id: RequestId(3),
+                    progress: p,
+                } => progress.push(p),
+                Action::TxDone {
+                    id: RequestId(3),
+                    result,
+                } => break result,
                 _ => {}
             }
         };
         let done = done.unwrap_or_else(|e| panic!("the grant failed: {e}"));
-        assert!(done.starts_with("Done: Proxy.add_proxy in block #"), "{done}");
+        assert!(
+            done.starts_with("Done: Proxy.add_proxy in block #"),
+            "{done}"
+        );
         assert!(progress.contains(&TxProgress::Submitted), "{progress:?}");
-        assert!(progress.iter().any(|p| matches!(p, TxProgress::InBlock { .. })), "{progress:?}");
+        assert!(
+            progress
+                .iter()
+                .any(|p| matches!(p, TxProgress::InBlock { .. })),
+            "{progress:?}"
+        );
         let (_, reserved) = balances(s, real).await;
         assert_eq!(reserved - reserved_before, preview.deposit_after.get());
 
         worker.run(read(4));
         let list = loop {
-            if let Action::ProxiesLoaded { id: RequestId(4), result, .. } = next!() {
+            if let Action::ProxiesLoaded {
+                id: RequestId(4),
+                result,
+                ..
+            } = next!()
+            {
                 break result.unwrap();
             }
         };
         assert_eq!(list.grants.len(), 1, "{list:?}");
         assert_eq!(list.grants[0].delegate, delegate);
-        assert_eq!((list.grants[0].proxy_type.as_str(), list.grants[0].delay), ("Staking", 0));
+        assert_eq!(
+            (list.grants[0].proxy_type.as_str(), list.grants[0].delay),
+            ("Staking", 0)
+        );
         assert_eq!(list.deposit, preview.deposit_after.get());
         // The history records it like every other transaction.
-        let records = taotui::chain::history::History::at(&data).transactions().unwrap();
+        let records = taotui::chain::history::History::at(&data)
+            .transactions()
+            .unwrap();
         assert!(
-            records.iter().any(|r| r.call == "Proxy.add_proxy" && r.coldkey == real_ss58 && r.block_number.is_some()),
+            records.iter().any(|r| r.call == "Proxy.add_proxy"
+                && r.coldkey == real_ss58
+                && r.block_number.is_some()),
             "{records:?}"
         );
 
         // Granting it again is refused in the preview; the revocation frees exactly the deposit.
-        worker.run(Effect::PreviewGrant { id: RequestId(5), request: request(true) });
+        worker.run(Effect::PreviewGrant {
+            id: RequestId(5),
+            request: request(true),
+        });
         let again = loop {
-            if let Action::GrantPreviewed { id: RequestId(5), result } = next!() {
+            if let Action::GrantPreviewed {
+                id: RequestId(5),
+                result,
+            } = next!()
+            {
                 break result.unwrap();
             }
         };
-        assert!(again.refusals[0].contains("already holds a Staking proxy"), "{again:?}");
-        worker.run(Effect::PreviewGrant { id: RequestId(6), request: request(false) });
+        assert!(
+            again.refusals[0].contains("already holds a Staking proxy"),
+            "{again:?}"
+        );
+        worker.run(Effect::PreviewGrant {
+            id: RequestId(6),
+            request: request(false),
+        });
         let revoke = loop {
-            if let Action::GrantPreviewed { id: RequestId(6), result } = next!() {
+            if let Action::GrantPreviewed {
+                id: RequestId(6),
+                result,
+            } = next!()
+            {
                 break result.unwrap();
             }
         };
         assert!(revoke.refusals.is_empty(), "{revoke:?}");
-        assert_eq!((revoke.deposit_before, revoke.deposit_after), (preview.deposit_after, Rao::ZERO));
+        assert_eq!(
+            (revoke.deposit_before, revoke.deposit_after),
+            (preview.deposit_after, Rao::ZERO)
+        );
         worker.run(Effect::SubmitGrant {
             id: RequestId(7),
             preview: RequestId(6),
@@ -926,7 +993,11 @@ fn the_worker_grants_a_staking_proxy_reserving_the_deposit_shown_and_revoking_it
             password: SecretString::from(password.to_owned()),
         });
         let done = loop {
-            if let Action::TxDone { id: RequestId(7), result } = next!() {
+            if let Action::TxDone {
+                id: RequestId(7),
+                result,
+            } = next!()
+            {
                 break result;
             }
         };
@@ -934,7 +1005,12 @@ fn the_worker_grants_a_staking_proxy_reserving_the_deposit_shown_and_revoking_it
         assert_eq!(balances(s, real).await.1, reserved_before);
         worker.run(read(8));
         let list = loop {
-            if let Action::ProxiesLoaded { id: RequestId(8), result, .. } = next!() {
+            if let Action::ProxiesLoaded {
+                id: RequestId(8),
+                result,
+                ..
+            } = next!()
+            {
                 break result.unwrap();
             }
         };

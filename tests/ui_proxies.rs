@@ -2,17 +2,17 @@
 //! (every step, its cancel paths and refusals) and the wallet proxy setting.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[path = "common/ui_fixtures.rs"]
-mod ui_fixtures;
 #[path = "common/proxy_fixtures.rs"]
 mod proxy_fixtures;
+#[path = "common/ui_fixtures.rs"]
+mod ui_fixtures;
 
 use crossterm::event::KeyCode;
+use proxy_fixtures::*;
 use secrecy::ExposeSecret;
 use taotui::action::{Action, Effect, GrantRequest, KeyPress, TxProgress};
 use taotui::model::proxies::{GrantField, GrantStep};
 use taotui::model::{Modal, Model, Screen, update};
-use proxy_fixtures::*;
 use ui_fixtures::*;
 
 fn dialog(m: &Model) -> &taotui::model::proxies::GrantDialog {
@@ -27,7 +27,8 @@ fn key(m: &mut Model, code: KeyCode) -> Vec<Effect> {
 }
 
 #[test]
-fn entering_the_wallets_screen_reads_the_selected_coldkeys_proxies_once_and_a_new_selection_reads_its_own() {
+fn entering_the_wallets_screen_reads_the_selected_coldkeys_proxies_once_and_a_new_selection_reads_its_own()
+ {
     let mut m = loaded_with(30, 5, 5);
     assert_eq!(m.screen, Screen::Portfolio);
     let effects = char_key(&mut m, '1');
@@ -54,7 +55,10 @@ fn entering_the_wallets_screen_reads_the_selected_coldkeys_proxies_once_and_a_ne
     let effects = char_key(&mut m, 'j');
     let (id2, coldkey) = proxies_read(&effects).expect("read for the new wallet");
     assert_eq!(coldkey, CHARLIE);
-    assert!(m.proxies.list.is_none(), "alice's grants are not shown for btcli-wallet");
+    assert!(
+        m.proxies.list.is_none(),
+        "alice's grants are not shown for btcli-wallet"
+    );
     update(
         &mut m,
         Action::ProxiesLoaded {
@@ -80,7 +84,8 @@ fn entering_the_wallets_screen_reads_the_selected_coldkeys_proxies_once_and_a_ne
 }
 
 #[test]
-fn granting_a_staking_proxy_goes_from_the_delegate_to_the_preview_password_and_progress_and_reads_again() {
+fn granting_a_staking_proxy_goes_from_the_delegate_to_the_preview_password_and_progress_and_reads_again()
+ {
     let mut m = on_wallets_with(alice_grants());
     char_key(&mut m, 'a');
     let d = dialog(&m);
@@ -135,12 +140,14 @@ fn granting_a_staking_proxy_goes_from_the_delegate_to_the_preview_password_and_p
     type_text(&mut m, "hunter2");
     let effects = enter(&mut m);
     let (id, password) = match effects.as_slice() {
-        [Effect::SubmitGrant {
-            id,
-            request: r,
-            password,
-            ..
-        }] if *r == request => (*id, password.expose_secret().to_owned()),
+        [
+            Effect::SubmitGrant {
+                id,
+                request: r,
+                password,
+                ..
+            },
+        ] if *r == request => (*id, password.expose_secret().to_owned()),
         other => panic!("{other:?}"),
     };
     assert_eq!(password, "hunter2");
@@ -152,7 +159,11 @@ fn granting_a_staking_proxy_goes_from_the_delegate_to_the_preview_password_and_p
             progress: TxProgress::InBlock { block: 42 },
         },
     );
-    assert!(dialog(&m).progress.contains(&TxProgress::InBlock { block: 42 }));
+    assert!(
+        dialog(&m)
+            .progress
+            .contains(&TxProgress::InBlock { block: 42 })
+    );
     let effects = update(
         &mut m,
         Action::TxDone {
@@ -163,8 +174,16 @@ fn granting_a_staking_proxy_goes_from_the_delegate_to_the_preview_password_and_p
     assert_eq!(dialog(&m).step, GrantStep::Done);
     // After the change the list and the balance are read again, and the history.
     assert_eq!(proxies_read(&effects).unwrap().1, ALICE);
-    assert!(effects.iter().any(|e| matches!(e, Effect::LoadHistory { .. })));
-    assert!(effects.iter().any(|e| matches!(e, Effect::FetchPositions { .. })));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::LoadHistory { .. }))
+    );
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::FetchPositions { .. }))
+    );
     enter(&mut m);
     assert!(m.modal.is_none());
 }
@@ -175,11 +194,21 @@ fn a_bad_delegate_is_a_sentence_and_a_look_alike_needs_its_last_characters() {
     char_key(&mut m, 'a');
     let effects = enter(&mut m);
     assert!(effects.is_empty());
-    assert!(dialog(&m).error.as_ref().unwrap().starts_with("type the delegate"));
+    assert!(
+        dialog(&m)
+            .error
+            .as_ref()
+            .unwrap()
+            .starts_with("type the delegate")
+    );
     type_text(&mut m, "alice");
     assert!(enter(&mut m).is_empty());
     assert!(
-        dialog(&m).error.as_ref().unwrap().contains("cannot be its own proxy"),
+        dialog(&m)
+            .error
+            .as_ref()
+            .unwrap()
+            .contains("cannot be its own proxy"),
         "{:?}",
         dialog(&m).error
     );
@@ -188,7 +217,13 @@ fn a_bad_delegate_is_a_sentence_and_a_look_alike_needs_its_last_characters() {
     }
     type_text(&mut m, "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694t");
     assert!(enter(&mut m).is_empty());
-    assert!(dialog(&m).error.as_ref().unwrap().contains("neither a valid SS58 address"));
+    assert!(
+        dialog(&m)
+            .error
+            .as_ref()
+            .unwrap()
+            .contains("neither a valid SS58 address")
+    );
 
     // The book holds an address sharing DAVE's ends (as address poisoning crafts them): DAVE then imitates it and
     // is held until its tail is typed.
@@ -203,7 +238,13 @@ fn a_bad_delegate_is_a_sentence_and_a_look_alike_needs_its_last_characters() {
     assert!(dialog(&m).lookalike_confirm.is_some());
     type_text(&mut m, "wrongchr");
     assert!(enter(&mut m).is_empty());
-    assert!(dialog(&m).error.as_ref().unwrap().contains("not its last 8"));
+    assert!(
+        dialog(&m)
+            .error
+            .as_ref()
+            .unwrap()
+            .contains("not its last 8")
+    );
     for _ in 0..8 {
         key(&mut m, KeyCode::Backspace);
     }
@@ -239,7 +280,11 @@ fn a_refused_preview_cannot_be_signed_and_esc_goes_back_at_every_step() {
     );
     assert_eq!(dialog(&m).step, GrantStep::Confirm);
     assert!(enter(&mut m).is_empty());
-    assert_eq!(dialog(&m).step, GrantStep::Confirm, "a refusal is not signed");
+    assert_eq!(
+        dialog(&m).step,
+        GrantStep::Confirm,
+        "a refusal is not signed"
+    );
     esc(&mut m);
     assert_eq!(dialog(&m).step, GrantStep::Edit);
     let effects = enter(&mut m);
@@ -254,7 +299,13 @@ fn a_refused_preview_cannot_be_signed_and_esc_goes_back_at_every_step() {
         },
     );
     assert_eq!(dialog(&m).step, GrantStep::Edit);
-    assert!(dialog(&m).error.as_ref().unwrap().starts_with("Not connected"));
+    assert!(
+        dialog(&m)
+            .error
+            .as_ref()
+            .unwrap()
+            .starts_with("Not connected")
+    );
     esc(&mut m);
     assert!(m.modal.is_none());
 }
@@ -282,7 +333,10 @@ fn revoking_picks_a_grant_and_previews_it_with_its_own_type_and_delay() {
     let mut m = on_wallets_with(Vec::new());
     char_key(&mut m, 'x');
     assert!(m.modal.is_none());
-    assert_eq!(m.notice.unwrap().text, "This wallet has granted no proxies.");
+    assert_eq!(
+        m.notice.unwrap().text,
+        "This wallet has granted no proxies."
+    );
 }
 
 #[test]
@@ -300,10 +354,20 @@ fn a_watch_only_coldkey_must_sign_so_o_writes_the_grant_for_the_offline_machine(
     answer_grant(&mut m, &effects, grant_preview(true, 0, Vec::new()));
     assert!(enter(&mut m).is_empty());
     assert_eq!(dialog(&m).step, GrantStep::Confirm);
-    assert!(dialog(&m).error.as_ref().unwrap().contains("watch-only: its coldkey must sign"));
+    assert!(
+        dialog(&m)
+            .error
+            .as_ref()
+            .unwrap()
+            .contains("watch-only: its coldkey must sign")
+    );
     let effects = char_key(&mut m, 'o');
     let id = match effects.as_slice() {
-        [Effect::WriteGrantUnsigned { id, request }] if request.wallet == "watched" && request.delegate == ALICE => *id,
+        [Effect::WriteGrantUnsigned { id, request }]
+            if request.wallet == "watched" && request.delegate == ALICE =>
+        {
+            *id
+        }
         other => panic!("{other:?}"),
     };
     assert_eq!(dialog(&m).step, GrantStep::Writing);
@@ -350,7 +414,11 @@ fn the_proxy_wallet_setting_is_saved_and_the_next_stake_form_signs_through_it() 
     key(&mut m, KeyCode::Down);
     let effects = enter(&mut m);
     let id = match effects.as_slice() {
-        [Effect::SaveWalletProxy { id, wallet, proxy }] if wallet == "alice" && proxy.as_deref() == Some("btcli-wallet") => *id,
+        [Effect::SaveWalletProxy { id, wallet, proxy }]
+            if wallet == "alice" && proxy.as_deref() == Some("btcli-wallet") =>
+        {
+            *id
+        }
         other => panic!("{other:?}"),
     };
     // btcli-wallet holds no grant of alice: the pane says so once saved.
@@ -392,7 +460,11 @@ fn the_proxy_wallet_setting_is_saved_and_the_next_stake_form_signs_through_it() 
         key(&mut m, KeyCode::Backspace);
     }
     let id = match enter(&mut m).as_slice() {
-        [Effect::SaveWalletProxy { id, proxy: None, .. }] => *id,
+        [
+            Effect::SaveWalletProxy {
+                id, proxy: None, ..
+            },
+        ] => *id,
         other => panic!("{other:?}"),
     };
     update(

@@ -2,15 +2,15 @@
 //! typing and its preview, the revoke picker and the proxy wallet setting.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[path = "common/ui_fixtures.rs"]
-mod ui_fixtures;
 #[path = "common/proxy_fixtures.rs"]
 mod proxy_fixtures;
+#[path = "common/ui_fixtures.rs"]
+mod ui_fixtures;
 
 use crossterm::event::KeyCode;
+use proxy_fixtures::*;
 use taotui::action::KeyPress;
 use taotui::model::{Model, update};
-use proxy_fixtures::*;
 use ui_fixtures::*;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];

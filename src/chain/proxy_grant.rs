@@ -13,10 +13,10 @@ use taotui_keystore::ss58;
 use crate::amount::{Rao, Rounding};
 use crate::chain::client::ChainClient;
 use crate::chain::error::ChainError;
+use crate::chain::extrinsics::ExtrinsicError;
 use crate::chain::extrinsics::build::{Birth, Either, build_signed_payload};
 use crate::chain::extrinsics::fetch::{AtBlock, existential_deposit, query_fee, spendable_of};
 use crate::chain::extrinsics::send::{Presigned, SendOptions, Sent, send_presigned};
-use crate::chain::extrinsics::ExtrinsicError;
 use crate::chain::history::History;
 use crate::chain::proxy::{self, DepositTerms};
 use crate::chain::signer::KeypairSigner;
@@ -35,7 +35,11 @@ pub struct GrantChange {
 
 impl GrantChange {
     pub fn call_name(&self) -> &'static str {
-        if self.add { "add_proxy" } else { "remove_proxy" }
+        if self.add {
+            "add_proxy"
+        } else {
+            "remove_proxy"
+        }
     }
 
     pub fn payload(&self) -> DynamicPayload<Composite<()>> {

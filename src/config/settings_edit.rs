@@ -130,7 +130,9 @@ mod tests {
     fn an_empty_file_and_inline_tables_work_and_a_bad_setting_is_refused() {
         let out = with_wallet_proxy("", "my.cold", Some("hot")).unwrap();
         assert_eq!(
-            Settings::from_toml_str(&out).unwrap().wallet_proxy("my.cold"),
+            Settings::from_toml_str(&out)
+                .unwrap()
+                .wallet_proxy("my.cold"),
             Some("hot")
         );
         let inline = "wallets = { a = { proxy = \"b\" } }\n";

@@ -178,7 +178,10 @@ impl GrantDialog {
     pub fn delegate_ss58(&self) -> Result<String, String> {
         let text = self.delegate.trimmed();
         if text.is_empty() {
-            return Err("type the delegate: an own wallet's name, an address-book name or an SS58 address".into());
+            return Err(
+                "type the delegate: an own wallet's name, an address-book name or an SS58 address"
+                    .into(),
+            );
         }
         let r = self.recipients.resolve(text).map_err(|_| {
             format!(
@@ -453,7 +456,11 @@ impl GrantDialog {
     }
 
     /// The unsigned file was written (`true`: the dialog gives way to it) or not (the sentence is shown).
-    pub fn on_written(&mut self, id: RequestId, result: &Result<crate::action::OfflineFile, String>) -> bool {
+    pub fn on_written(
+        &mut self,
+        id: RequestId,
+        result: &Result<crate::action::OfflineFile, String>,
+    ) -> bool {
         if self.pending != Some(id) || self.step != GrantStep::Writing {
             return false;
         }
@@ -700,7 +707,12 @@ pub fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
                             .as_ref()
                             .is_some_and(|c| c.format != KeyFormat::PubOnly)
                 })
-                .map(|w| (w.name.clone(), w.coldkey.as_ref().and_then(|c| c.ss58.clone())))
+                .map(|w| {
+                    (
+                        w.name.clone(),
+                        w.coldkey.as_ref().and_then(|c| c.ss58.clone()),
+                    )
+                })
                 .collect();
             let current = model
                 .prefs

@@ -112,7 +112,10 @@ impl Worker {
             _ => return Err("the preview expired; press Esc and review it again".to_owned()),
         };
         coldkey_public(&self.root, &request.wallet)?;
-        let wallet = self.root.wallet(&request.wallet).map_err(|e| e.to_string())?;
+        let wallet = self
+            .root
+            .wallet(&request.wallet)
+            .map_err(|e| e.to_string())?;
         let signer = extrinsics::unlock_coldkey(wallet, password)
             .await
             .map_err(|e| e.to_string())?;

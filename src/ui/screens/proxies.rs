@@ -36,7 +36,10 @@ pub fn proxy_lines<'a>(model: &Model, wallet: &str, theme: &Theme) -> Vec<Line<'
     let mut lines = vec![Line::styled("Proxies", theme.title())];
     match (&p.list, &p.error) {
         _ if p.pending.is_some() && p.list.is_none() => lines.push(Line::styled(
-            format!("{} Reading this coldkey's proxies from the chain…", spinner(model)),
+            format!(
+                "{} Reading this coldkey's proxies from the chain…",
+                spinner(model)
+            ),
             theme.accent(),
         )),
         (_, Some(e)) => lines.push(error_line(
@@ -131,7 +134,9 @@ pub fn draw_grant(frame: &mut Frame, area: Rect, d: &GrantDialog, model: &Model,
                 theme,
             ));
             if let Ok(a) = d.delegate_ss58() {
-                let name = name_of(model, &a).map(|n| format!(" ({n})")).unwrap_or_default();
+                let name = name_of(model, &a)
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default();
                 lines.push(Line::styled(format!("  {a}{name}"), theme.muted()));
             }
             let ty = if d.field == GrantField::Type {
@@ -139,7 +144,12 @@ pub fn draw_grant(frame: &mut Frame, area: Rect, d: &GrantDialog, model: &Model,
             } else {
                 d.proxy_type().to_owned()
             };
-            lines.push(input_line("Proxy type", &ty, d.field == GrantField::Type, theme));
+            lines.push(input_line(
+                "Proxy type",
+                &ty,
+                d.field == GrantField::Type,
+                theme,
+            ));
             lines.push(input_line(
                 "Delay (blocks)",
                 &d.delay.display(),
@@ -156,10 +166,7 @@ pub fn draw_grant(frame: &mut Frame, area: Rect, d: &GrantDialog, model: &Model,
             }
             if let Some(input) = &d.lookalike_confirm {
                 lines.push(input_line(
-                    &format!(
-                        "Its last {} characters",
-                        crate::address_book::CONFIRM_CHARS
-                    ),
+                    &format!("Its last {} characters", crate::address_book::CONFIRM_CHARS),
                     &input.display(),
                     true,
                     theme,
@@ -170,7 +177,9 @@ pub fn draw_grant(frame: &mut Frame, area: Rect, d: &GrantDialog, model: &Model,
             lines.push(Line::styled("Revoke which proxy?", theme.base()));
             for (i, g) in d.grants.iter().enumerate() {
                 let addr = ss58(&g.delegate);
-                let name = name_of(model, &addr).map(|n| format!(" ({n})")).unwrap_or_default();
+                let name = name_of(model, &addr)
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default();
                 let style = if i == d.selected {
                     theme.selected()
                 } else {
@@ -325,7 +334,12 @@ pub fn draw_wallet_proxy(
             ),
             theme.base(),
         ),
-        input_line("Proxy wallet", &d.input.display(), d.pending.is_none(), theme),
+        input_line(
+            "Proxy wallet",
+            &d.input.display(),
+            d.pending.is_none(),
+            theme,
+        ),
     ];
     if let Some(a) = d.chosen_ss58() {
         lines.push(Line::styled(format!("  {a}"), theme.muted()));
