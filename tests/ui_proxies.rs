@@ -439,8 +439,14 @@ fn the_proxy_wallet_setting_is_saved_and_the_next_stake_form_signs_through_it() 
     assert!(
         taotui::model::proxies::setting_warning(&m, "alice")
             .unwrap()
-            .contains("holds no proxy of this wallet on chain")
+            .contains("has no grant of this coldkey that allows staking")
     );
+    // A grant that does not let it stake (a transfer type, or one with a delay) still warns; a Staking one does not.
+    let effects = char_key(&mut m, 'r');
+    let mut transfer_only = alice_grants();
+    transfer_only[0].proxy_type = "Transfer".to_owned();
+    answer_proxies(&mut m, &effects, transfer_only);
+    assert!(taotui::model::proxies::setting_warning(&m, "alice").is_some());
     let effects = char_key(&mut m, 'r');
     answer_proxies(&mut m, &effects, alice_grants());
     assert_eq!(taotui::model::proxies::setting_warning(&m, "alice"), None);
@@ -499,4 +505,17 @@ fn the_proxy_wallet_setting_is_saved_and_the_next_stake_form_signs_through_it() 
     char_key(&mut m, 'P');
     type_text(&mut m, "watched");
     assert!(enter(&mut m).is_empty());
+}
+
+#[test]
+fn esc_stops_waiting_for_a_stalled_proxies_read_and_r_asks_again() {
+    let mut m = loaded_with(30, 5, 5);
+    let (id, _) = proxies_read(&char_key(&mut m, '1')).unwrap();
+    let effects = esc(&mut m);
+    assert!(
+        matches!(effects.as_slice(), [Effect::Cancel { ids }] if *ids == vec![id]),
+        "{effects:?}"
+    );
+    assert!(m.proxies.pending.is_none() && m.proxies.list.is_none());
+    assert!(proxies_read(&char_key(&mut m, 'r')).is_some());
 }

@@ -1361,7 +1361,7 @@ fn stop_waiting(model: &mut Model) -> Vec<Effect> {
         .collect(),
         Screen::Network => model.network.overview.cancel(now).into_iter().collect(),
         Screen::History => model.history.chain.cancel(now).into_iter().collect(),
-        _ => Vec::new(),
+        Screen::Wallets => model.proxies.pending.take().into_iter().collect(),
     };
     if ids.is_empty() {
         return Vec::new();

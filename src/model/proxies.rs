@@ -24,12 +24,15 @@ pub struct ProxiesState {
 }
 
 impl ProxiesState {
-    /// Whether `ss58` holds a grant of this wallet.
+    /// Whether `ss58` holds a grant of this wallet that lets it stake (`Staking`, `NonTransfer` or `Any`, without
+    /// an announcement delay, as the stake forms sign at once).
     pub fn is_delegate(&self, ss58: &str) -> bool {
         self.list.as_ref().is_some_and(|l| {
-            l.grants
-                .iter()
-                .any(|g| taotui_keystore::ss58::encode(&g.delegate, 42) == ss58)
+            l.grants.iter().any(|g| {
+                taotui_keystore::ss58::encode(&g.delegate, 42) == ss58
+                    && g.delay == 0
+                    && matches!(g.proxy_type.as_str(), "Staking" | "NonTransfer" | "Any")
+            })
         })
     }
 }
@@ -798,7 +801,7 @@ pub fn name_of(model: &Model, ss58: &str) -> Option<String> {
 /// The sentence warning that the wallet's proxy setting names a wallet that holds no grant of it on chain.
 pub fn setting_warning(model: &Model, wallet: &str) -> Option<String> {
     let proxy = model.prefs.wallet_proxies.get(wallet)?;
-    let list = model.proxies.list.as_ref()?;
+    model.proxies.list.as_ref()?;
     let ss58 = model
         .wallets
         .entries
@@ -806,15 +809,13 @@ pub fn setting_warning(model: &Model, wallet: &str) -> Option<String> {
         .find(|w| &w.name == proxy)
         .and_then(|w| w.coldkey.as_ref())
         .and_then(|c| c.ss58.clone());
-    let held = ss58.as_deref().is_some_and(|a| {
-        list.grants
-            .iter()
-            .any(|g| taotui_keystore::ss58::encode(&g.delegate, 42) == a)
-    });
+    let held = ss58
+        .as_deref()
+        .is_some_and(|a| model.proxies.is_delegate(a));
     (!held).then(|| {
         format!(
-            "Proxy wallet {proxy} holds no proxy of this wallet on chain: its stakes will be refused until this \
-             coldkey grants one (a)."
+            "Proxy wallet {proxy} has no grant of this coldkey that allows staking; its stakes fail until one is \
+             granted (a)."
         )
     })
 }

@@ -346,7 +346,8 @@ pub fn draw_wallet_proxy(
         if model.proxies.list.is_some() && !model.proxies.is_delegate(a) {
             lines.push(error_line(
                 &format!(
-                    "{} is not a proxy of wallet {} on chain: grant it first (a), or its stakes will be refused.",
+                    "{} holds no proxy of wallet {} on chain that lets it stake: grant one first (a), or its stakes \
+                     will be refused.",
                     d.input.trimmed(),
                     d.wallet
                 ),
