@@ -1015,5 +1015,33 @@ fn the_worker_grants_a_staking_proxy_reserving_the_deposit_shown_and_revoking_it
             }
         };
         assert!(list.grants.is_empty() && list.deposit == 0, "{list:?}");
+
+        // `o` in the dialog: the grant written for the offline machine holding the coldkey, nothing sent.
+        worker.run(Effect::WriteGrantUnsigned {
+            id: RequestId(9),
+            request: request(true),
+        });
+        let file = loop {
+            if let Action::UnsignedWritten {
+                id: RequestId(9),
+                result,
+            } = next!()
+            {
+                break result.unwrap_or_else(|e| panic!("writing the unsigned grant: {e}"));
+            }
+        };
+        assert_eq!(
+            (file.call.as_str(), file.signer.as_str()),
+            ("Proxy.add_proxy", real_ss58.as_str())
+        );
+        assert!(
+            std::path::Path::new(&file.path).starts_with(data.join("offline")),
+            "{}",
+            file.path
+        );
+        let written: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&file.path).unwrap()).unwrap();
+        assert_eq!(written["call"]["name"], "add_proxy", "{written}");
+        assert_eq!(balances(s, real).await.1, reserved_before);
     });
 }
