@@ -3,6 +3,7 @@
 
 pub mod chain;
 pub mod form;
+pub mod grant;
 pub mod history;
 pub mod input;
 pub mod picker;
