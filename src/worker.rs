@@ -34,6 +34,9 @@ use crate::model::chain::HistoryEntry;
 use crate::model::wallets::{KeyEntry, WalletEntry};
 
 mod journal_effects;
+mod proxy_effects;
+
+pub use proxy_effects::read_proxies;
 
 /// The address book's entries; none when there is no config folder.
 fn load_address_book() -> Result<Vec<(String, String)>, String> {
@@ -77,6 +80,10 @@ pub struct Worker {
     /// Where unsigned files (`offline/`) and the history of transactions submitted from files go; `None`: taotui's
     /// data folder. Tests give their own, as the environment is shared by a test binary's threads.
     data_dir: Option<PathBuf>,
+    /// The latest proxy grant preview, waiting for the password.
+    grant: Arc<tokio::sync::Mutex<Option<(RequestId, crate::chain::proxy_grant::PreparedGrant)>>>,
+    /// Where `config.toml` is written (the wallet proxy setting); `None`: taotui's config folder.
+    config_dir: Option<PathBuf>,
 }
 
 impl Worker {
@@ -95,7 +102,15 @@ impl Worker {
             prepared: Arc::new(tokio::sync::Mutex::new(None)),
             reads: Arc::default(),
             data_dir: None,
+            grant: Arc::default(),
+            config_dir: None,
         }
+    }
+
+    /// The wallet proxy setting is written to `dir/config.toml` (tests give their own folder).
+    pub fn with_config_dir(mut self, dir: PathBuf) -> Worker {
+        self.config_dir = Some(dir);
+        self
     }
 
     /// Unsigned files go under `dir/offline/` and submitted files are recorded in `dir`'s history.
@@ -523,6 +538,18 @@ impl EffectRunner for Worker {
                 span_secs,
             } => self.scan_history(id, coldkey, span_secs),
             Effect::ExportHistory { id, merged } => self.export_history(id, merged),
+            Effect::FetchProxies { id, coldkey } => self.fetch_proxies(id, coldkey),
+            Effect::PreviewGrant { id, request } => self.preview_grant(id, request),
+            Effect::SubmitGrant {
+                id,
+                preview,
+                request,
+                password,
+            } => self.submit_grant(id, preview, request, password),
+            Effect::WriteGrantUnsigned { id, request } => self.write_grant_unsigned(id, request),
+            Effect::SaveWalletProxy { id, wallet, proxy } => {
+                self.save_wallet_proxy(id, wallet, proxy)
+            }
         }
     }
 }

@@ -172,7 +172,7 @@ fn scenes() -> Vec<(&'static str, Model)> {
     let mut m = loaded();
     m.screen = Screen::Wallets;
     let id = match char_key(&mut m, 'r').as_slice() {
-        [_, Effect::LoadAddressBook { id }] => *id,
+        [_, Effect::LoadAddressBook { id }, ..] => *id,
         other => panic!("{other:?}"),
     };
     update(

@@ -101,6 +101,12 @@ pub enum Command {
     SignOffline,
     /// Submit a transaction signed offline (`taotui sign`), from its file.
     SubmitSigned,
+    /// Grant a proxy of the selected wallet's coldkey.
+    AddProxy,
+    /// Revoke one of the selected wallet's proxies.
+    RemoveProxy,
+    /// Set or clear the proxy wallet that signs the selected wallet's staking.
+    WalletProxy,
 }
 
 impl Command {
@@ -132,6 +138,9 @@ impl Command {
             (Context::Wallets, "convert") => Convert,
             (Context::Wallets, "copy") => Copy,
             (Context::Wallets, "qr") => Qr,
+            (Context::Wallets, "add_proxy") => AddProxy,
+            (Context::Wallets, "remove_proxy") => RemoveProxy,
+            (Context::Wallets, "proxy_wallet") => WalletProxy,
             (Context::Portfolio | Context::Validators, "sort") => Sort,
             (Context::Portfolio, "stake_more") => StakeMore,
             (Context::Portfolio, "unstake") => Unstake,

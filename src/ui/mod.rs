@@ -54,6 +54,10 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
                 screens::offline::draw_offline_written(frame, area, file, theme)
             }
             Modal::Submit(d) => screens::offline::draw_submit(frame, area, d, model, theme),
+            Modal::Grant(d) => screens::proxies::draw_grant(frame, area, d, model, theme),
+            Modal::WalletProxy(d) => {
+                screens::proxies::draw_wallet_proxy(frame, area, d, model, theme)
+            }
         }
     }
 }
