@@ -76,6 +76,13 @@ pub enum StakeKind {
     TransferStake,
 }
 
+impl StakeKind {
+    /// Whether the call trades stake (what the MEV shield protects); a TAO transfer moves no price.
+    pub fn trades_stake(self) -> bool {
+        self != StakeKind::Transfer
+    }
+}
+
 /// Progress of a submitted transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TxProgress {
@@ -113,6 +120,9 @@ pub struct StakeRequest {
     pub allow_partial: bool,
     /// The wallet that signs through a proxy for `wallet` (its `proxy` setting); `None` signs with `wallet`.
     pub proxy: Option<String>,
+    /// Stake-trading calls go encrypted through MevShield where the runtime has it; `false` sends in the clear
+    /// (the form's toggle, starting from the `mev_shield` setting).
+    pub mev_shield: bool,
 }
 
 /// A rebalance: several stake requests as one all-or-nothing `Utility.batch_all`, signed by `wallet` (or by its
@@ -212,7 +222,7 @@ pub struct OfflineFile {
     pub nonce: u64,
     /// The last block it can land in.
     pub valid_until: u64,
-    /// What the QR code carries: the file's JSON without its indentation (any JSON reader takes it as the file).
+    /// What the QR code carries: the transaction's QR text (`TAOTUI:U1:…`), which `taotui sign` reads.
     pub qr_data: String,
     /// Sentences to read before carrying it (MEV shield, a refused metadata check).
     pub notes: Vec<String>,
@@ -229,6 +239,30 @@ pub struct SignedFileView {
     pub nonce: u64,
     pub valid_until: u64,
     pub notes: Vec<String>,
+}
+
+/// A coldkey's proxies as the Wallets screen shows them, with what the add dialog offers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProxyList {
+    pub grants: Vec<crate::chain::proxy::Grant>,
+    /// What the grants hold reserved.
+    pub deposit: u64,
+    /// The runtime's proxy types, in its order (for the add dialog's picker).
+    pub types: Vec<String>,
+    /// `ProxyDepositBase` and `ProxyDepositFactor` (one more grant reserves the factor, the first also the base).
+    pub deposit_base: u64,
+    pub deposit_factor: u64,
+}
+
+/// A proxy grant or revocation as it will be signed by `wallet`'s coldkey.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantRequest {
+    pub add: bool,
+    pub wallet: String,
+    /// The delegate's SS58 address.
+    pub delegate: String,
+    pub proxy_type: String,
+    pub delay: u32,
 }
 
 /// The outside world's answers and the user's intents.
@@ -384,6 +418,24 @@ pub enum Action {
         id: RequestId,
         result: Result<String, String>,
     },
+    /// The proxies `coldkey` has granted, as read from the chain.
+    ProxiesLoaded {
+        id: RequestId,
+        coldkey: String,
+        result: Result<ProxyList, String>,
+    },
+    /// The chain's preview of a proxy grant or revocation.
+    GrantPreviewed {
+        id: RequestId,
+        result: Result<crate::chain::proxy_grant::GrantPreview, String>,
+    },
+    /// `[wallets.NAME] proxy` was written to the config file (or why not).
+    WalletProxySaved {
+        id: RequestId,
+        wallet: String,
+        proxy: Option<String>,
+        result: Result<(), String>,
+    },
 }
 
 /// Secrets travel inside some actions, so Debug names the variant only.
@@ -426,6 +478,9 @@ impl fmt::Debug for Action {
             Action::EarningsLoaded { .. } => "EarningsLoaded",
             Action::ChainHistoryLoaded { .. } => "ChainHistoryLoaded",
             Action::Exported { .. } => "Exported",
+            Action::ProxiesLoaded { .. } => "ProxiesLoaded",
+            Action::GrantPreviewed { .. } => "GrantPreviewed",
+            Action::WalletProxySaved { .. } => "WalletProxySaved",
         };
         f.write_str(name)
     }
@@ -618,6 +673,35 @@ pub enum Effect {
         id: RequestId,
         merged: Option<Box<crate::history_merge::MergedHistory>>,
     },
+    /// Read the proxies `coldkey` has granted; answered by `ProxiesLoaded`.
+    FetchProxies {
+        id: RequestId,
+        coldkey: String,
+    },
+    /// Preview a grant or revocation (and keep it for signing); answered by `GrantPreviewed`.
+    PreviewGrant {
+        id: RequestId,
+        request: GrantRequest,
+    },
+    /// Sign and send what the grant preview `preview` showed; answered by `TxProgress` and `TxDone`.
+    SubmitGrant {
+        id: RequestId,
+        preview: RequestId,
+        request: GrantRequest,
+        password: SecretString,
+    },
+    /// Write the grant as an unsigned transaction for the offline machine holding the coldkey; answered by
+    /// `UnsignedWritten`.
+    WriteGrantUnsigned {
+        id: RequestId,
+        request: GrantRequest,
+    },
+    /// Set or clear `[wallets.NAME] proxy` in the config file; answered by `WalletProxySaved`.
+    SaveWalletProxy {
+        id: RequestId,
+        wallet: String,
+        proxy: Option<String>,
+    },
 }
 
 impl fmt::Debug for Effect {
@@ -701,6 +785,17 @@ impl fmt::Debug for Effect {
                 coldkey,
                 span_secs,
             } => write!(f, "ScanHistory({id:?}, {coldkey}, {span_secs})"),
+            Effect::FetchProxies { id, coldkey } => write!(f, "FetchProxies({id:?}, {coldkey})"),
+            Effect::PreviewGrant { id, request } => write!(f, "PreviewGrant({id:?}, {request:?})"),
+            Effect::SubmitGrant { id, request, .. } => {
+                write!(f, "SubmitGrant({id:?}, {request:?})")
+            }
+            Effect::WriteGrantUnsigned { id, request } => {
+                write!(f, "WriteGrantUnsigned({id:?}, {request:?})")
+            }
+            Effect::SaveWalletProxy { id, wallet, proxy } => {
+                write!(f, "SaveWalletProxy({id:?}, {wallet}, {proxy:?})")
+            }
             Effect::ExportHistory { id, merged } => write!(
                 f,
                 "ExportHistory({id:?}, {})",

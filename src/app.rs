@@ -60,6 +60,7 @@ impl AppConfig {
             tolerance_bps: settings.tolerance_bps.unwrap_or(50),
             hide_balances: global.hide_balances,
             wallet_proxies: settings.wallet_proxies.clone(),
+            mev_shield: !global.no_mev_shield && settings.mev_shield != Some(false),
         };
         Ok(AppConfig {
             root,

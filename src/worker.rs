@@ -35,6 +35,9 @@ use crate::model::wallets::{KeyEntry, WalletEntry};
 
 mod batch_effects;
 mod journal_effects;
+mod proxy_effects;
+
+pub use proxy_effects::read_proxies;
 
 /// The address book's entries; none when there is no config folder.
 fn load_address_book() -> Result<Vec<(String, String)>, String> {
@@ -80,6 +83,10 @@ pub struct Worker {
     /// Where unsigned files (`offline/`) and the history of transactions submitted from files go; `None`: taotui's
     /// data folder. Tests give their own, as the environment is shared by a test binary's threads.
     data_dir: Option<PathBuf>,
+    /// The latest proxy grant preview, waiting for the password.
+    grant: Arc<tokio::sync::Mutex<Option<(RequestId, crate::chain::proxy_grant::PreparedGrant)>>>,
+    /// Where `config.toml` is written (the wallet proxy setting); `None`: taotui's config folder.
+    config_dir: Option<PathBuf>,
 }
 
 impl Worker {
@@ -99,7 +106,15 @@ impl Worker {
             batches: Arc::new(tokio::sync::Mutex::new(None)),
             reads: Arc::default(),
             data_dir: None,
+            grant: Arc::default(),
+            config_dir: None,
         }
+    }
+
+    /// The wallet proxy setting is written to `dir/config.toml` (tests give their own folder).
+    pub fn with_config_dir(mut self, dir: PathBuf) -> Worker {
+        self.config_dir = Some(dir);
+        self
     }
 
     /// Unsigned files go under `dir/offline/` and submitted files are recorded in `dir`'s history.
@@ -549,6 +564,18 @@ impl EffectRunner for Worker {
                 span_secs,
             } => self.scan_history(id, coldkey, span_secs),
             Effect::ExportHistory { id, merged } => self.export_history(id, merged),
+            Effect::FetchProxies { id, coldkey } => self.fetch_proxies(id, coldkey),
+            Effect::PreviewGrant { id, request } => self.preview_grant(id, request),
+            Effect::SubmitGrant {
+                id,
+                preview,
+                request,
+                password,
+            } => self.submit_grant(id, preview, request, password),
+            Effect::WriteGrantUnsigned { id, request } => self.write_grant_unsigned(id, request),
+            Effect::SaveWalletProxy { id, wallet, proxy } => {
+                self.save_wallet_proxy(id, wallet, proxy)
+            }
         }
     }
 }
@@ -562,11 +589,9 @@ impl Worker {
     ) -> Result<ChainPreview, String> {
         let (mut shown, prepared) = self.prepare(request).await?;
         let client = self.client().await?;
-        // Shielded by default where the runtime has MevShield; the preview says which, never silently clear.
-        let opted_out = crate::config::load_settings()
-            .map(|s| s.mev_shield == Some(false))
-            .unwrap_or(false);
-        let shield = crate::chain::mev_shield::assess(&client, &prepared, opted_out)
+        // Shielded by default where the runtime has MevShield (the form starts from the setting and can turn
+        // it off); the preview says which, never silently clear.
+        let shield = crate::chain::mev_shield::assess(&client, &prepared, !request.mev_shield)
             .await
             .map_err(|e| e.to_string())?;
         match &shield.decision {
@@ -779,20 +804,40 @@ impl Worker {
             signer: unsigned.signer.clone(),
             nonce: unsigned.nonce,
             valid_until: unsigned.era.valid_until(),
-            qr_data: serde_json::to_string(&unsigned).map_err(|e| e.to_string())?,
+            qr_data: crate::chain::offline::compact::unsigned_text(&unsigned)
+                .map_err(|e| e.to_string())?,
             notes,
         })
     }
 
-    /// Reads a signed file and checks it against the chain, as `taotui submit` does before sending.
+    /// Reads a signed file, or pairs a signature's text with its unsigned file in `<data>/offline/`, and checks it
+    /// against the chain, as `taotui submit` does before sending.
     async fn open_signed(&self, path: &str) -> Result<(SignedFileView, online::Ready), String> {
         let client = self.client().await?;
+        if crate::chain::offline::compact::is_signature_text(path) {
+            let dir = self.data_dir().map(|d| d.join("offline"));
+            let paired = crate::chain::offline::pair::pair(path, None, dir.as_deref())
+                .map_err(|e| e.to_string())?;
+            let ready = online::check_and_build_paired(&client, &paired)
+                .await
+                .map_err(|e| e.to_string())?;
+            // The dialog submits what was typed again (checked again then): the text, not the unsigned file.
+            let view = signed_view(
+                path.to_owned(),
+                &paired.unsigned,
+                &ready,
+                vec![format!(
+                    "the signature is for the unsigned transaction in {}",
+                    paired.path.display()
+                )],
+            );
+            return Ok((view, ready));
+        }
         let signed = online::read_signed(std::path::Path::new(path)).map_err(|e| e.to_string())?;
         let ready = online::check_and_build(&client, &signed.unsigned, &signed)
             .await
             .map_err(|e| e.to_string())?;
-        let u = &signed.unsigned;
-        let mut notes = vec![u.mev_shield.clone()];
+        let mut notes = Vec::new();
         if signed.signed_description != ready.built.description {
             notes.push(
                 "the offline machine described this call differently when it signed; the chain runs it as shown \
@@ -800,20 +845,7 @@ impl Worker {
                     .to_owned(),
             );
         }
-        let view = SignedFileView {
-            path: path.to_owned(),
-            call: ready.presigned.call.clone(),
-            lines: ready
-                .built
-                .description
-                .iter()
-                .map(|l| (l.label.clone(), l.text.clone()))
-                .collect(),
-            signer: u.signer.clone(),
-            nonce: u.nonce,
-            valid_until: u.era.valid_until(),
-            notes,
-        };
+        let view = signed_view(path.to_owned(), &signed.unsigned, &ready, notes);
         Ok((view, ready))
     }
 
@@ -838,6 +870,31 @@ impl Worker {
         .await
         .map_err(|e| e.to_string())?;
         Ok(self.report_sent(id, &ready.presigned.call, &sent))
+    }
+}
+
+/// What the submit dialog shows of a checked transaction: the call as the chain decodes it.
+fn signed_view(
+    path: String,
+    u: &crate::chain::offline::UnsignedTx,
+    ready: &online::Ready,
+    more_notes: Vec<String>,
+) -> SignedFileView {
+    let mut notes = vec![u.mev_shield.clone()];
+    notes.extend(more_notes);
+    SignedFileView {
+        path,
+        call: ready.presigned.call.clone(),
+        lines: ready
+            .built
+            .description
+            .iter()
+            .map(|l| (l.label.clone(), l.text.clone()))
+            .collect(),
+        signer: u.signer.clone(),
+        nonce: u.nonce,
+        valid_until: u.era.valid_until(),
+        notes,
     }
 }
 
@@ -1341,6 +1398,7 @@ mod tests {
             tolerance_bps: 100,
             allow_partial: false,
             proxy: None,
+            mev_shield: true,
         }
     }
 

@@ -225,6 +225,75 @@ fn a_transfer_signed_offline_for_424_commits_to_the_metadata_digest() {
     // Without the digest in the payload the signature does not verify: it commits to the metadata.
     let x = decode(None, &built.bytes);
     assert_eq!(x["signatureValid"], false, "{x}");
+
+    // The QR route, as the online side proposes it (mode 1, its digest): the text is signed the same way, shown in
+    // the same words, and its signature's text alone, paired with the online side's file, makes a transaction
+    // whose signature verifies over the digest.
+    use taotui::chain::offline::{compact, pair};
+    let mut proposed = unsigned.clone();
+    proposed.metadata_hash = MetadataHashMode {
+        mode: 1,
+        digest: Some(
+            hex::decode(digest.trim_start_matches("0x"))
+                .unwrap()
+                .try_into()
+                .unwrap(),
+        ),
+    };
+    proposed.write(&home.join("qr.json")).unwrap();
+    let text = compact::unsigned_text(&proposed).unwrap();
+    std::fs::write(home.join("qr.txt"), format!("{text}\n")).unwrap();
+    let out = ok(
+        home,
+        &[
+            "sign",
+            home.join("qr.txt").to_str().unwrap(),
+            "-w",
+            "cold",
+            "-y",
+        ],
+    );
+    assert!(
+        out.contains(&format!(
+            "metadata check: on (CheckMetadataHash mode 1, digest {digest})"
+        )) && out.contains("(finney, the main network)"),
+        "{out}"
+    );
+    let from_text = SignedTx::read(&home.join("qr.signed.json")).unwrap();
+    assert_eq!(from_text.signed_description, signed.signed_description);
+    assert_eq!(from_text.unsigned.call.pallet, "Balances");
+    let signature = out
+        .split_whitespace()
+        .find(|w| w.starts_with("TAOTUI:S1:"))
+        .unwrap_or_else(|| panic!("{out}"));
+    let paired = pair::pair(signature, Some(&home.join("qr.json")), None).unwrap();
+    let mode = paired.metadata_hash().unwrap();
+    assert_eq!(mode, proposed.metadata_hash);
+    let md = Metadata::decode_from(&std::fs::read(metadata_path()).unwrap()[..]).unwrap();
+    let built = offline::build(
+        md.into(),
+        &paired.unsigned,
+        mode,
+        Signing::Given {
+            crypto: paired.signature.crypto,
+            bytes: &paired.signature.signature,
+        },
+    )
+    .unwrap();
+    assert!(taotui_keystore::derive::verify(
+        paired.signature.crypto,
+        &signer.public_key(),
+        &built.signer_payload,
+        &paired.signature.signature
+    ));
+    let x = decode(Some(&digest), &built.bytes);
+    assert_eq!(x["signatureValid"], true, "{x}");
+    assert_eq!(x["args"]["value"], 3_000_000_000u64);
+    // The same signature with the first file (another transaction: mode 0 proposed) is refused by its binding.
+    let e = pair::pair(signature, Some(&home.join("tx.json")), None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("made for another unsigned transaction"), "{e}");
 }
 
 #[test]

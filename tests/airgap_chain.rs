@@ -53,6 +53,35 @@ impl Machine {
         text
     }
 
+    /// Runs with `input` on stdin (what a scanner's text pasted into `taotui sign -` is).
+    fn run_with_stdin(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_taotui"))
+            .args(args)
+            .arg("--wallet-path")
+            .arg(self.home.join("wallets"))
+            .arg("--password-file")
+            .arg(self.home.join("pw"))
+            .current_dir(&self.home)
+            .env("TAOTUI_NETWORK", &self.network)
+            .env("TAOTUI_DATA_DIR", self.home.join("data"))
+            .env("XDG_CACHE_HOME", self.home.join("cache"))
+            .env("XDG_CONFIG_HOME", self.home.join("config"))
+            .env_remove("TAOTUI_PASSWORD_FILE")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("running taotui");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
     fn fails(&self, args: &[&str]) -> String {
         let out = self.run(args);
         let text = text(&out);
@@ -66,6 +95,10 @@ impl Machine {
     fn path(&self, name: &str) -> String {
         self.home.join(name).to_str().unwrap().to_owned()
     }
+}
+
+fn text_of(out: &Output) -> String {
+    text(out)
 }
 
 fn text(out: &Output) -> String {
@@ -174,6 +207,7 @@ fn a_stake_and_a_transfer_signed_by_an_offline_process_land() {
     ]);
     assert!(out.contains("Not signed"), "{out}");
     print_sizes(&online.home.join("stake.json"));
+    print_qr_size("unsigned stake", &qr_text(&out, "TAOTUI:U1:"));
     carry(&online, &offline, "stake.json");
     // This runtime was built without a metadata hash: the online side saw the chain refuse mode 1, and the
     // offline side says so and signs only when told to sign without the check.
@@ -411,6 +445,150 @@ fn an_altered_call_is_shown_as_it_is_and_an_expired_era_is_said_before_sending()
     assert_eq!(free_of(s, dest), dest_before);
 }
 
+/// The QR text (prefix `prefix`) a command printed.
+fn qr_text(out: &str, prefix: &str) -> String {
+    out.split_whitespace()
+        .find(|w| w.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no {prefix} text in:\n{out}"))
+        .to_owned()
+}
+
+/// How large a QR text's code is: its characters, modules, and terminal cells (half blocks, 2 modules of quiet
+/// border each side), and whether it fits 80x24 and 120x40 (with a dialog's frame).
+fn print_qr_size(what: &str, text: &str) {
+    let rows = taotui::ui::widgets::qr::transaction_qr_rows(text.as_bytes()).unwrap();
+    let width = rows[0].chars().count();
+    let fits = |w: usize, h: usize| width + 2 <= w && rows.len() + 2 <= h;
+    println!(
+        "QR {what}: {} characters, {} modules, {width}x{} cells; fits 80x24: {}, 120x40: {}",
+        text.len(),
+        width - 4,
+        rows.len(),
+        fits(80, 24),
+        fits(120, 40)
+    );
+}
+
+/// The QR route end to end on the command line: the unsigned transfer crosses as its QR text, a separate offline
+/// process signs it from stdin, and only the signature's text comes back, paired with the unsigned file online.
+/// A signature given with another unsigned file, or altered, is refused with a sentence and nothing is sent.
+#[test]
+fn a_transfer_crossing_as_qr_text_lands_from_its_signature_text_alone() {
+    let Some(s) = world::shared_or_skip() else {
+        return;
+    };
+    let _one = CHAIN.lock().unwrap_or_else(|e| e.into_inner());
+    let suri = format!("//AirgapQr{}", std::process::id());
+    let cold = world::account(&suri);
+    let dest = world::account(&format!("//AirgapQrDest{}", std::process::id()));
+    let dest_ss58 = taotui_keystore::ss58::encode(&dest, 42);
+    s.block_on(async {
+        let (api, rpc) = world::connect(s.ws_url()).await;
+        world::fund_from_alice(&api, &rpc, cold, 100 * TAO).await;
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (online, offline) = machines(s, dir.path(), &suri);
+    let write = |name: &str, amount: &str| {
+        let out = online.ok(&[
+            "transfer",
+            "-w",
+            "cold",
+            "--dest",
+            &dest_ss58,
+            "--amount",
+            amount,
+            "--sign-offline",
+            &online.path(name),
+            "-y",
+        ]);
+        qr_text(&out, "TAOTUI:U1:")
+    };
+    let text = write("transfer.json", "1.25");
+    // Another unsigned transaction, for a signature that is not its own.
+    write("other.json", "2");
+    print_qr_size("unsigned transfer", &text);
+    // Exactly what the file says the signer payload is built from.
+    let file =
+        taotui::chain::offline::UnsignedTx::read(&online.home.join("transfer.json")).unwrap();
+    let read = taotui::chain::offline::compact::parse_unsigned(&text).unwrap();
+    assert_eq!(
+        (read.signer.as_str(), read.nonce, read.era, &read.call.bytes),
+        (file.signer.as_str(), file.nonce, file.era, &file.call.bytes)
+    );
+
+    // Offline, from the scanned text on stdin (no file crosses): the same refusal of the metadata check as for
+    // the file, then the call in the same words.
+    let args = ["sign", "-", "-w", "cold", "-y"];
+    let refused = text_of(&offline.run_with_stdin(&args, &format!("{text}\n")));
+    assert!(refused.contains("refuses the metadata check"), "{refused}");
+    let out = offline.run_with_stdin(
+        &["sign", "-", "-w", "cold", "-y", "--no-metadata-hash"],
+        &format!("{text}\n"),
+    );
+    let signed = text_of(&out);
+    assert!(out.status.success(), "{signed}");
+    println!("{signed}");
+    assert!(signed.contains("no network connection is made"), "{signed}");
+    assert!(signed.contains("Balances.transfer_keep_alive"), "{signed}");
+    assert!(
+        signed.contains("1.25 τ") && signed.contains(&dest_ss58),
+        "{signed}"
+    );
+    assert!(!signed.contains("DIFFERENT"), "{signed}");
+    // The full signed file is written as for a file, named after the call.
+    assert!(
+        offline
+            .home
+            .join("Balances.transfer_keep_alive.signed.json")
+            .exists()
+    );
+    let signature = qr_text(&signed, "TAOTUI:S1:");
+    print_qr_size("signature", &signature);
+
+    let dest_before = free_of(s, dest);
+    let wrong = online.fails(&[
+        "submit",
+        &online.path("other.json"),
+        "--signature",
+        &signature,
+    ]);
+    assert!(
+        wrong.contains("made for another unsigned transaction than")
+            && wrong.contains("nothing was submitted"),
+        "{wrong}"
+    );
+    // Right binding, altered signature: it does not verify, said before sending.
+    let mut altered = taotui::chain::offline::compact::CompactSignature::parse(&signature).unwrap();
+    altered.signature[0] ^= 1;
+    let bad = online.fails(&[
+        "submit",
+        &online.path("transfer.json"),
+        "--signature",
+        &altered.text(),
+    ]);
+    assert!(
+        bad.contains("does not verify") && bad.contains("nothing was submitted"),
+        "{bad}"
+    );
+    assert_eq!(free_of(s, dest), dest_before, "nothing was transferred");
+
+    // The signature's text alone (in a file here, as a scanner saves it), with the unsigned file it names.
+    std::fs::write(online.home.join("signature.txt"), format!("{signature}\n")).unwrap();
+    let sent = online.ok(&[
+        "submit",
+        &online.path("transfer.json"),
+        "--signature",
+        &online.path("signature.txt"),
+    ]);
+    assert!(sent.contains("in block #"), "{sent}");
+    assert_eq!(free_of(s, dest) - dest_before, 1_250_000_000);
+    let history = online.ok(&["history", "--json"]);
+    assert!(
+        history.contains("Balances.transfer_keep_alive"),
+        "{history}"
+    );
+}
+
 /// How large a transaction file is, as written and as its QR code carries it (JSON without indentation).
 fn print_sizes(path: &Path) {
     let text = std::fs::read_to_string(path).unwrap();
@@ -479,6 +657,7 @@ fn the_apps_watch_only_wallet_writes_a_transfer_the_offline_process_signs_and_th
         tolerance_bps: 50,
         allow_partial: false,
         proxy: None,
+        mev_shield: true,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -552,24 +731,32 @@ fn the_apps_watch_only_wallet_writes_a_transfer_the_offline_process_signs_and_th
         assert_eq!(mode(&unsigned_path), 0o600);
         assert_eq!(mode(&data.join("offline")), 0o700);
     }
-    // The QR code carries the file itself.
-    let from_qr: taotui::chain::offline::UnsignedTx = serde_json::from_str(&file.qr_data).unwrap();
+    // The QR code carries the compact text, which names the file's transaction.
+    let written = taotui::chain::offline::UnsignedTx::read(&unsigned_path).unwrap();
+    let from_qr = taotui::chain::offline::compact::parse_unsigned(&file.qr_data).unwrap();
     assert_eq!(
-        from_qr,
-        taotui::chain::offline::UnsignedTx::read(&unsigned_path).unwrap()
+        taotui::chain::offline::compact::binding(&from_qr).unwrap(),
+        taotui::chain::offline::compact::binding(&written).unwrap()
     );
+    print_qr_size("unsigned transfer (app)", &file.qr_data);
 
-    // The offline machine signs it with the command line, as it would any unsigned file.
-    let name = unsigned_path.file_name().unwrap().to_str().unwrap();
-    std::fs::copy(&unsigned_path, offline.home.join(name)).unwrap();
+    // The offline machine signs the scanned text, saved as a file.
+    let name = unsigned_path
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .replace(".unsigned.json", ".txt");
+    std::fs::write(offline.home.join(&name), &file.qr_data).unwrap();
     let signed = offline.ok(&[
         "sign",
-        &offline.path(name),
+        &offline.path(&name),
         "-w",
         "cold",
         "-y",
         "--no-metadata-hash",
     ]);
+    let signature = qr_text(&signed, "TAOTUI:S1:");
     assert!(signed.contains("Balances.transfer_keep_alive"), "{signed}");
     assert!(
         signed.contains("1.25 τ") && signed.contains(&dest_ss58),
@@ -578,12 +765,12 @@ fn the_apps_watch_only_wallet_writes_a_transfer_the_offline_process_signs_and_th
     assert!(!signed.contains("DIFFERENT"), "{signed}");
     // Not a terminal: no QR code drawn into the output.
     assert!(!signed.contains('▀'), "{signed}");
-    let signed_name = name.replace(".unsigned.json", ".signed.json");
+    let signed_name = name.replace(".txt", ".signed.json");
     let signed_path = app_home.join(&signed_name);
     std::fs::copy(offline.home.join(&signed_name), &signed_path).unwrap();
     print_sizes(&signed_path);
-    // Both fit one QR code (2953 bytes at most), though not an 80x24 terminal.
-    assert!(file.qr_data.len() <= 2953, "{}", file.qr_data.len());
+    // The compact text fits one QR code that fits 120x40.
+    assert!(file.qr_data.len() <= 400, "{}", file.qr_data.len());
 
     let dest_before = free_of(s, dest);
     let (refused, view, done, again) = runtime.block_on(async {
@@ -612,9 +799,31 @@ fn the_apps_watch_only_wallet_writes_a_transfer_the_offline_process_signs_and_th
             _ => None,
         })
         .await;
+        // The pasted signature's text, paired with the unsigned file the app wrote: shown, then submitted.
+        worker.run(Effect::OpenSigned {
+            id: RequestId(7),
+            path: signature.clone(),
+        });
+        let pasted = answer(&mut rx, "signature text", |a| match a {
+            Action::SignedOpened {
+                id: RequestId(7),
+                result,
+            } => Some(result),
+            _ => None,
+        })
+        .await;
+        let pasted = pasted.unwrap();
+        assert_eq!(pasted.call, "Balances.transfer_keep_alive");
+        assert!(
+            pasted
+                .notes
+                .iter()
+                .any(|n| n.contains(&format!("unsigned transaction in {}", file.path))),
+            "{pasted:?}"
+        );
         worker.run(Effect::SubmitSigned {
             id: RequestId(5),
-            path: signed_path.display().to_string(),
+            path: signature.clone(),
         });
         let done = answer(&mut rx, "submission", |a| match a {
             Action::TxDone {

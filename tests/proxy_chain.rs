@@ -65,18 +65,31 @@ async fn balances(s: &Shared, account: [u8; 32]) -> (u64, u64) {
     (get("free"), get("reserved"))
 }
 
+type Payload = subxt::transactions::DynamicPayload<subxt::ext::scale_value::Composite<()>>;
+
 /// Submits `call` on behalf of `real`, signed by `delegate`, through a Staking proxy.
 async fn as_proxy(
     c: &ChainClient,
     delegate: &KeypairSigner,
     real: [u8; 32],
-    call: subxt::transactions::DynamicPayload<subxt::ext::scale_value::Composite<()>>,
+    call: Payload,
+) -> Result<tx::TxOutcome, TxError> {
+    as_proxy_typed(c, delegate, real, "Staking", call).await
+}
+
+/// Submits `call` on behalf of `real`, signed by `delegate`, through its grant of `proxy_type`.
+async fn as_proxy_typed(
+    c: &ChainClient,
+    delegate: &KeypairSigner,
+    real: [u8; 32],
+    proxy_type: &str,
+    call: Payload,
 ) -> Result<tx::TxOutcome, TxError> {
     tx::submit(
         c.api(),
         c.rpc(),
         delegate,
-        &proxy::wrap(call, real, Some("Staking")),
+        &proxy::wrap(call, real, Some(proxy_type)),
         &SubmitOptions {
             wait_for_finalized: false,
             ..SubmitOptions::default()
@@ -671,4 +684,364 @@ fn the_cli_acts_for_a_coldkey_through_its_proxy_and_a_watch_only_wallet_signs_th
     );
     run_refused(stake("watch", &[], "1"), "is not a proxy for");
     assert_eq!(s.block_on(balances(s, delegate)).0, del_free_3);
+}
+
+fn opts() -> SubmitOptions {
+    SubmitOptions {
+        wait_for_finalized: false,
+        ..SubmitOptions::default()
+    }
+}
+
+fn transfer(dest: [u8; 32], amount: u64) -> Payload {
+    tx::call(
+        "Balances",
+        "transfer_keep_alive",
+        [
+            Value::unnamed_variant("Id", [tx::account_arg(dest)]),
+            Value::u128(u128::from(amount)),
+        ],
+    )
+}
+
+/// What the runtime's filters let each type through: a `NonTransfer` proxy stakes for the coldkey but its
+/// transfer of TAO is refused by the filter (and said as a sentence naming the type); an `Any` proxy transfers.
+#[test]
+fn a_non_transfer_proxy_stakes_but_cannot_transfer_and_an_any_proxy_can() {
+    let Some(s) = world::shared_or_skip() else {
+        return;
+    };
+    let pid = std::process::id();
+    let real = world::signer(&format!("//FilterReal{pid}"));
+    let non_transfer = world::signer(&format!("//FilterNonTransfer{pid}"));
+    let any = world::signer(&format!("//FilterAny{pid}"));
+    let dest = world::account(&format!("//FilterDest{pid}"));
+    let hotkey = s.world.validator("bob-v1").hotkey;
+    let netuid = s.world.netuids()[0];
+    s.block_on(async {
+        let (api, rpc) = world::connect(s.ws_url()).await;
+        world::fund_from_alice(&api, &rpc, real.public_key(), 100 * TAO).await;
+        world::fund_from_alice(&api, &rpc, non_transfer.public_key(), 10 * TAO).await;
+        world::fund_from_alice(&api, &rpc, any.public_key(), 10 * TAO).await;
+        let c = chain_reads::taotui_client(s.ws_url()).await;
+        for (delegate, ty) in [(&non_transfer, "NonTransfer"), (&any, "Any")] {
+            tx::submit(
+                c.api(),
+                c.rpc(),
+                &real,
+                &proxy::add_proxy(delegate.public_key(), ty),
+                &opts(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("granting {ty}: {e}"));
+        }
+        let r = real.public_key();
+
+        // NonTransfer stakes for the coldkey: its position grows.
+        let before = chain_reads::alpha_of(&c, r, hotkey, netuid).await;
+        let stake = tx::call(
+            "SubtensorModule",
+            "add_stake",
+            [
+                tx::account_arg(hotkey),
+                Value::u128(u128::from(netuid)),
+                Value::u128(u128::from(TAO)),
+            ],
+        );
+        as_proxy_typed(&c, &non_transfer, r, "NonTransfer", stake)
+            .await
+            .unwrap_or_else(|e| panic!("a NonTransfer proxy should stake: {e}"));
+        let after = chain_reads::alpha_of(&c, r, hotkey, netuid).await;
+        assert!(after > before, "{before} -> {after}");
+
+        // Its transfer of TAO: refused by the filter, nothing moves, and the sentence names the type.
+        let (free, _) = balances(s, r).await;
+        let err = as_proxy_typed(&c, &non_transfer, r, "NonTransfer", transfer(dest, TAO))
+            .await
+            .unwrap_err();
+        let TxError::Dispatch { error, .. } = &err else {
+            panic!("expected the proxy filter to refuse the transfer, got {err}");
+        };
+        assert_eq!(error.name(), "System::CallFiltered");
+        let sentence = proxy::failure_sentence(error, "NonTransfer");
+        assert!(
+            sentence.starts_with("The NonTransfer proxy is not allowed to make this call"),
+            "{sentence}"
+        );
+        assert_eq!(balances(s, r).await.0, free);
+        assert_eq!(balances(s, dest).await.0, 0);
+
+        // Any transfers: exactly the amount arrives, paid from the real coldkey.
+        as_proxy_typed(&c, &any, r, "Any", transfer(dest, TAO))
+            .await
+            .unwrap_or_else(|e| panic!("an Any proxy should transfer: {e}"));
+        assert_eq!(balances(s, dest).await.0, TAO);
+        assert_eq!(balances(s, r).await.0, free - TAO);
+    });
+}
+
+/// The Wallets screen's proxies, run by the app's real worker as the TUI asks: the pane's read, the grant's
+/// preview (the deposit it reserves), signing and sending it (progress to a block, a history record), the list
+/// read again, then the revocation freeing exactly that deposit.
+#[test]
+fn the_worker_grants_a_staking_proxy_reserving_the_deposit_shown_and_revoking_it_frees_it() {
+    use secrecy::SecretString;
+    use taotui::action::{Action, Connection, Effect, GrantRequest, RequestId, TxProgress};
+    use taotui::worker::{EffectRunner, Worker};
+
+    let Some(s) = world::shared_or_skip() else {
+        return;
+    };
+    let pid = std::process::id();
+    let real_suri = format!("//PaneReal{pid}");
+    let real = world::account(&real_suri);
+    let real_ss58 = taotui_keystore::ss58::encode(&real, 42);
+    let delegate = world::account(&format!("//PaneDelegate{pid}"));
+    let delegate_ss58 = taotui_keystore::ss58::encode(&delegate, 42);
+    let home = tempfile::tempdir().unwrap();
+    let root = taotui_keystore::wallet::WalletRoot::new(home.path().join("wallets"));
+    let password = "correct horse battery staple 42";
+    taotui::worker::restore_coldkey(
+        &root,
+        "real",
+        &SecretString::from(real_suri.clone()),
+        &SecretString::from(password.to_owned()),
+        taotui::action::KeyFileFormat::Native,
+    )
+    .unwrap();
+    s.block_on(async {
+        let (api, rpc) = world::connect(s.ws_url()).await;
+        world::fund_from_alice(&api, &rpc, real, 100 * TAO).await;
+    });
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let network: taotui::chain::network::Network = s.ws_url().parse().unwrap();
+    let data = home.path().join("data");
+    let worker = Worker::new(root, network, None, tx).with_data_dir(data.clone());
+    let request = |add: bool| GrantRequest {
+        add,
+        wallet: "real".to_owned(),
+        delegate: delegate_ss58.clone(),
+        proxy_type: "Staking".to_owned(),
+        delay: 0,
+    };
+    s.block_on(async {
+        worker.start_chain();
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(240);
+        macro_rules! next {
+            () => {
+                tokio::time::timeout_at(deadline, rx.recv())
+                    .await
+                    .expect("no answer within 240 s")
+                    .expect("the worker is gone")
+            };
+        }
+        while !matches!(
+            next!(),
+            Action::ConnectionChanged(Connection::Connected { .. })
+        ) {}
+
+        // The pane's read: nothing granted yet, and the runtime's types for the dialog.
+        let read = |id: u64| Effect::FetchProxies {
+            id: RequestId(id),
+            coldkey: real_ss58.clone(),
+        };
+        worker.run(read(1));
+        let list = loop {
+            if let Action::ProxiesLoaded {
+                id: RequestId(1),
+                result,
+                ..
+            } = next!()
+            {
+                break result.unwrap();
+            }
+        };
+        assert!(list.grants.is_empty() && list.deposit == 0, "{list:?}");
+        assert!(
+            list.types.iter().any(|t| t == "Staking")
+                && list.types.iter().any(|t| t == "NonTransfer")
+        );
+
+        // Grant: the preview's deposit is what the chain reserves, to the rao.
+        let (_, reserved_before) = balances(s, real).await;
+        let preview = {
+            worker.run(Effect::PreviewGrant {
+                id: RequestId(2),
+                request: request(true),
+            });
+            loop {
+                if let Action::GrantPreviewed {
+                    id: RequestId(2),
+                    result,
+                } = next!()
+                {
+                    break result.unwrap();
+                }
+            }
+        };
+        assert!(preview.refusals.is_empty(), "{preview:?}");
+        assert_eq!(preview.deposit_before, Rao::ZERO);
+        assert_eq!(
+            preview.deposit_after.get(),
+            list.deposit_base + list.deposit_factor
+        );
+        assert!(preview.fee > Rao::ZERO && preview.spendable.get() >= 99 * TAO);
+        worker.run(Effect::SubmitGrant {
+            id: RequestId(3),
+            preview: RequestId(2),
+            request: request(true),
+            password: SecretString::from(password.to_owned()),
+        });
+        let mut progress = Vec::new();
+        let done = loop {
+            match next!() {
+                Action::TxProgress {
+                    id: RequestId(3),
+                    progress: p,
+                } => progress.push(p),
+                Action::TxDone {
+                    id: RequestId(3),
+                    result,
+                } => break result,
+                _ => {}
+            }
+        };
+        let done = done.unwrap_or_else(|e| panic!("the grant failed: {e}"));
+        assert!(
+            done.starts_with("Done: Proxy.add_proxy in block #"),
+            "{done}"
+        );
+        assert!(progress.contains(&TxProgress::Submitted), "{progress:?}");
+        assert!(
+            progress
+                .iter()
+                .any(|p| matches!(p, TxProgress::InBlock { .. })),
+            "{progress:?}"
+        );
+        let (_, reserved) = balances(s, real).await;
+        assert_eq!(reserved - reserved_before, preview.deposit_after.get());
+
+        worker.run(read(4));
+        let list = loop {
+            if let Action::ProxiesLoaded {
+                id: RequestId(4),
+                result,
+                ..
+            } = next!()
+            {
+                break result.unwrap();
+            }
+        };
+        assert_eq!(list.grants.len(), 1, "{list:?}");
+        assert_eq!(list.grants[0].delegate, delegate);
+        assert_eq!(
+            (list.grants[0].proxy_type.as_str(), list.grants[0].delay),
+            ("Staking", 0)
+        );
+        assert_eq!(list.deposit, preview.deposit_after.get());
+        // The history records it like every other transaction.
+        let records = taotui::chain::history::History::at(&data)
+            .transactions()
+            .unwrap();
+        assert!(
+            records.iter().any(|r| r.call == "Proxy.add_proxy"
+                && r.coldkey == real_ss58
+                && r.block_number.is_some()),
+            "{records:?}"
+        );
+
+        // Granting it again is refused in the preview; the revocation frees exactly the deposit.
+        worker.run(Effect::PreviewGrant {
+            id: RequestId(5),
+            request: request(true),
+        });
+        let again = loop {
+            if let Action::GrantPreviewed {
+                id: RequestId(5),
+                result,
+            } = next!()
+            {
+                break result.unwrap();
+            }
+        };
+        assert!(
+            again.refusals[0].contains("already holds a Staking proxy"),
+            "{again:?}"
+        );
+        worker.run(Effect::PreviewGrant {
+            id: RequestId(6),
+            request: request(false),
+        });
+        let revoke = loop {
+            if let Action::GrantPreviewed {
+                id: RequestId(6),
+                result,
+            } = next!()
+            {
+                break result.unwrap();
+            }
+        };
+        assert!(revoke.refusals.is_empty(), "{revoke:?}");
+        assert_eq!(
+            (revoke.deposit_before, revoke.deposit_after),
+            (preview.deposit_after, Rao::ZERO)
+        );
+        worker.run(Effect::SubmitGrant {
+            id: RequestId(7),
+            preview: RequestId(6),
+            request: request(false),
+            password: SecretString::from(password.to_owned()),
+        });
+        let done = loop {
+            if let Action::TxDone {
+                id: RequestId(7),
+                result,
+            } = next!()
+            {
+                break result;
+            }
+        };
+        assert!(done.unwrap().starts_with("Done: Proxy.remove_proxy"));
+        assert_eq!(balances(s, real).await.1, reserved_before);
+        worker.run(read(8));
+        let list = loop {
+            if let Action::ProxiesLoaded {
+                id: RequestId(8),
+                result,
+                ..
+            } = next!()
+            {
+                break result.unwrap();
+            }
+        };
+        assert!(list.grants.is_empty() && list.deposit == 0, "{list:?}");
+
+        // `o` in the dialog: the grant written for the offline machine holding the coldkey, nothing sent.
+        worker.run(Effect::WriteGrantUnsigned {
+            id: RequestId(9),
+            request: request(true),
+        });
+        let file = loop {
+            if let Action::UnsignedWritten {
+                id: RequestId(9),
+                result,
+            } = next!()
+            {
+                break result.unwrap_or_else(|e| panic!("writing the unsigned grant: {e}"));
+            }
+        };
+        assert_eq!(
+            (file.call.as_str(), file.signer.as_str()),
+            ("Proxy.add_proxy", real_ss58.as_str())
+        );
+        assert!(
+            std::path::Path::new(&file.path).starts_with(data.join("offline")),
+            "{}",
+            file.path
+        );
+        let written: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&file.path).unwrap()).unwrap();
+        assert_eq!(written["call"]["name"], "add_proxy", "{written}");
+        assert_eq!(balances(s, real).await.1, reserved_before);
+    });
 }

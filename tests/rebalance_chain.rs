@@ -452,6 +452,7 @@ fn more_than_sixteen_legs_go_as_two_batches_with_one_password_and_the_preview_sa
             tolerance_bps: 500,
             allow_partial: false,
             proxy: None,
+            mev_shield: true,
         })
         .collect();
     let request = BatchRequest {

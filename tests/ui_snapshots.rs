@@ -174,7 +174,7 @@ fn scenes() -> Vec<(&'static str, Model)> {
     let mut m = loaded();
     m.screen = Screen::Wallets;
     let id = match char_key(&mut m, 'r').as_slice() {
-        [_, Effect::LoadAddressBook { id }] => *id,
+        [_, Effect::LoadAddressBook { id }, ..] => *id,
         other => panic!("{other:?}"),
     };
     update(
@@ -778,13 +778,13 @@ fn scenes() -> Vec<(&'static str, Model)> {
     char_key(&mut m, 'o');
     scenes.push(("offline_writing", m));
 
-    for (name, bytes) in [
-        ("offline_written_qr", 60),
-        ("offline_written_large_qr", 1_600),
-        ("offline_written_too_big", 4_000),
+    for (name, qr_data) in [
+        ("offline_written_qr", compact_transfer_text()),
+        ("offline_written_large_qr", text_of(1_600)),
+        ("offline_written_too_big", text_of(4_000)),
     ] {
         let mut m = loaded();
-        m.modal = Some(Modal::OfflineWritten(Box::new(offline_file(bytes))));
+        m.modal = Some(Modal::OfflineWritten(Box::new(offline_file(qr_data))));
         scenes.push((name, m));
     }
 
@@ -1041,10 +1041,56 @@ fn watched_transfer_confirmed() -> Model {
     m
 }
 
-/// A written unsigned file whose QR text is `bytes` long.
-fn offline_file(bytes: usize) -> taotui::action::OfflineFile {
+/// A QR text `bytes` long (as the whole JSON file was before the compact text).
+fn text_of(bytes: usize) -> String {
     let head = "{\"format\":\"taotui-unsigned-transaction\",\"pad\":\"";
     let pad = "x".repeat(bytes.saturating_sub(head.len() + 2));
+    format!("{head}{pad}\"}}")
+}
+
+/// The compact QR text of a transfer as the app writes it (TAOTUI:U1:…): a call of 42 bytes, a local chain's
+/// block numbers.
+fn compact_transfer_text() -> String {
+    use taotui::chain::offline::{Era, MetadataHashMode, UnsignedCall, UnsignedTx};
+    let mut call = vec![5, 3, 0];
+    call.extend_from_slice(&[0x8e; 32]);
+    call.extend_from_slice(&[0x0b, 0x00, 0x20, 0x4a, 0xa9, 0xd1, 0x01]);
+    let tx = UnsignedTx {
+        format: taotui::chain::offline::UNSIGNED_FORMAT.to_owned(),
+        version: 1,
+        network: "local".to_owned(),
+        genesis_hash: [0x45; 32],
+        spec_name: "node-subtensor".to_owned(),
+        spec_version: 293,
+        transaction_version: 1,
+        signer: BOB.to_owned(),
+        crypto: "sr25519".to_owned(),
+        nonce: 4,
+        tip: 0,
+        era: Era {
+            birth_number: 1_000,
+            birth_hash: [0x11; 32],
+            period: 64,
+        },
+        metadata_hash: MetadataHashMode {
+            mode: 1,
+            digest: Some([0x22; 32]),
+        },
+        metadata_hash_refused: true,
+        call: UnsignedCall {
+            pallet: "Balances".to_owned(),
+            name: "transfer_keep_alive".to_owned(),
+            bytes: call,
+        },
+        description: Vec::new(),
+        mev_shield: String::new(),
+        preview: serde_json::Value::Null,
+    };
+    taotui::chain::offline::compact::unsigned_text(&tx).unwrap()
+}
+
+/// A written unsigned file whose QR code carries `qr_data`.
+fn offline_file(qr_data: String) -> taotui::action::OfflineFile {
     taotui::action::OfflineFile {
         path: "/home/u/.local/share/taotui/offline/20231114T221320Z-Balances.transfer_keep_alive.unsigned.json"
             .to_owned(),
@@ -1052,7 +1098,7 @@ fn offline_file(bytes: usize) -> taotui::action::OfflineFile {
         signer: BOB.to_owned(),
         nonce: 4,
         valid_until: 1_064,
-        qr_data: format!("{head}{pad}\"}}"),
+        qr_data,
         notes: vec!["not shielded: this call is not a stake trade".to_owned()],
     }
 }
@@ -1061,18 +1107,28 @@ fn offline_file(bytes: usize) -> taotui::action::OfflineFile {
 fn the_qr_code_is_drawn_whole_where_it_fits_and_a_sentence_says_why_not_elsewhere() {
     let theme = theme();
     let mut small = loaded();
-    small.modal = Some(Modal::OfflineWritten(Box::new(offline_file(60))));
-    // 120x40 holds the small file's code; 80x24 does not, and says what it needs.
+    small.modal = Some(Modal::OfflineWritten(Box::new(offline_file(
+        compact_transfer_text(),
+    ))));
+    // 120x40 holds the compact text's code whole, beside the text; 80x24 does not, and says what it needs.
     let big = render(&small, &theme, 120, 40);
     let drawn = text(&big);
     assert!(drawn.contains('▀') || drawn.contains('▄'), "{drawn}");
     assert!(!drawn.contains("The QR code needs"), "{drawn}");
+    // Every row of the code is there, uncut.
+    let rows =
+        taotui::ui::widgets::qr::transaction_qr_rows(compact_transfer_text().as_bytes()).unwrap();
+    for row in &rows {
+        assert!(drawn.contains(row.as_str()), "{row}\n{drawn}");
+    }
     let cramped = text(&render(&small, &theme, 80, 24));
     assert!(cramped.contains("The QR code needs"), "{cramped}");
     assert!(!cramped.contains('▀'), "{cramped}");
     // Past what one QR code holds: the sentence, and the path still shown.
     let mut huge = loaded();
-    huge.modal = Some(Modal::OfflineWritten(Box::new(offline_file(4_000))));
+    huge.modal = Some(Modal::OfflineWritten(Box::new(offline_file(text_of(
+        4_000,
+    )))));
     let drawn = text(&render(&huge, &theme, 120, 40));
     assert!(
         drawn.contains("The unsigned transaction is 4000 bytes, more than one QR code holds (2953"),
@@ -1122,4 +1178,51 @@ fn submit_confirmed() -> Model {
         );
     }
     m
+}
+
+#[test]
+fn a_pasted_signature_is_shown_short_with_the_unsigned_file_it_names() {
+    let theme = theme();
+    let sig = taotui::chain::offline::compact::CompactSignature {
+        crypto: taotui_keystore::derive::CryptoType::Sr25519,
+        metadata_hash_mode: 0,
+        signature: [7; 64],
+        binding: [1; 8],
+    }
+    .text();
+    let mut m = loaded();
+    m.screen = Screen::History;
+    char_key(&mut m, 's');
+    update(&mut m, Action::Paste(format!("{sig}\n")));
+    let effects = enter(&mut m);
+    let [Effect::OpenSigned { id, path }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(path, &sig);
+    update(
+        &mut m,
+        Action::SignedOpened {
+            id: *id,
+            result: Ok(taotui::action::SignedFileView {
+                path: sig.clone(),
+                call: "Balances.transfer_keep_alive".to_owned(),
+                lines: vec![("value".to_owned(), "1.25 τ".to_owned())],
+                signer: BOB.to_owned(),
+                nonce: 4,
+                valid_until: 1_064,
+                notes: vec![
+                    "the signature is for the unsigned transaction in /d/offline/x.unsigned.json"
+                        .to_owned(),
+                ],
+            }),
+        },
+    );
+    for (w, h) in [(80, 24), (120, 40)] {
+        let drawn = text(&render(&m, &theme, w, h));
+        assert!(drawn.contains("Signature"), "{drawn}");
+        assert!(drawn.contains(&format!("{}…", &sig[..24])), "{drawn}");
+        // The whole text is not drawn as a file name.
+        assert!(!drawn.contains(&sig[..40]), "{drawn}");
+        assert!(drawn.contains("/d/offline/x.unsigned.json"), "{drawn}");
+    }
 }

@@ -2679,6 +2679,51 @@ fn s_on_history_opens_a_signed_file_checks_it_then_submits_and_tracks_it() {
 }
 
 #[test]
+fn s_on_history_takes_a_pasted_signature_text_and_submits_it_as_pasted() {
+    use taotui::model::submit::SubmitStep;
+    let text = taotui::chain::offline::compact::CompactSignature {
+        crypto: taotui_keystore::derive::CryptoType::Sr25519,
+        metadata_hash_mode: 0,
+        signature: [7; 64],
+        binding: [1, 2, 3, 4, 5, 6, 7, 8],
+    }
+    .text();
+    let mut m = stake_model();
+    m.screen = Screen::History;
+    char_key(&mut m, 's');
+    // As a scanner or a terminal hands it over: with a line break.
+    update(&mut m, Action::Paste(format!("{text}\n")));
+    let effects = enter(&mut m);
+    let id = match effects.as_slice() {
+        [Effect::OpenSigned { id, path }] => {
+            assert_eq!(path, &text);
+            *id
+        }
+        other => panic!("{other:?}"),
+    };
+    // The worker pairs it with its unsigned file and says which one.
+    let mut view = signed_view(&text);
+    view.notes = vec![
+        "the signature is for the unsigned transaction in /d/offline/x.unsigned.json".to_owned(),
+    ];
+    update(
+        &mut m,
+        Action::SignedOpened {
+            id,
+            result: Ok(view.clone()),
+        },
+    );
+    assert_eq!(submit_dialog(&m).step, SubmitStep::Confirm);
+    // Submitting checks the same text again (the chain moved since it was shown).
+    let effects = enter(&mut m);
+    match effects.as_slice() {
+        [Effect::SubmitSigned { path, .. }] => assert_eq!(path, &text),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(submit_dialog(&m).step, SubmitStep::Sending);
+}
+
+#[test]
 fn a_submission_left_with_esc_reports_its_outcome_as_a_notice() {
     let mut m = stake_model();
     m.screen = Screen::History;
@@ -3236,9 +3281,16 @@ mod rebalance {
             request
                 .legs
                 .iter()
-                .all(|l| l.tolerance_bps == 200 && l.allow_partial)
+                .all(|l| l.tolerance_bps == 200 && l.allow_partial && l.mev_shield)
         );
         assert_eq!(dialog(&m).step, RebalanceStep::Previewing);
+        // alt-m sends the whole batch in the clear (the stake form's toggle), asked again.
+        answer_batch(&mut m, &effects, Vec::new());
+        let effects = press(&mut m, alt('m'));
+        let [Effect::PreviewBatch { request, .. }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert!(request.legs.iter().all(|l| !l.mev_shield));
     }
 
     #[test]

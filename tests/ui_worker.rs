@@ -148,6 +148,7 @@ fn transfer_request() -> taotui::action::StakeRequest {
         tolerance_bps: 50,
         allow_partial: false,
         proxy: None,
+        mev_shield: true,
     }
 }
 

@@ -20,6 +20,7 @@ pub mod offline;
 pub mod past;
 pub mod past_cache;
 pub mod proxy;
+pub mod proxy_grant;
 pub mod queries;
 pub mod rpc_runtime_watch;
 pub mod rpc_transport;

@@ -124,23 +124,29 @@ fn proxy_type_arg(name: &str) -> Value {
 
 /// `Proxy.add_proxy(delegate, proxy_type, delay = 0)`, signed by the real account.
 pub fn add_proxy(delegate: [u8; 32], proxy_type: &str) -> DynamicPayload<Composite<()>> {
-    grant_call("add_proxy", delegate, proxy_type)
+    grant_call("add_proxy", delegate, proxy_type, 0)
 }
 
 /// `Proxy.remove_proxy(delegate, proxy_type, delay = 0)`, signed by the real account.
 pub fn remove_proxy(delegate: [u8; 32], proxy_type: &str) -> DynamicPayload<Composite<()>> {
-    grant_call("remove_proxy", delegate, proxy_type)
+    grant_call("remove_proxy", delegate, proxy_type, 0)
 }
 
-fn grant_call(name: &str, delegate: [u8; 32], proxy_type: &str) -> DynamicPayload<Composite<()>> {
+/// `Proxy.add_proxy` / `Proxy.remove_proxy` (`name`) with an announcement `delay` in blocks: a grant with a delay
+/// must be removed with the same delay, and its delegate must announce each call that many blocks ahead.
+pub fn grant_call(
+    name: &str,
+    delegate: [u8; 32],
+    proxy_type: &str,
+    delay: u32,
+) -> DynamicPayload<Composite<()>> {
     subxt::dynamic::tx(
         PALLET,
         name,
         Composite::named([
             ("delegate".to_owned(), address(delegate)),
             ("proxy_type".to_owned(), proxy_type_arg(proxy_type)),
-            // No announcement delay: the delegate acts at once (a delay would need announce + proxy_announced).
-            ("delay".to_owned(), Value::u128(0)),
+            ("delay".to_owned(), Value::u128(u128::from(delay))),
         ]),
     )
 }

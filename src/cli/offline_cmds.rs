@@ -4,7 +4,7 @@
 //! `taotui sign` never connects: it reads no network setting and builds no client, so it works on a machine that
 //! has none, and the call it shows is decoded by its own metadata, not taken from the online side's words.
 
-use std::io::IsTerminal;
+use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -17,7 +17,9 @@ use crate::chain::extrinsics::{self, Prepared, SendOptions};
 use crate::chain::history::History;
 use crate::chain::mev_shield::ShieldPreview;
 use crate::chain::offline::build::{Signing, crypto_of};
+use crate::chain::offline::compact::{self, CompactSignature};
 use crate::chain::offline::online::{self, REFUSED_SENTENCE, has_metadata_hash, raw_metadata_v15};
+use crate::chain::offline::pair::{self, Paired};
 use crate::chain::offline::store::MetadataStore;
 use crate::chain::offline::{self, Line, MetadataHashMode, SignedTx, UnsignedTx, digest};
 
@@ -30,7 +32,8 @@ use super::stake_cmds::{Signing as SigningWallet, connect, runtime, signing_wall
 
 #[derive(Debug, Args)]
 pub struct SignArgs {
-    /// The unsigned transaction file written by `--sign-offline`.
+    /// The unsigned transaction file written by `--sign-offline`, or a file holding its QR code's text
+    /// (TAOTUI:U1:…); `-` reads that text from stdin.
     pub file: PathBuf,
     /// The signing wallet (its coldkey must be the file's signer).
     #[arg(long, short = 'w', value_name = "NAME", default_value = "default")]
@@ -45,18 +48,21 @@ pub struct SignArgs {
     /// Sign the call as decoded here even though the online machine described something else.
     #[arg(long)]
     pub accept_differences: bool,
-    /// Do not draw the signed transaction as a QR code (it is drawn only when stdout is a terminal).
+    /// Do not draw the signature as a QR code (it is drawn only when stdout is a terminal).
     #[arg(long)]
     pub no_qr: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct SubmitArgs {
-    /// The signed transaction written by `taotui sign` (or, with --signature, the unsigned file).
-    pub file: PathBuf,
-    /// The signed transaction file whose signature to attach to the unsigned FILE.
-    #[arg(long, value_name = "PATH")]
-    pub signature: Option<PathBuf>,
+    /// The signed transaction written by `taotui sign`; with --signature, the unsigned file; or a file holding
+    /// the signature's text (TAOTUI:S1:…), `-` to read it from stdin.
+    pub file: Option<PathBuf>,
+    /// The signature to attach to the unsigned FILE: the signed file `taotui sign` wrote, or the signature's text
+    /// (TAOTUI:S1:…, as text, in a file, or `-` for stdin). Without FILE its unsigned file is found in
+    /// <data>/offline/.
+    #[arg(long, value_name = "FILE|TEXT")]
+    pub signature: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -139,7 +145,54 @@ async fn write_proposal(
     if unsigned.metadata_hash_refused {
         prompter.say(REFUSED_SENTENCE);
     }
-    print_text(&online::next_steps(&unsigned, path))
+    print_text(&online::next_steps(&unsigned, path))?;
+    let text = compact::unsigned_text(&unsigned)?;
+    print_text(&format!(
+        "Or carry its QR code's text: `taotui sign -` (or a file holding it) on the offline machine reads\n{text}"
+    ))?;
+    // The code carries the amounts: hidden with them, as anyone watching a shared screen could scan it.
+    if std::io::stdout().is_terminal() && !crate::privacy::hidden() {
+        print_text(&qr_block("The unsigned transaction's QR code:", &text))?;
+    }
+    Ok(())
+}
+
+/// `text` as a QR code under `title`; ANSI colours make it light on dark whatever the terminal's own colours, as
+/// phone cameras need.
+fn qr_block(title: &str, text: &str) -> String {
+    match transaction_qr_rows(text.as_bytes()) {
+        Some(rows) => {
+            let mut out = format!("{title}\n");
+            for row in rows {
+                out.push_str("\x1b[97;40m");
+                out.push_str(&row);
+                out.push_str("\x1b[0m\n");
+            }
+            out
+        }
+        None => too_big_for_qr("", text.len()),
+    }
+}
+
+/// What `taotui sign` was given: the unsigned file, or the QR code's text (in a file, or `-` for stdin).
+fn read_to_sign(file: &Path) -> Result<(UnsignedTx, bool)> {
+    let text = if file == Path::new("-") {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("could not read the QR code's text from stdin")?;
+        Some(line)
+    } else {
+        std::fs::read(file)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .filter(|t| compact::is_unsigned_text(t))
+    };
+    match text {
+        Some(text) => Ok((compact::parse_unsigned(&text)?, true)),
+        None => Ok((UnsignedTx::read(file)?, false)),
+    }
 }
 
 fn default_out(file: &Path) -> PathBuf {
@@ -160,15 +213,23 @@ struct SignJson<'a> {
     differences: &'a [String],
     metadata_hash: &'a MetadataHashMode,
     extrinsic_hash: String,
+    signature_text: &'a str,
 }
 
 /// Offline: decodes, shows, compares, asks, signs. Makes no connection.
 pub fn sign(args: SignArgs, global: &GlobalArgs) -> Result<()> {
     offline::forbid_network();
     let prompter = Prompter::new(global.password_file.clone(), global.yes);
-    let unsigned = UnsignedTx::read(&args.file)?;
+    let (mut unsigned, from_text) = read_to_sign(&args.file)?;
     let store = MetadataStore::default_location()?;
-    let held = store.load(&unsigned.spec_name, unsigned.spec_version)?;
+    let held = if from_text {
+        store.load_version(unsigned.spec_version)?
+    } else {
+        store.load(&unsigned.spec_name, unsigned.spec_version)?
+    };
+    if from_text {
+        unsigned.spec_name = held.spec_name.clone();
+    }
     let has_extension = has_metadata_hash(&held.metadata);
     let mode = if has_extension && !args.no_metadata_hash {
         MetadataHashMode {
@@ -193,7 +254,14 @@ pub fn sign(args: SignArgs, global: &GlobalArgs) -> Result<()> {
             bytes: &[0; 64],
         },
     )?;
-    let differences = offline::differences(&unsigned.description, &preview.description);
+    // QR text carries no description to compare: the call is only what the metadata here decodes.
+    let differences = if from_text {
+        unsigned.call.pallet = preview.pallet.clone();
+        unsigned.call.name = preview.call.clone();
+        Vec::new()
+    } else {
+        offline::differences(&unsigned.description, &preview.description)
+    };
     if !global.json {
         prompter.say(&format!(
             "Offline signing: no network connection is made. Decoded with the metadata of {} spec {} held here.",
@@ -202,10 +270,12 @@ pub fn sign(args: SignArgs, global: &GlobalArgs) -> Result<()> {
         prompter.say(&render_lines(&preview.description));
         let mut t = Table::new(["", ""]);
         t.row(["signer".to_owned(), unsigned.signer.clone()]);
-        t.row([
-            "network".to_owned(),
-            format!("{} (as the online machine names it)", unsigned.network),
-        ]);
+        if !from_text {
+            t.row([
+                "network".to_owned(),
+                format!("{} (as the online machine names it)", unsigned.network),
+            ]);
+        }
         t.row([
             "genesis".to_owned(),
             offline::file::genesis_words(&unsigned.genesis_hash),
@@ -268,7 +338,14 @@ pub fn sign(args: SignArgs, global: &GlobalArgs) -> Result<()> {
         .map_err(|e| anyhow::anyhow!("could not unlock the coldkey: {e}"))?;
     let built = offline::build(metadata.clone(), &unsigned, mode, Signing::Key(&signer))?;
     drop(signer);
-    let out = args.out.unwrap_or_else(|| default_out(&args.file));
+    let out = args.out.unwrap_or_else(|| {
+        if args.file == Path::new("-") {
+            PathBuf::from(format!("{}.{}.signed.json", built.pallet, built.call))
+        } else {
+            default_out(&args.file)
+        }
+    });
+    let signature_text = signature_text(&unsigned, &mode, &built.signature)?;
     let signed = SignedTx::new(
         unsigned,
         mode,
@@ -285,11 +362,13 @@ pub fn sign(args: SignArgs, global: &GlobalArgs) -> Result<()> {
             differences: &differences,
             metadata_hash: &mode,
             extrinsic_hash: extrinsics::send::hex(&built.hash),
+            signature_text: &signature_text,
         });
     }
     print_text(&format!(
         "Signed {}.{} (extrinsic {}). The signed transaction is in {}: take it to the online machine and run \
-         `taotui submit {}`.",
+         `taotui submit {}`.\nOr carry the signature's text (its QR code below), which the online machine pairs \
+         with its unsigned file: `taotui submit --signature TEXT`, or s on the History screen.\n{signature_text}",
         built.pallet,
         built.call,
         extrinsics::send::hex(&built.hash),
@@ -297,33 +376,27 @@ pub fn sign(args: SignArgs, global: &GlobalArgs) -> Result<()> {
         out.display()
     ))?;
     if !args.no_qr && std::io::stdout().is_terminal() {
-        print_text(&signed_qr_text(&signed)?)?;
+        print_text(&qr_block("The signature as a QR code:", &signature_text))?;
     }
     Ok(())
 }
 
-/// The signed transaction as a QR code (its JSON without the file's indentation, which any JSON reader takes as
-/// the file), or the sentence saying it does not fit one. ANSI colours make it light on dark whatever the
-/// terminal's own colours, as phone cameras need.
-fn signed_qr_text(signed: &SignedTx) -> Result<String> {
-    if crate::privacy::hidden() {
-        return Ok("No QR code: amounts are hidden (--hide-balances); carry the file.".to_owned());
+/// The signature's text for the QR route: the signature, whether it commits to the metadata, and the binding
+/// that names the unsigned transaction it was made for (no amounts: it shows even while they are hidden).
+fn signature_text(
+    unsigned: &UnsignedTx,
+    mode: &MetadataHashMode,
+    signature: &[u8],
+) -> Result<String> {
+    let signature = <[u8; 64]>::try_from(signature)
+        .map_err(|_| anyhow::anyhow!("the signature is {} bytes, not 64", signature.len()))?;
+    Ok(CompactSignature {
+        crypto: crypto_of(&unsigned.crypto),
+        metadata_hash_mode: mode.mode,
+        signature,
+        binding: compact::binding(unsigned)?,
     }
-    let compact = serde_json::to_string(signed)?;
-    Ok(match transaction_qr_rows(compact.as_bytes()) {
-        Some(rows) => {
-            let mut text = String::from(
-                "The signed transaction as a QR code (its JSON, to save as a file on the online machine):\n",
-            );
-            for row in rows {
-                text.push_str("\x1b[97;40m");
-                text.push_str(&row);
-                text.push_str("\x1b[0m\n");
-            }
-            text
-        }
-        None => too_big_for_qr("signed", compact.len()),
-    })
+    .text())
 }
 
 #[derive(Serialize)]
@@ -339,23 +412,37 @@ struct SubmitJson {
 
 /// Online: checks the file against the chain, attaches the signature, submits and tracks it.
 pub fn submit(args: SubmitArgs, global: &GlobalArgs) -> Result<()> {
-    let (unsigned, signed) = match &args.signature {
-        Some(sig) => (UnsignedTx::read(&args.file)?, SignedTx::read(sig)?),
-        None => {
-            let s = online::read_signed(&args.file)?;
-            (s.unsigned.clone(), s)
+    let prompter = Prompter::new(global.password_file.clone(), global.yes);
+    let source = submit_source(&args)?;
+    let unsigned = match &source {
+        SubmitSource::Files { unsigned, signed } => {
+            if signed.unsigned != **unsigned && !global.json {
+                prompter.say(
+                    "warning: the signature was made for a different transaction than this file; the chain will \
+                     refuse it",
+                );
+            }
+            (**unsigned).clone()
+        }
+        SubmitSource::Text(p) => {
+            if !global.json {
+                prompter.say(&format!(
+                    "The signature is for the unsigned transaction in {}.",
+                    p.path.display()
+                ));
+            }
+            p.unsigned.clone()
         }
     };
-    let prompter = Prompter::new(global.password_file.clone(), global.yes);
-    if signed.unsigned != unsigned && !global.json {
-        prompter.say(
-            "warning: the signature was made for a different transaction than this file; the chain will refuse it",
-        );
-    }
     let rt = runtime()?;
     rt.block_on(async {
         let client = connect(global).await?;
-        let ready = online::check_and_build(&client, &unsigned, &signed).await?;
+        let ready = match &source {
+            SubmitSource::Files { unsigned, signed } => {
+                online::check_and_build(&client, unsigned, signed).await?
+            }
+            SubmitSource::Text(p) => online::check_and_build_paired(&client, p).await?,
+        };
         if !global.json {
             prompter.say(&render_lines(&ready.built.description));
             prompter.say(&unsigned.mev_shield);
@@ -394,6 +481,73 @@ pub fn submit(args: SubmitArgs, global: &GlobalArgs) -> Result<()> {
             events.join(", ")
         ))
     })
+}
+
+/// What `taotui submit` attaches: a signed file (or a signed file's signature to an unsigned one), or a signature
+/// text paired with its unsigned file.
+enum SubmitSource {
+    Files {
+        unsigned: Box<UnsignedTx>,
+        signed: Box<SignedTx>,
+    },
+    Text(Box<Paired>),
+}
+
+/// The signature's text if `given` is one (as it is, `-` for stdin, or a file holding it).
+fn signature_text_of(given: &str) -> Result<Option<String>> {
+    if compact::is_signature_text(given) {
+        return Ok(Some(given.to_owned()));
+    }
+    if given == "-" {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("could not read the signature's text from stdin")?;
+        return Ok(Some(line));
+    }
+    Ok(std::fs::read(given)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .filter(|t| compact::is_signature_text(t)))
+}
+
+fn submit_source(args: &SubmitArgs) -> Result<SubmitSource> {
+    let offline_dir = crate::config::data_dir().map(|d| d.join("offline"));
+    let paired = |text: &str, unsigned: Option<&Path>| -> Result<SubmitSource> {
+        Ok(SubmitSource::Text(Box::new(pair::pair(
+            text,
+            unsigned,
+            offline_dir.as_deref(),
+        )?)))
+    };
+    match (&args.file, &args.signature) {
+        (file, Some(sig)) => match (signature_text_of(sig)?, file) {
+            (Some(text), file) => paired(&text, file.as_deref()),
+            (None, Some(file)) => Ok(SubmitSource::Files {
+                unsigned: Box::new(UnsignedTx::read(file)?),
+                signed: Box::new(SignedTx::read(Path::new(sig))?),
+            }),
+            (None, None) => bail!(
+                "--signature {sig} is neither a signature's text (TAOTUI:S1:…) nor a file holding one; give the \
+                 unsigned file with it, or the signed file alone"
+            ),
+        },
+        (Some(file), None) => match signature_text_of(&file.to_string_lossy())? {
+            Some(text) => paired(&text, None),
+            None => {
+                let signed = online::read_signed(file)?;
+                Ok(SubmitSource::Files {
+                    unsigned: Box::new(signed.unsigned.clone()),
+                    signed: Box::new(signed),
+                })
+            }
+        },
+        (None, None) => bail!(
+            "give the signed file (`taotui submit FILE.signed.json`) or the signature's text (`taotui submit \
+             --signature TAOTUI:S1:…`)"
+        ),
+    }
 }
 
 /// `taotui metadata export|import`.
@@ -487,11 +641,15 @@ mod tests {
     }
 
     #[test]
-    fn the_signed_file_is_drawn_as_a_qr_code_of_its_json_or_said_too_large() {
-        let small = signed_with_description("Balances.transfer_keep_alive");
-        let text = signed_qr_text(&small).unwrap();
-        let rows: Vec<&str> = text.lines().skip(1).collect();
-        assert!(rows.len() > 20, "{text}");
+    fn the_signature_is_drawn_as_a_qr_code_small_enough_for_80_by_24() {
+        let signed = signed_with_description("Balances.transfer_keep_alive");
+        let text =
+            signature_text(&signed.unsigned, &signed.metadata_hash, &signed.signature).unwrap();
+        let parsed = CompactSignature::parse(&text).unwrap();
+        assert_eq!(parsed.signature, [7; 64]);
+        assert_eq!(parsed.binding, compact::binding(&signed.unsigned).unwrap());
+        let block = qr_block("title", &text);
+        let rows: Vec<&str> = block.lines().skip(1).collect();
         // Every row light on dark, the same width, made of half blocks.
         for row in &rows {
             let cells = row
@@ -501,14 +659,91 @@ mod tests {
             assert!(cells.chars().all(|c| " ▀▄█".contains(c)), "{cells}");
             // A square code (odd side plus the quiet border) in half-height rows.
             assert_eq!(cells.chars().count(), rows.len() * 2 - 1);
+            assert!(cells.chars().count() <= 80);
         }
-        let big = signed_with_description(&"x".repeat(3_000));
-        let text = signed_qr_text(&big).unwrap();
-        assert!(
-            text.starts_with("The signed transaction is ")
-                && text.contains("more than one QR code holds (2953 bytes)"),
-            "{text}"
+        // With its title and the text's line it fits a 24-line terminal.
+        assert!(rows.len() + 2 <= 24, "{} rows", rows.len());
+        assert!(signature_text(&signed.unsigned, &signed.metadata_hash, &[1; 10]).is_err());
+    }
+
+    #[test]
+    fn sign_reads_the_qr_text_from_a_file_and_keeps_reading_json_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let unsigned = signed_with_description("x").unsigned;
+        let json = dir.path().join("t.unsigned.json");
+        unsigned.write(&json).unwrap();
+        let (read, from_text) = read_to_sign(&json).unwrap();
+        assert!(!from_text);
+        assert_eq!(read, unsigned);
+        let txt = dir.path().join("t.txt");
+        std::fs::write(
+            &txt,
+            format!("{}\n", compact::unsigned_text(&unsigned).unwrap()),
+        )
+        .unwrap();
+        let (read, from_text) = read_to_sign(&txt).unwrap();
+        assert!(from_text);
+        assert_eq!(
+            compact::binding(&read).unwrap(),
+            compact::binding(&unsigned).unwrap()
         );
+        std::fs::write(&txt, "TAOTUI:U1:AAAA").unwrap();
+        let e = read_to_sign(&txt).unwrap_err().to_string();
+        assert!(e.contains("damaged"), "{e}");
+    }
+
+    #[test]
+    fn submit_pairs_a_signature_text_given_inline_or_in_a_file_and_refuses_another_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let signed = signed_with_description("x");
+        let json = dir.path().join("t.unsigned.json");
+        signed.unsigned.write(&json).unwrap();
+        let text =
+            signature_text(&signed.unsigned, &signed.metadata_hash, &signed.signature).unwrap();
+        let text_file = dir.path().join("sig.txt");
+        std::fs::write(&text_file, format!("{text}\n")).unwrap();
+        for given in [text.clone(), text_file.display().to_string()] {
+            let args = SubmitArgs {
+                file: Some(json.clone()),
+                signature: Some(given),
+            };
+            match submit_source(&args).unwrap() {
+                SubmitSource::Text(p) => {
+                    assert_eq!(p.path, json);
+                    assert_eq!(p.signature.signature, [7; 64]);
+                }
+                SubmitSource::Files { .. } => panic!("not paired"),
+            }
+        }
+        let mut other = signed.unsigned.clone();
+        other.nonce += 1;
+        let other_path = dir.path().join("other.unsigned.json");
+        other.write(&other_path).unwrap();
+        let args = SubmitArgs {
+            file: Some(other_path),
+            signature: Some(text),
+        };
+        let e = submit_source(&args).err().unwrap().to_string();
+        assert!(e.contains("made for another unsigned transaction"), "{e}");
+        // A signed file with --signature still attaches its signature to the unsigned file, as before.
+        let signed_path = dir.path().join("t.signed.json");
+        signed.write(&signed_path).unwrap();
+        let args = SubmitArgs {
+            file: Some(json),
+            signature: Some(signed_path.display().to_string()),
+        };
+        assert!(matches!(
+            submit_source(&args).unwrap(),
+            SubmitSource::Files { .. }
+        ));
+        let e = submit_source(&SubmitArgs {
+            file: None,
+            signature: None,
+        })
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(e.contains("give the signed file"), "{e}");
     }
 
     #[test]

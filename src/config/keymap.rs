@@ -96,6 +96,7 @@ pub enum Command {
     ToleranceUp,
     ToleranceDown,
     TogglePartial,
+    ToggleShield,
     /// In a signing dialog's confirm step: write the unsigned transaction for an offline machine instead.
     SignOffline,
     /// Submit a transaction signed offline (`taotui sign`), from its file.
@@ -104,6 +105,12 @@ pub enum Command {
     Mark,
     /// Portfolio: change the marked positions in one batch.
     Rebalance,
+    /// Grant a proxy of the selected wallet's coldkey.
+    AddProxy,
+    /// Revoke one of the selected wallet's proxies.
+    RemoveProxy,
+    /// Set or clear the proxy wallet that signs the selected wallet's staking.
+    WalletProxy,
 }
 
 impl Command {
@@ -135,6 +142,9 @@ impl Command {
             (Context::Wallets, "convert") => Convert,
             (Context::Wallets, "copy") => Copy,
             (Context::Wallets, "qr") => Qr,
+            (Context::Wallets, "add_proxy") => AddProxy,
+            (Context::Wallets, "remove_proxy") => RemoveProxy,
+            (Context::Wallets, "proxy_wallet") => WalletProxy,
             (Context::Portfolio | Context::Validators, "sort") => Sort,
             (Context::Portfolio, "stake_more") => StakeMore,
             (Context::Portfolio, "unstake") => Unstake,
@@ -156,6 +166,7 @@ impl Command {
             (Context::StakeForm, "tolerance_up") => ToleranceUp,
             (Context::StakeForm, "tolerance_down") => ToleranceDown,
             (Context::StakeForm, "partial_fill") => TogglePartial,
+            (Context::StakeForm, "mev_shield") => ToggleShield,
             (Context::StakeForm, "sign_offline") => SignOffline,
             (Context::History, "submit_signed") => SubmitSigned,
             _ => return None,
@@ -500,10 +511,16 @@ mod tests {
         assert_eq!(form(alt('+')), Some(Command::ToleranceUp));
         assert_eq!(form(alt('-')), Some(Command::ToleranceDown));
         assert_eq!(form(alt('p')), Some(Command::TogglePartial));
-        for c in ['+', '-', '=', 'p', '1', '.'] {
+        assert_eq!(form(alt('m')), Some(Command::ToggleShield));
+        for c in ['+', '-', '=', 'p', 'm', '1', '.'] {
             assert!(!matches!(
                 form(KeyPress::char(c)),
-                Some(Command::ToleranceUp | Command::ToleranceDown | Command::TogglePartial)
+                Some(
+                    Command::ToleranceUp
+                        | Command::ToleranceDown
+                        | Command::TogglePartial
+                        | Command::ToggleShield
+                )
             ));
         }
         assert_eq!(

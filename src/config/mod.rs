@@ -4,6 +4,7 @@
 pub mod keymap;
 pub mod private_fs;
 pub mod settings;
+pub mod settings_edit;
 pub mod theme;
 
 use std::path::PathBuf;

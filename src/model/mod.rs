@@ -3,9 +3,11 @@
 
 pub mod chain;
 pub mod form;
+pub mod grant;
 pub mod history;
 pub mod input;
 pub mod picker;
+pub mod proxies;
 pub mod rebalance;
 pub mod recipient;
 pub mod stake;
@@ -97,6 +99,10 @@ pub enum Modal {
     Submit(Box<SubmitSigned>),
     /// Several positions changed in one batch (Portfolio, marked positions).
     Rebalance(Box<rebalance::Rebalance>),
+    /// Granting or revoking a proxy of the selected wallet (Wallets screen).
+    Grant(Box<proxies::GrantDialog>),
+    /// Setting the proxy wallet that signs the selected wallet's staking.
+    WalletProxy(Box<proxies::WalletProxyDialog>),
 }
 
 /// Hands out request ids; each effect that expects an answer gets a fresh one.
@@ -120,6 +126,8 @@ pub struct Prefs {
     pub hide_balances: bool,
     /// Wallet name -> the proxy wallet that signs its staking (`[wallets.NAME] proxy = "..."`).
     pub wallet_proxies: std::collections::BTreeMap<String, String>,
+    /// Stake trades are MEV-shielded by default (`mev_shield = false` in the settings turns it off).
+    pub mev_shield: bool,
 }
 
 impl Default for Prefs {
@@ -130,6 +138,7 @@ impl Default for Prefs {
             tolerance_bps: 50,
             hide_balances: false,
             wallet_proxies: std::collections::BTreeMap::new(),
+            mev_shield: true,
         }
     }
 }
@@ -146,6 +155,8 @@ pub struct Model {
     pub screen: Screen,
     pub modal: Option<Modal>,
     pub wallets: WalletsState,
+    /// The selected wallet's proxies (Wallets screen).
+    pub proxies: proxies::ProxiesState,
     pub portfolio: PortfolioState,
     pub validators: ValidatorsState,
     pub network: NetworkState,
@@ -182,6 +193,7 @@ impl Model {
             screen: Screen::Wallets,
             modal: None,
             wallets: WalletsState::default(),
+            proxies: proxies::ProxiesState::default(),
             portfolio: PortfolioState::default(),
             validators: ValidatorsState::default(),
             network: NetworkState::default(),
@@ -285,6 +297,8 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
                 Some(Modal::Stake(s)) => s.on_paste(&text),
                 Some(Modal::Submit(d)) => d.on_paste(&text),
                 Some(Modal::Rebalance(r)) => r.on_paste(&text),
+                Some(Modal::Grant(d)) => d.on_paste(&text),
+                Some(Modal::WalletProxy(d)) => d.input.push_str(text.trim()),
                 _ if model.validators.filtering => {
                     model.validators.filter.push_str(&text);
                     model.validators.reorder();
@@ -365,7 +379,9 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
                     model.wallets.error = Some(e);
                 }
             }
-            refresh_portfolio_if_changed(model)
+            let mut effects = refresh_portfolio_if_changed(model);
+            effects.extend(proxies::refresh(model, false));
+            effects
         }
         Action::MnemonicGenerated {
             id,
@@ -437,6 +453,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
                 effects.extend(fetch_subnets(model));
                 effects.extend(fetch_validators(model));
                 effects.extend(fetch_portfolio(model));
+                effects.extend(proxies::refresh(model, true));
                 return effects;
             }
             Vec::new()
@@ -544,11 +561,19 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             match &mut model.modal {
                 Some(Modal::Stake(s)) => s.on_progress(id, progress),
                 Some(Modal::Submit(d)) => d.on_progress(id, progress),
+                Some(Modal::Grant(d)) => d.on_progress(id, progress),
                 _ => {}
             }
             Vec::new()
         }
         Action::UnsignedWritten { id, result } => {
+            if let Some(Modal::Grant(d)) = &mut model.modal
+                && d.on_written(id, &result)
+                && let Ok(file) = result
+            {
+                model.modal = Some(Modal::OfflineWritten(Box::new(file)));
+                return Vec::new();
+            }
             if let Some(Modal::Stake(s)) = &mut model.modal
                 && s.on_written(id, &result)
                 && let Ok(file) = result
@@ -570,6 +595,9 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
         | Action::EarningsLoaded { .. }
         | Action::Exported { .. } => value::update(model, action),
         Action::ChainHistoryLoaded { .. } => history::update(model, action),
+        Action::ProxiesLoaded { .. }
+        | Action::GrantPreviewed { .. }
+        | Action::WalletProxySaved { .. } => proxies::update(model, action),
         Action::TxDone { id, result } => {
             if let Some(at) = model.background_txs.iter().position(|t| *t == id) {
                 model.background_txs.remove(at);
@@ -579,6 +607,17 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
                 }
                 let mut effects = load_history(model);
                 effects.extend(fetch_portfolio(model));
+                effects.extend(proxies::refresh(model, true));
+                return effects;
+            }
+            if let Some(Modal::Grant(d)) = &mut model.modal
+                && d.pending == Some(id)
+            {
+                d.on_done(id, result);
+                // The grants and the reserved balance changed (or not, if it failed: read anyway, it is one read).
+                let mut effects = load_history(model);
+                effects.extend(fetch_portfolio(model));
+                effects.extend(proxies::refresh(model, true));
                 return effects;
             }
             if let Some(Modal::Submit(d)) = &mut model.modal {
@@ -686,7 +725,10 @@ fn on_modal_key(model: &mut Model, modal: Modal, key: KeyPress) -> Vec<Effect> {
             let limit = model.keymap.lookup(Context::StakeForm, key).filter(|c| {
                 matches!(
                     c,
-                    Command::ToleranceUp | Command::ToleranceDown | Command::TogglePartial
+                    Command::ToleranceUp
+                        | Command::ToleranceDown
+                        | Command::TogglePartial
+                        | Command::ToggleShield
                 )
             });
             // Only the confirm step takes `o`: elsewhere it is typed into an address or a filter.
@@ -694,12 +736,14 @@ fn on_modal_key(model: &mut Model, modal: Modal, key: KeyPress) -> Vec<Effect> {
                 && model.keymap.lookup(Context::StakeForm, key) == Some(Command::SignOffline);
             let outcome = match limit {
                 _ if offline => s.write_offline(&mut model.ids),
-                Some(command) if s.has_limit() => s.on_limit_command(command, &mut model.ids),
+                Some(command) => s.on_limit_command(command, &mut model.ids),
                 _ => s.on_key(key, &mut model.ids),
             };
             on_stake_outcome(model, s, outcome)
         }
         Modal::Rebalance(r) => rebalance::on_key(model, r, key),
+        Modal::Grant(d) => proxies::on_grant_key(model, d, key),
+        Modal::WalletProxy(d) => proxies::on_wallet_proxy_key(model, d, key),
         Modal::Submit(mut d) => match d.on_key(key, &mut model.ids) {
             SubmitOutcome::Stay(effects) => {
                 model.modal = Some(Modal::Submit(d));
@@ -846,6 +890,9 @@ fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
             }
         },
         Command::Qr => open_qr(model),
+        Command::AddProxy | Command::RemoveProxy | Command::WalletProxy => {
+            proxies::on_command(model, command)
+        }
         Command::Sort => {
             match model.screen {
                 Screen::Portfolio => model.portfolio.sort = model.portfolio.sort.next(),
@@ -891,6 +938,7 @@ fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
         Command::ToleranceUp
         | Command::ToleranceDown
         | Command::TogglePartial
+        | Command::ToggleShield
         | Command::SignOffline => Vec::new(),
         Command::HideBalances => {
             model.prefs.hide_balances = !model.prefs.hide_balances;
@@ -981,6 +1029,7 @@ fn switch_screen(model: &mut Model, screen: Screen) -> Vec<Effect> {
             effects.extend(load_history(model));
             effects.extend(history::scan(model, false));
         }
+        Screen::Wallets => effects.extend(proxies::refresh(model, false)),
         Screen::Validators
             if model.validators.validators.data.is_none()
                 && model.validators.validators.pending.is_none() =>
@@ -1000,6 +1049,7 @@ fn move_selection(model: &mut Model, delta: isize) -> Vec<Effect> {
             model.wallets.move_selection(delta);
             if before != model.selected_coldkey() {
                 model.portfolio.selected = 0;
+                return proxies::refresh(model, false);
             }
         }
         Screen::Portfolio => {
@@ -1116,6 +1166,7 @@ fn open_stake_from_validator(model: &mut Model) -> Vec<Effect> {
 /// Opens a stake form; a wallet set to sign through a proxy wallet (`[wallets.NAME] proxy`) gets it here.
 fn show_stake_form(model: &mut Model, mut form: StakeForm) {
     form.proxy = model.prefs.wallet_proxies.get(&form.wallet).cloned();
+    form.mev_shield = model.prefs.mev_shield;
     form.watch_only = signs_offline_only(model, &form.wallet);
     model.modal = Some(Modal::Stake(Box::new(form)));
 }
@@ -1290,7 +1341,11 @@ fn rescan_wallets_and_book(model: &mut Model) -> Vec<Effect> {
 
 fn refresh(model: &mut Model) -> Vec<Effect> {
     let mut effects = match model.screen {
-        Screen::Wallets => rescan_wallets_and_book(model),
+        Screen::Wallets => {
+            let mut e = rescan_wallets_and_book(model);
+            e.extend(proxies::refresh(model, true));
+            e
+        }
         Screen::Portfolio => fetch_portfolio(model),
         Screen::Validators => {
             let mut e = fetch_subnets(model);
@@ -1331,7 +1386,7 @@ fn stop_waiting(model: &mut Model) -> Vec<Effect> {
         .collect(),
         Screen::Network => model.network.overview.cancel(now).into_iter().collect(),
         Screen::History => model.history.chain.cancel(now).into_iter().collect(),
-        _ => Vec::new(),
+        Screen::Wallets => model.proxies.pending.take().into_iter().collect(),
     };
     if ids.is_empty() {
         return Vec::new();

@@ -26,12 +26,16 @@ pub const TOLERANCE_STEPS_BPS: [u32; 6] = [10, 50, 100, 200, 500, 1000];
 /// The chain layer's code for a trade that alone moves the price past the tolerance.
 const BEYOND_TOLERANCE: &str = "beyond_tolerance";
 
+/// The worker's code for a shielded send the chain cannot take (no key, fee short, too large).
+const MEV_SHIELD: &str = "mev_shield";
+
 /// The key names that change the limit, as the user's keymap binds them (for hints).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LimitKeys {
     pub up: String,
     pub down: String,
     pub partial: String,
+    pub shield: String,
 }
 
 impl LimitKeys {
@@ -41,6 +45,7 @@ impl LimitKeys {
             up: key(Command::ToleranceUp),
             down: key(Command::ToleranceDown),
             partial: key(Command::TogglePartial),
+            shield: key(Command::ToggleShield),
         }
     }
 }
@@ -147,6 +152,8 @@ pub struct StakeForm {
     pub tolerance_bps: u32,
     /// Limit calls: fill what fits within the tolerance rather than refuse the whole trade.
     pub allow_partial: bool,
+    /// Stake trades go through the MEV shield where the runtime has it (`false`: in the clear, as asked).
+    pub mev_shield: bool,
     pub password: TextInput,
     pub step: StakeStep,
     pub error: Option<String>,
@@ -225,6 +232,7 @@ impl StakeForm {
             tolerance,
             tolerance_bps,
             allow_partial: false,
+            mev_shield: true,
             password: TextInput::secret(),
             step: StakeStep::Edit,
             error: None,
@@ -343,6 +351,7 @@ impl StakeForm {
             tolerance_bps: self.tolerance_bps,
             allow_partial: self.has_limit() && self.allow_partial,
             proxy: self.proxy.clone(),
+            mev_shield: self.mev_shield,
         }
     }
 
@@ -370,7 +379,12 @@ impl StakeForm {
     /// asked for, is asked again with the new limit; the older answer is then dropped by id.
     pub fn on_limit_command(&mut self, command: Command, ids: &mut IdGen) -> StakeOutcome {
         let stay = StakeOutcome::Stay(Vec::new());
-        if !self.has_limit()
+        let applies = if command == Command::ToggleShield {
+            self.kind.trades_stake()
+        } else {
+            self.has_limit()
+        };
+        if !applies
             || !matches!(
                 self.step,
                 StakeStep::Edit | StakeStep::Previewing | StakeStep::Confirm
@@ -391,6 +405,7 @@ impl StakeForm {
                 self.tolerance_bps = bps;
             }
             Command::TogglePartial => self.allow_partial = !self.allow_partial,
+            Command::ToggleShield => self.mev_shield = !self.mev_shield,
             _ => return stay,
         }
         self.error = None;
@@ -431,7 +446,14 @@ impl StakeForm {
             .iter()
             .enumerate()
             .map(|(i, sentence)| {
-                if preview.refusal_codes.get(i).map(String::as_str) == Some(BEYOND_TOLERANCE) {
+                let code = preview.refusal_codes.get(i).map(String::as_str);
+                if code == Some(MEV_SHIELD) {
+                    // The chain layer's sentence names the command-line flag; here a key does it.
+                    sentence.replace(
+                        crate::chain::mev_shield::decision::HOW_TO_SEND_CLEAR,
+                        &format!("to send it in the clear instead, press {}", keys.shield),
+                    )
+                } else if code == Some(BEYOND_TOLERANCE) {
                     format!(
                         "This trade alone moves the price past the {} tolerance: raise it with {}, allow a partial fill with {}, or use a smaller amount.",
                         percent_text(self.tolerance_bps),
@@ -1372,5 +1394,53 @@ mod tests {
             let r = f.request(5);
             assert_eq!((r.tolerance_bps, r.allow_partial), (50, false), "{kind:?}");
         }
+    }
+
+    #[test]
+    fn the_shield_toggle_is_for_stake_trades_and_asks_the_chain_again() {
+        let mut ids = IdGen::default();
+        let mut f = form(StakeKind::Move, 50);
+        assert!(f.request(5).mev_shield, "shielded by default");
+        // On the edit step it only flips the setting; on the confirm step the preview is asked again.
+        let _ = f.on_limit_command(Command::ToggleShield, &mut ids);
+        assert!(!f.request(5).mev_shield);
+        f.step = StakeStep::Confirm;
+        f.amount = TextInput::with_text("1");
+        let StakeOutcome::Stay(effects) = f.on_limit_command(Command::ToggleShield, &mut ids)
+        else {
+            panic!("the form stays open")
+        };
+        let [Effect::PreviewStake { request, .. }] = effects.as_slice() else {
+            panic!("a fresh preview: {effects:?}")
+        };
+        assert!(request.mev_shield);
+        assert_eq!(f.step, StakeStep::Previewing);
+        // A TAO transfer moves no price: nothing to shield, the key does nothing.
+        let mut t = form(StakeKind::Transfer, 50);
+        let _ = t.on_limit_command(Command::ToggleShield, &mut ids);
+        assert!(t.request(5).mev_shield);
+    }
+
+    #[test]
+    fn a_shield_refusal_names_the_key_instead_of_the_flag() {
+        let mut f = form(StakeKind::Stake, 50);
+        let refusal = crate::chain::mev_shield::decision::Refusal::NoKey.sentence();
+        f.chain_preview = Some((
+            RequestId(1),
+            ChainPreview {
+                refusals: vec![refusal],
+                refusal_codes: vec![MEV_SHIELD.to_owned()],
+                ..ChainPreview::default()
+            },
+        ));
+        let keys = LimitKeys {
+            up: "alt-+".to_owned(),
+            down: "alt--".to_owned(),
+            partial: "alt-p".to_owned(),
+            shield: "alt-m".to_owned(),
+        };
+        let [sentence] = f.refusal_sentences(&keys).try_into().unwrap();
+        assert!(sentence.contains("press alt-m"), "{sentence}");
+        assert!(!sentence.contains("--no-mev-shield"), "{sentence}");
     }
 }

@@ -9,7 +9,7 @@ use crate::action::{Effect, KeyPress, RequestId, SignedFileView, TxProgress};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SubmitStep {
-    /// Typing (or pasting) the signed file's path.
+    /// Typing (or pasting) the signed file's path or the signature's text.
     Path,
     /// The worker reads the file and checks it against the chain.
     Opening,
@@ -86,7 +86,8 @@ impl SubmitSigned {
                 let path = self.path.trimmed().to_owned();
                 if path.is_empty() {
                     self.error = Some(
-                        "type the path of the signed file (`taotui sign` wrote it next to the unsigned one)"
+                        "type the path of the signed file (`taotui sign` wrote it next to the unsigned one) or paste \
+                         the signature's text it printed"
                             .to_owned(),
                     );
                     return stay;

@@ -55,6 +55,10 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
             }
             Modal::Submit(d) => screens::offline::draw_submit(frame, area, d, model, theme),
             Modal::Rebalance(r) => screens::rebalance::draw_rebalance(frame, area, r, model, theme),
+            Modal::Grant(d) => screens::proxies::draw_grant(frame, area, d, model, theme),
+            Modal::WalletProxy(d) => {
+                screens::proxies::draw_wallet_proxy(frame, area, d, model, theme)
+            }
         }
     }
 }

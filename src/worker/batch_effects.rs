@@ -47,9 +47,8 @@ impl Worker {
     ) -> Result<BatchPreview, String> {
         let prepared = self.prepare_parts(request).await?;
         let client = self.client().await?;
-        let opted_out = crate::config::load_settings()
-            .map(|s| s.mev_shield == Some(false))
-            .unwrap_or(false);
+        // The dialog's toggle (from the `mev_shield` setting) reaches every leg alike.
+        let opted_out = !request.legs.iter().all(|l| l.mev_shield);
         let mut parts = Vec::with_capacity(prepared.len());
         for p in prepared {
             let shield = crate::chain::mev_shield::assess(&client, &p, opted_out)

@@ -96,18 +96,29 @@ pub fn build_signed<C: OfflineClientAtBlockT<SubstrateConfig>>(
     nonce: u64,
     signature: Either<'_>,
 ) -> Result<(Vec<u8>, [u8; 32]), ExtrinsicError> {
-    let payload = payload(call);
+    build_signed_payload(at, birth, &payload(call), account, nonce, signature)
+}
+
+/// [`build_signed`] for a payload built directly (a call the planner does not know, e.g. `Proxy.add_proxy`).
+pub fn build_signed_payload<C: OfflineClientAtBlockT<SubstrateConfig>>(
+    at: &ClientAtBlock<SubstrateConfig, C>,
+    birth: Birth,
+    payload: &DynamicPayload<Composite<()>>,
+    account: [u8; 32],
+    nonce: u64,
+    signature: Either<'_>,
+) -> Result<(Vec<u8>, [u8; 32]), ExtrinsicError> {
     let params = DefaultExtrinsicParamsBuilder::<SubstrateConfig>::new()
         .nonce(nonce)
         .mortal_from_unchecked(MORTAL_PERIOD_BLOCKS, birth.number, H256(birth.hash))
         .build();
     let build_err = |e: subxt::error::ExtrinsicError| ExtrinsicError::Build {
-        call: call.path(),
+        call: format!("{}.{}", payload.pallet_name(), payload.call_name()),
         message: e.to_string(),
     };
     let mut signable = at
         .tx()
-        .create_signable_offline(&payload, params)
+        .create_signable_offline(payload, params)
         .map_err(build_err)?;
     let signed = match signature {
         Either::Dummy(crypto) => signable

@@ -179,7 +179,7 @@ async fn runtime_call(
         .map_err(|e| dec_err(&what, e))
 }
 
-fn existential_deposit(md: &Metadata) -> Result<Rao, ExtrinsicError> {
+pub(crate) fn existential_deposit(md: &Metadata) -> Result<Rao, ExtrinsicError> {
     let c = md
         .pallet_by_name("Balances")
         .and_then(|p| p.constant_by_name("ExistentialDeposit"))

@@ -58,7 +58,7 @@ impl ClearReason {
     /// The line the preview shows.
     pub fn sentence(self) -> &'static str {
         match self {
-            ClearReason::OptedOut => "not shielded: sent in the clear as asked (--no-mev-shield)",
+            ClearReason::OptedOut => "not shielded: sent in the clear as asked",
             ClearReason::NoPallet => "not shielded: this runtime has no MevShield",
             ClearReason::NotStakeTrading => "not shielded: only stake trades need it",
         }

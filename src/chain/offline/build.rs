@@ -46,6 +46,9 @@ pub struct Built {
     pub bytes: Vec<u8>,
     pub hash: [u8; 32],
     pub signature: Vec<u8>,
+    /// What the signature signs (subxt's signer payload, hashed when over 256 bytes): the online side verifies a
+    /// signature against it before sending.
+    pub signer_payload: Vec<u8>,
     /// The call as decoded by the metadata used.
     pub description: Vec<Line>,
     /// Its arguments as the local history records them.
@@ -126,11 +129,12 @@ pub fn build(
         tx.signer_account()
             .map_err(|e| BuildError::Build(e.to_string()))?,
     );
+    let signer_payload = signable.signer_payload().map_err(berr)?;
     let (crypto, signature) = match signing {
-        Signing::Key(signer) => {
-            let sp = signable.signer_payload().map_err(berr)?;
-            (signer.crypto_type(), signer.keypair().sign(&sp).to_vec())
-        }
+        Signing::Key(signer) => (
+            signer.crypto_type(),
+            signer.keypair().sign(&signer_payload).to_vec(),
+        ),
         Signing::Given { crypto, bytes } => (crypto, bytes.to_vec()),
     };
     let sig64 =
@@ -149,6 +153,7 @@ pub fn build(
         bytes: signed.encoded().to_vec(),
         hash: signed.hash().0,
         signature,
+        signer_payload,
         description,
         args: super::describe::history_args(payload.call_data()),
         pallet: payload.pallet_name().to_owned(),

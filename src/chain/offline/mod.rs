@@ -8,11 +8,13 @@
 //! verifies on a runtime whose metadata decodes the call as it showed it.
 
 pub mod build;
+pub mod compact;
 pub mod config;
 pub mod describe;
 pub mod digest;
 pub mod file;
 pub mod online;
+pub mod pair;
 pub mod store;
 
 pub use build::{BuildError, Built, build};

@@ -94,6 +94,12 @@ pub enum OnlineError {
         signer: String,
         next: u64,
     },
+    #[error(
+        "the signature does not verify against {signer}'s key over this transaction (it was made for another transaction, by another key or over other metadata); nothing was submitted"
+    )]
+    BadSignature { signer: String },
+    #[error(transparent)]
+    Pair(#[from] super::pair::PairError),
     #[error("{message}\nThe chain refused the metadata check: {REFUSED_SENTENCE}.")]
     MetadataCheckRefused { message: String },
 }
@@ -413,6 +419,26 @@ pub async fn check_and_build(
     unsigned: &UnsignedTx,
     signed: &SignedTx,
 ) -> Result<Ready, OnlineError> {
+    check_and_build_with(client, unsigned, signed.metadata_hash, &signed.signature).await
+}
+
+/// [`check_and_build`] for a signature text paired with its unsigned file.
+pub async fn check_and_build_paired(
+    client: &ChainClient,
+    paired: &super::pair::Paired,
+) -> Result<Ready, OnlineError> {
+    let mode = paired.metadata_hash()?;
+    check_and_build_with(client, &paired.unsigned, mode, &paired.signature.signature).await
+}
+
+/// Checks the transaction against the chain, attaches `signature` (made with `metadata_hash`) and verifies it
+/// against the signer's key before anything is sent.
+pub async fn check_and_build_with(
+    client: &ChainClient,
+    unsigned: &UnsignedTx,
+    metadata_hash: MetadataHashMode,
+    signature: &[u8],
+) -> Result<Ready, OnlineError> {
     if client.genesis_hash() != unsigned.genesis_hash {
         return Err(OnlineError::OtherChain {
             file_genesis: hex::encode(unsigned.genesis_hash),
@@ -466,15 +492,24 @@ pub async fn check_and_build(
             next,
         });
     }
+    let crypto = crypto_of(&unsigned.crypto);
     let built = super::build(
         client.metadata(),
         unsigned,
-        signed.metadata_hash,
+        metadata_hash,
         Signing::Given {
-            crypto: crypto_of(&unsigned.crypto),
-            bytes: &signed.signature,
+            crypto,
+            bytes: signature,
         },
     )?;
+    let verifies = <[u8; 64]>::try_from(signature).is_ok_and(|sig| {
+        taotui_keystore::derive::verify(crypto, &account, &built.signer_payload, &sig)
+    });
+    if !verifies {
+        return Err(OnlineError::BadSignature {
+            signer: unsigned.signer.clone(),
+        });
+    }
     let presigned = extrinsics::send::Presigned {
         bytes: built.bytes.clone(),
         hash: built.hash,
@@ -488,7 +523,7 @@ pub async fn check_and_build(
     Ok(Ready {
         built,
         presigned,
-        metadata_hash: signed.metadata_hash,
+        metadata_hash,
     })
 }
 

@@ -110,6 +110,27 @@ impl MetadataStore {
         };
         parse(&bytes, path)
     }
+
+    /// The metadata held for spec `spec_version` of whichever runtime (the QR text names no runtime: only its
+    /// version, and one machine signs for one chain's runtime).
+    pub fn load_version(&self, spec_version: u32) -> Result<Held, StoreError> {
+        let suffix = format!("-{spec_version}.scale");
+        let mut names: Vec<String> = std::fs::read_dir(&self.dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| n.ends_with(&suffix))
+            .collect();
+        names.sort();
+        match names.first().and_then(|n| n.strip_suffix(&suffix)) {
+            Some(spec_name) => self.load(spec_name, spec_version),
+            None => Err(StoreError::Missing {
+                spec_name: "the runtime".to_owned(),
+                spec_version,
+            }),
+        }
+    }
 }
 
 /// The runtime a metadata file describes, from its own `System.Version`.

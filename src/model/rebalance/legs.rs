@@ -193,6 +193,7 @@ impl Rebalance {
             tolerance_bps: self.tolerance_bps,
             allow_partial: self.allow_partial,
             proxy: self.proxy.clone(),
+            mev_shield: self.mev_shield,
         };
         for row in &self.rows {
             let label = row.label();

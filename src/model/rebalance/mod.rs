@@ -51,6 +51,8 @@ pub struct Rebalance {
     pub free: u64,
     pub tolerance_bps: u32,
     pub allow_partial: bool,
+    /// Stake trades go encrypted through MevShield where the runtime has it (the stake form's toggle).
+    pub mev_shield: bool,
     pub step: RebalanceStep,
     pub error: Option<String>,
     pub pending: Option<RequestId>,
@@ -91,6 +93,7 @@ impl Rebalance {
             free,
             tolerance_bps,
             allow_partial: false,
+            mev_shield: true,
             step: RebalanceStep::Edit,
             error: None,
             pending: None,
@@ -154,7 +157,8 @@ impl Rebalance {
         }
     }
 
-    /// Tolerance up/down and partial fill, for every limited leg; a shown preview is asked again.
+    /// Tolerance up/down and partial fill for every limited leg, the MEV shield for the whole batch; a shown
+    /// preview is asked again.
     pub fn on_limit_command(&mut self, command: Command, ids: &mut IdGen) -> RebalanceOutcome {
         if !matches!(self.step, RebalanceStep::Edit | RebalanceStep::Confirm) {
             return RebalanceOutcome::Stay(Vec::new());
@@ -177,6 +181,7 @@ impl Rebalance {
                     .unwrap_or(current);
             }
             Command::TogglePartial => self.allow_partial = !self.allow_partial,
+            Command::ToggleShield => self.mev_shield = !self.mev_shield,
             _ => return RebalanceOutcome::Stay(Vec::new()),
         }
         if self.step == RebalanceStep::Confirm {

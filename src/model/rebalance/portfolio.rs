@@ -65,6 +65,7 @@ pub(crate) fn open(model: &mut Model) -> Vec<Effect> {
         .as_ref()
         .cloned()
         .unwrap_or_default();
+    r.mev_shield = model.prefs.mev_shield;
     r.now = model.now;
     model.modal = Some(Modal::Rebalance(Box::new(r)));
     Vec::new()
@@ -78,11 +79,12 @@ pub(crate) fn on_key(model: &mut Model, mut r: Box<Rebalance>, key: KeyPress) ->
         Some(Command::SignOffline) if r.step == RebalanceStep::Confirm => {
             r.write_offline(&mut model.ids)
         }
-        Some(c @ (Command::ToleranceUp | Command::ToleranceDown | Command::TogglePartial))
-            if r.step != RebalanceStep::Password =>
-        {
-            r.on_limit_command(c, &mut model.ids)
-        }
+        Some(
+            c @ (Command::ToleranceUp
+            | Command::ToleranceDown
+            | Command::TogglePartial
+            | Command::ToggleShield),
+        ) if r.step != RebalanceStep::Password => r.on_limit_command(c, &mut model.ids),
         _ => r.on_key(key, &mut model.ids),
     };
     match outcome {

@@ -5,6 +5,7 @@ pub mod history;
 pub mod network;
 pub mod offline;
 pub mod portfolio;
+pub mod proxies;
 pub mod rebalance;
 pub mod stake;
 pub mod validators;

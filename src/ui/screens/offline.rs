@@ -18,6 +18,8 @@ use crate::ui::widgets::qr::{too_big_for_qr, transaction_qr_rows};
 
 /// The text part's width; the dialog widens for a QR code.
 const TEXT_WIDTH: u16 = 76;
+/// The narrowest the text part gets to leave room for the QR code beside it.
+const MIN_TEXT_WIDTH: u16 = 44;
 
 fn wrapped_rows(lines: &[Line], width: u16) -> u16 {
     let width = usize::from(width.max(1));
@@ -44,15 +46,16 @@ pub fn draw_offline_written(frame: &mut Frame, area: Rect, file: &OfflineFile, t
         Line::default(),
         Line::styled("Next:", theme.title()),
         Line::styled(
-            "1. Carry the file (or the QR code's text, saved as a file) to the offline machine.",
+            "1. Scan the QR code and save its text as a file (or carry the file itself) to the offline machine.",
             theme.base(),
         ),
         Line::styled(
-            format!("2. There run `taotui sign {}`.", file.path),
+            "2. There run `taotui sign FILE` (or `taotui sign -` and paste the text).",
             theme.base(),
         ),
         Line::styled(
-            "3. Bring the signed file back and submit it: s on the History screen, or `taotui submit FILE`.",
+            "3. Bring back the signature's text (its QR code) or the signed file and submit it: s on the History \
+             screen (paste the text or type the path), or `taotui submit --signature TEXT`.",
             theme.base(),
         ),
     ];
@@ -77,14 +80,21 @@ pub fn draw_offline_written(frame: &mut Frame, area: Rect, file: &OfflineFile, t
     let mut with_close = lines.clone();
     with_close.push(Line::default());
     with_close.push(close.clone());
-    // Beside the text where the terminal is wide enough, else under it. The QR code shows only whole: a cut one
-    // scans as nothing, or as something else.
+    // Beside the text where the terminal is wide enough (the text narrowed down to MIN_TEXT_WIDTH), else under
+    // it. The QR code shows only whole: a cut one scans as nothing, or as something else.
+    let side_text = qr_size.map_or(TEXT_WIDTH, |(w, _)| {
+        TEXT_WIDTH
+            .min(area.width.saturating_sub(w).saturating_sub(1))
+            .max(MIN_TEXT_WIDTH)
+    });
+    let side_inner = side_text.saturating_sub(2);
+    let side_height = wrapped_rows(&with_close, side_inner);
     let text_inner = TEXT_WIDTH.saturating_sub(2);
     let text_height = wrapped_rows(&with_close, text_inner);
     let layout = qr_size.and_then(|(w, h)| {
         let side = (
-            TEXT_WIDTH.saturating_add(w).saturating_add(1),
-            text_height.max(h).saturating_add(2),
+            side_text.saturating_add(w).saturating_add(1),
+            side_height.max(h).saturating_add(2),
         );
         let stacked = (
             TEXT_WIDTH.max(w.saturating_add(2)),
@@ -103,7 +113,7 @@ pub fn draw_offline_written(frame: &mut Frame, area: Rect, file: &OfflineFile, t
         let rect = centered(area, width, height);
         let inner = frame_dialog(frame, rect, "Written for offline signing", theme);
         let [text, code] = if beside {
-            Layout::horizontal([Constraint::Length(text_inner), Constraint::Min(0)]).areas(inner)
+            Layout::horizontal([Constraint::Length(side_inner), Constraint::Min(0)]).areas(inner)
         } else {
             Layout::vertical([Constraint::Length(text_height), Constraint::Min(0)]).areas(inner)
         };
@@ -155,11 +165,12 @@ pub fn draw_submit(frame: &mut Frame, area: Rect, d: &SubmitSigned, model: &Mode
     match d.step {
         SubmitStep::Path | SubmitStep::Opening => {
             lines.push(Line::styled(
-                "The signed file `taotui sign` wrote on the offline machine (…signed.json):",
+                "The signed file `taotui sign` wrote on the offline machine (…signed.json), or the signature's \
+                 text it printed (TAOTUI:S1:…, scanned from its QR code; its unsigned file is found here):",
                 theme.base(),
             ));
             lines.push(input_line(
-                "Signed file",
+                "File or signature",
                 &d.path.display(),
                 d.step == SubmitStep::Path,
                 theme,
@@ -179,7 +190,12 @@ pub fn draw_submit(frame: &mut Frame, area: Rect, d: &SubmitSigned, model: &Mode
         }
         SubmitStep::Confirm => {
             if let Some(v) = &d.view {
-                lines.push(field_line("File", v.path.clone(), theme));
+                if crate::chain::offline::compact::is_signature_text(&v.path) {
+                    let short: String = v.path.chars().take(24).collect();
+                    lines.push(field_line("Signature", format!("{short}…"), theme));
+                } else {
+                    lines.push(field_line("File", v.path.clone(), theme));
+                }
                 lines.push(field_line("Call", v.call.clone(), theme));
                 for (label, value) in &v.lines {
                     lines.push(field_line(label, value.clone(), theme));

@@ -180,12 +180,14 @@ fn edit_lines<'a>(r: &Rebalance, model: &Model, theme: &Theme, lines: &mut Vec<L
     ));
     lines.push(hint_line(
         &format!(
-            "Tolerance {} ({}/{}) · partial fill {} ({}) · all or nothing",
+            "Tolerance {} ({}/{}) · partial fill {} ({}) · shield {} ({})",
             percent_text(r.tolerance_bps),
             k.up,
             k.down,
-            if r.allow_partial { "allowed" } else { "off" },
-            k.partial
+            if r.allow_partial { "on" } else { "off" },
+            k.partial,
+            if r.mev_shield { "on" } else { "off" },
+            k.shield
         ),
         theme,
     ));

@@ -101,6 +101,19 @@ fn limit_hint(model: &Model) -> String {
     )
 }
 
+/// The MEV-shield toggle of a stake trade and where it stands (the preview says what the chain offers).
+fn shield_hint(s: &StakeForm, model: &Model) -> String {
+    let k = LimitKeys::from_keymap(&model.keymap);
+    if s.mev_shield {
+        format!("{} sends it in the clear instead of MEV-shielded", k.shield)
+    } else {
+        format!(
+            "{} MEV-shields it again (now: in the clear, as asked)",
+            k.shield
+        )
+    }
+}
+
 /// The pool preview of stake, unstake and swap.
 fn pool_preview<'a>(s: &StakeForm, theme: &Theme, lines: &mut Vec<Line<'a>>) {
     match s.preview() {
@@ -474,6 +487,9 @@ fn dialog_lines<'a>(
                     lines.push(error_line(&r, theme));
                 }
                 lines.push(Line::default());
+                if s.kind.trades_stake() {
+                    lines.push(hint_line(&shield_hint(s, model), theme));
+                }
                 if p.is_allowed() {
                     lines.push(Line::styled(confirm_hint(s, model), theme.accent()));
                 } else if s.has_limit() {
@@ -508,6 +524,9 @@ fn dialog_lines<'a>(
                 lines.push(hint_line(edit_hint(s), theme));
                 if s.has_limit() {
                     lines.push(hint_line(&limit_hint(model), theme));
+                }
+                if s.kind.trades_stake() {
+                    lines.push(hint_line(&shield_hint(s, model), theme));
                 }
             } else if s.step == StakeStep::Previewing {
                 lines.push(Line::styled(

@@ -210,6 +210,9 @@ fn draw_details(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             wallet.hotkeys.len().to_string(),
             theme,
         ));
+        if key.is_some_and(|k| k.ss58.is_some()) {
+            lines.extend(super::proxies::proxy_lines(model, &wallet.name, theme));
+        }
     }
     frame.render_widget(
         Paragraph::new(lines)
