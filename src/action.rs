@@ -276,7 +276,11 @@ pub enum Action {
         column: u16,
         row: u16,
     },
-    Resize,
+    /// The terminal's new size.
+    Resize {
+        columns: u16,
+        rows: u16,
+    },
     /// Seconds since the Unix epoch; drives data age and spinners.
     Tick(u64),
     Quit,
@@ -447,7 +451,7 @@ impl fmt::Debug for Action {
             Action::ScrollUp => "ScrollUp",
             Action::ScrollDown => "ScrollDown",
             Action::Click { column, row } => return write!(f, "Click({column}, {row})"),
-            Action::Resize => "Resize",
+            Action::Resize { .. } => "Resize",
             Action::Tick(t) => return write!(f, "Tick({t})"),
             Action::Quit => "Quit",
             Action::RuntimeFeatures { .. } => "RuntimeFeatures",

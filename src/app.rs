@@ -119,6 +119,9 @@ async fn event_loop(config: AppConfig) -> Result<()> {
     let theme = config.theme;
     let mut model = Model::new(config.keymap, config.prefs);
     model.now = now_secs();
+    if let Ok(size) = guard.terminal.size() {
+        model.viewport = (size.width, size.height);
+    }
     let effects = model.init();
     run_effects(effects, &worker, &mut guard);
     worker.start_chain();
@@ -193,7 +196,7 @@ pub fn map_event(event: Event) -> Option<Action> {
             Some(Action::Key(KeyPress::new(k.code, k.modifiers)))
         }
         Event::Paste(text) => Some(Action::Paste(text)),
-        Event::Resize(..) => Some(Action::Resize),
+        Event::Resize(columns, rows) => Some(Action::Resize { columns, rows }),
         Event::Mouse(m) => match m.kind {
             MouseEventKind::ScrollUp => Some(Action::ScrollUp),
             MouseEventKind::ScrollDown => Some(Action::ScrollDown),

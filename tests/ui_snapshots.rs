@@ -638,6 +638,13 @@ fn scenes() -> Vec<(&'static str, Model)> {
     char_key(&mut m, '?');
     scenes.push(("dialog_help_portfolio", m));
 
+    // Scrolled to its end (on 80x24 it holds more rows than fit; on 120x40 it all fits and does not scroll).
+    let mut m = loaded();
+    m.screen = Screen::Portfolio;
+    char_key(&mut m, '?');
+    press(&mut m, KeyPress::new(KeyCode::End, KeyModifiers::NONE));
+    scenes.push(("dialog_help_portfolio_end", m));
+
     let mut m = loaded();
     char_key(&mut m, 'g');
     scenes.push(("portfolio_split_validator", m));

@@ -3436,3 +3436,61 @@ mod rebalance {
         assert!(!dialog(&m).risk_flags().is_empty());
     }
 }
+
+#[test]
+fn the_help_overlay_scrolls_when_the_terminal_is_too_short_and_not_otherwise() {
+    let scroll = |m: &taotui::model::Model| match &m.modal {
+        Some(Modal::Help { scroll }) => Some(*scroll),
+        _ => None,
+    };
+    let mut m = model();
+    m.screen = Screen::Portfolio;
+    update(
+        &mut m,
+        Action::Resize {
+            columns: 80,
+            rows: 24,
+        },
+    );
+    char_key(&mut m, '?');
+    assert_eq!(scroll(&m), Some(0));
+    press(&mut m, KeyPress::new(KeyCode::Down, KeyModifiers::NONE));
+    assert_eq!(scroll(&m), Some(1));
+    press(&mut m, KeyPress::new(KeyCode::End, KeyModifiers::NONE));
+    let end = scroll(&m).unwrap();
+    let rows = taotui::model::help::help_rows(&m, taotui::model::help::inner_width(80)).len();
+    // The last page shows the last row: 22 rows inside the frame.
+    assert_eq!(usize::from(end), rows - 22, "{rows} rows");
+    // Past the end it stays; one step up moves at once (no hidden overshoot).
+    press(&mut m, KeyPress::new(KeyCode::Down, KeyModifiers::NONE));
+    assert_eq!(scroll(&m), Some(end));
+    press(&mut m, KeyPress::new(KeyCode::Up, KeyModifiers::NONE));
+    assert_eq!(scroll(&m), Some(end - 1));
+    update(&mut m, Action::ScrollUp);
+    assert_eq!(scroll(&m), Some(end - 2));
+    // A taller terminal needs less scrolling: the offset shrinks to what is still hidden.
+    update(
+        &mut m,
+        Action::Resize {
+            columns: 80,
+            rows: 40,
+        },
+    );
+    assert!(scroll(&m).unwrap() <= end.saturating_sub(16));
+    press(&mut m, KeyPress::new(KeyCode::PageUp, KeyModifiers::NONE));
+    assert_eq!(scroll(&m), Some(0));
+    esc(&mut m);
+    assert!(m.modal.is_none());
+    // Everything fits at 120x40 on the Wallets screen: nothing scrolls.
+    let mut m = model();
+    update(
+        &mut m,
+        Action::Resize {
+            columns: 120,
+            rows: 60,
+        },
+    );
+    char_key(&mut m, '?');
+    press(&mut m, KeyPress::new(KeyCode::End, KeyModifiers::NONE));
+    assert_eq!(scroll(&m), Some(0));
+}

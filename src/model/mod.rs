@@ -4,6 +4,7 @@
 pub mod chain;
 pub mod form;
 pub mod grant;
+pub mod help;
 pub mod history;
 pub mod input;
 pub mod picker;
@@ -78,7 +79,10 @@ impl Screen {
 /// A dialog over the current screen; it gets every key first.
 #[derive(Debug)]
 pub enum Modal {
-    Help,
+    /// The key bindings; `scroll` is the first row shown when the terminal is too short for all of them.
+    Help {
+        scroll: u16,
+    },
     Qr {
         title: String,
         ss58: String,
@@ -173,6 +177,8 @@ pub struct Model {
     pub notice: Option<Notice>,
     /// Seconds since the Unix epoch, from the last tick (fixed in tests).
     pub now: u64,
+    /// The terminal's size (columns, rows), for what must fit it (the help overlay's scrolling).
+    pub viewport: (u16, u16),
     /// The chain's best block number, as last reported by the worker.
     pub head: Option<u64>,
     /// When (seconds since the Unix epoch) to clear the address this app put on the clipboard.
@@ -206,6 +212,7 @@ impl Model {
             prefs,
             notice: None,
             now: 0,
+            viewport: (80, 24),
             head: None,
             clipboard_clear_at: None,
             ticks: 0,
@@ -307,9 +314,21 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::ScrollUp if matches!(model.modal, Some(Modal::Help { .. })) => {
+            scroll_help(model, -1);
+            Vec::new()
+        }
+        Action::ScrollDown if matches!(model.modal, Some(Modal::Help { .. })) => {
+            scroll_help(model, 1);
+            Vec::new()
+        }
         Action::ScrollUp => move_selection(model, -1),
         Action::ScrollDown => move_selection(model, 1),
-        Action::Resize => Vec::new(),
+        Action::Resize { columns, rows } => {
+            model.viewport = (columns, rows);
+            scroll_help(model, 0);
+            Vec::new()
+        }
         Action::Click { column, row } => {
             if row == 0
                 && model.modal.is_none()
@@ -675,8 +694,24 @@ fn on_key(model: &mut Model, key: KeyPress) -> Vec<Effect> {
 
 fn on_modal_key(model: &mut Model, modal: Modal, key: KeyPress) -> Vec<Effect> {
     match modal {
-        Modal::Help
-        | Modal::Qr { .. }
+        Modal::Help { .. } => {
+            model.modal = Some(modal);
+            let page = i32::from(model.viewport.1.saturating_sub(3).max(1));
+            match (key.code, model.keymap.lookup(Context::Global, key)) {
+                (KeyCode::PageDown | KeyCode::Char(' '), _) => scroll_help(model, page),
+                (KeyCode::PageUp, _) => scroll_help(model, -page),
+                (KeyCode::Home, _) => scroll_help(model, i32::MIN / 2),
+                (KeyCode::End, _) => scroll_help(model, i32::MAX / 2),
+                (_, Some(Command::Down)) => scroll_help(model, 1),
+                (_, Some(Command::Up)) => scroll_help(model, -1),
+                (_, Some(Command::Back | Command::Select | Command::Help | Command::Quit)) => {
+                    model.modal = None;
+                }
+                _ => {}
+            }
+            Vec::new()
+        }
+        Modal::Qr { .. }
         | Modal::Message { .. }
         | Modal::Position(_)
         | Modal::OfflineWritten(_) => {
@@ -807,7 +842,7 @@ fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
     match command {
         Command::Quit => quit(model),
         Command::Help => {
-            model.modal = Some(Modal::Help);
+            model.modal = Some(Modal::Help { scroll: 0 });
             Vec::new()
         }
         Command::NextTab | Command::PrevTab => {
@@ -1040,6 +1075,15 @@ fn switch_screen(model: &mut Model, screen: Screen) -> Vec<Effect> {
         _ => {}
     }
     effects
+}
+
+/// Scrolls the help overlay by `delta` rows, within what the terminal leaves hidden.
+fn scroll_help(model: &mut Model, delta: i32) {
+    let max = help::max_scroll(model);
+    if let Some(Modal::Help { scroll }) = &mut model.modal {
+        let next = i64::from(*scroll) + i64::from(delta);
+        *scroll = u16::try_from(next.clamp(0, i64::from(max))).unwrap_or(max);
+    }
 }
 
 fn move_selection(model: &mut Model, delta: isize) -> Vec<Effect> {

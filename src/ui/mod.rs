@@ -41,7 +41,7 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
     widgets::status_bar::draw_status_bar(frame, status, model, theme);
     if let Some(modal) = &model.modal {
         match modal {
-            Modal::Help => widgets::help::draw_help(frame, area, model, theme),
+            Modal::Help { scroll } => widgets::help::draw_help(frame, area, model, *scroll, theme),
             Modal::Qr { title, ss58 } => widgets::qr::draw_qr(frame, area, title, ss58, theme),
             Modal::Wizard(w) => screens::wizard::draw_wizard(frame, area, w, model, theme),
             Modal::Form(f) => screens::form::draw_form(frame, area, f, model, theme),
