@@ -63,9 +63,21 @@ pub fn failed_leg_sentence(
     legs: &[crate::chain::extrinsics::Preview],
     error: &tx::ChainError,
 ) -> String {
-    let found = suspects(legs, error);
+    failed_leg_sentence_from(legs, error, 1)
+}
+
+/// [`failed_leg_sentence`] for legs numbered from `first` (one batch of several, numbered as the preview did).
+pub fn failed_leg_sentence_from(
+    legs: &[crate::chain::extrinsics::Preview],
+    error: &tx::ChainError,
+    first: usize,
+) -> String {
+    let found: Vec<usize> = suspects(legs, error)
+        .into_iter()
+        .map(|i| i + first - 1)
+        .collect();
     let name = |i: usize| {
-        legs.get(i - 1)
+        legs.get(i - first)
             .map_or_else(String::new, |l| format!(" ({})", l.call.path()))
     };
     match found.as_slice() {
@@ -156,6 +168,12 @@ mod tests {
         let s = failed_leg_sentence(&legs, &error("NotEnoughStakeToWithdraw"));
         assert!(
             s.starts_with("One of legs 1 (SubtensorModule.remove_stake), 3 ("),
+            "{s}"
+        );
+        // The second batch of a rebalance: its legs keep the preview's numbers (17, 18, 19).
+        let s = failed_leg_sentence_from(&legs, &error("NotEnoughBalanceToStake"), 17);
+        assert!(
+            s.starts_with("Leg 18 (SubtensorModule.add_stake_limit) failed"),
             "{s}"
         );
         legs[2].refusals.push(Refusal {

@@ -199,7 +199,8 @@ impl Worker {
             Some(p) if legs_of(p).iter().any(|l| !l.refusals.is_empty()) => legs_of(p),
             _ => legs_of(prepared),
         };
-        let mut sentence = batch::failed_leg_sentence(legs, &error);
+        // Legs are numbered across the whole rebalance, as its preview numbers them.
+        let mut sentence = batch::failed_leg_sentence_from(legs, &error, part * MAX_LEGS + 1);
         sentence.push(' ');
         match legs.iter().flat_map(|l| l.refusals.first()).next() {
             Some(reason) => sentence.push_str(&in_words(&reason.sentence)),
