@@ -3435,6 +3435,28 @@ mod rebalance {
         }
         assert!(!dialog(&m).risk_flags().is_empty());
     }
+
+    #[test]
+    fn a_move_to_a_validator_without_a_permit_is_flagged_like_a_stake() {
+        let mut m = rebalance_filled();
+        assert!(dialog(&m).rows[1].choice.moves());
+        assert!(dialog(&m).risk_flags().is_empty());
+        if let Some(Modal::Rebalance(r)) = &mut m.modal
+            && let Some(d) = r.rows[1].dest.as_mut()
+        {
+            d.permit = taotui::risk::Permit::Lacks;
+        }
+        let flags = dialog(&m).risk_flags();
+        let [flag] = flags.as_slice() else {
+            panic!("{flags:?}")
+        };
+        assert_eq!(flag.code, "no_validator_permit");
+        // Kept, the position moves nowhere: no flag.
+        if let Some(Modal::Rebalance(r)) = &mut m.modal {
+            r.rows[1].choice = Choice::Keep;
+        }
+        assert!(dialog(&m).risk_flags().is_empty());
+    }
 }
 
 #[test]

@@ -154,28 +154,40 @@ impl Rebalance {
             .map_or_else(|| "α".to_owned(), |s| s.symbol.clone())
     }
 
-    /// The new stake's risks worth a warning before signing, as the stake form shows them.
+    /// The risks worth a warning before signing, as the stake form shows them, of every validator stake goes
+    /// to: each move's destination and the new stake's.
     pub fn risk_flags(&self) -> Vec<RiskFlag> {
-        let Some(d) = self
+        let moved = self
+            .rows
+            .iter()
+            .filter(|r| r.choice.moves())
+            .filter_map(|r| r.dest.as_ref());
+        let staked = self
             .new_stake
             .dest
             .as_ref()
-            .filter(|_| self.new_stake.is_set())
-        else {
-            return Vec::new();
-        };
-        let label = d.label();
-        let target = StakeTarget {
-            label: &label,
-            netuid: d.netuid,
-            permit: d.permit,
-        };
-        let standing = self
-            .subnets
-            .iter()
-            .find(|s| s.netuid == d.netuid)
-            .map(|s| &s.dereg);
-        stake_flags(&target, standing)
+            .filter(|_| self.new_stake.is_set());
+        let mut flags: Vec<RiskFlag> = Vec::new();
+        for d in moved.chain(staked) {
+            let label = d.label();
+            let target = StakeTarget {
+                label: &label,
+                netuid: d.netuid,
+                permit: d.permit,
+            };
+            let standing = self
+                .subnets
+                .iter()
+                .find(|s| s.netuid == d.netuid)
+                .map(|s| &s.dereg);
+            for flag in stake_flags(&target, standing) {
+                // Two legs into the same validator or subnet are flagged once.
+                if !flags.contains(&flag) {
+                    flags.push(flag);
+                }
+            }
+        }
+        flags
     }
 
     /// The legs in order (the positions top to bottom, then the new stake), or the sentence saying what to fix.
