@@ -1233,3 +1233,31 @@ fn a_pasted_signature_is_shown_short_with_the_unsigned_file_it_names() {
         assert!(drawn.contains("/d/offline/x.unsigned.json"), "{drawn}");
     }
 }
+
+#[test]
+fn a_sends_outcome_is_masked_while_amounts_are_hidden() {
+    let theme = theme();
+    let mut m = loaded();
+    m.screen = Screen::Portfolio;
+    char_key(&mut m, 'u');
+    type_text(&mut m, "1");
+    enter_and_preview(&mut m);
+    enter(&mut m);
+    let id = match enter(&mut m).first() {
+        Some(Effect::SubmitStake { id, .. }) => *id,
+        _ => panic!(),
+    };
+    update(
+        &mut m,
+        Action::TxDone {
+            id,
+            result: Ok("Unstaked 1.0000 α for 0.0498 τ in block #121.".to_owned()),
+        },
+    );
+    let shown = render(&m, &theme, 120, 40);
+    assert!(find(&shown, "0.0498 τ").is_some(), "{}", text(&shown));
+    m.prefs.hide_balances = true;
+    let hidden = render(&m, &theme, 120, 40);
+    assert!(find(&hidden, "0.0498").is_none(), "{}", text(&hidden));
+    assert!(find(&hidden, "block #121").is_some(), "{}", text(&hidden));
+}

@@ -8,13 +8,14 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::wizard::input_line;
-use crate::action::{OfflineFile, TxProgress};
+use crate::action::OfflineFile;
 use crate::config::theme::Theme;
 use crate::model::Model;
 use crate::model::submit::{SubmitSigned, SubmitStep};
 use crate::ui::spinner;
 use crate::ui::widgets::dialog::{centered, error_line, field_line, frame_dialog, hint_line};
 use crate::ui::widgets::qr::{too_big_for_qr, transaction_qr_rows};
+use crate::ui::widgets::tx_progress::{StageWords, send_lines};
 
 /// The text part's width; the dialog widens for a QR code.
 const TEXT_WIDTH: u16 = 76;
@@ -220,31 +221,17 @@ pub fn draw_submit(frame: &mut Frame, area: Rect, d: &SubmitSigned, model: &Mode
             if let Some(v) = &d.view {
                 lines.push(field_line("Call", v.call.clone(), theme));
             }
-            let last = d.progress.len().saturating_sub(1);
-            for (i, p) in d.progress.iter().enumerate() {
-                let text = match p {
-                    TxProgress::Unlocking | TxProgress::Submitted => {
-                        "Signature attached and submitted".to_owned()
-                    }
-                    TxProgress::Waiting(what) => what.clone(),
-                    TxProgress::InBlock { block } => format!("In block #{block}"),
-                    TxProgress::Finalized { block } => format!("Finalized in block #{block}"),
-                };
-                let mark = match (&d.result, i == last) {
-                    (None, true) => spinner(model),
-                    (Some(Err(_)), true) => "✗",
-                    _ => "✓",
-                };
-                lines.push(Line::styled(format!("{mark} {text}"), theme.base()));
-            }
-            match &d.result {
-                None => lines.push(Line::styled(
-                    "waiting for the chain… (Esc: keep watching in the background)",
-                    theme.muted(),
-                )),
-                Some(Ok(msg)) => lines.push(Line::styled(msg.clone(), theme.positive())),
-                Some(Err(e)) => lines.push(error_line(e, theme)),
-            }
+            lines.extend(send_lines(
+                &d.progress,
+                d.result.as_ref(),
+                &StageWords {
+                    unlocking: "Signature attached and submitted",
+                    submitted: "Signature attached and submitted",
+                },
+                0,
+                model,
+                theme,
+            ));
             if d.step == SubmitStep::Done {
                 lines.push(Line::default());
                 lines.push(hint_line("Enter or Esc close", theme));

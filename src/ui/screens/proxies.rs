@@ -7,16 +7,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::wizard::input_line;
-use crate::action::TxProgress;
 use crate::amount::{Rao, Rounding};
 use crate::config::keymap::{Command, Context};
 use crate::config::theme::Theme;
 use crate::model::Model;
 use crate::model::proxies::{GrantDialog, GrantField, GrantStep, WalletProxyDialog, name_of};
-use crate::privacy::masked;
 use crate::ui::spinner;
 use crate::ui::widgets::dialog::{centered, error_line, field_line, frame_dialog, hint_line};
 use crate::ui::widgets::fmt::short;
+use crate::ui::widgets::tx_progress::{StageWords, send_lines};
 
 const WIDTH: u16 = 78;
 
@@ -279,30 +278,17 @@ pub fn draw_grant(frame: &mut Frame, area: Rect, d: &GrantDialog, model: &Model,
             }
         }
         GrantStep::Sending | GrantStep::Done => {
-            let last = d.progress.len().saturating_sub(1);
-            for (i, p) in d.progress.iter().enumerate() {
-                let text = match p {
-                    TxProgress::Unlocking => "Unlocking the coldkey".to_owned(),
-                    TxProgress::Submitted => "Signed and submitted".to_owned(),
-                    TxProgress::Waiting(what) => what.clone(),
-                    TxProgress::InBlock { block } => format!("In block #{block}"),
-                    TxProgress::Finalized { block } => format!("Finalized in block #{block}"),
-                };
-                let mark = match (&d.result, i == last) {
-                    (None, true) => spinner(model),
-                    (Some(Err(_)), true) => "✗",
-                    _ => "✓",
-                };
-                lines.push(Line::styled(format!("{mark} {text}"), theme.base()));
-            }
-            match &d.result {
-                None => lines.push(Line::styled(
-                    "waiting for the chain… (Esc: keep watching in the background)",
-                    theme.muted(),
-                )),
-                Some(Ok(msg)) => lines.push(Line::styled(masked(msg), theme.positive())),
-                Some(Err(e)) => lines.push(error_line(e, theme)),
-            }
+            lines.extend(send_lines(
+                &d.progress,
+                d.result.as_ref(),
+                &StageWords {
+                    unlocking: "Unlocking the coldkey",
+                    submitted: "Signed and submitted",
+                },
+                0,
+                model,
+                theme,
+            ));
             if d.step == GrantStep::Done {
                 lines.push(hint_line("Enter or Esc close", theme));
             }

@@ -8,7 +8,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::wizard::input_line;
-use crate::action::{LegFigures, TxProgress};
+use crate::action::LegFigures;
 use crate::amount::{AlphaRao, Price, Rao, Rounding};
 use crate::config::keymap::{Command, Context};
 use crate::config::theme::Theme;
@@ -20,6 +20,7 @@ use crate::privacy::masked;
 use crate::ui::spinner;
 use crate::ui::widgets::dialog::{centered, error_line, field_line, frame_dialog, hint_line};
 use crate::ui::widgets::fmt;
+use crate::ui::widgets::tx_progress::{StageWords, send_lines};
 
 const WIDTH: u16 = 100;
 
@@ -401,30 +402,17 @@ fn preview_lines<'a>(r: &Rebalance, model: &Model, theme: &Theme, lines: &mut Ve
 
 fn progress_lines<'a>(r: &Rebalance, model: &Model, theme: &Theme, lines: &mut Vec<Line<'a>>) {
     legs_words(r, theme, lines);
-    let last = r.progress.len().saturating_sub(1);
-    for (i, p) in r.progress.iter().enumerate() {
-        let text = match p {
-            TxProgress::Unlocking => "Unlocking the key".to_owned(),
-            TxProgress::Submitted => "Key unlocked, batch signed and submitted".to_owned(),
-            TxProgress::Waiting(what) => what.clone(),
-            TxProgress::InBlock { block } => format!("In block #{block}"),
-            TxProgress::Finalized { block } => format!("Finalized in block #{block}"),
-        };
-        let mark = match (&r.result, i == last) {
-            (None, true) => spinner(model),
-            (Some(Err(_)), true) => "✗",
-            _ => "✓",
-        };
-        lines.push(Line::styled(format!("{mark} {text}"), theme.base()));
-    }
-    match &r.result {
-        None => lines.push(hint_line(
-            "waiting for the chain… (Esc: keep watching in the background)",
-            theme,
-        )),
-        Some(Ok(msg)) => lines.push(Line::styled(msg.clone(), theme.positive())),
-        Some(Err(e)) => lines.push(error_line(e, theme)),
-    }
+    lines.extend(send_lines(
+        &r.progress,
+        r.result.as_ref(),
+        &StageWords {
+            unlocking: "Unlocking the key",
+            submitted: "Key unlocked, batch signed and submitted",
+        },
+        model.now.saturating_sub(r.progress_since),
+        model,
+        theme,
+    ));
     if r.step == RebalanceStep::Done {
         lines.push(hint_line("Enter or Esc close", theme));
     }

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::wizard::input_line;
-use crate::action::{StakeKind, TxProgress};
+use crate::action::StakeKind;
 use crate::address_book::CONFIRM_CHARS;
 use crate::amount::{Price, Rao, Rounding};
 use crate::config::keymap::{Command, Context};
@@ -19,7 +19,7 @@ use crate::model::stake::{Focus, LimitKeys, StakeForm, StakeStep, percent_text};
 use crate::ui::spinner;
 use crate::ui::widgets::dialog::{centered, error_line, field_line, frame_dialog, hint_line};
 use crate::ui::widgets::fmt;
-use crate::ui::widgets::state_line::{SHOW_WAIT_AFTER_SECS, format_age};
+use crate::ui::widgets::tx_progress::{StageWords, send_lines};
 
 const WIDTH: u16 = 76;
 /// Room for the pool preview, two risk flags and the hints.
@@ -579,41 +579,17 @@ fn dialog_lines<'a>(
             lines.push(hint_line("Enter sign and submit · Esc back", theme));
         }
         StakeStep::Progress | StakeStep::Done => {
-            let last = s.progress.len().saturating_sub(1);
-            for (i, p) in s.progress.iter().enumerate() {
-                let text = match p {
-                    TxProgress::Unlocking => "Unlocking the key".to_owned(),
-                    TxProgress::Submitted => "Key unlocked, signed and submitted".to_owned(),
-                    TxProgress::Waiting(what) => what.clone(),
-                    TxProgress::InBlock { block } => format!("In block #{block}"),
-                    TxProgress::Finalized { block } => format!("Finalized in block #{block}"),
-                };
-                // The newest stage is still under way until the next one (or the result) arrives.
-                let mark = match (&s.result, i == last) {
-                    (None, true) => spinner(model),
-                    (Some(Err(_)), true) => "✗",
-                    _ => "✓",
-                };
-                lines.push(Line::styled(format!("{mark} {text}"), theme.base()));
-            }
-            match &s.result {
-                None => {
-                    let waited = model.now.saturating_sub(s.progress_since);
-                    let age = if waited >= SHOW_WAIT_AFTER_SECS {
-                        format!(" {}", format_age(waited))
-                    } else {
-                        String::new()
-                    };
-                    lines.push(Line::styled(
-                        format!(
-                            "waiting for the chain…{age} (Esc: keep watching in the background)"
-                        ),
-                        theme.muted(),
-                    ))
-                }
-                Some(Ok(msg)) => lines.push(Line::styled(msg.clone(), theme.positive())),
-                Some(Err(e)) => lines.push(error_line(e, theme)),
-            }
+            lines.extend(send_lines(
+                &s.progress,
+                s.result.as_ref(),
+                &StageWords {
+                    unlocking: "Unlocking the key",
+                    submitted: "Key unlocked, signed and submitted",
+                },
+                model.now.saturating_sub(s.progress_since),
+                model,
+                theme,
+            ));
             if s.step == StakeStep::Done {
                 lines.push(Line::default());
                 lines.push(hint_line("Enter or Esc close", theme));

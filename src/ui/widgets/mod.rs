@@ -7,3 +7,4 @@ pub mod meter;
 pub mod qr;
 pub mod state_line;
 pub mod status_bar;
+pub mod tx_progress;
