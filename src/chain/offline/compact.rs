@@ -346,37 +346,10 @@ mod tests {
     use proptest::prelude::*;
 
     fn sample(call: Vec<u8>) -> UnsignedTx {
-        UnsignedTx {
-            format: file::UNSIGNED_FORMAT.to_owned(),
-            version: file::FILE_VERSION,
-            network: "local".into(),
-            genesis_hash: [0x45; 32],
-            spec_name: "node-subtensor".into(),
-            spec_version: 293,
-            transaction_version: 1,
-            signer: taotui_keystore::ss58::encode(&[1; 32], 42),
-            crypto: "sr25519".into(),
-            nonce: 3,
-            tip: 0,
-            era: Era {
-                birth_number: 10,
-                birth_hash: [9; 32],
-                period: 64,
-            },
-            metadata_hash: MetadataHashMode {
-                mode: 1,
-                digest: Some([7; 32]),
-            },
-            metadata_hash_refused: true,
-            call: UnsignedCall {
-                pallet: "Balances".into(),
-                name: "transfer_keep_alive".into(),
-                bytes: call,
-            },
-            description: vec![],
-            mev_shield: "not shielded".into(),
-            preview: serde_json::json!({"fee": 1}),
-        }
+        let mut tx = file::test_unsigned();
+        tx.call.bytes = call;
+        tx.metadata_hash_refused = true;
+        tx
     }
 
     type SigningFields = (

@@ -291,43 +291,49 @@ mod hex32_opt {
     }
 }
 
+/// A finney transfer's unsigned file, for the offline modules' tests.
+#[cfg(test)]
+pub(crate) fn test_unsigned() -> UnsignedTx {
+    UnsignedTx {
+        format: UNSIGNED_FORMAT.to_owned(),
+        version: FILE_VERSION,
+        network: "finney".into(),
+        genesis_hash: FINNEY_GENESIS,
+        spec_name: "node-subtensor".into(),
+        spec_version: 424,
+        transaction_version: 1,
+        signer: taotui_keystore::ss58::encode(&[1; 32], 42),
+        crypto: "sr25519".into(),
+        nonce: 3,
+        tip: 0,
+        era: Era {
+            birth_number: 10,
+            birth_hash: [9; 32],
+            period: 64,
+        },
+        metadata_hash: MetadataHashMode {
+            mode: 1,
+            digest: Some([7; 32]),
+        },
+        metadata_hash_refused: false,
+        call: UnsignedCall {
+            pallet: "Balances".into(),
+            name: "transfer_keep_alive".into(),
+            bytes: vec![5, 3, 0],
+        },
+        description: vec![],
+        mev_shield: "not shielded".into(),
+        preview: serde_json::Value::Null,
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 
     fn sample() -> UnsignedTx {
-        UnsignedTx {
-            format: UNSIGNED_FORMAT.to_owned(),
-            version: FILE_VERSION,
-            network: "finney".into(),
-            genesis_hash: FINNEY_GENESIS,
-            spec_name: "node-subtensor".into(),
-            spec_version: 424,
-            transaction_version: 1,
-            signer: taotui_keystore::ss58::encode(&[1; 32], 42),
-            crypto: "sr25519".into(),
-            nonce: 3,
-            tip: 0,
-            era: Era {
-                birth_number: 10,
-                birth_hash: [9; 32],
-                period: 64,
-            },
-            metadata_hash: MetadataHashMode {
-                mode: 1,
-                digest: Some([7; 32]),
-            },
-            metadata_hash_refused: false,
-            call: UnsignedCall {
-                pallet: "Balances".into(),
-                name: "transfer_keep_alive".into(),
-                bytes: vec![5, 3, 0],
-            },
-            description: vec![],
-            mev_shield: "not shielded".into(),
-            preview: serde_json::Value::Null,
-        }
+        test_unsigned()
     }
 
     #[test]

@@ -125,40 +125,12 @@ pub fn pair(text: &str, unsigned: Option<&Path>, dir: Option<&Path>) -> Result<P
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
-    use crate::chain::offline::{Era, UnsignedCall};
     use taotui_keystore::derive::CryptoType;
 
     fn unsigned(nonce: u64) -> UnsignedTx {
         UnsignedTx {
-            format: file::UNSIGNED_FORMAT.to_owned(),
-            version: file::FILE_VERSION,
-            network: "local".into(),
-            genesis_hash: [0x45; 32],
-            spec_name: "node-subtensor".into(),
-            spec_version: 293,
-            transaction_version: 1,
-            signer: taotui_keystore::ss58::encode(&[1; 32], 42),
-            crypto: "sr25519".into(),
             nonce,
-            tip: 0,
-            era: Era {
-                birth_number: 10,
-                birth_hash: [9; 32],
-                period: 64,
-            },
-            metadata_hash: MetadataHashMode {
-                mode: 1,
-                digest: Some([7; 32]),
-            },
-            metadata_hash_refused: false,
-            call: UnsignedCall {
-                pallet: "Balances".into(),
-                name: "transfer_keep_alive".into(),
-                bytes: vec![5, 3, 0],
-            },
-            description: vec![],
-            mev_shield: String::new(),
-            preview: serde_json::Value::Null,
+            ..file::test_unsigned()
         }
     }
 
