@@ -692,7 +692,7 @@ impl Worker {
     }
 
     /// `signer_wallet`'s coldkey, unlocked off the runtime threads.
-    async fn unlock(
+    pub(crate) async fn unlock(
         &self,
         signer_wallet: &str,
         password: SecretString,

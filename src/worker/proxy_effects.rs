@@ -6,12 +6,12 @@ use taotui_keystore::derive::CryptoType;
 
 use crate::action::{Action, GrantRequest, OfflineFile, ProxyList, RequestId, TxProgress};
 use crate::chain::client::ChainClient;
-use crate::chain::extrinsics::{self, SendOptions};
+use crate::chain::extrinsics::SendOptions;
 use crate::chain::offline::online;
 use crate::chain::proxy::{self, DepositTerms};
 use crate::chain::proxy_grant::{self, GrantChange, GrantPreview};
 
-use super::{Worker, address, coldkey_address, coldkey_public, now_secs};
+use super::{Worker, address, coldkey_address, now_secs};
 
 /// Everything the pane shows and the add dialog offers, in one storage read.
 pub async fn read_proxies(client: &ChainClient, coldkey: &str) -> Result<ProxyList, String> {
@@ -111,14 +111,7 @@ impl Worker {
             Some((pid, p)) if pid == preview => p,
             _ => return Err("the preview expired; press Esc and review it again".to_owned()),
         };
-        coldkey_public(&self.root, &request.wallet)?;
-        let wallet = self
-            .root
-            .wallet(&request.wallet)
-            .map_err(|e| e.to_string())?;
-        let signer = extrinsics::unlock_coldkey(wallet, password)
-            .await
-            .map_err(|e| e.to_string())?;
+        let signer = self.unlock(&request.wallet, password).await?;
         self.reply(Action::TxProgress {
             id,
             progress: TxProgress::Submitted,
