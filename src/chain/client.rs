@@ -364,6 +364,16 @@ impl ChainClient {
         &self.inner.api
     }
 
+    /// The client at the head block, to build a transaction on. When reaching the node fails this reads like
+    /// any read's failure (a stall or a dropped connection says so), not in subxt's words.
+    pub async fn at_head_for_building(&self, head: &BlockRef) -> Result<ClientAtHead, ChainError> {
+        self.inner
+            .api
+            .at_block_hash_and_number(H256(head.hash), head.number)
+            .await
+            .map_err(|e| at_block_error("preparing the block to build on", e))
+    }
+
     /// The raw RPC client; every request through it is counted and has a deadline.
     pub fn rpc(&self) -> &RpcClient {
         &self.inner.rpc
@@ -714,18 +724,43 @@ pub(crate) async fn request<T: serde::de::DeserializeOwned>(
         .map_err(|e| rpc_error(method, e))
 }
 
-/// Maps a transport-level error to the app's error.
-pub fn rpc_error(method: &str, err: subxt::rpcs::Error) -> ChainError {
+/// A client at one block.
+pub type ClientAtHead = subxt::client::ClientAtBlock<
+    SubstrateConfig,
+    subxt::client::OnlineClientAtBlockImpl<SubstrateConfig>,
+>;
+
+/// Why subxt could not set up a client at a block: the transport's failure when that was it.
+fn at_block_error(what: &str, err: subxt::error::OnlineClientAtBlockError) -> ChainError {
+    use subxt::error::{BackendError, OnlineClientAtBlockError as E, RpcError};
+    let reason = match &err {
+        E::CannotGetCurrentBlock { reason }
+        | E::CannotGetBlockHash { reason, .. }
+        | E::CannotGetBlockHeader { reason, .. }
+        | E::CannotGetSpecVersion { reason, .. } => Some(reason),
+        _ => None,
+    };
+    match reason {
+        Some(BackendError::Rpc(RpcError::ClientError(rpc))) => rpc_error_ref(what, rpc),
+        _ => ChainError::Rpc {
+            method: what.to_owned(),
+            message: err.to_string(),
+        },
+    }
+}
+
+/// [`rpc_error`] for an error held by another one.
+fn rpc_error_ref(method: &str, err: &subxt::rpcs::Error) -> ChainError {
     use subxt::rpcs::Error as E;
     match err {
         E::DisconnectedWillReconnect(_) => ChainError::Disconnected,
-        E::Client(inner) => match inner.downcast::<TimedOut>() {
-            Ok(t) => ChainError::Timeout {
-                what: t.what,
+        E::Client(inner) => match inner.downcast_ref::<TimedOut>() {
+            Some(t) => ChainError::Timeout {
+                what: t.what.clone(),
                 after: t.after,
             },
-            Err(other) => {
-                let text = other.to_string();
+            None => {
+                let text = inner.to_string();
                 if text.contains("restart") || text.contains("closed") {
                     ChainError::Disconnected
                 } else {
@@ -738,13 +773,18 @@ pub fn rpc_error(method: &str, err: subxt::rpcs::Error) -> ChainError {
         },
         E::User(user) => ChainError::Rpc {
             method: method.to_owned(),
-            message: user.message,
+            message: user.message.clone(),
         },
         other => ChainError::Rpc {
             method: method.to_owned(),
             message: other.to_string(),
         },
     }
+}
+
+/// Maps a transport-level error to the app's error.
+pub fn rpc_error(method: &str, err: subxt::rpcs::Error) -> ChainError {
+    rpc_error_ref(method, &err)
 }
 
 pub(crate) fn to_hex(bytes: &[u8]) -> String {
@@ -796,6 +836,41 @@ fn parse_hash(what: &str, s: &str) -> Result<[u8; 32], ChainError> {
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
+    #[test]
+    fn a_block_the_node_does_not_answer_for_reads_as_a_stall_or_a_lost_connection() {
+        use subxt::error::{BackendError, OnlineClientAtBlockError as E, RpcError};
+        let from = |rpc: subxt::rpcs::Error| {
+            at_block_error(
+                "preparing the block to build on",
+                E::CannotGetSpecVersion {
+                    block_hash: [1u8; 32].into(),
+                    reason: BackendError::Rpc(RpcError::ClientError(rpc)),
+                },
+            )
+        };
+        let stalled = from(subxt::rpcs::Error::Client(Box::new(TimedOut {
+            what: "state_getRuntimeVersion".to_owned(),
+            after: Duration::from_secs(3),
+        })));
+        assert!(
+            matches!(&stalled, ChainError::Timeout { what, .. } if what == "state_getRuntimeVersion"),
+            "{stalled:?}"
+        );
+        let dropped = from(subxt::rpcs::Error::DisconnectedWillReconnect("gone".into()));
+        assert!(matches!(dropped, ChainError::Disconnected), "{dropped:?}");
+        // Anything else keeps what failed, in one sentence without subxt's type names.
+        let missing = at_block_error(
+            "preparing the block to build on",
+            E::BlockNotFound { block_number: 7 },
+        );
+        assert!(
+            missing
+                .to_string()
+                .starts_with("the node rejected the request preparing the block to build on"),
+            "{missing}"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -18,7 +18,6 @@ pub mod decision;
 pub mod follow;
 
 use subxt::ext::codec::Decode;
-use subxt::utils::H256;
 
 use crate::amount::Rao;
 use crate::chain::client::ChainClient;
@@ -224,14 +223,7 @@ pub async fn prepare_submission(
         Decision::Shield => {}
     }
     let head = client.head().await?;
-    let block = client
-        .api()
-        .at_block_hash_and_number(H256(head.hash), head.number)
-        .await
-        .map_err(|e| ChainError::Rpc {
-            method: "preparing the block to build on".into(),
-            message: e.to_string(),
-        })?;
+    let block = client.at_head_for_building(&head).await?;
     let (key, nonce) = tokio::join!(
         next_key(client, Some(head.hash)),
         tx::next_nonce(client.rpc(), signer.public_key())

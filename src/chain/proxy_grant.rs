@@ -6,13 +6,11 @@
 
 use subxt::ext::scale_value::Composite;
 use subxt::transactions::DynamicPayload;
-use subxt::utils::H256;
 use taotui_keystore::derive::CryptoType;
 use taotui_keystore::ss58;
 
 use crate::amount::{Rao, Rounding};
 use crate::chain::client::ChainClient;
-use crate::chain::error::ChainError;
 use crate::chain::extrinsics::ExtrinsicError;
 use crate::chain::extrinsics::build::{Birth, Either, build_signed_payload};
 use crate::chain::extrinsics::fetch::{AtBlock, existential_deposit, query_fee, spendable_of};
@@ -112,16 +110,7 @@ pub async fn prepare(
     let terms = DepositTerms::from_metadata(&md).map_err(proxy_error)?;
     let ed = existential_deposit(&md)?;
     let head = client.head().await?;
-    let at = client
-        .api()
-        .at_block_hash_and_number(H256(head.hash), head.number)
-        .await
-        .map_err(|e| {
-            ExtrinsicError::Chain(ChainError::Rpc {
-                method: "preparing the block to build on".into(),
-                message: e.to_string(),
-            })
-        })?;
+    let at = client.at_head_for_building(&head).await?;
     let (nonce, spendable, grants) = tokio::join!(
         tx::next_nonce(client.rpc(), change.real),
         spendable_of(client, change.real),

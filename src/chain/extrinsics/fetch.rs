@@ -12,7 +12,6 @@ use subxt::client::{ClientAtBlock, OnlineClientAtBlockImpl};
 use subxt::dynamic::Value;
 use subxt::ext::codec::Encode;
 use subxt::ext::scale_value::{Composite, Primitive, ValueDef};
-use subxt::utils::H256;
 use subxt::{Metadata, SubstrateConfig};
 use taotui_keystore::derive::CryptoType;
 
@@ -614,16 +613,7 @@ async fn prepare_general(
     let signer = via.map_or(coldkey, |d| d.account);
     let head_fut = async {
         let head = client.head().await?;
-        let at = client
-            .api()
-            .at_block_hash_and_number(H256(head.hash), head.number)
-            .await
-            .map_err(|e| {
-                ExtrinsicError::Chain(ChainError::Rpc {
-                    method: "preparing the block to build on".into(),
-                    message: e.to_string(),
-                })
-            })?;
+        let at = client.at_head_for_building(&head).await?;
         let nonce = tx::next_nonce(client.rpc(), signer).await?;
         Ok::<_, ExtrinsicError>((head, at, nonce))
     };

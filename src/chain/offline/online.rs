@@ -43,8 +43,6 @@ pub enum OnlineError {
     Encode { call: String, message: String },
     #[error("the preview could not be written into the file: {0}")]
     Preview(String),
-    #[error("could not read block #{number}: {message}")]
-    Block { number: u64, message: String },
     #[error("the node's metadata answer does not decode: {0}")]
     MetadataAnswer(String),
     #[error("this runtime does not serve V15 metadata, which the metadata check needs")]
@@ -186,14 +184,7 @@ pub async fn proposal_of_payload(
     payload: &subxt::transactions::DynamicPayload<subxt::ext::scale_value::Composite<()>>,
 ) -> Result<Proposal, OnlineError> {
     let head = client.head().await?;
-    let at = client
-        .api()
-        .at_block_hash_and_number(subxt::utils::H256(head.hash), head.number)
-        .await
-        .map_err(|e| OnlineError::Block {
-            number: head.number,
-            message: e.to_string(),
-        })?;
+    let at = client.at_head_for_building(&head).await?;
     let call_bytes = at
         .tx()
         .call_data(payload)
