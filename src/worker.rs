@@ -159,7 +159,14 @@ impl Worker {
         }
     }
 
-    fn forget(&self, id: RequestId) {
+    /// Registers work the model may cancel by `id` (see [`Worker::cancel`]).
+    pub(crate) fn track_read(&self, id: RequestId, task: tokio::task::AbortHandle) {
+        if let Ok(mut reads) = self.reads.lock() {
+            reads.insert(id, task);
+        }
+    }
+
+    pub(crate) fn forget(&self, id: RequestId) {
         if let Ok(mut reads) = self.reads.lock() {
             reads.remove(&id);
         }

@@ -2865,8 +2865,16 @@ fn history_ranges_switch_with_the_brackets_and_are_read_once_each() {
         m.history.shown_chain(Some(ALICE)).is_none(),
         "the week's rows are not the month's"
     );
-    // Back to the week (two steps: 30 d -> 24 h -> 7 d): read again, as only the last range read is kept.
-    let day = history_scans(&char_key(&mut m, ']'));
+    // Back to the week (two steps: 30 d -> 24 h -> 7 d): read again, as only the last range read is kept. The
+    // month's scan, still under way, is stopped when the range moves on.
+    let effects = char_key(&mut m, ']');
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Cancel { ids } if ids == &[month[0].0])),
+        "{effects:?}"
+    );
+    let day = history_scans(&effects);
     assert_eq!(day.iter().map(|s| s.2).collect::<Vec<_>>(), [86_400]);
     let week = history_scans(&char_key(&mut m, ']'));
     assert_eq!(week.iter().map(|s| s.2).collect::<Vec<_>>(), [WEEK]);

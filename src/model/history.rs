@@ -44,8 +44,13 @@ pub fn scan(model: &mut Model, force: bool) -> Vec<Effect> {
     };
     let key = (coldkey.clone(), range);
     let h = &mut model.history;
+    let mut effects = Vec::new();
     if h.chain_for.as_ref() != Some(&key) {
-        // Another wallet or range: what was read is not this one's (a late answer to the old id is dropped).
+        // Another wallet or range: what was read is not this one's (a late answer to the old id is dropped), and
+        // a scan still under way for it is stopped rather than left to read blocks nobody will see.
+        if let Some(old) = h.chain.pending {
+            effects.push(Effect::Cancel { ids: vec![old] });
+        }
         h.chain = Remote::default();
     } else if h.chain.pending.is_some() || !force {
         return Vec::new();
@@ -53,11 +58,12 @@ pub fn scan(model: &mut Model, force: bool) -> Vec<Effect> {
     let id = model.ids.fresh();
     h.chain.request(id, model.now);
     h.chain_for = Some(key);
-    vec![Effect::ScanHistory {
+    effects.push(Effect::ScanHistory {
         id,
         coldkey,
         span_secs,
-    }]
+    });
+    effects
 }
 
 pub fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {

@@ -159,18 +159,33 @@ impl Worker {
     pub(super) fn scan_history(&self, id: RequestId, coldkey: String, span_secs: u64) {
         let this = self.clone();
         let handle = tokio::runtime::Handle::current();
-        // Past reads are not `Send` (see `backfill_journal`); the model's Esc stops waiting for the answer, and the
-        // scan still finishes here, filling the cache for the next read.
+        // Past reads are not `Send` (see `backfill_journal`), so the scan runs on a blocking thread where no abort
+        // handle reaches it. A stand-in task is registered as the read instead: cancelling the read (Esc, another
+        // range) aborts it, which drops its sender and stops the scan at its next await.
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let stand_in = tokio::spawn(async move {
+            let _stop = stop_tx;
+            std::future::pending::<()>().await;
+        });
+        let stand_in_abort = stand_in.abort_handle();
+        self.track_read(id, stand_in.abort_handle());
         tokio::task::spawn_blocking(move || {
-            let result = handle
-                .block_on(this.run_scan_history(&coldkey, span_secs))
-                .map(Box::new);
-            this.reply(Action::ChainHistoryLoaded {
-                id,
-                coldkey,
-                fetched_at: crate::worker::now_secs(),
-                result,
+            let scanned = handle.block_on(async {
+                tokio::select! {
+                    result = this.run_scan_history(&coldkey, span_secs) => Some(result),
+                    _ = stop_rx => None,
+                }
             });
+            stand_in_abort.abort();
+            this.forget(id);
+            if let Some(result) = scanned {
+                this.reply(Action::ChainHistoryLoaded {
+                    id,
+                    coldkey,
+                    fetched_at: crate::worker::now_secs(),
+                    result: result.map(Box::new),
+                });
+            }
         });
     }
 
