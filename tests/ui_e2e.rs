@@ -504,6 +504,60 @@ fn create_fund_stake_unstake_from_the_terminal_app() {
             "{kind} is on chain, sent from here, with its amounts:\n{history}"
         );
     }
+
+    // 7. Wallets screen: grant a Staking proxy to the validator's coldkey (an address typed in), see the deposit
+    // it reserves in the preview, sign, and find it listed on chain and in the pane.
+    let delegate_ss58 = taotui_keystore::ss58::encode(&validator.coldkey, 42);
+    tmux.keys(&["1"]);
+    tmux.wait_for("Proxies", Duration::from_secs(10));
+    tmux.wait_until("the proxies read", Duration::from_secs(60), |s| {
+        s.contains("granted no proxies")
+    });
+    tmux.keys(&["a"]);
+    tmux.wait_for("Grant a proxy", Duration::from_secs(5));
+    tmux.text(&delegate_ss58);
+    tmux.keys(&["Enter"]);
+    let grant = tmux.wait_until("the grant's preview", Duration::from_secs(60), |s| {
+        s.contains("This is what will be signed") || s.contains("The chain would refuse")
+    });
+    assert!(grant.contains("Proxy.add_proxy"), "{grant}");
+    let deposit = field_or_panic(&grant, "Deposit");
+    assert!(deposit.starts_with("reserves "), "{grant}");
+    assert!(grant.contains("This is what will be signed"), "{grant}");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Coldkey password", Duration::from_secs(5));
+    tmux.text(PASSWORD);
+    tmux.keys(&["Enter"]);
+    let granted = tmux.wait_for("Enter or Esc close", Duration::from_secs(120));
+    assert!(granted.contains("Proxy.add_proxy"), "{granted}");
+    tmux.keys(&["Escape"]);
+    let pane = tmux.wait_until("the new grant in the pane", Duration::from_secs(60), |s| {
+        s.contains("Deposit held")
+    });
+    assert!(pane.contains("Staking"), "{pane}");
+    let on_chain = shared.block_on(async {
+        let client = chain_reads::taotui_client(shared.ws_url()).await;
+        taotui::chain::proxy::grants(&client, coldkey)
+            .await
+            .unwrap()
+    });
+    assert_eq!(
+        on_chain
+            .grants
+            .iter()
+            .map(|g| (g.delegate, g.proxy_type.as_str(), g.delay))
+            .collect::<Vec<_>>(),
+        [(validator.coldkey, "Staking", 0)]
+    );
+    assert!(
+        shows(
+            &field_or_panic(&pane, "Deposit held"),
+            on_chain.deposit.get()
+        ),
+        "the pane's deposit vs chain {}:\n{pane}",
+        on_chain.deposit
+    );
+
     tmux.keys(&["q"]);
     println!(
         "e2e: {:.1} s after the world was ready; staked {} -> {} (preview {}), got back {} (preview {}), round trip cost {}\nstaked:\n{staked}\nhistory:\n{history}",
