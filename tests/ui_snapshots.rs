@@ -1261,3 +1261,24 @@ fn a_sends_outcome_is_masked_while_amounts_are_hidden() {
     assert!(find(&hidden, "0.0498").is_none(), "{}", text(&hidden));
     assert!(find(&hidden, "block #121").is_some(), "{}", text(&hidden));
 }
+
+/// The fault matrix and users alike rely on the help saying how to close it, scrolled or not.
+#[test]
+fn the_help_says_how_to_close_it_at_every_size_and_scroll() {
+    let theme = theme();
+    let helps: Vec<_> = scenes()
+        .into_iter()
+        .filter(|(name, _)| name.starts_with("dialog_help"))
+        .collect();
+    assert!(helps.len() >= 4, "{}", helps.len());
+    for (name, m) in helps {
+        for (w, h) in SIZES {
+            let buf = render(&m, &theme, w, h);
+            assert!(
+                find(&buf, "Esc, Enter or ? closes this").is_some(),
+                "{name} at {w}x{h}:\n{}",
+                text(&buf)
+            );
+        }
+    }
+}

@@ -22,7 +22,6 @@ pub enum HelpRow {
     /// More of a description (or a note), under the description column.
     More(String),
     Blank,
-    Closing,
 }
 
 /// What the validator list's risk labels mean (all read from chain state).
@@ -93,7 +92,10 @@ pub fn help_rows(model: &Model, inner_width: u16) -> Vec<HelpRow> {
             rows.push(HelpRow::Blank);
         }
     }
-    rows.push(HelpRow::Closing);
+    // Two blank lines end every section; the last one would only push the list past the frame.
+    if rows.last() == Some(&HelpRow::Blank) {
+        rows.pop();
+    }
     rows
 }
 

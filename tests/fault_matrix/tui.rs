@@ -112,10 +112,10 @@ fn portfolio_state(screen: &str) -> String {
 
 fn responds_to_keys(tmux: &Tmux, fault: &str) -> Result<(), String> {
     tmux.keys(&["?"]);
-    tmux.try_wait_until(KEY_BOUND, |s| s.contains("Esc, Enter or ? closes this."))
+    tmux.try_wait_until(KEY_BOUND, |s| s.contains("Esc, Enter or ? closes this"))
         .map_err(|s| format!("? did not open the help within {KEY_BOUND:?}:\n{s}"))?;
     tmux.keys(&["Escape"]);
-    tmux.try_wait_until(KEY_BOUND, |s| !s.contains("Esc, Enter or ? closes this."))
+    tmux.try_wait_until(KEY_BOUND, |s| !s.contains("Esc, Enter or ? closes this"))
         .map_err(|s| format!("Esc did not close the help:\n{s}"))?;
     let screen = tmux.screen();
     if screen.contains("Esc stops waiting") {

@@ -36,7 +36,17 @@ pub fn draw_help(frame: &mut Frame, area: Rect, model: &Model, scroll: u16, them
     let inner = frame_dialog(frame, rect, &title, theme);
     let shown: Vec<Line> = lines.into_iter().skip(top).take(visible).collect();
     frame.render_widget(Paragraph::new(shown), inner);
+    // On the bottom border, so it shows however far the list is scrolled.
+    let closing = format!(" {CLOSING} ");
+    let width = u16::try_from(closing.chars().count())
+        .unwrap_or(u16::MAX)
+        .min(rect.width.saturating_sub(4));
+    let bottom = Rect::new(rect.x + 2, rect.y + rect.height.saturating_sub(1), width, 1);
+    frame.render_widget(Paragraph::new(Line::styled(closing, theme.muted())), bottom);
 }
+
+/// How the overlay closes.
+pub const CLOSING: &str = "Esc, Enter or ? closes this";
 
 fn line<'a>(row: &HelpRow, theme: &Theme) -> Line<'a> {
     match row {
@@ -47,6 +57,5 @@ fn line<'a>(row: &HelpRow, theme: &Theme) -> Line<'a> {
         ]),
         HelpRow::More(text) => Line::styled(format!("{:11}{text}", ""), theme.base()),
         HelpRow::Blank => Line::default(),
-        HelpRow::Closing => Line::styled("Esc, Enter or ? closes this.", theme.muted()),
     }
 }
