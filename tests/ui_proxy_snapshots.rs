@@ -100,3 +100,22 @@ fn the_deposit_shown_is_exact_and_hidden_with_the_balances() {
     let hidden = text(&render(&m, &theme, 120, 40));
     assert!(!hidden.contains("0.126000000"), "{hidden}");
 }
+
+/// The pane's keys are on its heading, so a pane taller than a small terminal still shows them.
+#[test]
+fn the_panes_keys_show_at_both_sizes_with_grants_or_a_warning() {
+    let theme = theme();
+    for (name, m) in scenes()
+        .into_iter()
+        .filter(|(n, _)| n.starts_with("proxies_pane"))
+    {
+        for (w, h) in SIZES {
+            let buf = render(&m, &theme, w, h);
+            assert!(
+                find(&buf, "a grant · x revoke · P proxy wallet").is_some(),
+                "{name} at {w}x{h}:\n{}",
+                text(&buf)
+            );
+        }
+    }
+}

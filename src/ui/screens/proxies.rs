@@ -32,7 +32,19 @@ fn ss58(a: &[u8; 32]) -> String {
 pub fn proxy_lines<'a>(model: &Model, wallet: &str, theme: &Theme) -> Vec<Line<'a>> {
     let k = |c| model.keymap.key_for(Context::Wallets, c);
     let p = &model.proxies;
-    let mut lines = vec![Line::styled("Proxies", theme.title())];
+    // The keys ride on the heading: at the pane's foot they were the first thing cut on a short terminal.
+    let mut lines = vec![Line::from(vec![
+        Span::styled("Proxies  ", theme.title()),
+        Span::styled(
+            format!(
+                "{} grant · {} revoke · {} proxy wallet",
+                k(Command::AddProxy),
+                k(Command::RemoveProxy),
+                k(Command::WalletProxy)
+            ),
+            theme.muted(),
+        ),
+    ])];
     match (&p.list, &p.error) {
         _ if p.pending.is_some() && p.list.is_none() => lines.push(Line::styled(
             format!(
@@ -87,15 +99,6 @@ pub fn proxy_lines<'a>(model: &Model, wallet: &str, theme: &Theme) -> Vec<Line<'
         }
         None => lines.push(field_line("Staking signed", "by this coldkey", theme)),
     }
-    lines.push(Line::styled(
-        format!(
-            "{} grant · {} revoke · {} staking proxy wallet",
-            k(Command::AddProxy),
-            k(Command::RemoveProxy),
-            k(Command::WalletProxy)
-        ),
-        theme.muted(),
-    ));
     lines
 }
 
