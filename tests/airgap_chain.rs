@@ -256,7 +256,7 @@ fn a_stake_and_a_transfer_signed_by_an_offline_process_land() {
 
     let dest_ss58 = taotui_keystore::ss58::encode(&dest, 42);
     let dest_before = free_of(s, dest);
-    online.ok(&[
+    let written = online.ok(&[
         "transfer",
         "-w",
         "cold",
@@ -268,6 +268,14 @@ fn a_stake_and_a_transfer_signed_by_an_offline_process_land() {
         &online.path("transfer.json"),
         "-y",
     ]);
+    // Said once, by the preview: signing offline changes nothing for a call that is not shielded.
+    assert_eq!(
+        written
+            .matches("not shielded: only stake trades need it")
+            .count(),
+        1,
+        "{written}"
+    );
     carry(&online, &offline, "transfer.json");
     let signed = offline.ok(&[
         "sign",

@@ -112,7 +112,10 @@ pub(crate) async fn write_unsigned(
     json: bool,
 ) -> Result<()> {
     let proposal = online::proposal_of_prepared(prepared, shield)?;
-    write_proposal(client, signing, proposal, path, prompter, json).await
+    // The preview already printed the shield's line; the file's is worth saying only where signing offline
+    // changes it (a shielded call goes in the clear).
+    let said = shield.line();
+    write_proposal(client, signing, proposal, path, prompter, json, Some(&said)).await
 }
 
 /// Online: writes the unsigned transaction of a call built directly (e.g. `proxy add`), born at the head.
@@ -125,7 +128,7 @@ pub(crate) async fn write_unsigned_payload(
     json: bool,
 ) -> Result<()> {
     let proposal = online::proposal_of_payload(client, payload).await?;
-    write_proposal(client, signing, proposal, path, prompter, json).await
+    write_proposal(client, signing, proposal, path, prompter, json, None).await
 }
 
 async fn write_proposal(
@@ -135,13 +138,16 @@ async fn write_proposal(
     path: &Path,
     prompter: &Prompter,
     json: bool,
+    already_said: Option<&str>,
 ) -> Result<()> {
     let unsigned = online::unsigned_tx(client, signing.coldkey, signing.crypto, proposal).await?;
     unsigned.write(path)?;
     if json {
         return print_json(&unsigned);
     }
-    prompter.say(&unsigned.mev_shield);
+    if already_said != Some(unsigned.mev_shield.as_str()) {
+        prompter.say(&unsigned.mev_shield);
+    }
     if unsigned.metadata_hash_refused {
         prompter.say(REFUSED_SENTENCE);
     }
